@@ -1,0 +1,1 @@
+"""Shared reads of this app, returning querysets with their joins already set."""

@@ -1,0 +1,1 @@
+"""Writes of this app (STYLE.md: ``<entity>_<action>``, keyword-only, atomic)."""

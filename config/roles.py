@@ -1,0 +1,89 @@
+"""Staff roles: Django groups with model permissions.
+
+The rules below say what each role may do per app and model; :func:`sync_roles` turns them
+into ``auth.Group`` rows and permissions. It is called from data migrations, so every new
+database has the roles, and it must be called again by the migration that adds a model
+(``tests/test_roles.py`` fails when a model of ours is left out of the owner's role).
+"""
+
+from __future__ import annotations
+
+ALL = ("view", "add", "change", "delete")
+READ = ("view",)
+
+OWNER = "owner"
+STORE_MANAGER = "store_manager"
+CASHIER = "cashier"
+WAREHOUSE = "warehouse"
+MARKETER = "marketer"
+ROLES = (OWNER, STORE_MANAGER, CASHIER, WAREHOUSE, MARKETER)
+
+OUR_APPS = ("platform", "inventory", "customers", "orders", "campaigns")
+
+# role -> app label -> model name ("*" for every model of the app) -> actions
+RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
+    OWNER: {
+        **{app: {"*": ALL} for app in OUR_APPS},
+        "auth": {"user": ALL, "group": READ},
+    },
+    STORE_MANAGER: {
+        "inventory": {"*": ("view", "add", "change")},
+        "customers": {"*": ("view", "add", "change")},
+        "orders": {"*": ("view", "add", "change")},
+        "campaigns": {"*": READ},
+        "platform": {"*": READ},
+    },
+    CASHIER: {
+        "inventory": {"*": READ},
+        "customers": {"*": ("view", "add", "change")},
+        # Cashiers sell; terminals and their tokens are the manager's.
+        "orders": {"*": ("view", "add"), "terminal": READ},
+    },
+    WAREHOUSE: {
+        "inventory": {"*": ("view", "add", "change"), "saleschannel": READ},
+        "orders": {"*": READ, "terminal": ()},
+    },
+    MARKETER: {
+        "campaigns": {"*": ALL},
+        "customers": {"*": READ},
+        "inventory": {"*": READ},
+        "orders": {"*": READ, "terminal": ()},
+    },
+}
+
+
+def sync_roles(apps, schema_editor=None) -> None:
+    """Create the groups and give them exactly the permissions the rules grant.
+
+    Works on a migration's historical ``apps``; creates missing permission rows first,
+    because Django only creates them in ``post_migrate``, after every migration has run.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(
+            Permission.objects.filter(pk__in=list(_granted_permission_ids(apps, Permission, role)))
+        )
+
+
+def _granted_permission_ids(apps, Permission, role):
+    for app_label, models in RULES[role].items():
+        try:
+            app_models = list(apps.get_app_config(app_label).get_models())
+        except LookupError:
+            continue
+        for model in app_models:
+            model_name = model._meta.model_name
+            actions = models.get(model_name, models.get("*", ()))
+            codenames = [f"{action}_{model_name}" for action in actions]
+            yield from Permission.objects.filter(
+                content_type__app_label=app_label, codename__in=codenames
+            ).values_list("pk", flat=True)

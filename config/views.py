@@ -1,0 +1,21 @@
+from django.shortcuts import render
+from django.views import defaults
+
+from config.api.errors import api_not_found, api_server_error
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+def page_not_found(request, exception):
+    """API clients get the API's JSON error shape; people get the HTML page."""
+    if request.path.startswith("/api/"):
+        return api_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return api_server_error(request)
+    return defaults.server_error(request)

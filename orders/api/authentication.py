@@ -1,0 +1,47 @@
+from django.contrib.auth.models import AnonymousUser
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from orders.selectors import terminal_by_token
+from orders.services import terminal_mark_seen
+
+
+class TerminalTokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Bearer tpos_…``: the caller is a POS terminal, ``request.auth`` is it.
+
+    ``request.user`` stays anonymous: a terminal is not a staff member. Views for terminals
+    use :class:`orders.api.permissions.IsTerminal` and scope every query to the terminal's store.
+    """
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].decode().lower() != self.keyword.lower():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Send the terminal token as 'Bearer <token>'.")
+        terminal = terminal_by_token(token=header[1].decode(errors="replace"))
+        if terminal is None:
+            raise exceptions.AuthenticationFailed(
+                "This terminal token is unknown or has been revoked."
+            )
+        terminal_mark_seen(terminal=terminal)
+        return AnonymousUser(), terminal
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class TerminalTokenScheme(OpenApiAuthenticationExtension):
+    target_class = TerminalTokenAuthentication
+    name = "terminalToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "A POS terminal's token (`tpos_…`), shown once when the terminal is created."
+            ),
+        }

@@ -1,0 +1,14 @@
+from rest_framework.throttling import SimpleRateThrottle
+
+from orders.models import Terminal
+
+
+class TerminalRateThrottle(SimpleRateThrottle):
+    """Throttle per terminal, not per IP: a store's terminals often share one address."""
+
+    scope = "pos"
+
+    def get_cache_key(self, request, view):
+        if not isinstance(request.auth, Terminal):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}

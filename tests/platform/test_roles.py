@@ -1,0 +1,55 @@
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+
+from config.roles import CASHIER, MARKETER, OUR_APPS, OWNER, ROLES, STORE_MANAGER, WAREHOUSE
+from tests.factories import StaffFactory
+
+
+@pytest.mark.django_db
+def test_every_role_exists_after_migrate():
+    assert set(Group.objects.values_list("name", flat=True)) >= set(ROLES)
+
+
+@pytest.mark.django_db
+def test_owner_role_covers_every_model_of_ours():
+    """Fails when a new model's migration forgot to call config.roles.sync_roles."""
+    owner = StaffFactory(role=OWNER)
+    for app_label in OUR_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            for action in ("view", "add", "change", "delete"):
+                perm = f"{app_label}.{action}_{model._meta.model_name}"
+                assert owner.has_perm(perm), perm
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "allowed", "refused"),
+    [
+        (
+            CASHIER,
+            ["inventory.view_location", "orders.view_terminal"],
+            ["inventory.change_location", "orders.change_terminal", "orders.add_terminal"],
+        ),
+        (
+            WAREHOUSE,
+            ["inventory.change_location", "inventory.view_saleschannel"],
+            ["inventory.change_saleschannel", "orders.view_terminal"],
+        ),
+        (
+            STORE_MANAGER,
+            ["orders.change_terminal", "inventory.change_saleschannel"],
+            ["inventory.delete_location", "auth.change_user"],
+        ),
+        (
+            MARKETER,
+            ["inventory.view_location"],
+            ["inventory.change_location", "orders.view_terminal"],
+        ),
+    ],
+)
+def test_role_permissions(role, allowed, refused):
+    user = StaffFactory(role=role)
+
+    assert all(user.has_perm(perm) for perm in allowed), allowed
+    assert not any(user.has_perm(perm) for perm in refused), refused

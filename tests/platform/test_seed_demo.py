@@ -1,0 +1,37 @@
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from inventory.models import Location, SalesChannel
+from orders.models import Terminal
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_prints_working_credentials(client):
+    # when: seeded twice, as `make run` does on every start
+    seed()
+    output = seed()
+
+    # then: nothing is duplicated
+    assert Location.objects.count() == 3
+    assert set(SalesChannel.objects.values_list("kind", flat=True)) == {"web", "marketplace", "pos"}
+    assert SalesChannel.objects.filter(kind="pos").count() == 2
+    assert Terminal.objects.count() == 1
+    assert get_user_model().objects.filter(is_staff=True).count() == 5
+
+    # and the printed login and token work
+    login = re.search(r"^\s+manager\s+(\S+)\s+store_manager$", output, re.M)
+    assert client.login(username="manager", password=login.group(1))
+    token = re.search(r"token \(new on every seed\): (\S+)", output).group(1)
+    response = client.get("/api/v1/pos/terminal/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200
+    assert response.json()["location"]["code"] == "hn-hang-giay"
