@@ -20,7 +20,9 @@ def test_healthz_is_200_when_database_and_broker_answer(client):
 @pytest.mark.django_db
 def test_healthz_is_503_naming_the_broker_when_it_is_down(client, monkeypatch):
     # given: the broker is a Redis on a port where nothing listens
-    monkeypatch.setattr("config.health.celery_app", Celery(broker="redis://127.0.0.1:1/0"))
+    monkeypatch.setattr(
+        "config.health.celery_app", Celery(broker="redis://127.0.0.1:1/0", set_as_current=False)
+    )
 
     # when
     response = client.get(reverse("healthz"))
