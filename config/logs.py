@@ -23,8 +23,11 @@ class RedactPersonalData(logging.Filter):
         record.msg = redact(record.getMessage())
         record.args = ()
         for key, value in list(vars(record).items()):
-            if key not in STANDARD_ATTRIBUTES and isinstance(value, str):
-                setattr(record, key, redact(value))
+            if key in STANDARD_ATTRIBUTES or isinstance(value, int | float | bool | None):
+                continue
+            # Extras such as Celery's task ``data`` (which holds task arguments) become
+            # redacted text: a dict can hide a phone number as well as a string can.
+            setattr(record, key, redact(str(value)))
         return True
 
 

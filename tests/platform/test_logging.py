@@ -32,6 +32,14 @@ def test_emails_and_phones_never_reach_the_log_line():
     assert "contact=[phone]" in line
 
 
+def test_personal_data_inside_structured_extras_is_masked():
+    line = render("task received", data={"args": "('0909908089', 'a@b.vn')", "id": "t-1"})
+
+    assert "0909908089" not in line
+    assert "a@b.vn" not in line
+    assert "t-1" in line
+
+
 def test_ordinary_numbers_and_ids_survive():
     line = render("order %s total %s", "WEB-000123", 1350000)
 
