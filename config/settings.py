@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "import_export",
     "config.apps.PlatformConfig",
     "inventory.apps.InventoryConfig",
     "customers.apps.CustomersConfig",

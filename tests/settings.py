@@ -1,0 +1,10 @@
+"""Settings for the test suite: the project's own, plus apps that exist only for tests."""
+
+from config.settings import *  # noqa: F403
+from config.settings import INSTALLED_APPS
+
+INSTALLED_APPS = [*INSTALLED_APPS]
+
+# Passwords are hashed thousands of times per suite run; the fast hasher keeps tests quick
+# (the production hasher is tested by Django itself).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
