@@ -55,15 +55,17 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
 def sync_roles(apps, schema_editor=None) -> None:
     """Create the groups and give them exactly the permissions the rules grant.
 
-    Works on a migration's historical ``apps``; creates missing permission rows first,
+    Works on a migration's historical ``apps`` (and on ``django.apps.apps``: tests that
+    flush the database call it to bring the roles back); creates missing permission rows first,
     because Django only creates them in ``post_migrate``, after every migration has run.
     """
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

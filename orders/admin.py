@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
-from orders.models import Terminal
+from orders.models import Shift, ShiftCashMovement, Terminal
 from orders.services import terminal_create, terminal_revoke, terminal_token_rotate
 
 
@@ -51,3 +51,57 @@ class TerminalAdmin(admin.ModelAdmin):
         self.message_user(
             request, _("%(count)d terminal(s) revoked.") % {"count": queryset.count()}
         )
+
+
+class ShiftCashMovementInline(admin.TabularInline):
+    model = ShiftCashMovement
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "amount", "reason", "reference"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):
+    """Shifts are written by the tills; staff read them and look at the differences."""
+
+    list_display = [
+        "opened_at",
+        "terminal",
+        "cashier",
+        "closed_at",
+        "expected_amount",
+        "counted_amount",
+        "difference",
+    ]
+    list_filter = ["terminal__location", ("closed_at", admin.EmptyFieldListFilter), "opened_at"]
+    search_fields = ["cashier__username", "cashier__first_name", "cashier__last_name"]
+    date_hierarchy = "opened_at"
+    list_select_related = ["terminal__location", "cashier"]
+    inlines = [ShiftCashMovementInline]
+    readonly_fields = [
+        "terminal",
+        "cashier",
+        "client_uuid",
+        "currency",
+        "opened_at",
+        "closed_at",
+        "expected_amount",
+        "counted_amount",
+        "difference",
+        "closing_note",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("Difference (counted − expected)"))
+    def difference(self, shift):
+        return shift.difference_amount

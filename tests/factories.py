@@ -1,9 +1,11 @@
 """factory-boy factories shared by every app's tests."""
 
 import factory
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from config.roles import sync_roles
 from inventory.models import Location, SalesChannel
 from orders.services import terminal_create
 
@@ -49,6 +51,9 @@ class StaffFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(user, create, extracted, **kwargs):
         if create and extracted:
+            if not Group.objects.filter(name=extracted).exists():
+                # Transactional tests flush the tables the roles migration filled.
+                sync_roles(django_apps)
             user.groups.add(Group.objects.get(name=extracted))
 
 

@@ -1,7 +1,21 @@
 from django.urls import path
 
+from orders.api.pos_shifts import (
+    ShiftCashMovementCreateApi,
+    ShiftCloseApi,
+    ShiftCurrentApi,
+    ShiftOpenApi,
+)
 from orders.api.views import TerminalMeApi
 
 urlpatterns = [
     path("pos/terminal/", TerminalMeApi.as_view(), name="pos-terminal"),
+    path("pos/shifts/", ShiftOpenApi.as_view(), name="pos-shift-open"),
+    path("pos/shifts/current/", ShiftCurrentApi.as_view(), name="pos-shift-current"),
+    path(
+        "pos/shifts/<int:shift_id>/cash-movements/",
+        ShiftCashMovementCreateApi.as_view(),
+        name="pos-shift-cash-movement",
+    ),
+    path("pos/shifts/<int:shift_id>/close/", ShiftCloseApi.as_view(), name="pos-shift-close"),
 ]
