@@ -41,3 +41,9 @@ class CashierNotAllowed(OrdersError):
     code = "cashier_not_allowed"
     status_code = 400
     default_detail = _("This staff member may not run a till.")
+
+
+class OrderTransitionInvalid(OrdersError):
+    code = "order_transition_invalid"
+    status_code = 409
+    default_detail = _("This order cannot move to that status.")
