@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from config.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
-from inventory.models import Location
+from inventory.models import Location, SalesChannel
 
 MAX_CASH_AMOUNT = 10**11  # 100 billion: far above any till, well inside the column
 
@@ -149,3 +149,16 @@ class ShiftCashMovement(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount}"
+
+
+class OrderNumberSequence(models.Model):
+    """The running number of each channel's orders: WEB-000123, SHOPEE-000045, POS-HG-000007."""
+
+    channel = models.OneToOneField(
+        SalesChannel, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    prefix = models.CharField(max_length=20, unique=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.prefix}-{self.last_value:06d}"

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.money import money_round
-from inventory.models import Location
+from inventory.models import Location, SalesChannel
 from orders import locks
 from orders.exceptions import (
     CashierNotAllowed,
@@ -21,7 +21,7 @@ from orders.exceptions import (
     ShiftClosed,
     TerminalLocationInvalid,
 )
-from orders.models import Shift, ShiftCashMovement, Terminal
+from orders.models import OrderNumberSequence, Shift, ShiftCashMovement, Terminal
 
 TOKEN_PREFIX = "tpos_"  # noqa: S105 (a prefix, not a secret)
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
@@ -203,3 +203,19 @@ def shift_close(*, shift: Shift, counted_amount: Decimal, note: str = "") -> tup
             update_fields=["expected_amount", "counted_amount", "closing_note", "closed_at"]
         )
     return locked, True
+
+
+def order_number_next(*, channel: SalesChannel) -> str:
+    """The next order number of ``channel``, such as ``WEB-000124``. Gap-free per channel.
+
+    The increment is one conditional UPDATE: the row stays locked until the caller's
+    transaction ends, so two orders can never get the same number and a rolled-back
+    order gives its number back.
+    """
+    with transaction.atomic():
+        sequence, _created = OrderNumberSequence.objects.get_or_create(
+            channel=channel, defaults={"prefix": channel.code.upper()}
+        )
+        OrderNumberSequence.objects.filter(pk=sequence.pk).update(last_value=F("last_value") + 1)
+        sequence.refresh_from_db(fields=["last_value"])
+    return f"{sequence.prefix}-{sequence.last_value:06d}"
