@@ -145,12 +145,10 @@ def shift_cash_record(
         raise ValueError(f"{kind!r} is not a cash movement a caller records")
     signed = SIGN[kind] * money_round(abs(amount), shift.currency)
     with transaction.atomic():
-        if client_uuid is not None:
-            replayed = ShiftCashMovement.objects.filter(client_uuid=client_uuid).first()
-            if replayed is not None:
-                if (replayed.shift_id, replayed.kind, replayed.amount) != (shift.pk, kind, signed):
-                    raise IdempotencyConflict()
-                return replayed, False
+        # A retry answers with what the first call recorded, even once the shift is closed.
+        replayed = _cash_movement_replay(client_uuid, shift=shift, kind=kind, amount=signed)
+        if replayed is not None:
+            return replayed, False
         # Lock the shift so a concurrent close either sees this movement or refuses it.
         locked = locks.shift_lock(shift_id=shift.pk)
         if not locked.is_open:
@@ -167,11 +165,21 @@ def shift_cash_record(
                 )
         except IntegrityError:
             # The same client_uuid committed meanwhile: answer as a replay.
-            replayed = ShiftCashMovement.objects.get(client_uuid=client_uuid)
-            if (replayed.shift_id, replayed.kind, replayed.amount) != (shift.pk, kind, signed):
-                raise IdempotencyConflict() from None
-            return replayed, False
+            return _cash_movement_replay(client_uuid, shift=shift, kind=kind, amount=signed), False
     return movement, True
+
+
+def _cash_movement_replay(client_uuid, *, shift, kind, amount) -> ShiftCashMovement | None:
+    if client_uuid is None:
+        return None
+    replayed = ShiftCashMovement.objects.filter(client_uuid=client_uuid).first()
+    if replayed is not None and (replayed.shift_id, replayed.kind, replayed.amount) != (
+        shift.pk,
+        kind,
+        amount,
+    ):
+        raise IdempotencyConflict()
+    return replayed
 
 
 def shift_expected_amount(*, shift: Shift) -> Decimal:

@@ -231,3 +231,24 @@ def test_the_same_open_retried_concurrently_is_one_shift():
     assert len({shift.pk for shift, _created in results}) == 1
     assert sorted(created for _shift, created in results) == [False] * 7 + [True]
     assert ShiftCashMovement.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_replayed_cash_movement_is_recorded_once_and_a_changed_one_refused(till):
+    api, _terminal, cashier = till
+    shift_id = api.post("/api/v1/pos/shifts/", open_body(cashier)).json()["id"]
+    body = {
+        "client_uuid": str(uuid.uuid4()),
+        "kind": "paid_out",
+        "amount": "50000",
+        "reason": "ice",
+    }
+    url = f"/api/v1/pos/shifts/{shift_id}/cash-movements/"
+
+    first, again = api.post(url, body), api.post(url, body)
+    changed = api.post(url, {**body, "amount": "60000"})
+
+    assert (first.status_code, again.status_code, changed.status_code) == (201, 200, 409)
+    assert first.json()["id"] == again.json()["id"]
+    assert first.json()["amount"] == "-50000"
+    assert ShiftCashMovement.objects.filter(kind="paid_out").count() == 1
