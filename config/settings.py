@@ -164,6 +164,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "config.tasks.heartbeat",
         "schedule": timedelta(seconds=env.int("HEARTBEAT_SECONDS", 30, minimum=1)),
     },
+    "inventory-expire-holds": {
+        "task": "inventory.tasks.expire_holds",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # --- Auth -------------------------------------------------------------------------------
@@ -293,3 +297,5 @@ LOGGING = {
 # --- Tiệm -------------------------------------------------------------------------------
 
 SITE_NAME = "Tiệm"
+# How long a checkout holds stock before the beat job gives it back.
+STOCK_HOLD_MINUTES = env.int("STOCK_HOLD_MINUTES", 15, minimum=1)
