@@ -294,6 +294,14 @@ LOGGING = {
     },
 }
 
+# --- CSV import / export (django-import-export) -----------------------------------------
+
+# Importing needs the model's change permission, exporting its view permission; imports
+# run in one transaction and are rolled back when any row is wrong.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+
 # --- Tiệm -------------------------------------------------------------------------------
 
 SITE_NAME = "Tiệm"

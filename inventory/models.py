@@ -262,6 +262,10 @@ class Variant(models.Model):
     def __str__(self):
         return f"{self.product.name} {self.name}".strip() + f" ({self.sku})"
 
+    def clean(self):
+        # No barcode is NULL, not "": many variants may have none, but "" would be unique.
+        self.barcode = (self.barcode or "").strip() or None
+
 
 # --- Stock --------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from inventory.services.reservations import (
 from inventory.services.stock import (
     stock_adjust,
     stock_count_record,
+    stock_discrepancy_resolve,
     stock_offline_sale_record,
     stock_receive,
     stock_return_restock,
@@ -40,6 +41,7 @@ __all__ = [
     "sales_channel_upsert",
     "stock_adjust",
     "stock_count_record",
+    "stock_discrepancy_resolve",
     "stock_offline_sale_record",
     "stock_receive",
     "stock_reserve",

@@ -242,3 +242,10 @@ def stock_offline_sale_record(
             )
     StockDiscrepancy.objects.bulk_create(shortfalls)
     return movements
+
+
+def stock_discrepancy_resolve(*, discrepancies, now) -> int:
+    """The store manager has looked into these: mark them resolved (once)."""
+    return StockDiscrepancy.objects.filter(
+        pk__in=[d.pk for d in discrepancies], resolved_at__isnull=True
+    ).update(resolved_at=now)
