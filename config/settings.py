@@ -164,6 +164,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "config.tasks.heartbeat",
         "schedule": timedelta(seconds=env.int("HEARTBEAT_SECONDS", 30, minimum=1)),
     },
+    "inventory-expire-holds": {
+        "task": "inventory.tasks.expire_holds",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # --- Auth -------------------------------------------------------------------------------
@@ -290,6 +294,16 @@ LOGGING = {
     },
 }
 
+# --- CSV import / export (django-import-export) -----------------------------------------
+
+# Importing needs the model's change permission, exporting its view permission; imports
+# run in one transaction and are rolled back when any row is wrong.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+
 # --- Tiệm -------------------------------------------------------------------------------
 
 SITE_NAME = "Tiệm"
+# How long a checkout holds stock before the beat job gives it back.
+STOCK_HOLD_MINUTES = env.int("STOCK_HOLD_MINUTES", 15, minimum=1)

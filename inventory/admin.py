@@ -1,6 +1,44 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export.admin import ImportExportMixin, ImportExportModelAdmin
 
-from inventory.models import ChannelLocation, Location, SalesChannel
+from config.api.errors import DomainError
+from inventory.admin_forms import AdjustForm, CountForm, ReceiveForm, TransferForm
+from inventory.models import (
+    Category,
+    ChannelLocation,
+    Location,
+    Product,
+    ProductImage,
+    Reservation,
+    SalesChannel,
+    StockDiscrepancy,
+    StockLevel,
+    StockMovement,
+    StockTransfer,
+    StockTransferLine,
+    Variant,
+)
+from inventory.resources import CatalogResource, StockResource
+from inventory.selectors import stock_level_list
+from inventory.services import (
+    StockLine,
+    reservation_release,
+    stock_adjust,
+    stock_count_record,
+    stock_discrepancy_resolve,
+    stock_receive,
+    stock_transfer_dispatch,
+    stock_transfer_receive,
+)
 
 
 @admin.register(Location)
@@ -32,3 +70,347 @@ class SalesChannelAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code"]
     inlines = [ChannelLocationInline]
+
+
+# --- Catalog ------------------------------------------------------------------------------
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "parent", "slug", "position"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "name_en", "slug"]
+    autocomplete_fields = ["parent"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+
+class VariantInline(admin.TabularInline):
+    model = Variant
+    extra = 0
+    fields = [
+        "sku",
+        "barcode",
+        "name",
+        "option_values",
+        "price_amount",
+        "compare_at_amount",
+        "position",
+        "is_active",
+    ]
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    extra = 0
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "brand", "category", "is_active", "updated_at"]
+    list_filter = ["is_active", "category", "brand"]
+    list_select_related = ["category"]
+    search_fields = ["name", "name_en", "slug", "variants__sku", "variants__barcode"]
+    autocomplete_fields = ["category"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    readonly_fields = ["stock_per_location"]
+    inlines = [VariantInline, ProductImageInline]
+
+    @admin.display(description=gettext_lazy("Stock per location (on hand / reserved)"))
+    def stock_per_location(self, product):
+        if product.pk is None:
+            return "—"
+        levels = stock_level_list().filter(variant__product=product)
+        return (
+            format_html_join(
+                "\n",
+                "<div>{} @ {}: {} / {}</div>",
+                ((lv.variant.sku, lv.location.name, lv.on_hand, lv.reserved) for lv in levels),
+            )
+            or "—"
+        )
+
+
+class StockLevelInline(admin.TabularInline):
+    model = StockLevel
+    extra = 0
+    fields = ["location", "on_hand", "reserved", "low_stock_threshold"]
+    readonly_fields = ["location", "on_hand", "reserved"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Variant)
+class VariantAdmin(ImportExportModelAdmin):
+    """Also the catalog's CSV import and export: one row per variant (see README)."""
+
+    resource_classes = [CatalogResource]
+    list_display = ["sku", "product", "name", "barcode", "price_amount", "is_active"]
+    list_select_related = ["product"]
+    list_filter = ["is_active"]
+    search_fields = ["sku", "barcode", "product__name", "product__name_en"]
+    autocomplete_fields = ["product"]
+    inlines = [StockLevelInline]
+
+
+# --- Stock --------------------------------------------------------------------------------
+
+
+class LowStockFilter(admin.SimpleListFilter):
+    title = gettext_lazy("stock")
+    parameter_name = "stock"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("low", _("Low (at or below threshold)")),
+            ("negative", _("Negative available")),
+            ("out", _("None available")),
+        ]
+
+    def queryset(self, request, queryset):
+        available = F("on_hand") - F("reserved")
+        if self.value() == "low":
+            return queryset.alias(free=available).filter(free__lte=F("low_stock_threshold"))
+        if self.value() == "negative":
+            return queryset.alias(free=available).filter(free__lt=0)
+        if self.value() == "out":
+            return queryset.alias(free=available).filter(free__lte=0)
+        return queryset
+
+
+STOCK_OPERATIONS = {
+    "receive": (ReceiveForm, gettext_lazy("Receive goods")),
+    "adjust": (AdjustForm, gettext_lazy("Adjust stock")),
+    "transfer": (TransferForm, gettext_lazy("Transfer between locations")),
+    "count": (CountForm, gettext_lazy("Record a stock count")),
+}
+
+
+def _run_stock_operation(operation: str, data: dict, user):
+    line = StockLine(sku=data["sku"].strip(), quantity=data["quantity"])
+    if operation == "receive":
+        stock_receive(
+            location=data["location"],
+            lines=[line],
+            reference=data["reference"],
+            reason=data["reason"],
+            actor=user,
+        )
+    elif operation == "adjust":
+        stock_adjust(
+            location=data["location"],
+            sku=line.sku,
+            quantity=line.quantity,
+            reason=data["reason"],
+            actor=user,
+        )
+    elif operation == "transfer":
+        return stock_transfer_dispatch(
+            source=data["source"],
+            destination=data["destination"],
+            lines=[line],
+            note=data["note"],
+            actor=user,
+        )
+    elif operation == "count":
+        stock_count_record(
+            location=data["location"], lines=[line], reference=data["reference"], actor=user
+        )
+    return None
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [StockResource]
+    change_list_template = "admin/inventory/stocklevel/change_list.html"
+    list_display = [
+        "sku",
+        "product_name",
+        "location",
+        "on_hand",
+        "reserved",
+        "available_quantity",
+        "low_stock_threshold",
+    ]
+    list_filter = ["location", LowStockFilter]
+    search_fields = ["variant__sku", "variant__barcode", "variant__product__name"]
+    fields = ["variant", "location", "on_hand", "reserved", "low_stock_threshold"]
+    readonly_fields = ["variant", "location", "on_hand", "reserved"]
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        return stock_level_list()
+
+    def has_add_permission(self, request):
+        return False  # stock levels appear when stock is received
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("SKU"), ordering="variant__sku")
+    def sku(self, level):
+        return level.variant.sku
+
+    @admin.display(description=gettext_lazy("Product"), ordering="variant__product__name")
+    def product_name(self, level):
+        return f"{level.variant.product.name} {level.variant.name}".strip()
+
+    @admin.display(description=gettext_lazy("Available"), ordering="available_quantity")
+    def available_quantity(self, level):
+        return level.available_quantity
+
+    def get_urls(self):
+        return [
+            path(
+                f"{operation}/",
+                self.admin_site.admin_view(self.stock_operation_view),
+                {"operation": operation},
+                name=f"inventory_stocklevel_{operation}",
+            )
+            for operation in STOCK_OPERATIONS
+        ] + super().get_urls()
+
+    def stock_operation_view(self, request, operation):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form_class, title = STOCK_OPERATIONS[operation]
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                transfer = _run_stock_operation(operation, form.cleaned_data, request.user)
+            except DomainError as error:
+                form.add_error(None, error.detail)
+                for field, errors in error.fields.items():
+                    if field in form.fields:
+                        form.add_error(field, errors)
+            else:
+                self.message_user(request, _("Done: %(title)s.") % {"title": title})
+                if transfer is not None:
+                    return redirect("admin:inventory_stocktransfer_change", transfer.pk)
+                return redirect("admin:inventory_stocklevel_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/inventory/stock_operation.html", context)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyAdmin):
+    """The ledger: append-only, so read-only here."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "quantity",
+        "stock_level",
+        "reference",
+        "channel",
+        "actor_label",
+        "reason",
+    ]
+    list_filter = ["kind", "stock_level__location", "channel", "created_at"]
+    search_fields = ["reference", "stock_level__variant__sku", "actor_label", "reason"]
+    list_select_related = ["stock_level__variant", "stock_level__location", "channel"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Reservation)
+class ReservationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "reference",
+        "kind",
+        "status",
+        "quantity",
+        "stock_level",
+        "channel",
+        "expires_at",
+        "created_at",
+    ]
+    list_filter = ["status", "kind", "channel", "stock_level__location"]
+    search_fields = ["reference", "stock_level__variant__sku"]
+    list_select_related = ["stock_level__variant", "stock_level__location", "channel"]
+    actions = ["release"]
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("inventory.change_reservation")
+
+    @admin.action(description=gettext_lazy("Release (give the units back)"))
+    def release(self, request, queryset):
+        units = sum(
+            reservation_release(reference=reference)
+            for reference in set(queryset.values_list("reference", flat=True))
+        )
+        self.message_user(request, _("%(units)d unit(s) released.") % {"units": units})
+
+
+@admin.register(StockDiscrepancy)
+class StockDiscrepancyAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "stock_level", "shortfall", "reference", "resolved_at"]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter), "stock_level__location"]
+    search_fields = ["reference", "stock_level__variant__sku"]
+    list_select_related = ["stock_level__variant", "stock_level__location"]
+    actions = ["resolve"]
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("inventory.change_stockdiscrepancy")
+
+    @admin.action(description=gettext_lazy("Mark resolved"))
+    def resolve(self, request, queryset):
+        count = stock_discrepancy_resolve(discrepancies=queryset, now=timezone.now())
+        self.message_user(request, _("%(count)d discrepancy(ies) resolved.") % {"count": count})
+
+
+class StockTransferLineInline(admin.TabularInline):
+    model = StockTransferLine
+    extra = 0
+    fields = ["variant", "quantity", "received_quantity"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StockTransfer)
+class StockTransferAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "status", "dispatched_at", "received_at"]
+    list_filter = ["status", "source", "destination"]
+    list_select_related = ["source", "destination"]
+    inlines = [StockTransferLineInline]
+    actions = ["receive_in_transit"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("inventory.view_stocktransfer")
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("inventory.change_stocktransfer")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["source", "destination", "status", "note", "dispatched_at", "received_at"]
+
+    @admin.action(description=gettext_lazy("Receive everything still in transit"))
+    def receive_in_transit(self, request, queryset):
+        for transfer in queryset.exclude(status=StockTransfer.Status.RECEIVED):
+            try:
+                stock_transfer_receive(transfer=transfer, actor=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{transfer}: {error.detail}", messages.ERROR)
+        self.message_user(request, _("Transfers received."))
+
+    def response_change(self, request, obj):
+        return redirect(reverse("admin:inventory_stocktransfer_changelist"))

@@ -1,9 +1,19 @@
 """Demo data of the inventory app, written through its services (used by ``seed_demo``)."""
 
 from decimal import Decimal
+from io import BytesIO
 
-from inventory.models import Location, SalesChannel
-from inventory.services import location_upsert, sales_channel_upsert
+from inventory.models import Location, SalesChannel, StockMovement, gtin_with_check_digit
+from inventory.services import (
+    StockLine,
+    category_upsert,
+    location_upsert,
+    product_image_add,
+    product_upsert,
+    sales_channel_upsert,
+    stock_receive,
+    variant_upsert,
+)
 
 
 def demo_locations_and_channels() -> dict[str, Location | SalesChannel]:
@@ -74,3 +84,136 @@ def demo_locations_and_channels() -> dict[str, Location | SalesChannel]:
         "pos_hang_giay": pos_hang_giay,
         "pos_saigon": pos_saigon,
     }
+
+
+# (slug, Vietnamese name, English name, category, brand, [(variant name, price in đồng)])
+CATEGORIES = [
+    ("gia-vi", "Gia vị Tây Bắc", "Northwest spices"),
+    ("thit-gac-bep", "Thịt gác bếp", "Smoked meats"),
+    ("tra", "Trà", "Tea"),
+    ("do-kho", "Đồ khô", "Dried goods"),
+    ("mat-ong", "Mật ong", "Honey"),
+]
+WEIGHTS = [("100 g", 1), ("250 g", 2.3), ("500 g", 4.4)]
+PRODUCTS = [
+    ("mac-khen", "Mắc khén rừng", "Wild mac khen pepper", "gia-vi", 85_000),
+    ("hat-doi", "Hạt dổi rừng", "Wild doi seeds", "gia-vi", 120_000),
+    ("tieu-rung", "Tiêu rừng", "Wild pepper", "gia-vi", 95_000),
+    ("thao-qua", "Thảo quả", "Black cardamom", "gia-vi", 70_000),
+    ("hoi-lang-son", "Hoa hồi Lạng Sơn", "Lang Son star anise", "gia-vi", 65_000),
+    ("que-yen-bai", "Quế Yên Bái", "Yen Bai cinnamon", "gia-vi", 55_000),
+    ("ot-hiem", "Ớt hiểm sấy", "Dried bird's eye chilli", "gia-vi", 45_000),
+    ("muoi-tom", "Muối tôm Tây Ninh", "Tay Ninh shrimp salt", "gia-vi", 40_000),
+    ("muoi-ot-xanh", "Muối ớt xanh", "Green chilli salt", "gia-vi", 42_000),
+    ("cham-cheo", "Chẩm chéo", "Cham cheo dipping spice", "gia-vi", 60_000),
+    ("sa-te", "Sa tế tôm", "Shrimp satay", "gia-vi", 48_000),
+    ("bot-nghe", "Bột nghệ", "Turmeric powder", "gia-vi", 50_000),
+    ("trau-gac-bep", "Thịt trâu gác bếp", "Smoked buffalo meat", "thit-gac-bep", 250_000),
+    ("lon-gac-bep", "Thịt lợn gác bếp", "Smoked pork", "thit-gac-bep", 210_000),
+    ("lap-xuong", "Lạp xưởng Mộc Châu", "Moc Chau sausage", "thit-gac-bep", 160_000),
+    ("bo-kho", "Bò khô", "Beef jerky", "thit-gac-bep", 230_000),
+    ("ca-suoi", "Cá suối nướng", "Grilled stream fish", "thit-gac-bep", 190_000),
+    ("chan-gio-hun-khoi", "Chân giò hun khói", "Smoked pork knuckle", "thit-gac-bep", 180_000),
+    ("xuc-xich-rung", "Xúc xích rừng", "Forest sausage", "thit-gac-bep", 150_000),
+    ("nem-chua", "Nem chua Thanh Hoá", "Thanh Hoa fermented pork", "thit-gac-bep", 90_000),
+    ("tra-shan-tuyet", "Trà Shan tuyết", "Shan tuyet tea", "tra", 220_000),
+    ("tra-thai-nguyen", "Trà Thái Nguyên", "Thai Nguyen tea", "tra", 150_000),
+    ("tra-sen", "Trà sen Tây Hồ", "West Lake lotus tea", "tra", 350_000),
+    ("tra-oolong", "Trà ô long Lâm Đồng", "Lam Dong oolong", "tra", 260_000),
+    ("tra-atiso", "Trà atisô", "Artichoke tea", "tra", 80_000),
+    ("tra-gung", "Trà gừng", "Ginger tea", "tra", 60_000),
+    ("tra-hoa-cuc", "Trà hoa cúc", "Chrysanthemum tea", "tra", 90_000),
+    ("tra-nhai", "Trà nhài", "Jasmine tea", "tra", 110_000),
+    ("tra-voi", "Trà vối", "Voi leaf tea", "tra", 50_000),
+    ("ca-phe-son-la", "Cà phê Sơn La", "Son La coffee", "tra", 140_000),
+    ("mang-kho", "Măng khô", "Dried bamboo shoots", "do-kho", 120_000),
+    ("nam-huong", "Nấm hương rừng", "Wild shiitake", "do-kho", 180_000),
+    ("moc-nhi", "Mộc nhĩ", "Wood ear mushroom", "do-kho", 70_000),
+    ("mien-dong", "Miến dong", "Canna noodles", "do-kho", 55_000),
+    ("gao-nep-cai", "Gạo nếp cái hoa vàng", "Yellow flower sticky rice", "do-kho", 45_000),
+    ("hat-sen", "Hạt sen", "Lotus seeds", "do-kho", 130_000),
+    ("tao-meo", "Táo mèo", "Wild apple", "do-kho", 65_000),
+    ("mo-say", "Ô mai mơ", "Candied apricot", "do-kho", 75_000),
+    ("banh-da", "Bánh đa", "Rice crackers", "do-kho", 30_000),
+    ("hat-dieu", "Hạt điều Bình Phước", "Binh Phuoc cashews", "do-kho", 190_000),
+    ("lac-rang", "Lạc rang", "Roasted peanuts", "do-kho", 40_000),
+    ("vung-den", "Vừng đen", "Black sesame", "do-kho", 50_000),
+    ("mat-ong-rung", "Mật ong rừng", "Wild honey", "mat-ong", 280_000),
+    ("mat-ong-hoa-ban", "Mật ong hoa ban", "Bauhinia honey", "mat-ong", 320_000),
+    ("mat-ong-bac-ha", "Mật ong bạc hà", "Mint honey", "mat-ong", 450_000),
+    ("mat-ong-nhan", "Mật ong hoa nhãn", "Longan honey", "mat-ong", 240_000),
+    ("mat-ong-cafe", "Mật ong hoa cà phê", "Coffee blossom honey", "mat-ong", 220_000),
+    ("phan-hoa", "Phấn hoa", "Bee pollen", "mat-ong", 260_000),
+    ("sap-ong", "Sáp ong", "Beeswax", "mat-ong", 90_000),
+    ("ruou-mo", "Rượu mơ", "Apricot wine", "mat-ong", 200_000),
+]
+OPENING_STOCK = "demo:opening-stock"
+
+
+def _demo_image(text: str, seed: int) -> bytes:
+    """A coloured square with the product's initials: drawn here, nothing downloaded."""
+    from PIL import Image, ImageDraw
+
+    colour = ((seed * 67) % 200 + 30, (seed * 131) % 200 + 30, (seed * 29) % 200 + 30)
+    image = Image.new("RGB", (320, 320), colour)
+    draw = ImageDraw.Draw(image)
+    initials = "".join(word[0] for word in text.split()[:3]).upper()
+    draw.rectangle((20, 20, 300, 300), outline=(255, 255, 255), width=6)
+    draw.text((160, 160), initials, fill=(255, 255, 255), anchor="mm", font_size=96)
+    buffer = BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def demo_catalog_and_stock(*, places: dict) -> int:
+    """~50 products with variants, barcodes, generated images and opening stock, all through
+    the services. Safe to run again: nothing is duplicated and stock is received once."""
+    categories = {
+        slug: category_upsert(slug=slug, name=name, name_en=name_en, position=index)
+        for index, (slug, name, name_en) in enumerate(CATEGORIES)
+    }
+    lines = {"warehouse": [], "hang_giay": [], "saigon": []}
+    for index, (slug, name, name_en, category, price) in enumerate(PRODUCTS):
+        product = product_upsert(
+            slug=slug,
+            name=name,
+            name_en=name_en,
+            category=categories[category],
+            brand="Tiệm",
+            description=f"{name} — đặc sản chọn lọc.",
+            description_en=f"{name_en}, carefully sourced.",
+        )
+        if not product.images.exists():
+            product_image_add(
+                product=product,
+                filename=f"{slug}.png",
+                content=_demo_image(name_en, index + 1),
+                alt=name,
+            )
+        for position, (weight, factor) in enumerate(WEIGHTS[: 1 + index % 3]):
+            sku = f"{slug.upper()[:12]}-{weight.split()[0]}"
+            variant_upsert(
+                product=product,
+                sku=sku,
+                barcode=gtin_with_check_digit(f"893{index:05d}{position:04d}"),
+                price_amount=Decimal(round(price * factor, -3)),
+                name=weight,
+                option_values={"weight": weight},
+                position=position,
+            )
+            lines["warehouse"].append(StockLine(sku=sku, quantity=20 + (index * 7) % 40))
+            if index % 2 == 0:
+                lines["hang_giay"].append(StockLine(sku=sku, quantity=index % 6))
+            if index % 3 == 0:
+                lines["saigon"].append(StockLine(sku=sku, quantity=(index * 5) % 9))
+    if not StockMovement.objects.filter(reference=OPENING_STOCK).exists():
+        for place, place_lines in lines.items():
+            place_lines = [line for line in place_lines if line.quantity > 0]
+            if place_lines:
+                stock_receive(
+                    location=places[place],
+                    lines=place_lines,
+                    reference=OPENING_STOCK,
+                    actor_label="seed_demo",
+                )
+    return len(PRODUCTS)

@@ -6,7 +6,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from config.roles import sync_roles
-from inventory.models import Location, SalesChannel
+from inventory.models import (
+    Category,
+    Location,
+    Product,
+    SalesChannel,
+    Variant,
+    gtin_with_check_digit,
+)
+from inventory.services import StockLine, sales_channel_upsert, stock_receive
 from orders.services import terminal_create
 
 
@@ -60,3 +68,50 @@ class StaffFactory(factory.django.DjangoModelFactory):
 def terminal_with_token(*, location=None, name="Quầy 1"):
     """A terminal made the way staff make one (through the service), with its token."""
     return terminal_create(location=location or LocationFactory(), name=name)
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    slug = factory.Sequence(lambda n: f"category-{n}")
+    name = factory.Sequence(lambda n: f"Danh mục {n}")
+    name_en = factory.Sequence(lambda n: f"Category {n}")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    slug = factory.Sequence(lambda n: f"product-{n}")
+    name = factory.Sequence(lambda n: f"Sản phẩm {n}")
+    name_en = factory.Sequence(lambda n: f"Product {n}")
+    brand = "Tiệm"
+    category = factory.SubFactory(CategoryFactory)
+
+
+class VariantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Variant
+
+    product = factory.SubFactory(ProductFactory)
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    # EAN-13 in the 893 (Vietnam) range, with a valid check digit.
+    barcode = factory.Sequence(lambda n: gtin_with_check_digit(f"893{n:09d}"))
+    name = "100 g"
+    option_values = {"weight": "100 g"}
+    price_amount = factory.Faker("pydecimal", left_digits=6, right_digits=0, positive=True)
+
+
+def channel_selling_from(*locations, kind=SalesChannel.Kind.WEB, **fields):
+    """A sales channel made through the service, selling from ``locations`` in this order."""
+    code = fields.pop("code", None) or f"{kind}-{SalesChannel.objects.count() + 1}"
+    return sales_channel_upsert(
+        code=code, name=fields.pop("name", code), kind=kind, locations=list(locations), **fields
+    )
+
+
+def stocked(variant, location, quantity):
+    """Put ``quantity`` units of ``variant`` at ``location`` the only allowed way: a receipt."""
+    stock_receive(location=location, lines=[StockLine(sku=variant.sku, quantity=quantity)])
+    return variant.stock_levels.get(location=location)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from orders.api.pos_catalog import PosProductSearchApi
 from orders.api.pos_shifts import (
     ShiftCashMovementCreateApi,
     ShiftCloseApi,
@@ -18,4 +19,5 @@ urlpatterns = [
         name="pos-shift-cash-movement",
     ),
     path("pos/shifts/<int:shift_id>/close/", ShiftCloseApi.as_view(), name="pos-shift-close"),
+    path("pos/products/", PosProductSearchApi.as_view(), name="pos-product-search"),
 ]

@@ -5,7 +5,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from inventory.models import Location, SalesChannel
+from inventory.models import (
+    Location,
+    Product,
+    SalesChannel,
+    StockMovement,
+    Variant,
+    gtin_checksum_is_valid,
+)
+from inventory.selectors import stock_drift_list
 from orders.models import Terminal
 
 
@@ -13,6 +21,11 @@ def seed() -> str:
     out = StringIO()
     call_command("seed_demo", stdout=out)
     return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.mark.django_db
@@ -35,3 +48,22 @@ def test_seed_demo_is_idempotent_and_prints_working_credentials(client):
     response = client.get("/api/v1/pos/terminal/", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 200
     assert response.json()["location"]["code"] == "hn-hang-giay"
+
+
+@pytest.mark.django_db
+def test_seed_demo_fills_the_catalog_and_stock_through_the_services(tmp_path):
+    # when
+    seed()
+    movements = StockMovement.objects.count()
+    seed()
+
+    # then: about 50 products, valid barcodes, an image each, stock received once
+    assert Product.objects.count() >= 50
+    assert Variant.objects.count() > Product.objects.count()
+    assert all(
+        gtin_checksum_is_valid(code) for code in Variant.objects.values_list("barcode", flat=True)
+    )
+    assert all(product.images.count() == 1 for product in Product.objects.all())
+    assert StockMovement.objects.count() == movements > 0
+    assert set(StockMovement.objects.values_list("kind", flat=True)) == {"receipt"}
+    assert list(stock_drift_list()) == []

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from config.roles import ROLES
 from config.services import staff_user_ensure
-from inventory.demo import demo_locations_and_channels
+from inventory.demo import demo_catalog_and_stock, demo_locations_and_channels
 from orders.models import Terminal
 from orders.services import terminal_create, terminal_token_rotate
 
@@ -31,6 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args, base_url, **options):
         with transaction.atomic(durable=True):
             demo = demo_locations_and_channels()
+            product_count = demo_catalog_and_stock(places=demo)
             logins = []
             for role in ROLES:
                 username = DEMO_USERNAMES[role]
@@ -50,7 +51,7 @@ class Command(BaseCommand):
                 token = terminal_token_rotate(terminal=terminal)
 
         out = self.stdout
-        out.write(self.style.SUCCESS("Demo data ready."))
+        out.write(self.style.SUCCESS(f"Demo data ready ({product_count} products)."))
         out.write(f"  Store:     {base_url}/")
         out.write(f"  Admin:     {base_url}/admin/")
         out.write(f"  API docs:  {base_url}/api/docs/")

@@ -1,0 +1,20 @@
+"""The only place in the inventory app that takes row locks (STYLE.md, habit 5).
+
+Every lock is taken in one statement ordered by primary key: two transactions that need
+overlapping rows queue on the first row they share instead of each holding what the other
+wants, so they can never deadlock.
+"""
+
+from collections.abc import Iterable
+
+from inventory.models import StockLevel
+
+
+def stock_levels_lock(*, pks: Iterable[int]) -> dict[int, StockLevel]:
+    """Lock these stock levels (``SELECT … ORDER BY id FOR UPDATE``) and return fresh copies.
+
+    Call it inside a transaction, before reading ``on_hand`` / ``reserved`` to decide
+    anything. On SQLite, immediate transactions already serialize writers.
+    """
+    levels = StockLevel.objects.select_for_update().filter(pk__in=set(pks)).order_by("pk")
+    return {level.pk: level for level in levels}

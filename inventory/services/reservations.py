@@ -1,0 +1,320 @@
+"""Allocation: promising stock to a checkout or an order, and keeping or releasing the promise.
+
+DESIGN.md invariant 1: the availability check and the change are one database step. A
+single-line reservation is one conditional ``UPDATE … WHERE on_hand >= reserved + q`` per
+candidate location; anything that needs several rows (several lines, or a line split over
+locations) first locks every candidate row in id order (``locks.py``), then decides.
+``StockLevel.reserved`` always equals the sum of the active reservations.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inventory import locks
+from inventory.exceptions import (
+    ChannelLocationMismatch,
+    HoldExpired,
+    InsufficientStock,
+    ReservationNotFound,
+)
+from inventory.models import (
+    Location,
+    Reservation,
+    SalesChannel,
+    StockLevel,
+    StockMovement,
+)
+from inventory.services.lines import StockLine, actor_fields, lines_merged, variants_by_sku
+
+
+def channel_locations_for_sale(
+    *, channel: SalesChannel, location: Location | None = None
+) -> list[Location]:
+    """The locations a sale on ``channel`` may take stock from, by priority.
+
+    A given ``location`` (pick-up in store) must be one of the channel's; a POS channel
+    sells from its own store only.
+    """
+    locations = [
+        link.location
+        for link in channel.channel_locations.select_related("location").order_by("priority")
+        if link.location.is_active
+    ]
+    if not channel.is_active or not locations:
+        raise ChannelLocationMismatch(
+            _("%(channel)s has no active location to sell from.") % {"channel": channel}
+        )
+    if location is not None:
+        if location.pk not in {candidate.pk for candidate in locations}:
+            raise ChannelLocationMismatch(
+                _("%(channel)s does not sell from %(location)s.")
+                % {"channel": channel, "location": location},
+                fields={"location": [str(ChannelLocationMismatch.default_detail)]},
+            )
+        return [location]
+    if channel.kind == SalesChannel.Kind.POS:
+        return locations[:1]
+    return locations
+
+
+def _short(sku: str, wanted: int, available: int) -> InsufficientStock:
+    return InsufficientStock(
+        _("Only %(available)d of %(sku)s available, %(wanted)d asked.")
+        % {"available": max(available, 0), "sku": sku, "wanted": wanted},
+        fields={sku: [_("%(available)d available.") % {"available": max(available, 0)}]},
+    )
+
+
+@transaction.atomic
+def stock_reserve(
+    *,
+    channel: SalesChannel,
+    lines: Sequence[StockLine],
+    reference: str,
+    kind: str = Reservation.Kind.HOLD,
+    location: Location | None = None,
+    ttl: timedelta | None = None,
+) -> list[Reservation]:
+    """Reserve every line for ``reference`` on ``channel``, all or nothing.
+
+    Locations are tried in the channel's priority order. Without ``location`` a web or
+    marketplace line may be split over several locations (a shipped order); with one (a
+    pick-up) or on a POS channel, everything comes from that one store. A hold
+    (``kind=hold``) expires after ``ttl`` (default ``STOCK_HOLD_MINUTES``); an allocation
+    does not. Raises :class:`InsufficientStock` naming the short lines; nothing is written then.
+    """
+    quantities = lines_merged(lines)
+    candidates = channel_locations_for_sale(channel=channel, location=location)
+    variants = variants_by_sku(quantities)
+    not_for_sale = sorted(sku for sku, variant in variants.items() if not variant.is_active)
+    if not_for_sale:
+        raise InsufficientStock(
+            _("Not for sale: %(skus)s.") % {"skus": ", ".join(not_for_sale)},
+            fields={sku: [_("Not for sale.")] for sku in not_for_sale},
+        )
+    expires_at = None
+    if kind == Reservation.Kind.HOLD:
+        expires_at = timezone.now() + (ttl or timedelta(minutes=settings.STOCK_HOLD_MINUTES))
+    rank = {candidate.pk: index for index, candidate in enumerate(candidates)}
+    levels_by_variant: dict[int, list[StockLevel]] = {}
+    for level in StockLevel.objects.filter(
+        variant_id__in=[variant.pk for variant in variants.values()], location_id__in=rank
+    ):
+        levels_by_variant.setdefault(level.variant_id, []).append(level)
+    for levels in levels_by_variant.values():
+        levels.sort(key=lambda level: rank[level.location_id])
+
+    def reservation(level_pk: int, quantity: int) -> Reservation:
+        return Reservation(
+            stock_level_id=level_pk,
+            channel=channel,
+            reference=reference,
+            kind=kind,
+            quantity=quantity,
+            expires_at=expires_at,
+        )
+
+    if len(quantities) == 1:
+        # The hot path (one line): one conditional UPDATE per location, best first. A
+        # refused UPDATE holds no lock, so this transaction never holds one row while
+        # waiting for another and cannot take part in a deadlock.
+        [(sku, quantity)] = quantities.items()
+        for level in levels_by_variant.get(variants[sku].pk, []):
+            if StockLevel.objects.filter(pk=level.pk, on_hand__gte=F("reserved") + quantity).update(
+                reserved=F("reserved") + quantity
+            ):
+                held = reservation(level.pk, quantity)
+                held.save(force_insert=True)
+                return [held]
+        split = location is None and channel.kind != SalesChannel.Kind.POS
+        if not split or len(levels_by_variant.get(variants[sku].pk, [])) < 2:
+            available = sum(
+                max(level.available, 0) for level in levels_by_variant.get(variants[sku].pk, [])
+            )
+            raise _short(sku, quantity, available)
+
+    # Several rows: lock them all first, in id order, then decide with figures no one
+    # else can change until we commit.
+    locked = locks.stock_levels_lock(
+        pks=[level.pk for levels in levels_by_variant.values() for level in levels]
+    )
+    split = location is None and channel.kind != SalesChannel.Kind.POS
+    taken: dict[int, int] = {}
+    plans: list[tuple[int, int]] = []
+    for sku, quantity in quantities.items():
+        levels = [locked[level.pk] for level in levels_by_variant.get(variants[sku].pk, [])]
+        available = {level.pk: level.available - taken.get(level.pk, 0) for level in levels}
+        whole = next((level for level in levels if available[level.pk] >= quantity), None)
+        if whole is not None:
+            parts = [(whole.pk, quantity)]
+        elif split and sum(max(value, 0) for value in available.values()) >= quantity:
+            parts, remaining = [], quantity
+            for level in levels:
+                part = min(max(available[level.pk], 0), remaining)
+                if part:
+                    parts.append((level.pk, part))
+                    remaining -= part
+        else:
+            best = (
+                sum(max(v, 0) for v in available.values())
+                if split
+                else max([0, *available.values()])
+            )
+            raise _short(sku, quantity, best)
+        for pk, part in parts:
+            taken[pk] = taken.get(pk, 0) + part
+            plans.append((pk, part))
+    for pk in sorted(taken):
+        StockLevel.objects.filter(pk=pk).update(reserved=F("reserved") + taken[pk])
+    return Reservation.objects.bulk_create([reservation(pk, part) for pk, part in plans])
+
+
+def _active(reference: str):
+    return Reservation.objects.filter(reference=reference, status=Reservation.Status.ACTIVE)
+
+
+def _close(reservation: Reservation, *, status: str, now: datetime, **conditions) -> bool:
+    """Flip one active reservation to ``status`` and give its units back to ``reserved``.
+
+    The flip is a conditional UPDATE: when two closers race (the expiry job and a checkout
+    converting the hold), exactly one of them changes the row and moves the counter.
+    """
+    flipped = Reservation.objects.filter(
+        pk=reservation.pk, status=Reservation.Status.ACTIVE, **conditions
+    ).update(status=status, closed_at=now)
+    if flipped:
+        StockLevel.objects.filter(pk=reservation.stock_level_id).update(
+            reserved=F("reserved") - reservation.quantity
+        )
+    return bool(flipped)
+
+
+@transaction.atomic
+def reservation_convert(*, reference: str) -> list[Reservation]:
+    """Turn the checkout holds of ``reference`` into order allocations (they stop expiring).
+
+    All or nothing: if the expiry job released any of them first, :class:`HoldExpired`.
+    """
+    holds = list(_active(reference).filter(kind=Reservation.Kind.HOLD).order_by("pk"))
+    if not holds:
+        raise HoldExpired(fields={"reference": [reference]})
+    for hold in holds:
+        converted = Reservation.objects.filter(
+            pk=hold.pk, status=Reservation.Status.ACTIVE, kind=Reservation.Kind.HOLD
+        ).update(kind=Reservation.Kind.ALLOCATION, expires_at=None)
+        if not converted:
+            raise HoldExpired(fields={"reference": [reference]})
+        hold.kind, hold.expires_at = Reservation.Kind.ALLOCATION, None
+    return holds
+
+
+@transaction.atomic
+def reservation_release(*, reference: str) -> int:
+    """Give back everything still reserved for ``reference`` (a cancelled order or cart).
+
+    Returns the units released; releasing twice releases nothing the second time.
+    """
+    now = timezone.now()
+    released = 0
+    for reservation in _active(reference).order_by("stock_level_id", "pk"):
+        if _close(reservation, status=Reservation.Status.RELEASED, now=now):
+            released += reservation.quantity
+    return released
+
+
+def reservation_expire_due(*, now: datetime | None = None, batch_size: int = 500) -> int:
+    """Release checkout holds past their expiry (the beat job). Returns how many expired.
+
+    The holds of one reference expire together, in one transaction, so a checkout never
+    finds half of its holds gone.
+    """
+    now = now or timezone.now()
+    references = list(
+        Reservation.objects.filter(
+            status=Reservation.Status.ACTIVE,
+            kind=Reservation.Kind.HOLD,
+            expires_at__lte=now,
+        )
+        .values_list("reference", flat=True)
+        .distinct()[:batch_size]
+    )
+    expired = 0
+    for reference in references:
+        with transaction.atomic():
+            due = (
+                _active(reference)
+                .filter(kind=Reservation.Kind.HOLD, expires_at__lte=now)
+                .order_by("stock_level_id", "pk")
+            )
+            for reservation in due:
+                expired += _close(
+                    reservation,
+                    status=Reservation.Status.EXPIRED,
+                    now=now,
+                    kind=Reservation.Kind.HOLD,
+                )
+    return expired
+
+
+@transaction.atomic
+def stock_sale_commit(*, reference: str, actor=None, actor_label: str = "") -> list[StockMovement]:
+    """The goods of ``reference`` leave the shelf: on hand and reserved go down together,
+    each reservation is marked sold and a sale movement is written for it."""
+    now = timezone.now()
+    movements = []
+    reservations = list(_active(reference).order_by("stock_level_id", "pk"))
+    if not reservations:
+        raise ReservationNotFound(fields={"reference": [reference]})
+    for reservation in reservations:
+        sold = Reservation.objects.filter(
+            pk=reservation.pk, status=Reservation.Status.ACTIVE
+        ).update(status=Reservation.Status.SOLD, closed_at=now)
+        if not sold:
+            continue
+        StockLevel.objects.filter(pk=reservation.stock_level_id).update(
+            on_hand=F("on_hand") - reservation.quantity,
+            reserved=F("reserved") - reservation.quantity,
+        )
+        movements.append(
+            StockMovement(
+                stock_level_id=reservation.stock_level_id,
+                kind=StockMovement.Kind.SALE,
+                quantity=-reservation.quantity,
+                reference=reference,
+                channel_id=reservation.channel_id,
+                **actor_fields(actor, actor_label),
+            )
+        )
+    if not movements:
+        raise ReservationNotFound(fields={"reference": [reference]})
+    return StockMovement.objects.bulk_create(movements)
+
+
+@transaction.atomic
+def stock_sell(
+    *,
+    channel: SalesChannel,
+    lines: Sequence[StockLine],
+    reference: str,
+    location: Location | None = None,
+    actor=None,
+    actor_label: str = "",
+) -> list[StockMovement]:
+    """An online sale handed over at once (a POS sale while online): allocate, then commit.
+
+    Refused with :class:`InsufficientStock` when the shelf is short; never goes negative.
+    """
+    stock_reserve(
+        channel=channel,
+        lines=lines,
+        reference=reference,
+        kind=Reservation.Kind.ALLOCATION,
+        location=location,
+    )
+    return stock_sale_commit(reference=reference, actor=actor, actor_label=actor_label)
