@@ -175,6 +175,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Staff log in with their username; shoppers with their email or phone (any format).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "customers.auth.EmailOrPhoneBackend",
+]
 
 # --- Internationalisation ---------------------------------------------------------------
 
@@ -293,3 +298,6 @@ LOGGING = {
 # --- Tiệm -------------------------------------------------------------------------------
 
 SITE_NAME = "Tiệm"
+
+# Loyalty earn rule: one point per this many đồng spent.
+LOYALTY_VND_PER_POINT = env.int("LOYALTY_VND_PER_POINT", 10_000, minimum=1)
