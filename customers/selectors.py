@@ -205,6 +205,11 @@ def event_stream(*, after: EventCursor | None = None) -> QuerySet[Event]:
     the order is total and fixed, nothing is repeated. On SQLite one transaction writes at
     a time, so commit order is id order and ``tx_id`` is 0 throughout.
 
+    The price: an event is handed out only once every transaction of the PostgreSQL
+    server that started before it has ended, so a long (or idle-in-transaction) session
+    delays consumers, never misleads them. Keep transactions short and set
+    ``idle_in_transaction_session_timeout`` in production.
+
     Slice the result (``[:500]``) and continue from ``EventCursor.after(last)``.
     """
     events = Event.objects.select_related("customer", "channel").order_by("tx_id", "id")

@@ -28,7 +28,12 @@ from customers.services.merge import (
     merge_suggestion_accept,
     merge_suggestion_dismiss,
 )
-from customers.services.profiles import customer_resolve, merge_suggestion_record, shopper_signup
+from customers.services.profiles import (
+    customer_register,
+    customer_resolve,
+    merge_suggestion_record,
+    shopper_signup,
+)
 
 __all__ = [
     "consent_opt_out",
@@ -38,6 +43,7 @@ __all__ = [
     "customer_erase",
     "customer_export",
     "customer_merge",
+    "customer_register",
     "customer_resolve",
     "event_record",
     "loyalty_earn",

@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from collections.abc import Mapping, Sequence
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -11,7 +12,14 @@ from django.utils.translation import gettext as _
 
 from customers.contacts import normalize_contact
 from customers.exceptions import AccountExists, InvalidContactPoint
-from customers.models import ContactPoint, Customer, MergeSuggestion, default_language
+from customers.models import (
+    ConsentRecord,
+    ContactPoint,
+    Customer,
+    MergeSuggestion,
+    default_language,
+)
+from customers.selectors import customer_find_by_contact
 from inventory.models import SalesChannel
 
 logger = logging.getLogger(__name__)
@@ -99,9 +107,10 @@ def customer_resolve(
         try:
             # A savepoint: a unique-constraint race rolls back only this attempt.
             with transaction.atomic():
-                return _resolve_once(
+                customer, _created = _resolve_once(
                     identifiers, channel=channel, full_name=full_name, language=preferred_language
                 )
+                return customer
         except IntegrityError:
             if attempt == RESOLVE_ATTEMPTS - 1:
                 raise
@@ -122,6 +131,7 @@ def _resolve_once(identifiers, *, channel, full_name, language) -> Customer:
         if owner.pk not in {customer.pk for customer in owners}:
             owners.append(owner)
 
+    created = not owners
     if owners:
         customer = owners[0]
         if full_name and not customer.full_name:
@@ -155,7 +165,7 @@ def _resolve_once(identifiers, *, channel, full_name, language) -> Customer:
             reason=_("Same person? Their %(kinds)s were given together with this profile's.")
             % {"kinds": ", ".join(shared)},
         )
-    return customer
+    return customer, created
 
 
 def merge_suggestion_record(*, customer: Customer, other: Customer, reason: str) -> MergeSuggestion:
@@ -202,3 +212,50 @@ def shopper_signup(
     customer.user = user
     customer.save(update_fields=["user", "updated_at"])
     return customer
+
+
+@transaction.atomic(durable=True)
+def customer_register(
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+    full_name: str = "",
+    preferred_language: str | None = None,
+    channel: SalesChannel | None = None,
+    consents: Sequence[Mapping] = (),
+    consent_source: str,
+    consent_source_ref: str = "",
+) -> tuple[Customer, bool]:
+    """Find or create the shopper's profile and record the consents they gave, in one go.
+
+    For the till and sign-up forms: ``consents`` holds ``channel``, ``purpose``,
+    ``granted`` and ``wording_version``; the proof is ``consent_source`` (e.g. the POS
+    terminal) and ``consent_source_ref`` (which one). Returns the profile and whether it
+    was created.
+    """
+    from customers.services.consent import consent_record
+
+    existed = any(
+        customer_find_by_contact(kind=kind, value=value) is not None
+        for kind, value in ((ContactPoint.Kind.EMAIL, email), (ContactPoint.Kind.PHONE, phone))
+        if value
+    )
+    customer = customer_resolve(
+        email=email,
+        phone=phone,
+        channel=channel,
+        full_name=full_name,
+        preferred_language=preferred_language,
+    )
+    for consent in consents:
+        consent_record(
+            customer=customer,
+            channel=consent["channel"],
+            purpose=consent["purpose"],
+            granted=consent["granted"],
+            wording_version=consent.get("wording_version", ""),
+            source=consent_source,
+            source_ref=consent_source_ref,
+            actor=ConsentRecord.Actor.SHOPPER,
+        )
+    return customer, not existed
