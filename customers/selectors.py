@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.models import BigIntegerField, Func, OuterRef, Q, QuerySet, Subquery, Sum
 
 from customers.contacts import normalize_contact, search_term_contact
-from customers.exceptions import CustomerNotFound
+from customers.exceptions import CustomerErased, CustomerNotFound
 from customers.models import (
     ConsentRecord,
     ContactPoint,
@@ -33,6 +33,15 @@ def customer_get(*, pk: int) -> Customer:
         raise CustomerNotFound()
     # Merges re-point older tombstones at the survivor, so one hop is enough.
     return customer.merged_into or customer
+
+
+def customer_live(*, customer: Customer) -> Customer:
+    """The profile to write to: a tombstone's survivor; an erased profile is refused."""
+    if customer.merged_into_id:
+        customer = Customer.objects.get(pk=customer.merged_into_id)
+    if customer.erased_at:
+        raise CustomerErased()
+    return customer
 
 
 def customer_find_by_contact(*, kind: str, value: str, channel=None) -> Customer | None:

@@ -7,9 +7,8 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
-from customers.exceptions import CustomerErased
 from customers.models import ConsentRecord, Customer, Event
-from customers.selectors import consent_current, customer_get
+from customers.selectors import consent_current, customer_get, customer_live
 from customers.services.events import event_record
 
 OPT_OUT_SALT = "customers.consent.opt-out"
@@ -30,8 +29,7 @@ def consent_record(
     recorded_at: datetime | None = None,
 ) -> ConsentRecord:
     """Append a grant or a withdrawal with its proof, and a ``consent_changed`` event."""
-    if customer.erased_at:
-        raise CustomerErased()
+    customer = customer_live(customer=customer)
     record = ConsentRecord.objects.create(
         customer=customer,
         channel=ConsentRecord.Channel(channel),

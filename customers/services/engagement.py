@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from customers.exceptions import ReferralNotAllowed, ReviewAlreadyExists
 from customers.models import Customer, Event, Review, WishlistItem
-from customers.selectors import has_completed_order_with_product
+from customers.selectors import customer_live, has_completed_order_with_product
 from customers.services.events import event_record
 
 # No 0/O, 1/I/L: codes are read aloud at the till and typed on phones.
@@ -20,6 +20,7 @@ REFERRAL_CODE_LENGTH = 7
 @transaction.atomic
 def wishlist_add(*, customer: Customer, variant_id: int) -> WishlistItem:
     """Save a variant to the wishlist; saving it twice keeps one row."""
+    customer = customer_live(customer=customer)
     item, _created = WishlistItem.objects.get_or_create(customer=customer, variant_id=variant_id)
     return item
 
@@ -32,6 +33,7 @@ def wishlist_remove(*, customer: Customer, variant_id: int) -> None:
 @transaction.atomic
 def review_submit(*, customer: Customer, product_id: int, rating: int, text: str = "") -> Review:
     """A review, verified when a completed order of this customer (any channel) had the product."""
+    customer = customer_live(customer=customer)
     if not 1 <= rating <= 5:
         from customers.exceptions import CustomersError
 
@@ -97,6 +99,7 @@ def referral_record(*, customer: Customer, code: str) -> Customer:
     self-referral or an unknown code is refused. Rewards are the campaigns' job: they
     follow the ``referral_recorded`` event.
     """
+    customer = customer_live(customer=customer)
     normalized = (code or "").strip().upper()
     referrer = (
         Customer.objects.select_related("merged_into").filter(referral_code=normalized).first()

@@ -31,6 +31,8 @@ def event_record(
     if customer.merged_into_id:
         # Old links to a merged profile still work: the event lands on the surviving one.
         customer = Customer.objects.get(pk=customer.merged_into_id)
+    # Erased profiles still get events (an order of theirs can still be completed or
+    # returned); payloads must then carry no personal data, as for everyone.
     return Event.objects.create(
         customer=customer,
         kind=kind,

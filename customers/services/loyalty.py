@@ -5,10 +5,10 @@ from decimal import ROUND_FLOOR, Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from customers.exceptions import CustomerErased, InsufficientPoints, LoyaltyReferenceConflict
+from customers.exceptions import InsufficientPoints, LoyaltyReferenceConflict
 from customers.locks import customers_lock
 from customers.models import Customer, LoyaltyEntry
-from customers.selectors import loyalty_balance
+from customers.selectors import customer_live, loyalty_balance
 
 
 def loyalty_points_for_amount(*, amount: Decimal) -> int:
@@ -42,9 +42,7 @@ def _append(
 
 
 def _live(customer: Customer) -> Customer:
-    if customer.erased_at:
-        raise CustomerErased()
-    return customer.merged_into if customer.merged_into_id else customer
+    return customer_live(customer=customer)
 
 
 @transaction.atomic

@@ -136,8 +136,24 @@ def customer_merge(
         for suggestion in MergeSuggestion.objects.filter(
             **{name: source}, status=MergeSuggestion.Status.OPEN
         ):
-            setattr(suggestion, name, target)
-            suggestion.save(update_fields=[name])
+            pair = {
+                "customer": suggestion.customer_id,
+                "other": suggestion.other_id,
+                name: target.pk,
+            }
+            duplicate = MergeSuggestion.objects.filter(
+                Q(customer_id=pair["customer"], other_id=pair["other"])
+                | Q(customer_id=pair["other"], other_id=pair["customer"]),
+                status=MergeSuggestion.Status.OPEN,
+            ).exists()
+            if duplicate:
+                # A already has this suggestion: B's copy is settled by the merge.
+                suggestion.status = MergeSuggestion.Status.MERGED
+                suggestion.resolved_at, suggestion.resolved_by = now, actor
+                suggestion.save(update_fields=["status", "resolved_at", "resolved_by"])
+            else:
+                setattr(suggestion, name, target)
+                suggestion.save(update_fields=[name])
 
     _merge_profile_fields(target=target, source=source)
     source.merged_into = target

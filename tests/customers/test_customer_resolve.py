@@ -144,3 +144,34 @@ def test_no_identifier_is_refused():
         customer_resolve(full_name="Không ai")
 
     assert not Customer.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_resolutions_of_a_new_phone_create_one_profile():
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def resolve(written):
+        try:
+            barrier.wait()
+            results.append(customer_resolve(phone=written).pk)
+        except BaseException as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    writings = ["0909908089", "0909 908 089", "84909908089", "+84 909 908 089"]
+    threads = [threading.Thread(target=resolve, args=(w,)) for w in writings]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(set(results)) == 1
+    assert ContactPoint.objects.filter(kind="phone").count() == 1

@@ -119,3 +119,26 @@ def test_merging_into_a_tombstone_or_itself_is_refused():
         customer_merge(target=a, source=a)
 
     assert CustomerMerge.objects.count() == 1
+
+
+def test_open_suggestions_about_b_follow_it_to_a():
+    a, b, c = CustomerFactory(), CustomerFactory(), CustomerFactory()
+    MergeSuggestion.objects.create(customer=c, other=b, reason="same phone")
+    MergeSuggestion.objects.create(customer=a, other=c, reason="same email")
+
+    customer_merge(target=a, source=b)
+
+    open_pairs = set(MergeSuggestion.objects.filter(status="open").values_list("customer", "other"))
+    assert open_pairs == {(a.pk, c.pk)}
+
+
+def test_writes_to_a_tombstone_land_on_the_survivor():
+    a, b = CustomerFactory(), CustomerFactory()
+    customer_merge(target=a, source=b)
+    b.refresh_from_db()
+
+    wishlist_add(customer=b, variant_id=3)
+    loyalty_earn(customer=b, reference="order:WEB-9", points=5)
+
+    assert list(a.wishlist_items.values_list("variant_id", flat=True)) == [3]
+    assert loyalty_balance(customer=a) == 5
