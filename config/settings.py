@@ -179,6 +179,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Staff log in with their username; shoppers with their email or phone (any format).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "customers.auth.EmailOrPhoneBackend",
+]
 
 # --- Internationalisation ---------------------------------------------------------------
 
@@ -307,3 +312,6 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 SITE_NAME = "Tiệm"
 # How long a checkout holds stock before the beat job gives it back.
 STOCK_HOLD_MINUTES = env.int("STOCK_HOLD_MINUTES", 15, minimum=1)
+
+# Loyalty earn rule: one point per this many đồng spent.
+LOYALTY_VND_PER_POINT = env.int("LOYALTY_VND_PER_POINT", 10_000, minimum=1)

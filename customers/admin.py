@@ -1,0 +1,384 @@
+"""Staff screens for customers. Every write goes through a service."""
+
+import json
+
+from django.contrib import admin, messages
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from config.roles import OWNER
+from customers.exceptions import CustomersError
+from customers.models import (
+    ConsentRecord,
+    ContactPoint,
+    Customer,
+    CustomerMerge,
+    Event,
+    LoyaltyEntry,
+    MergeSuggestion,
+    Review,
+    WishlistItem,
+)
+from customers.selectors import (
+    consent_history,
+    consent_state,
+    customer_search,
+    loyalty_balance,
+    loyalty_history,
+    review_list,
+    timeline,
+    wishlist_list,
+)
+from customers.services import (
+    customer_erase,
+    customer_export,
+    customer_merge,
+    merge_suggestion_accept,
+    merge_suggestion_dismiss,
+    review_moderate,
+)
+
+TIMELINE_PAGE_SIZE = 50
+HISTORY_LIMIT = 50
+
+
+def is_owner(user) -> bool:
+    """Export and erasure are the owner's decisions (the data controller's)."""
+    return bool(
+        user.is_active
+        and (user.is_superuser or any(group.name == OWNER for group in user.groups.all()))
+    )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Append-only history: staff read it; services write it."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ContactPointInline(admin.TabularInline):
+    model = ContactPoint
+    extra = 0
+    fields = ["kind", "value", "channel", "is_verified", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("channel")
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "contacts",
+        "first_channel",
+        "created_at",
+        "merged_into",
+        "erased_at",
+    ]
+    list_filter = [
+        ("merged_into", admin.EmptyFieldListFilter),
+        ("erased_at", admin.EmptyFieldListFilter),
+        "first_channel",
+        "preferred_language",
+    ]
+    list_select_related = ["first_channel", "merged_into"]
+    # The search box takes a name, or an email or phone in any format (see get_search_results).
+    search_fields = ["full_name"]
+    search_help_text = gettext_lazy("Name, email or phone (any format: 0909 908 089, +84…).")
+    fieldsets = [
+        (
+            None,
+            {"fields": ["full_name", "preferred_language", "born_on", "tags", "staff_notes"]},
+        ),
+        (gettext_lazy("Addresses"), {"fields": ["addresses"]}),
+        (
+            gettext_lazy("Origin and links"),
+            {
+                "fields": [
+                    "first_channel",
+                    "user",
+                    "referral_code",
+                    "referred_by",
+                    "merged_into",
+                    "merged_at",
+                    "erased_at",
+                    "created_at",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = [
+        "first_channel",
+        "user",
+        "referral_code",
+        "referred_by",
+        "merged_into",
+        "merged_at",
+        "erased_at",
+        "created_at",
+    ]
+    inlines = [ContactPointInline]
+    actions = ["merge_selected", "export_json", "erase"]
+    change_form_template = "admin/customers/customer/change_form.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("contact_points", queryset=ContactPoint.objects.order_by("kind", "id"))
+            )
+        )
+
+    @admin.display(description=gettext_lazy("Contacts"))
+    def contacts(self, customer):
+        return ", ".join(point.value for point in customer.contact_points.all()[:3])
+
+    def get_search_results(self, request, queryset, search_term):
+        return customer_search(term=search_term, queryset=queryset), False
+
+    def has_owner_permission(self, request):
+        return is_owner(request.user)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        customer = Customer.objects.filter(pk=object_id).first()
+        extra = extra_context or {}
+        if customer is not None:
+            extra.update(self._customer_page(request, customer))
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def _customer_page(self, request, customer):
+        """Everything on the customer page: each list is one query, the timeline is paged."""
+        events = Paginator(timeline(customer=customer), TIMELINE_PAGE_SIZE)
+        page = events.get_page(request.GET.get("events_page"))
+        try:
+            order_admin_url = reverse("admin:orders_order_changelist")
+        except NoReverseMatch:  # the orders app registers its order admin in its own issue
+            order_admin_url = None
+        return {
+            "consent_history": list(consent_history(customer=customer)[:HISTORY_LIMIT]),
+            "consent_state": consent_state(customer=customer),
+            "loyalty_balance": loyalty_balance(customer=customer),
+            "loyalty_entries": list(loyalty_history(customer=customer)[:HISTORY_LIMIT]),
+            "wishlist": list(wishlist_list(customer=customer)),
+            "reviews": list(review_list(customer=customer)),
+            "events_page": page,
+            "order_admin_url": order_admin_url,
+            "is_owner": is_owner(request.user),
+        }
+
+    @admin.action(
+        description=gettext_lazy("Merge the selected profiles into the oldest one"),
+        permissions=["change"],
+    )
+    def merge_selected(self, request, queryset):
+        customers = list(queryset.order_by("created_at", "pk"))
+        if len(customers) < 2:
+            self.message_user(request, _("Select at least two profiles."), messages.WARNING)
+            return
+        target, sources = customers[0], customers[1:]
+        try:
+            for source in sources:
+                customer_merge(target=target, source=source, actor=request.user)
+        except CustomersError as error:
+            self.message_user(request, error.detail, messages.ERROR)
+            return
+        self.message_user(
+            request,
+            _("%(count)d profile(s) merged into %(target)s.")
+            % {"count": len(sources), "target": target},
+        )
+
+    @admin.action(
+        description=gettext_lazy("Export all their data (JSON) — owner only"),
+        permissions=["owner"],
+    )
+    def export_json(self, request, queryset):
+        documents = [customer_export(customer=customer) for customer in queryset]
+        response = HttpResponse(
+            json.dumps(documents, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="customers-export.json"'
+        return response
+
+    @admin.action(
+        description=gettext_lazy("Erase their personal data — owner only"), permissions=["owner"]
+    )
+    def erase(self, request, queryset):
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Erase personal data?"),
+                "customers": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/customers/customer/erase_confirmation.html", context
+            )
+        erased = 0
+        for customer in queryset:
+            try:
+                customer_erase(customer=customer, actor=request.user)
+                erased += 1
+            except CustomersError as error:
+                self.message_user(request, f"{customer}: {error.detail}", messages.WARNING)
+        self.message_user(request, _("%(count)d customer(s) erased.") % {"count": erased})
+        return None
+
+
+@admin.register(MergeSuggestion)
+class MergeSuggestionAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "customer", "other", "reason", "status", "resolved_by"]
+    list_filter = ["status"]
+    list_select_related = ["customer", "other", "resolved_by"]
+    readonly_fields = [
+        "customer",
+        "other",
+        "reason",
+        "status",
+        "created_at",
+        "resolved_at",
+        "resolved_by",
+    ]
+    actions = ["merge", "dismiss"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        # The queue: open suggestions unless staff chose another filter.
+        if "status__exact" not in request.GET and not request.GET.get("_changelist_filters"):
+            query = request.GET.copy()
+            query["status__exact"] = MergeSuggestion.Status.OPEN
+            request.GET = query
+            request.META["QUERY_STRING"] = query.urlencode()
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(
+        description=gettext_lazy("Merge: move the other profile into the kept one"),
+        permissions=["change"],
+    )
+    def merge(self, request, queryset):
+        merged = 0
+        for suggestion in queryset.filter(status=MergeSuggestion.Status.OPEN):
+            try:
+                merge_suggestion_accept(suggestion=suggestion, actor=request.user)
+                merged += 1
+            except CustomersError as error:
+                self.message_user(request, f"{suggestion}: {error.detail}", messages.WARNING)
+        self.message_user(request, _("%(count)d profile(s) merged.") % {"count": merged})
+
+    @admin.action(description=gettext_lazy("Dismiss: not the same person"), permissions=["change"])
+    def dismiss(self, request, queryset):
+        for suggestion in queryset:
+            merge_suggestion_dismiss(suggestion=suggestion, actor=request.user)
+        self.message_user(request, _("Suggestions dismissed."))
+
+
+@admin.register(CustomerMerge)
+class CustomerMergeAdmin(ReadOnlyAdmin):
+    list_display = ["merged_at", "source", "target", "merged_by"]
+    list_select_related = ["source", "target", "merged_by"]
+    readonly_fields = ["target", "source", "merged_by", "merged_at", "moved"]
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(ReadOnlyAdmin):
+    list_display = [
+        "recorded_at",
+        "customer",
+        "channel",
+        "purpose",
+        "granted",
+        "source",
+        "actor",
+        "wording_version",
+    ]
+    list_filter = ["channel", "purpose", "granted", "source", "actor"]
+    list_select_related = ["customer"]
+    raw_id_fields = ["customer"]
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ["occurred_at", "kind", "customer", "channel", "location"]
+    list_filter = ["kind", "channel"]
+    list_select_related = ["customer", "channel", "location"]
+    raw_id_fields = ["customer"]
+    show_full_result_count = False  # the timeline grows large; counting it all is slow
+
+
+@admin.register(LoyaltyEntry)
+class LoyaltyEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "customer", "kind", "points", "reference"]
+    list_filter = ["kind"]
+    list_select_related = ["customer"]
+    search_fields = ["reference"]
+
+
+@admin.register(WishlistItem)
+class WishlistItemAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "customer", "variant_id"]
+    list_select_related = ["customer"]
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "product_id",
+        "customer",
+        "rating",
+        "is_verified_purchase",
+        "status",
+    ]
+    list_filter = ["status", "is_verified_purchase", "rating"]
+    list_select_related = ["customer"]
+    readonly_fields = [
+        "customer",
+        "product_id",
+        "rating",
+        "text",
+        "is_verified_purchase",
+        "status",
+        "created_at",
+        "moderated_at",
+        "moderated_by",
+    ]
+    actions = ["approve", "reject"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=gettext_lazy("Approve (show on the store)"), permissions=["change"])
+    def approve(self, request, queryset):
+        for review in queryset:
+            review_moderate(review=review, status=Review.Status.APPROVED, actor=request.user)
+        self.message_user(request, _("Reviews approved."))
+
+    @admin.action(description=gettext_lazy("Reject (hide)"), permissions=["change"])
+    def reject(self, request, queryset):
+        for review in queryset:
+            review_moderate(review=review, status=Review.Status.REJECTED, actor=request.user)
+        self.message_user(request, _("Reviews rejected."))

@@ -115,3 +115,41 @@ def stocked(variant, location, quantity):
     """Put ``quantity`` units of ``variant`` at ``location`` the only allowed way: a receipt."""
     stock_receive(location=location, lines=[StockLine(sku=variant.sku, quantity=quantity)])
     return variant.stock_levels.get(location=location)
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "customers.Customer"
+
+    full_name = factory.Sequence(lambda n: f"Khách hàng {n}")
+    preferred_language = "vi"
+
+
+class ContactPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "customers.ContactPoint"
+
+    customer = factory.SubFactory(CustomerFactory)
+    kind = "email"
+    value = factory.Sequence(lambda n: f"khach{n}@example.vn")
+
+
+class PhoneFactory(ContactPointFactory):
+    kind = "phone"
+    value = factory.Sequence(lambda n: f"+8490{n % 10_000_000:07d}")
+
+
+class MarketplaceChannelFactory(SalesChannelFactory):
+    code = factory.Sequence(lambda n: f"marketplace-{n}")
+    name = factory.Sequence(lambda n: f"Sàn {n}")
+    kind = SalesChannel.Kind.MARKETPLACE
+
+
+def customer_with(*, email=None, phone=None, **fields):
+    """A customer holding these (already normalised) contact details."""
+    customer = CustomerFactory(**fields)
+    if email:
+        ContactPointFactory(customer=customer, kind="email", value=email)
+    if phone:
+        ContactPointFactory(customer=customer, kind="phone", value=phone)
+    return customer

@@ -3,7 +3,8 @@
 from config.settings import *  # noqa: F403
 from config.settings import INSTALLED_APPS
 
-INSTALLED_APPS = [*INSTALLED_APPS]
+# merge_testapp: rows in an app `customers` does not know, which a merge must move.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.customers.merge_testapp.apps.MergeTestAppConfig"]
 
 # Passwords are hashed thousands of times per suite run; the fast hasher keeps tests quick
 # (the production hasher is tested by Django itself).

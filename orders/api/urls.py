@@ -1,6 +1,11 @@
 from django.urls import path
 
 from orders.api.pos_catalog import PosProductSearchApi
+from orders.api.pos_customers import (
+    PosCustomerCreateApi,
+    PosCustomerLookupApi,
+    PosCustomerSummaryApi,
+)
 from orders.api.pos_shifts import (
     ShiftCashMovementCreateApi,
     ShiftCloseApi,
@@ -20,4 +25,11 @@ urlpatterns = [
     ),
     path("pos/shifts/<int:shift_id>/close/", ShiftCloseApi.as_view(), name="pos-shift-close"),
     path("pos/products/", PosProductSearchApi.as_view(), name="pos-product-search"),
+    path("pos/customers/", PosCustomerCreateApi.as_view(), name="pos-customer-create"),
+    path("pos/customers/lookup/", PosCustomerLookupApi.as_view(), name="pos-customer-lookup"),
+    path(
+        "pos/customers/<int:customer_id>/",
+        PosCustomerSummaryApi.as_view(),
+        name="pos-customer-summary",
+    ),
 ]

@@ -1,0 +1,210 @@
+"""The shopper's rights over their data: a full export, and erasure."""
+
+import json
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from config.logs import EMAIL, PHONE
+from customers.exceptions import CustomerErased
+from customers.locks import customers_lock
+from customers.models import Customer, Event, MergeSuggestion
+from customers.selectors import loyalty_balance
+from customers.services.events import event_record
+from customers.services.merge import _customer_foreign_keys
+
+ERASED = "[erased]"
+# Payload keys that hold personal data whatever their value looks like.
+PERSONAL_KEYS = frozenset(
+    {
+        "email",
+        "phone",
+        "name",
+        "full_name",
+        "first_name",
+        "last_name",
+        "address",
+        "addresses",
+        "shipping_address",
+        "billing_address",
+        "contact",
+        "ip",
+        "ip_address",
+        "user_agent",
+        "note",
+        "notes",
+    }
+)
+PROFILE_FIELDS = [
+    "id",
+    "full_name",
+    "preferred_language",
+    "born_on",
+    "addresses",
+    "tags",
+    "staff_notes",
+    "first_channel_id",
+    "referral_code",
+    "referred_by_id",
+    "referred_at",
+    "merged_into_id",
+    "merged_at",
+    "erased_at",
+    "created_at",
+    "updated_at",
+]
+
+
+def _plain(value):
+    """JSON-ready copy (Decimals and dates as strings)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def customer_export(*, customer: Customer) -> dict:
+    """Everything held about the customer, as one JSON-ready document.
+
+    Rows of other apps that reference the customer (orders, carts, messages ...) are
+    found through the model relations, like the merge does, and exported field by field.
+    """
+    customer = Customer.objects.get(pk=customer.pk)
+    document = {
+        "format": "tiem.customer-export/1",
+        "exported_at": timezone.now(),
+        "customer": {name: getattr(customer, name) for name in PROFILE_FIELDS},
+        "login": {"has_account": bool(customer.user_id)},
+        "contact_points": list(
+            customer.contact_points.values(
+                "kind", "value", "channel_id", "is_verified", "created_at"
+            )
+        ),
+        "consents": list(
+            customer.consents.order_by("recorded_at", "id").values(
+                "channel",
+                "purpose",
+                "granted",
+                "recorded_at",
+                "source",
+                "source_ref",
+                "actor",
+                "wording_version",
+            )
+        ),
+        "events": list(
+            customer.events.order_by("occurred_at", "id").values(
+                "id", "kind", "channel_id", "location_id", "occurred_at", "payload"
+            )
+        ),
+        "loyalty": {
+            "balance": loyalty_balance(customer=customer),
+            "entries": list(
+                customer.loyalty_entries.order_by("created_at", "id").values(
+                    "kind", "points", "reference", "note", "created_at"
+                )
+            ),
+        },
+        "wishlist": list(customer.wishlist_items.values("variant_id", "created_at")),
+        "reviews": list(
+            customer.reviews.values(
+                "product_id", "rating", "text", "is_verified_purchase", "status", "created_at"
+            )
+        ),
+        "merged_profiles": list(customer.tombstones.values_list("pk", flat=True)),
+        "other_records": {},
+    }
+    for field in _customer_foreign_keys():
+        if field.model._meta.app_label == "customers":
+            continue
+        rows = list(field.model._base_manager.filter(**{field.name: customer}).values())
+        if rows:
+            document["other_records"].setdefault(field.model._meta.label, []).extend(rows)
+    return _plain(document)
+
+
+def _scrub(value):
+    """A payload with personal keys emptied and email- or phone-shaped text replaced."""
+    if isinstance(value, dict):
+        return {
+            key: (ERASED if key.lower() in PERSONAL_KEYS else _scrub(item))
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_scrub(item) for item in value]
+    if isinstance(value, str):
+        return PHONE.sub(ERASED, EMAIL.sub(ERASED, value))
+    return value
+
+
+def _anonymise(customer: Customer, now) -> None:
+    customer.full_name = ""
+    customer.born_on = None
+    customer.addresses = []
+    customer.tags = []
+    customer.staff_notes = ""
+    customer.erased_at = now
+    user = customer.user
+    customer.user = None
+    customer.save(
+        update_fields=[
+            "full_name",
+            "born_on",
+            "addresses",
+            "tags",
+            "staff_notes",
+            "erased_at",
+            "user",
+            "updated_at",
+        ]
+    )
+    if user is not None:
+        user.username = f"erased-{user.pk}"
+        user.email = ""
+        user.first_name = user.last_name = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+
+
+@transaction.atomic(durable=True)
+def customer_erase(*, customer: Customer, actor: AbstractBaseUser | None = None) -> Customer:
+    """Erase a customer's personal data (the right to erasure).
+
+    The profile is anonymised, contact points, wishlist and merge suggestions are deleted,
+    review texts and event payloads lose anything personal. Kept: consent history (proof
+    that consent was asked; the subject is now a pseudonymous id), the loyalty ledger and
+    everything financial in other apps (orders keep their rows; their own personal fields
+    are the orders app's to scrub). Merged-away profiles of the person are erased too.
+    """
+    customers_lock(customer_ids=[customer.pk])
+    customer = Customer.objects.get(pk=customer.pk)
+    if customer.merged_into_id:
+        customer = Customer.objects.get(pk=customer.merged_into_id)
+    if customer.erased_at:
+        raise CustomerErased()
+    now = timezone.now()
+    people = [customer, *Customer.objects.filter(merged_into=customer)]
+    for person in people:
+        person.contact_points.all().delete()
+        person.wishlist_items.all().delete()
+        person.reviews.update(text="")
+        MergeSuggestion.objects.filter(customer=person).delete()
+        MergeSuggestion.objects.filter(other=person).delete()
+        _anonymise(person, now)
+    batch = []
+    for event in Event.objects.filter(customer__in=people).only("pk", "payload").iterator(2000):
+        scrubbed = _scrub(event.payload)
+        if scrubbed != event.payload:
+            event.payload = scrubbed
+            batch.append(event)
+        if len(batch) >= 500:
+            Event.objects.bulk_update(batch, ["payload"])
+            batch = []
+    if batch:
+        Event.objects.bulk_update(batch, ["payload"])
+    event_record(
+        customer=customer,
+        kind=Event.Kind.PROFILE_ERASED,
+        payload={"by_staff_id": getattr(actor, "pk", None)},
+    )
+    return customer

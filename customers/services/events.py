@@ -1,0 +1,43 @@
+"""Recording the timeline (the outbox). Callable inside the caller's transaction."""
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from customers.models import Customer, Event
+from inventory.models import Location, SalesChannel
+
+
+def event_record(
+    *,
+    customer: Customer,
+    kind: str,
+    payload: dict | None = None,
+    channel: SalesChannel | None = None,
+    location: Location | None = None,
+    occurred_at: datetime | None = None,
+) -> Event:
+    """Append an event to the customer's timeline, in the caller's transaction.
+
+    It is not atomic by itself on purpose: called inside an order's transaction, the event
+    commits (or rolls back) with the order, so consumers never see an event for a change
+    that did not happen. For an order, put in the payload what a person or a job needs:
+    ``number``, ``channel``, ``total_amount``, ``currency`` and ``lines`` with
+    ``variant_id``/``product_id``; ``order_completed`` events must list ``product_ids``
+    (reviews use them to recognise a verified purchase).
+    """
+    if kind not in Event.Kind.values:
+        raise ValueError(f"Unknown event kind {kind!r}.")
+    if customer.merged_into_id:
+        # Old links to a merged profile still work: the event lands on the surviving one.
+        customer = Customer.objects.get(pk=customer.merged_into_id)
+    # Erased profiles still get events (an order of theirs can still be completed or
+    # returned); payloads must then carry no personal data, as for everyone.
+    return Event.objects.create(
+        customer=customer,
+        kind=kind,
+        payload=payload or {},
+        channel=channel,
+        location=location,
+        occurred_at=occurred_at or timezone.now(),
+    )

@@ -1,0 +1,138 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from customers.models import ConsentRecord, Event
+from customers.selectors import consent_current, consent_state, customers_with_marketing_consent
+from customers.services import consent_opt_out_token, consent_record
+from customers.services.consent import opt_out_path
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def grant(customer, channel="email", granted=True, **kwargs):
+    return consent_record(
+        customer=customer,
+        channel=channel,
+        purpose="marketing",
+        granted=granted,
+        source=kwargs.pop("source", "web_form"),
+        actor=kwargs.pop("actor", "shopper"),
+        wording_version=kwargs.pop("wording_version", "2026-01"),
+        **kwargs,
+    )
+
+
+def test_no_record_means_no_marketing_consent():
+    customer = CustomerFactory()
+
+    assert consent_current(customer=customer, channel="email", purpose="marketing") is False
+    assert consent_state(customer=customer)["sms"]["marketing"] is False
+    assert not customers_with_marketing_consent(channel="email").exists()
+
+
+def test_the_latest_record_decides_and_history_is_kept_after_withdrawal():
+    # given
+    customer = CustomerFactory()
+    grant(customer, recorded_at=timezone.now() - timedelta(days=3))
+
+    # when
+    grant(customer, granted=False, source="staff", actor="staff")
+
+    # then
+    assert consent_current(customer=customer, channel="email", purpose="marketing") is False
+    assert list(customer.consents.order_by("recorded_at").values_list("granted", flat=True)) == [
+        True,
+        False,
+    ]
+    assert Event.objects.filter(customer=customer, kind="consent_changed").count() == 2
+
+
+def test_consent_is_per_channel():
+    customer = CustomerFactory()
+    grant(customer, channel="zalo")
+
+    assert consent_current(customer=customer, channel="zalo", purpose="marketing") is True
+    assert consent_current(customer=customer, channel="sms", purpose="marketing") is False
+    assert list(customers_with_marketing_consent(channel="zalo")) == [customer]
+
+
+def test_consent_records_are_append_only():
+    from customers.models import AppendOnlyError
+
+    record = grant(CustomerFactory())
+
+    record.granted = False
+    with pytest.raises(AppendOnlyError):
+        record.save()
+    with pytest.raises(AppendOnlyError):
+        record.delete()
+    assert ConsentRecord.objects.get().granted is True
+
+
+def test_opt_out_link_withdraws_and_confirms_in_the_shoppers_language(client):
+    # given
+    customer = CustomerFactory(preferred_language="en")
+    grant(customer, channel="sms")
+
+    # when
+    response = client.get(opt_out_path(customer=customer, channel="sms"))
+
+    # then
+    assert response.status_code == 200
+    assert "unsubscribed" in response.content.decode()
+    assert consent_current(customer=customer, channel="sms", purpose="marketing") is False
+    withdrawal = customer.consents.order_by("-recorded_at", "-id").first()
+    assert (withdrawal.granted, withdrawal.source, withdrawal.actor) == (False, "link", "shopper")
+    assert customer.consents.count() == 2
+
+
+def test_opt_out_page_in_vietnamese(client):
+    customer = CustomerFactory(preferred_language="vi")
+    grant(customer)
+
+    response = client.get(opt_out_path(customer=customer, channel="email"))
+
+    assert response.status_code == 200
+    assert 'lang="vi"' in response.content.decode()
+    assert "Bạn đã hủy đăng ký" in response.content.decode()
+
+
+def test_clicking_the_link_twice_writes_one_withdrawal(client):
+    customer = CustomerFactory()
+    grant(customer)
+    path = opt_out_path(customer=customer, channel="email")
+
+    client.get(path)
+    client.post(path)
+
+    assert customer.consents.filter(granted=False).count() == 1
+
+
+@pytest.mark.parametrize("tamper", ["flip", "garbage", "other-salt"])
+def test_bad_or_tampered_opt_out_link_shows_an_error_and_changes_nothing(client, tamper):
+    # given
+    customer = CustomerFactory()
+    grant(customer)
+    token = consent_opt_out_token(customer=customer, channel="email")
+    if tamper == "flip":
+        token = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    elif tamper == "garbage":
+        token = "not-a-token"
+    else:
+        from django.core import signing
+
+        token = signing.dumps({"c": customer.pk, "ch": "email"}, salt="something-else")
+    events_before = Event.objects.count()
+
+    # when
+    response = client.get(f"/opt-out/{token}/")
+
+    # then
+    assert response.status_code == 400
+    assert "link" in response.content.decode().lower()
+    assert customer.consents.count() == 1
+    assert consent_current(customer=customer, channel="email", purpose="marketing") is True
+    assert Event.objects.count() == events_before
