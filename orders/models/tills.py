@@ -1,23 +1,11 @@
 import hashlib
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from config.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
-from inventory.models import Location, SalesChannel
-
-MAX_CASH_AMOUNT = 10**11  # 100 billion: far above any till, well inside the column
-
-
-def cash_field(**kwargs):
-    return models.DecimalField(
-        max_digits=MONEY_MAX_DIGITS,
-        decimal_places=MONEY_DECIMAL_PLACES,
-        validators=[MinValueValidator(-MAX_CASH_AMOUNT), MaxValueValidator(MAX_CASH_AMOUNT)],
-        **kwargs,
-    )
+from inventory.models import Location
+from orders.models.money import money_field
 
 
 class Terminal(models.Model):
@@ -74,9 +62,12 @@ class Shift(models.Model):
     currency = models.CharField(max_length=3, default=settings.DEFAULT_CURRENCY)
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
-    counted_amount = cash_field(null=True, blank=True)
-    expected_amount = cash_field(
-        null=True, blank=True, help_text=_("What the drawer should hold, fixed at close.")
+    counted_amount = money_field(signed=True, null=True, blank=True)
+    expected_amount = money_field(
+        signed=True,
+        null=True,
+        blank=True,
+        help_text=_("What the drawer should hold, fixed at close."),
     )
     closing_note = models.CharField(max_length=500, blank=True)
 
@@ -125,7 +116,7 @@ class ShiftCashMovement(models.Model):
 
     shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="cash_movements")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    amount = cash_field()
+    amount = money_field(signed=True)
     reason = models.CharField(max_length=300, blank=True)
     reference = models.CharField(max_length=100, blank=True)
     client_uuid = models.UUIDField(
@@ -149,16 +140,3 @@ class ShiftCashMovement(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount}"
-
-
-class OrderNumberSequence(models.Model):
-    """The running number of each channel's orders: WEB-000123, SHOPEE-000045, POS-HG-000007."""
-
-    channel = models.OneToOneField(
-        SalesChannel, on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
-    prefix = models.CharField(max_length=20, unique=True)
-    last_value = models.PositiveBigIntegerField(default=0)
-
-    def __str__(self):
-        return f"{self.prefix}-{self.last_value:06d}"

@@ -1,75 +1,18 @@
-"""Writes of the orders app (STYLE.md: ``<entity>_<action>``, keyword-only, atomic)."""
+"""Shifts: a cashier's session at a till, its cash drawer and the count at close."""
 
-import secrets
 import uuid
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.money import money_round
-from inventory.models import Location, SalesChannel
 from orders import locks
-from orders.exceptions import (
-    CashierNotAllowed,
-    IdempotencyConflict,
-    ShiftAlreadyOpen,
-    ShiftClosed,
-    TerminalLocationInvalid,
-)
-from orders.models import OrderNumberSequence, Shift, ShiftCashMovement, Terminal
-
-TOKEN_PREFIX = "tpos_"  # noqa: S105 (a prefix, not a secret)
-LAST_SEEN_RESOLUTION = timedelta(minutes=1)
-
-
-def _new_token() -> str:
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
-
-
-@transaction.atomic
-def terminal_create(*, location: Location, name: str) -> tuple[Terminal, str]:
-    """Create a terminal and return it with its token. The token is shown this once only."""
-    if location.kind != Location.Kind.STORE or not location.is_active:
-        raise TerminalLocationInvalid(
-            fields={"location": [str(TerminalLocationInvalid.default_detail)]}
-        )
-    token = _new_token()
-    terminal = Terminal.objects.create(
-        location=location, name=name, token_prefix=token[:12], token_hash=Terminal.hash_token(token)
-    )
-    return terminal, token
-
-
-@transaction.atomic
-def terminal_token_rotate(*, terminal: Terminal) -> str:
-    """Give the terminal a new token (the old one stops working at once) and re-activate it."""
-    token = _new_token()
-    terminal.token_prefix = token[:12]
-    terminal.token_hash = Terminal.hash_token(token)
-    terminal.revoked_at = None
-    terminal.save(update_fields=["token_prefix", "token_hash", "revoked_at"])
-    return token
-
-
-def terminal_revoke(*, terminal: Terminal) -> Terminal:
-    Terminal.objects.filter(pk=terminal.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
-    terminal.refresh_from_db(fields=["revoked_at"])
-    return terminal
-
-
-def terminal_mark_seen(*, terminal: Terminal) -> None:
-    """Record that the terminal called in; written at most once a minute to spare the database."""
-    now = timezone.now()
-    Terminal.objects.filter(pk=terminal.pk).exclude(
-        last_seen_at__gte=now - LAST_SEEN_RESOLUTION
-    ).update(last_seen_at=now)
+from orders.exceptions import CashierNotAllowed, IdempotencyConflict, ShiftAlreadyOpen, ShiftClosed
+from orders.models import Shift, ShiftCashMovement, Terminal
 
 
 def shift_open(
@@ -211,19 +154,3 @@ def shift_close(*, shift: Shift, counted_amount: Decimal, note: str = "") -> tup
             update_fields=["expected_amount", "counted_amount", "closing_note", "closed_at"]
         )
     return locked, True
-
-
-def order_number_next(*, channel: SalesChannel) -> str:
-    """The next order number of ``channel``, such as ``WEB-000124``. Gap-free per channel.
-
-    The increment is one conditional UPDATE: the row stays locked until the caller's
-    transaction ends, so two orders can never get the same number and a rolled-back
-    order gives its number back.
-    """
-    with transaction.atomic():
-        sequence, _created = OrderNumberSequence.objects.get_or_create(
-            channel=channel, defaults={"prefix": channel.code.upper()}
-        )
-        OrderNumberSequence.objects.filter(pk=sequence.pk).update(last_value=F("last_value") + 1)
-        sequence.refresh_from_db(fields=["last_value"])
-    return f"{sequence.prefix}-{sequence.last_value:06d}"
