@@ -315,3 +315,5 @@ STOCK_HOLD_MINUTES = env.int("STOCK_HOLD_MINUTES", 15, minimum=1)
 
 # Loyalty earn rule: one point per this many đồng spent.
 LOYALTY_VND_PER_POINT = env.int("LOYALTY_VND_PER_POINT", 10_000, minimum=1)
+# What one point is worth when a shopper pays with points (100 đ: points give back 1 %).
+LOYALTY_POINT_VALUE_VND = env.int("LOYALTY_POINT_VALUE_VND", 100, minimum=1)

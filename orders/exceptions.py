@@ -47,3 +47,98 @@ class OrderTransitionInvalid(OrdersError):
     code = "order_transition_invalid"
     status_code = 409
     default_detail = _("This order cannot move to that status.")
+
+
+class OrderLinesInvalid(OrdersError):
+    code = "order_lines_invalid"
+    default_detail = _("Some lines of this order cannot be sold.")
+
+
+class PriceChanged(OrdersError):
+    code = "price_changed"
+    status_code = 409
+    default_detail = _("Some prices have changed; check the new prices and confirm again.")
+
+
+class PaymentsInvalid(OrdersError):
+    code = "payments_invalid"
+    default_detail = _("The payments do not match the order's total.")
+
+
+class LoyaltyPointsInvalid(OrdersError):
+    code = "loyalty_points_invalid"
+    default_detail = _("These loyalty points cannot be used on this order.")
+
+
+class PickupCodeInvalid(OrdersError):
+    code = "pickup_code_invalid"
+    default_detail = _("This pick-up code does not match the order; ask the shopper for the code.")
+
+
+class PosChannelMissing(OrdersError):
+    code = "pos_channel_missing"
+    status_code = 409
+    default_detail = _("This store has no active POS sales channel.")
+
+
+class VoucherInvalid(OrdersError):
+    """A voucher cannot be applied; subclasses say why, each with its own code."""
+
+    code = "voucher_invalid"
+    default_detail = _("This voucher cannot be used.")
+
+    def __init__(self, detail=None, *, fields: dict | None = None):
+        detail = detail or self.default_detail
+        super().__init__(detail, fields=fields or {"voucher_code": [str(detail)]})
+
+
+class VoucherUnknown(VoucherInvalid):
+    code = "voucher_unknown"
+    default_detail = _("There is no voucher with this code; check how it is spelt.")
+
+
+class VoucherInactive(VoucherInvalid):
+    code = "voucher_inactive"
+    default_detail = _("This voucher has been withdrawn.")
+
+
+class VoucherNotStarted(VoucherInvalid):
+    code = "voucher_not_started"
+    default_detail = _("This voucher is not valid yet.")
+
+
+class VoucherExpired(VoucherInvalid):
+    code = "voucher_expired"
+    default_detail = _("This voucher has expired.")
+
+
+class VoucherChannelInvalid(VoucherInvalid):
+    code = "voucher_channel_invalid"
+    default_detail = _("This voucher cannot be used here.")
+
+
+class VoucherMinimumNotMet(VoucherInvalid):
+    code = "voucher_minimum_not_met"
+    default_detail = _("The order is below this voucher's minimum amount.")
+
+
+class VoucherUsedUp(VoucherInvalid):
+    code = "voucher_used_up"
+    default_detail = _("This voucher has been used as many times as it allows.")
+
+
+class VoucherCustomerLimitReached(VoucherInvalid):
+    code = "voucher_customer_limit_reached"
+    default_detail = _("You have already used this voucher as many times as it allows.")
+
+
+class VoucherCodeUsed(VoucherInvalid):
+    code = "voucher_code_used"
+    default_detail = _("This single-use code has already been used.")
+
+
+class VoucherCodesRequestInvalid(OrdersError):
+    """Bad input to the bulk generation of single-use codes (a staff request)."""
+
+    code = "voucher_codes_request_invalid"
+    default_detail = _("These single-use codes cannot be generated.")

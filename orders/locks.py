@@ -1,8 +1,30 @@
 """The only place in ``orders`` that takes row locks (STYLE.md habit 5)."""
 
-from orders.models import Shift
+from orders.models import Order, Shift
 
 
 def shift_lock(*, shift_id: int) -> Shift:
     """Lock one shift row; cash movements and the close serialise on it."""
     return Shift.objects.select_for_update().get(pk=shift_id)
+
+
+def order_lock(*, order_id: int) -> Order:
+    """Lock one order row: status changes and returns of one order happen one at a time."""
+    return Order.objects.select_for_update().select_related("channel").get(pk=order_id)
+
+
+def voucher_lock(*, voucher_id: int):
+    """Lock one voucher row: redemptions of a voucher take their usage one at a time.
+
+    Lock the voucher before any of its codes (``voucher_code_lock``), always in that order.
+    """
+    from orders.models import Voucher
+
+    return Voucher.objects.select_for_update().get(pk=voucher_id)
+
+
+def voucher_code_lock(*, code_id: int):
+    """Lock one single-use code row; taken after its voucher's lock."""
+    from orders.models import VoucherCode
+
+    return VoucherCode.objects.select_for_update().get(pk=code_id)

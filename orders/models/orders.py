@@ -88,6 +88,9 @@ class Order(models.Model):
         default=False, help_text=_("Arrived after its shift was closed.")
     )
     pickup_code = models.CharField(max_length=12, blank=True)
+    stock_reference = models.CharField(
+        max_length=80, blank=True, help_text=_("What holds this order's stock in inventory.")
+    )
     placed_at = models.DateTimeField(help_text=_("When the shopper bought (the till's clock)."))
     received_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
