@@ -1,6 +1,6 @@
 """The only place in ``orders`` that takes row locks (STYLE.md habit 5)."""
 
-from orders.models import Order, Shift
+from orders.models import Order, Shift, Voucher, VoucherCode
 
 
 def shift_lock(*, shift_id: int) -> Shift:
@@ -13,18 +13,14 @@ def order_lock(*, order_id: int) -> Order:
     return Order.objects.select_for_update().select_related("channel").get(pk=order_id)
 
 
-def voucher_lock(*, voucher_id: int):
+def voucher_lock(*, voucher_id: int) -> Voucher:
     """Lock one voucher row: redemptions of a voucher take their usage one at a time.
 
     Lock the voucher before any of its codes (``voucher_code_lock``), always in that order.
     """
-    from orders.models import Voucher
-
     return Voucher.objects.select_for_update().get(pk=voucher_id)
 
 
-def voucher_code_lock(*, code_id: int):
+def voucher_code_lock(*, code_id: int) -> VoucherCode:
     """Lock one single-use code row; taken after its voucher's lock."""
-    from orders.models import VoucherCode
-
     return VoucherCode.objects.select_for_update().get(pk=code_id)

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from orders.models import Shift, Terminal
+from orders.models import Order, Shift, Terminal
 
 
 def terminal_by_token(*, token: str) -> Terminal | None:
@@ -27,3 +27,12 @@ def shift_list(*, terminal: Terminal | None = None) -> QuerySet[Shift]:
 def shift_for_store(*, location_id: int) -> QuerySet[Shift]:
     """Shifts of one store: a terminal sees its own store's shifts and nothing else."""
     return shift_list().filter(terminal__location_id=location_id)
+
+
+def order_list() -> QuerySet[Order]:
+    return Order.objects.select_related("channel", "location").prefetch_related("lines", "payments")
+
+
+def order_for_store(*, location_id: int) -> QuerySet[Order]:
+    """Orders a store's terminal may see: sold there, or to be picked up there."""
+    return order_list().filter(location_id=location_id)

@@ -6,6 +6,7 @@ from orders.api.pos_customers import (
     PosCustomerLookupApi,
     PosCustomerSummaryApi,
 )
+from orders.api.pos_sales import PosOrderDetailApi, PosSaleSubmitApi
 from orders.api.pos_shifts import (
     ShiftCashMovementCreateApi,
     ShiftCloseApi,
@@ -32,4 +33,6 @@ urlpatterns = [
         PosCustomerSummaryApi.as_view(),
         name="pos-customer-summary",
     ),
+    path("pos/sales/", PosSaleSubmitApi.as_view(), name="pos-sale-submit"),
+    path("pos/orders/<int:order_id>/", PosOrderDetailApi.as_view(), name="pos-order-detail"),
 ]

@@ -14,8 +14,17 @@ from orders.services.terminals import (
     terminal_revoke,
     terminal_token_rotate,
 )
+from orders.services.vouchers import (
+    VoucherQuote,
+    voucher_code_normalize,
+    voucher_codes_generate,
+    voucher_quote,
+    voucher_redeem,
+    voucher_release,
+)
 
 __all__ = [
+    "VoucherQuote",
     "order_number_next",
     "shift_cash_record",
     "shift_close",
@@ -26,4 +35,9 @@ __all__ = [
     "terminal_mark_seen",
     "terminal_revoke",
     "terminal_token_rotate",
+    "voucher_code_normalize",
+    "voucher_codes_generate",
+    "voucher_quote",
+    "voucher_redeem",
+    "voucher_release",
 ]

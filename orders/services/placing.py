@@ -1,0 +1,362 @@
+"""Writing an order, whatever the channel: prices, discounts, totals, lines, payments, events.
+
+Every channel's entry point (web checkout, POS sale, marketplace order) prices its lines
+here, then writes the order through :func:`order_write` inside its own transaction, after
+taking stock through inventory. Totals are always computed on the server; a client's
+prices are only compared, never trusted, except where the sale already happened
+(a marketplace's settled price, an offline POS sale).
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from config.money import money_round
+from customers.models import Customer, Event
+from customers.services import event_record, loyalty_earn, loyalty_redeem
+from inventory.models import Location, SalesChannel, Variant
+from inventory.services import StockLine
+from orders.exceptions import LoyaltyPointsInvalid, OrderLinesInvalid, PaymentsInvalid, PriceChanged
+from orders.lifecycle import OrderStatus
+from orders.models import Order, OrderLine, Payment
+from orders.services.numbers import order_number_next
+from orders.services.vouchers import VoucherQuote, voucher_redeem
+
+
+@dataclass(frozen=True)
+class LineInput:
+    sku: str
+    quantity: int
+    # The price the client showed or charged. Compared with the catalog (web, POS online),
+    # or taken as the truth where the sale already happened (marketplace, POS offline).
+    unit_price_amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class TenderInput:
+    method: str
+    amount: Decimal
+    tendered_amount: Decimal | None = None  # cash handed over; the change is the rest
+    provider_reference: str = ""
+    status: str = Payment.Status.CAPTURED
+    vietqr_payload: str = ""
+
+
+@dataclass
+class PricedLine:
+    variant: Variant
+    quantity: int
+    unit_price_amount: Decimal
+    discount_amount: Decimal = Decimal(0)
+
+    @property
+    def gross_amount(self) -> Decimal:
+        return self.unit_price_amount * self.quantity
+
+    @property
+    def total_amount(self) -> Decimal:
+        return self.gross_amount - self.discount_amount
+
+
+@dataclass
+class Pricing:
+    currency: str
+    lines: list[PricedLine]
+    voucher: VoucherQuote | None = None
+    points: int = 0
+    points_amount: Decimal = Decimal(0)
+    shipping_amount: Decimal = Decimal(0)
+    discount_amount: Decimal = field(init=False, default=Decimal(0))
+
+    @property
+    def subtotal_amount(self) -> Decimal:
+        return sum((line.gross_amount for line in self.lines), Decimal(0))
+
+    @property
+    def total_amount(self) -> Decimal:
+        return self.subtotal_amount - self.discount_amount + self.shipping_amount
+
+    def stock_lines(self) -> list[StockLine]:
+        return [StockLine(sku=line.variant.sku, quantity=line.quantity) for line in self.lines]
+
+
+def lines_price(
+    *, channel: SalesChannel, lines: list[LineInput], trust_client_prices: bool = False
+) -> list[PricedLine]:
+    """Price each line from the catalog (one query), refusing unknown, inactive or bad lines.
+
+    With ``trust_client_prices`` a line's own price is used when given. Otherwise a client
+    price that differs from the catalog's is a :class:`PriceChanged` naming those lines.
+    """
+    if not lines:
+        raise OrderLinesInvalid(
+            _("An order needs at least one line."), fields={"lines": [_("Empty.")]}
+        )
+    bad_quantity = sorted({line.sku for line in lines if line.quantity <= 0})
+    if bad_quantity:
+        raise OrderLinesInvalid(
+            _("Quantities must be at least 1: %(skus)s.") % {"skus": ", ".join(bad_quantity)},
+            fields={sku: [_("Quantity must be at least 1.")] for sku in bad_quantity},
+        )
+    variants = {
+        variant.sku: variant
+        for variant in Variant.objects.select_related("product").filter(
+            sku__in={line.sku for line in lines}
+        )
+    }
+    unknown = sorted({line.sku for line in lines} - set(variants))
+    if unknown:
+        raise OrderLinesInvalid(
+            _("Unknown SKU: %(skus)s.") % {"skus": ", ".join(unknown)},
+            fields={sku: [_("No product has this SKU.")] for sku in unknown},
+        )
+    inactive = sorted(
+        sku
+        for sku, variant in variants.items()
+        if not (variant.is_active and variant.product.is_active)
+    )
+    if inactive and not trust_client_prices:
+        raise OrderLinesInvalid(
+            _("No longer sold: %(skus)s.") % {"skus": ", ".join(inactive)},
+            fields={sku: [_("No longer sold.")] for sku in inactive},
+        )
+
+    merged: dict[str, PricedLine] = {}
+    changed: dict[str, list[str]] = {}
+    for line in lines:
+        variant = variants[line.sku]
+        price = money_round(variant.price_amount, channel.currency)
+        if line.unit_price_amount is not None:
+            client_price = money_round(line.unit_price_amount, channel.currency)
+            if trust_client_prices:
+                price = client_price
+            elif client_price != price:
+                changed[line.sku] = [
+                    _("The price is now %(price)s, not %(old)s.")
+                    % {"price": price, "old": client_price}
+                ]
+        if line.sku in merged and merged[line.sku].unit_price_amount == price:
+            merged[line.sku].quantity += line.quantity
+        else:
+            merged.setdefault(line.sku, PricedLine(variant, line.quantity, price))
+    if changed:
+        raise PriceChanged(fields=changed)
+    return list(merged.values())
+
+
+def discounts_apply(*, pricing: Pricing) -> Pricing:
+    """Set the order's discount (voucher, then points) and spread it over the lines.
+
+    Each line carries its share, so a return refunds what the shopper really paid for it.
+    """
+    subtotal = pricing.subtotal_amount
+    voucher_amount = min(pricing.voucher.discount_amount, subtotal) if pricing.voucher else 0
+    if pricing.points:
+        value = Decimal(settings.LOYALTY_POINT_VALUE_VND)
+        pricing.points_amount = money_round(pricing.points * value, pricing.currency)
+        if pricing.points_amount > subtotal - voucher_amount:
+            raise LoyaltyPointsInvalid(
+                _("These points are worth %(value)s, more than is left to pay (%(left)s).")
+                % {"value": pricing.points_amount, "left": subtotal - voucher_amount},
+                fields={"points": [_("Use fewer points.")]},
+            )
+    pricing.discount_amount = Decimal(voucher_amount) + pricing.points_amount
+    _spread(pricing.discount_amount, pricing.lines, pricing.currency)
+    return pricing
+
+
+def _spread(discount: Decimal, lines: list[PricedLine], currency: str) -> None:
+    """Split ``discount`` over lines in proportion to their amounts; the shares add up exactly."""
+    subtotal = sum((line.gross_amount for line in lines), Decimal(0))
+    remaining = discount
+    for index, line in enumerate(lines):
+        if index == len(lines) - 1:
+            share = remaining
+        else:
+            share = (
+                money_round(discount * line.gross_amount / subtotal, currency) if subtotal else 0
+            )
+        line.discount_amount = Decimal(share)
+        remaining -= share
+
+
+def tenders_check(*, tenders: list[TenderInput], total: Decimal, currency: str) -> None:
+    paid = sum((money_round(tender.amount, currency) for tender in tenders), Decimal(0))
+    if paid != total:
+        raise PaymentsInvalid(
+            _("The payments add up to %(paid)s but the order's total is %(total)s.")
+            % {"paid": paid, "total": total},
+            fields={"payments": [_("Make them add up to %(total)s.") % {"total": total}]},
+        )
+    for tender in tenders:
+        if tender.amount <= 0:
+            raise PaymentsInvalid(fields={"payments": [_("Each payment must be above zero.")]})
+        if tender.tendered_amount is not None and tender.tendered_amount < tender.amount:
+            raise PaymentsInvalid(
+                _("%(tendered)s handed over is less than the %(amount)s it pays.")
+                % {"tendered": tender.tendered_amount, "amount": tender.amount},
+                fields={"payments": [_("Cash handed over is short.")]},
+            )
+
+
+def request_fingerprint(payload: dict) -> str:
+    """A stable hash of what a request asked for, to tell a replay from a reused id."""
+    canonical = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def order_write(
+    *,
+    channel: SalesChannel,
+    pricing: Pricing,
+    status: str,
+    fulfilment: str,
+    customer: Customer | None,
+    placed_at: datetime,
+    number: str | None = None,
+    location: Location | None = None,
+    tenders: list[TenderInput] = (),
+    **fields,
+) -> Order:
+    """Write the order, its lines and payments, redeem voucher and points, record the event.
+
+    Runs in the caller's transaction (after the stock is taken), so a failure anywhere
+    leaves nothing half-written.
+    """
+    number = number or order_number_next(channel=channel)
+    fields.setdefault("stock_reference", f"order:{number}")
+    order = Order.objects.create(
+        number=number,
+        channel=channel,
+        location=location,
+        customer=customer,
+        status=status,
+        fulfilment=fulfilment,
+        currency=pricing.currency,
+        subtotal_amount=pricing.subtotal_amount,
+        discount_amount=pricing.discount_amount,
+        shipping_amount=pricing.shipping_amount,
+        total_amount=pricing.total_amount,
+        voucher_code=_voucher_code(pricing.voucher),
+        points_redeemed=pricing.points,
+        placed_at=placed_at,
+        **fields,
+    )
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                variant=line.variant,
+                sku=line.variant.sku,
+                name=str(line.variant),
+                quantity=line.quantity,
+                unit_price_amount=line.unit_price_amount,
+                discount_amount=line.discount_amount,
+                total_amount=line.total_amount,
+            )
+            for line in pricing.lines
+        ]
+    )
+    Payment.objects.bulk_create(
+        [
+            Payment(
+                order=order,
+                method=tender.method,
+                status=tender.status,
+                amount=money_round(tender.amount, pricing.currency),
+                tendered_amount=tender.tendered_amount,
+                change_amount=(
+                    tender.tendered_amount - money_round(tender.amount, pricing.currency)
+                    if tender.tendered_amount is not None
+                    else None
+                ),
+                provider_reference=tender.provider_reference,
+                vietqr_payload=tender.vietqr_payload,
+            )
+            for tender in tenders
+        ]
+    )
+    if pricing.voucher:
+        voucher_redeem(quote=pricing.voucher, order=order, customer=customer)
+    if pricing.points:
+        if customer is None:
+            raise LoyaltyPointsInvalid(_("Points need a known customer."))
+        loyalty_redeem(
+            customer=customer,
+            reference=order.reference,
+            points=pricing.points,
+            note=_("Paid part of %(number)s") % {"number": order.number},
+        )
+    if customer is not None:
+        event_record(
+            customer=customer,
+            kind=Event.Kind.ORDER_PLACED,
+            channel=channel,
+            location=location,
+            occurred_at=placed_at,
+            payload=order_event_payload(order=order, lines=pricing.lines),
+        )
+        if status == OrderStatus.COMPLETED:
+            order_completion_record(order=order, lines=pricing.lines)
+    return order
+
+
+def order_completion_record(*, order: Order, lines: list[PricedLine] | None = None) -> None:
+    """What completing an order means for its customer: points earned, the timeline told."""
+    if order.customer_id is None:
+        return
+    loyalty_earn(
+        customer=order.customer,
+        reference=order.reference,
+        amount=order.total_amount,
+        note=_("Order %(number)s") % {"number": order.number},
+    )
+    event_record(
+        customer=order.customer,
+        kind=Event.Kind.ORDER_COMPLETED,
+        channel=order.channel,
+        location=order.location,
+        payload=order_event_payload(order=order, lines=lines),
+    )
+
+
+def _voucher_code(quote: VoucherQuote | None) -> str:
+    if quote is None:
+        return ""
+    return quote.voucher_code.code if quote.voucher_code else (quote.voucher.code or "")
+
+
+def order_event_payload(*, order: Order, lines: list[PricedLine] | None = None) -> dict:
+    """What the timeline (and the campaigns that read it) needs to know about an order."""
+    if lines is None:
+        lines = [
+            PricedLine(line.variant, line.quantity, line.unit_price_amount, line.discount_amount)
+            for line in order.lines.select_related("variant")
+        ]
+    return {
+        "order_id": order.pk,
+        "number": order.number,
+        "channel": order.channel.code,
+        "channel_kind": order.channel.kind,
+        "location_id": order.location_id,
+        "fulfilment": order.fulfilment,
+        "status": order.status,
+        "total_amount": str(order.total_amount),
+        "currency": order.currency,
+        "product_ids": sorted({line.variant.product_id for line in lines}),
+        "lines": [
+            {
+                "variant_id": line.variant.pk,
+                "product_id": line.variant.product_id,
+                "sku": line.variant.sku,
+                "quantity": line.quantity,
+                "unit_price_amount": str(line.unit_price_amount),
+            }
+            for line in lines
+        ],
+    }
