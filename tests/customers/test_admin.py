@@ -173,3 +173,18 @@ def test_cashier_sees_customers_but_cannot_merge_without_change(client):
     response = client.get(CHANGELIST)
 
     assert response.status_code == 200
+
+
+def test_merge_queue_shows_open_suggestions_unless_asked(client):
+    client.force_login(StaffFactory(role=STORE_MANAGER))
+    a, b, c = CustomerFactory(), CustomerFactory(), CustomerFactory()
+    open_one = MergeSuggestion.objects.create(customer=a, other=b, reason="same phone")
+    dismissed = MergeSuggestion.objects.create(
+        customer=a, other=c, reason="same email", status="dismissed"
+    )
+
+    queue = client.get("/admin/customers/mergesuggestion/")
+    everything = client.get("/admin/customers/mergesuggestion/", {"state": "all"})
+
+    assert list(queue.context["cl"].result_list) == [open_one]
+    assert set(everything.context["cl"].result_list) == {open_one, dismissed}
