@@ -39,6 +39,16 @@ def test_search_by_phone_in_any_format(owner_client, term):
     assert list(response.context["cl"].result_list) == [toan]
 
 
+@pytest.mark.parametrize("term", ["0909 908", "908-089", "908089"])
+def test_search_by_part_of_a_phone(owner_client, term):
+    toan = customer_with(phone="+84909908089")
+    customer_with(phone="+84912345678")
+
+    response = owner_client.get(CHANGELIST, {"q": term})
+
+    assert list(response.context["cl"].result_list) == [toan]
+
+
 def test_search_by_email_and_name(owner_client):
     toan = customer_with(email="toan@example.vn", full_name="Anh Toản")
 
