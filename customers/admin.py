@@ -247,10 +247,32 @@ class CustomerAdmin(admin.ModelAdmin):
         return None
 
 
+class SuggestionStatusFilter(admin.SimpleListFilter):
+    """The queue shows open suggestions unless staff ask for the others."""
+
+    title = gettext_lazy("status")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [*MergeSuggestion.Status.choices, ("all", gettext_lazy("All"))]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": (self.value() or MergeSuggestion.Status.OPEN) == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or MergeSuggestion.Status.OPEN
+        return queryset if value == "all" else queryset.filter(status=value)
+
+
 @admin.register(MergeSuggestion)
 class MergeSuggestionAdmin(admin.ModelAdmin):
     list_display = ["created_at", "customer", "other", "reason", "status", "resolved_by"]
-    list_filter = ["status"]
+    list_filter = [SuggestionStatusFilter]
     list_select_related = ["customer", "other", "resolved_by"]
     readonly_fields = [
         "customer",
@@ -265,15 +287,6 @@ class MergeSuggestionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-    def changelist_view(self, request, extra_context=None):
-        # The queue: open suggestions unless staff chose another filter.
-        if "status__exact" not in request.GET and not request.GET.get("_changelist_filters"):
-            query = request.GET.copy()
-            query["status__exact"] = MergeSuggestion.Status.OPEN
-            request.GET = query
-            request.META["QUERY_STRING"] = query.urlencode()
-        return super().changelist_view(request, extra_context)
 
     @admin.action(
         description=gettext_lazy("Merge: move the other profile into the kept one"),

@@ -1,5 +1,6 @@
 """Shared reads of the customers app, returning querysets with their joins already set."""
 
+import re
 from dataclasses import dataclass
 
 from django.db import connection
@@ -17,6 +18,8 @@ from customers.models import (
     Review,
     WishlistItem,
 )
+
+PARTIAL_PHONE = re.compile(r"^[\d\s().+\-]+$")
 
 # Silence is not consent: with no record, marketing is refused. Messages about the
 # shopper's own orders (service messages) need no opt-in, until they are withdrawn.
@@ -70,6 +73,14 @@ def customer_search(*, term: str, queryset: QuerySet[Customer] | None = None) ->
         condition |= Q(contact_points__kind=kind, contact_points__value=value)
     else:
         condition |= Q(contact_points__value__icontains=term.lower())
+        digits = "".join(char for char in term if char.isdigit())
+        if len(digits) >= 4 and PARTIAL_PHONE.match(term):
+            # Part of a phone, typed any way ("0909 908", "908-089"): compare digits only,
+            # without the trunk 0 that E.164 drops.
+            condition |= Q(
+                contact_points__kind=ContactPoint.Kind.PHONE,
+                contact_points__value__contains=digits.lstrip("0"),
+            )
     ids = Customer.objects.filter(condition).values("pk")
     return customers.filter(pk__in=ids)
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from customers.exceptions import InsufficientPoints, LoyaltyReferenceConflict
 from customers.locks import customers_lock
 from customers.models import Customer, LoyaltyEntry
-from customers.selectors import customer_live, loyalty_balance
+from customers.selectors import loyalty_balance
 
 
 def loyalty_points_for_amount(*, amount: Decimal) -> int:
@@ -42,7 +42,11 @@ def _append(
 
 
 def _live(customer: Customer) -> Customer:
-    return customer_live(customer=customer)
+    # Erased customers keep their ledger (it is financial), and a late return or
+    # completion of their order must still move points: only tombstones are redirected.
+    if customer.merged_into_id:
+        return Customer.objects.get(pk=customer.merged_into_id)
+    return customer
 
 
 @transaction.atomic

@@ -2,8 +2,9 @@
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, ProtectedError, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from customers.exceptions import MergeNotAllowed
 from customers.locks import customers_lock
@@ -115,7 +116,16 @@ def customer_merge(
             clashing = _collisions(field, source, target)
             clash_ids = list(clashing.values_list("pk", flat=True))
             if clash_ids:
-                manager.filter(pk__in=clash_ids).delete()
+                try:
+                    manager.filter(pk__in=clash_ids).delete()
+                except ProtectedError:
+                    raise MergeNotAllowed(
+                        _(
+                            "Both profiles have a %(model)s that cannot be combined and that "
+                            "other records depend on; resolve it first."
+                        )
+                        % {"model": field.model._meta.verbose_name}
+                    ) from None
                 dropped[label] = len(clash_ids)
             count = manager.filter(**{field.name: source}).update(**{field.name: target})
         if count:

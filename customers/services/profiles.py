@@ -189,8 +189,16 @@ def shopper_signup(
     full_name: str = "",
     preferred_language: str | None = None,
     channel: SalesChannel | None = None,
+    marketing_channels: Sequence[str] = (),
+    wording_version: str = "",
 ) -> Customer:
-    """Give a shopper a login (email or phone + password) on their one profile."""
+    """Give a shopper a login (email or phone + password) on their one profile.
+
+    ``marketing_channels`` are the channels the shopper ticked to receive offers on; each
+    becomes a consent record with the web form and ``wording_version`` as its proof.
+    """
+    from customers.services.consent import consent_record
+
     if not email and not phone:
         raise InvalidContactPoint(_("Sign up with an email address or a phone number."))
     customer = customer_resolve(
@@ -211,6 +219,17 @@ def shopper_signup(
     user.save()
     customer.user = user
     customer.save(update_fields=["user", "updated_at"])
+    for marketing_channel in marketing_channels:
+        consent_record(
+            customer=customer,
+            channel=marketing_channel,
+            purpose=ConsentRecord.Purpose.MARKETING,
+            granted=True,
+            source=ConsentRecord.Source.WEB_FORM,
+            source_ref="sign-up form",
+            actor=ConsentRecord.Actor.SHOPPER,
+            wording_version=wording_version,
+        )
     return customer
 
 

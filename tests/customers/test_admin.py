@@ -39,6 +39,16 @@ def test_search_by_phone_in_any_format(owner_client, term):
     assert list(response.context["cl"].result_list) == [toan]
 
 
+@pytest.mark.parametrize("term", ["0909 908", "908-089", "908089"])
+def test_search_by_part_of_a_phone(owner_client, term):
+    toan = customer_with(phone="+84909908089")
+    customer_with(phone="+84912345678")
+
+    response = owner_client.get(CHANGELIST, {"q": term})
+
+    assert list(response.context["cl"].result_list) == [toan]
+
+
 def test_search_by_email_and_name(owner_client):
     toan = customer_with(email="toan@example.vn", full_name="Anh Toản")
 
@@ -173,3 +183,18 @@ def test_cashier_sees_customers_but_cannot_merge_without_change(client):
     response = client.get(CHANGELIST)
 
     assert response.status_code == 200
+
+
+def test_merge_queue_shows_open_suggestions_unless_asked(client):
+    client.force_login(StaffFactory(role=STORE_MANAGER))
+    a, b, c = CustomerFactory(), CustomerFactory(), CustomerFactory()
+    open_one = MergeSuggestion.objects.create(customer=a, other=b, reason="same phone")
+    dismissed = MergeSuggestion.objects.create(
+        customer=a, other=c, reason="same email", status="dismissed"
+    )
+
+    queue = client.get("/admin/customers/mergesuggestion/")
+    everything = client.get("/admin/customers/mergesuggestion/", {"state": "all"})
+
+    assert list(queue.context["cl"].result_list) == [open_one]
+    assert set(everything.context["cl"].result_list) == {open_one, dismissed}

@@ -139,3 +139,16 @@ def test_concurrent_earns_with_one_reference_are_counted_once():
 
     assert loyalty_balance(customer=customer) == 40
     assert LoyaltyEntry.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_points_of_an_erased_customer_can_still_be_reversed():
+    from customers.services import customer_erase
+
+    customer = CustomerFactory()
+    loyalty_earn(customer=customer, reference="order:WEB-1", points=50)
+    customer_erase(customer=customer)
+
+    loyalty_reverse(customer=customer, reference="return:RET-1", points=50)
+
+    assert loyalty_balance(customer=customer) == 0

@@ -42,6 +42,8 @@ def start_django(**overrides) -> subprocess.CompletedProcess:
         ("TIME_ZONE", "Asia/Saigon_City"),
         ("DEBUG", "maybe"),
         ("DEFAULT_CURRENCY", "dong"),
+        ("LOYALTY_VND_PER_POINT", "0"),
+        ("LOYALTY_VND_PER_POINT", "mười nghìn"),
     ],
 )
 def test_malformed_variable_stops_startup_naming_it(variable, value):
