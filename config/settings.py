@@ -317,3 +317,12 @@ STOCK_HOLD_MINUTES = env.int("STOCK_HOLD_MINUTES", 15, minimum=1)
 LOYALTY_VND_PER_POINT = env.int("LOYALTY_VND_PER_POINT", 10_000, minimum=1)
 # What one point is worth when a shopper pays with points (100 đ: points give back 1 %).
 LOYALTY_POINT_VALUE_VND = env.int("LOYALTY_POINT_VALUE_VND", 100, minimum=1)
+
+# Bank transfers: the shop's account, shown to shoppers as a VietQR code (NAPAS 247).
+VIETQR_BANK_BIN = env.str("VIETQR_BANK_BIN", "")
+VIETQR_ACCOUNT_NUMBER = env.str("VIETQR_ACCOUNT_NUMBER", "")
+VIETQR_ACCOUNT_NAME = env.str("VIETQR_ACCOUNT_NAME", "")
+if bool(VIETQR_BANK_BIN) != bool(VIETQR_ACCOUNT_NUMBER):
+    raise ImproperlyConfigured(
+        "VIETQR_BANK_BIN and VIETQR_ACCOUNT_NUMBER go together: set both or neither."
+    )

@@ -142,3 +142,29 @@ class VoucherCodesRequestInvalid(OrdersError):
 
     code = "voucher_codes_request_invalid"
     default_detail = _("These single-use codes cannot be generated.")
+
+
+class CartError(OrdersError):
+    code = "cart_error"
+
+
+class CartEmpty(CartError):
+    code = "cart_empty"
+    default_detail = _("Your cart is empty; add something before checking out.")
+
+
+class CartQuantityUnavailable(CartError):
+    code = "cart_quantity_unavailable"
+    status_code = 409
+    default_detail = _("Not enough left for the quantity asked.")
+
+
+class CheckoutIncomplete(CartError):
+    code = "checkout_incomplete"
+    default_detail = _("Some checkout details are missing.")
+
+
+class PickupStoreUnavailable(CartError):
+    code = "pickup_store_unavailable"
+    status_code = 409
+    default_detail = _("This store cannot hand over every item of your cart; choose another.")

@@ -204,12 +204,16 @@ def reservation_convert(*, reference: str) -> list[Reservation]:
     holds = list(_active(reference).filter(kind=Reservation.Kind.HOLD).order_by("pk"))
     if not holds:
         raise HoldExpired(fields={"reference": [reference]})
+    # One statement for every hold, whatever the number of lines; the status condition
+    # makes it lose cleanly to the expiry job (fewer rows changed: the hold is gone).
+    converted = Reservation.objects.filter(
+        pk__in=[hold.pk for hold in holds],
+        status=Reservation.Status.ACTIVE,
+        kind=Reservation.Kind.HOLD,
+    ).update(kind=Reservation.Kind.ALLOCATION, expires_at=None)
+    if converted != len(holds):
+        raise HoldExpired(fields={"reference": [reference]})
     for hold in holds:
-        converted = Reservation.objects.filter(
-            pk=hold.pk, status=Reservation.Status.ACTIVE, kind=Reservation.Kind.HOLD
-        ).update(kind=Reservation.Kind.ALLOCATION, expires_at=None)
-        if not converted:
-            raise HoldExpired(fields={"reference": [reference]})
         hold.kind, hold.expires_at = Reservation.Kind.ALLOCATION, None
     return holds
 

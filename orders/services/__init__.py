@@ -1,6 +1,22 @@
 """Writes of the orders app (STYLE.md: ``<entity>_<action>``, keyword-only, atomic)."""
 
+from orders.services.checkout import (
+    cart_get_or_create,
+    cart_line_set,
+    cart_merge,
+    checkout_start,
+    order_place,
+)
+from orders.services.lifecycle import (
+    order_cancel,
+    order_complete,
+    order_confirm,
+    order_pickup_hand_over,
+    order_ready_for_pickup,
+    order_ship,
+)
 from orders.services.numbers import order_number_next
+from orders.services.pos import pos_sale_submit
 from orders.services.shifts import (
     shift_cash_record,
     shift_close,
@@ -25,7 +41,19 @@ from orders.services.vouchers import (
 
 __all__ = [
     "VoucherQuote",
+    "cart_get_or_create",
+    "cart_line_set",
+    "cart_merge",
+    "checkout_start",
+    "order_cancel",
+    "order_complete",
+    "order_confirm",
     "order_number_next",
+    "order_pickup_hand_over",
+    "order_place",
+    "order_ready_for_pickup",
+    "order_ship",
+    "pos_sale_submit",
     "shift_cash_record",
     "shift_close",
     "shift_expected_amount",

@@ -1,0 +1,380 @@
+"""The web store's cart and checkout.
+
+A cart belongs to a guest (found by its token in the session) or to a logged-in shopper,
+and is merged into the account's cart at login. Starting checkout records who is buying
+(resolving the customer by phone or email), holds the stock for ``STOCK_HOLD_MINUTES``
+and tells the timeline; placing the order converts the hold, prices everything again
+on the server and writes the order, its payment and its events in one transaction.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.money import money_round
+from customers.contacts import normalize_email, normalize_phone
+from customers.exceptions import InvalidContactPoint
+from customers.models import Event
+from customers.services import customer_resolve, event_record
+from inventory.models import Location, Reservation, SalesChannel, Variant
+from inventory.selectors import variant_available_to_sell
+from inventory.services import (
+    StockLine,
+    reservation_convert,
+    reservation_release,
+    stock_reserve,
+)
+from orders.exceptions import (
+    CartEmpty,
+    CartQuantityUnavailable,
+    CheckoutIncomplete,
+    OrderLinesInvalid,
+    PickupStoreUnavailable,
+    PriceChanged,
+)
+from orders.lifecycle import OrderStatus
+from orders.models import Cart, CartLine, Fulfilment, Order, Payment
+from orders.services.numbers import order_number_next
+from orders.services.placing import (
+    LineInput,
+    Pricing,
+    TenderInput,
+    discounts_apply,
+    lines_price,
+    order_write,
+)
+from orders.services.vouchers import voucher_quote
+from orders.vietqr import vietqr_payload
+
+WEB_PAYMENT_METHODS = (
+    Payment.Method.COD,
+    Payment.Method.BANK_TRANSFER,
+    Payment.Method.CARD,
+)
+CART_MAX_QUANTITY = 99
+
+
+def web_channel() -> SalesChannel:
+    """The web store's channel (the first active one of kind web)."""
+    channel = SalesChannel.objects.filter(kind=SalesChannel.Kind.WEB, is_active=True).first()
+    if channel is None:
+        raise CheckoutIncomplete(_("The web store has no active sales channel."))
+    return channel
+
+
+def cart_get_or_create(*, user=None, token=None, channel: SalesChannel | None = None) -> Cart:
+    """The shopper's open cart: the account's when logged in, else the session's guest cart."""
+    carts = Cart.objects.filter(status=Cart.Status.OPEN)
+    if user is not None and user.is_authenticated:
+        cart = carts.filter(user=user).first()
+        if cart is None:
+            cart, _created = Cart.objects.get_or_create(
+                user=user,
+                status=Cart.Status.OPEN,
+                defaults={
+                    "channel": channel or web_channel(),
+                    "customer": getattr(user, "customer", None),
+                },
+            )
+        return cart
+    cart = carts.filter(token=token, user__isnull=True).first() if token else None
+    return cart or Cart.objects.create(channel=channel or web_channel())
+
+
+def _available(*, cart: Cart, variant_ids) -> dict[int, int]:
+    return dict(
+        variant_available_to_sell(channel=cart.channel)
+        .filter(pk__in=variant_ids)
+        .values_list("pk", "available_to_sell")
+    )
+
+
+@transaction.atomic
+def cart_line_set(*, cart: Cart, variant_id: int, quantity: int) -> Cart:
+    """Set how many of a variant are in the cart (0 removes it).
+
+    Refused, with the number left, when the web store cannot sell that many.
+    """
+    if quantity < 0 or quantity > CART_MAX_QUANTITY:
+        raise CartQuantityUnavailable(
+            _("Choose between 0 and %(max)d.") % {"max": CART_MAX_QUANTITY},
+            fields={"quantity": [_("Between 0 and %(max)d.") % {"max": CART_MAX_QUANTITY}]},
+        )
+    variant = Variant.objects.filter(pk=variant_id, is_active=True, product__is_active=True).first()
+    if variant is None:
+        raise OrderLinesInvalid(
+            _("This product is no longer sold."), fields={"variant_id": [_("Not for sale.")]}
+        )
+    if quantity == 0:
+        CartLine.objects.filter(cart=cart, variant=variant).delete()
+    else:
+        available = _available(cart=cart, variant_ids=[variant.pk]).get(variant.pk, 0)
+        if quantity > available:
+            raise CartQuantityUnavailable(
+                _("Only %(count)d of %(name)s left.") % {"count": available, "name": variant}
+                if available
+                else _("%(name)s is sold out.") % {"name": variant},
+                fields={"quantity": [_("%(count)d left.") % {"count": available}]},
+            )
+        CartLine.objects.update_or_create(
+            cart=cart, variant=variant, defaults={"quantity": quantity}
+        )
+    cart.save(update_fields=["updated_at"])
+    if cart.customer_id:
+        event_record(
+            customer=cart.customer,
+            kind=Event.Kind.CART_UPDATED,
+            channel=cart.channel,
+            payload=cart_event_payload(cart=cart),
+        )
+    return cart
+
+
+@transaction.atomic
+def cart_merge(*, guest_cart: Cart, user) -> Cart:
+    """At login: the guest cart's lines join the account's cart (the larger quantity wins)."""
+    account_cart = cart_get_or_create(user=user, channel=guest_cart.channel)
+    if guest_cart.pk == account_cart.pk or guest_cart.status != Cart.Status.OPEN:
+        return account_cart
+    existing = {line.variant_id: line for line in account_cart.lines.all()}
+    for line in guest_cart.lines.all():
+        mine = existing.get(line.variant_id)
+        if mine is None:
+            CartLine.objects.create(
+                cart=account_cart, variant_id=line.variant_id, quantity=line.quantity
+            )
+        elif line.quantity > mine.quantity:
+            mine.quantity = line.quantity
+            mine.save(update_fields=["quantity"])
+    if guest_cart.hold_reference:
+        reservation_release(reference=guest_cart.hold_reference)
+    guest_cart.status = Cart.Status.MERGED
+    guest_cart.save(update_fields=["status", "updated_at"])
+    return account_cart
+
+
+def cart_event_payload(*, cart: Cart) -> dict:
+    lines = list(cart.lines.select_related("variant"))
+    return {
+        "cart_token": str(cart.token),
+        "lines": [
+            {
+                "variant_id": line.variant_id,
+                "product_id": line.variant.product_id,
+                "sku": line.variant.sku,
+                "quantity": line.quantity,
+            }
+            for line in lines
+        ],
+        "product_ids": sorted({line.variant.product_id for line in lines}),
+    }
+
+
+def checkout_start(
+    *,
+    cart: Cart,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    fulfilment: str = Fulfilment.SHIP,
+    pickup_location: Location | None = None,
+    shipping_address: dict | None = None,
+) -> Cart:
+    """Record who is buying and hold the cart's stock while they pay.
+
+    The contact resolves (or creates) the customer profile, so a phone typed here is known
+    at the showroom's till. The hold replaces any earlier hold of this cart and expires
+    after ``STOCK_HOLD_MINUTES``; for a pick-up, every line must be at that one store.
+    """
+    lines = list(cart.lines.select_related("variant"))
+    if not lines:
+        raise CartEmpty()
+    errors = {}
+    email = phone = ""
+    try:
+        email = normalize_email(contact_email) if contact_email.strip() else ""
+    except InvalidContactPoint as error:
+        errors["contact_email"] = [error.detail]
+    try:
+        phone = normalize_phone(contact_phone) if contact_phone.strip() else ""
+    except InvalidContactPoint as error:
+        errors["contact_phone"] = [error.detail]
+    if not errors and not (email or phone):
+        errors["contact_phone"] = [_("Give a phone number or an email so we can reach you.")]
+    if fulfilment == Fulfilment.PICKUP:
+        if pickup_location is None or not pickup_location.accepts_pickup:
+            errors["pickup_location"] = [_("Choose a store that hands over orders.")]
+    elif fulfilment == Fulfilment.SHIP:
+        address = shipping_address or {}
+        if not (address.get("line1") and address.get("city")):
+            errors["shipping_address"] = [_("Give the street address and the city.")]
+    else:
+        errors["fulfilment"] = [_("Choose delivery or pick-up in store.")]
+    if errors:
+        raise CheckoutIncomplete(fields=errors)
+
+    with transaction.atomic(durable=True):
+        cart = Cart.objects.select_for_update().get(pk=cart.pk)
+        if cart.hold_reference:
+            reservation_release(reference=cart.hold_reference)
+        attempt = int(cart.hold_reference.rsplit(":", 1)[-1]) + 1 if cart.hold_reference else 1
+        reference = f"cart:{cart.token}:{attempt}"
+        ttl = timedelta(minutes=settings.STOCK_HOLD_MINUTES)
+        try:
+            stock_reserve(
+                channel=cart.channel,
+                lines=[StockLine(sku=line.variant.sku, quantity=line.quantity) for line in lines],
+                reference=reference,
+                kind=Reservation.Kind.HOLD,
+                location=pickup_location if fulfilment == Fulfilment.PICKUP else None,
+                ttl=ttl,
+            )
+        except Exception as error:
+            if fulfilment == Fulfilment.PICKUP and getattr(error, "code", "") in {
+                "insufficient_stock",
+                "channel_location_mismatch",
+            }:
+                raise PickupStoreUnavailable(fields=getattr(error, "fields", {})) from error
+            raise
+        customer = customer_resolve(
+            email=email or None,
+            phone=phone or None,
+            channel=cart.channel,
+            full_name=contact_name,
+        )
+        cart.customer = customer
+        cart.contact_name = contact_name
+        cart.contact_email = email
+        cart.contact_phone = phone
+        cart.fulfilment = fulfilment
+        cart.pickup_location = pickup_location if fulfilment == Fulfilment.PICKUP else None
+        cart.shipping_address = shipping_address if fulfilment == Fulfilment.SHIP else {}
+        cart.hold_reference = reference
+        cart.hold_expires_at = timezone.now() + ttl
+        cart.save()
+        event_record(
+            customer=customer,
+            kind=Event.Kind.CHECKOUT_STARTED,
+            channel=cart.channel,
+            location=cart.pickup_location,
+            payload={
+                **cart_event_payload(cart=cart),
+                "fulfilment": fulfilment,
+                "pickup_location_id": cart.pickup_location_id,
+                # Where the shopper is, for an invitation to the nearest showroom; the
+                # full address stays on the cart (no personal data in the payload).
+                "city": (shipping_address or {}).get("city", ""),
+                "has_phone": bool(phone),
+                "has_email": bool(email),
+            },
+        )
+    return cart
+
+
+def order_place(
+    *,
+    cart: Cart,
+    payment_method: str,
+    voucher_code: str = "",
+    points: int = 0,
+    expected_total_amount: Decimal | None = None,
+) -> Order:
+    """Turn the checked-out cart into an order: the hold becomes the order's allocation.
+
+    Prices, discounts and totals are computed here; ``expected_total_amount`` (what the
+    shopper saw) only guards against a price that changed in between. Errors name the
+    lines, the voucher or the price; nothing is written then and the hold stays.
+    """
+    if payment_method not in WEB_PAYMENT_METHODS:
+        raise CheckoutIncomplete(fields={"payment_method": [_("Choose how you will pay.")]})
+    if not cart.hold_reference or not cart.lines.exists():
+        raise CheckoutIncomplete(_("Start checkout again: enter your contact details first."))
+    if points and (cart.customer is None or cart.user_id is None):
+        raise CheckoutIncomplete(fields={"points": [_("Log in to pay with points.")]})
+
+    with transaction.atomic(durable=True):
+        cart = (
+            Cart.objects.select_for_update().select_related("customer", "channel").get(pk=cart.pk)
+        )
+        if cart.status != Cart.Status.OPEN:
+            return cart.order
+        channel = cart.channel
+        lines = list(cart.lines.select_related("variant"))
+        pricing = Pricing(
+            currency=channel.currency,
+            lines=lines_price(
+                channel=channel,
+                lines=[LineInput(sku=line.variant.sku, quantity=line.quantity) for line in lines],
+            ),
+            points=points,
+        )
+        if voucher_code.strip():
+            pricing.voucher = voucher_quote(
+                code=voucher_code,
+                channel=channel,
+                customer=cart.customer,
+                subtotal_amount=pricing.subtotal_amount,
+            )
+        discounts_apply(pricing=pricing)
+        if (
+            expected_total_amount is not None
+            and money_round(expected_total_amount, pricing.currency) != pricing.total_amount
+        ):
+            raise PriceChanged(
+                _("The total is now %(total)s; please check and confirm again.")
+                % {"total": pricing.total_amount},
+                fields={"total_amount": [str(pricing.total_amount)]},
+            )
+        # The hold must still be there: if it expired, the shopper is told, nothing is sold.
+        reservation_convert(reference=cart.hold_reference)
+        pickup = cart.fulfilment == Fulfilment.PICKUP
+        number = order_number_next(channel=channel)
+        status, tender = _web_payment(method=payment_method, pricing=pricing, number=number)
+        order = order_write(
+            channel=channel,
+            pricing=pricing,
+            number=number,
+            status=status,
+            fulfilment=cart.fulfilment,
+            customer=cart.customer,
+            placed_at=timezone.now(),
+            location=cart.pickup_location if pickup else None,
+            tenders=[tender] if tender else [],
+            contact_name=cart.contact_name,
+            contact_email=cart.contact_email,
+            contact_phone=cart.contact_phone,
+            shipping_address=cart.shipping_address,
+            stock_reference=cart.hold_reference,
+        )
+        cart.status = Cart.Status.CONVERTED
+        cart.order = order
+        cart.save(update_fields=["status", "order", "updated_at"])
+    return order
+
+
+def _web_payment(*, method: str, pricing: Pricing, number: str) -> tuple[str, TenderInput | None]:
+    """The order's first status and its payment row for a web payment method."""
+    total = pricing.total_amount
+    if total == 0:
+        return OrderStatus.CONFIRMED, None
+    if method == Payment.Method.COD:
+        # Nothing to wait for: the courier collects on delivery.
+        return OrderStatus.CONFIRMED, TenderInput(
+            method=method, amount=total, status=Payment.Status.PENDING
+        )
+    payload = ""
+    if method == Payment.Method.BANK_TRANSFER and settings.VIETQR_BANK_BIN:
+        # The transfer's message is the order number, so the payment can be matched to it.
+        payload = vietqr_payload(
+            bank_bin=settings.VIETQR_BANK_BIN,
+            account_number=settings.VIETQR_ACCOUNT_NUMBER,
+            amount=total,
+            message=number,
+        )
+    return OrderStatus.PENDING_PAYMENT, TenderInput(
+        method=method, amount=total, status=Payment.Status.PENDING, vietqr_payload=payload
+    )
