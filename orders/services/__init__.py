@@ -15,6 +15,7 @@ from orders.services.lifecycle import (
     order_ready_for_pickup,
     order_ship,
 )
+from orders.services.marketplace import marketplace_order_ingest
 from orders.services.numbers import order_number_next
 from orders.services.pos import pos_sale_submit
 from orders.services.shifts import (
@@ -45,6 +46,7 @@ __all__ = [
     "cart_line_set",
     "cart_merge",
     "checkout_start",
+    "marketplace_order_ingest",
     "order_cancel",
     "order_complete",
     "order_confirm",
