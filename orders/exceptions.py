@@ -168,3 +168,8 @@ class PickupStoreUnavailable(CartError):
     code = "pickup_store_unavailable"
     status_code = 409
     default_detail = _("This store cannot hand over every item of your cart; choose another.")
+
+
+class ReturnInvalid(OrdersError):
+    code = "return_invalid"
+    default_detail = _("This return cannot be taken.")

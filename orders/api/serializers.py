@@ -5,7 +5,16 @@ from rest_framework import serializers
 
 from config.api.fields import MoneyField
 from inventory.api.serializers import LocationOutput
-from orders.models import Order, OrderLine, Payment, Shift, ShiftCashMovement, Terminal
+from orders.models import (
+    Order,
+    OrderLine,
+    Payment,
+    Return,
+    ReturnLine,
+    Shift,
+    ShiftCashMovement,
+    Terminal,
+)
 
 
 class TerminalOutput(serializers.ModelSerializer):
@@ -225,3 +234,93 @@ class OrderOutput(serializers.ModelSerializer):
     def get_change_due_amount(self, order):
         change = sum((p.change_amount or Decimal(0) for p in order.payments.all()), Decimal(0))
         return MoneyField().to_representation(change)
+
+
+class ReturnLineInputSerializer(serializers.Serializer):
+    order_line_id = serializers.IntegerField()
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+
+
+class PosReturnInput(serializers.Serializer):
+    client_uuid = serializers.UUIDField(help_text="Made by the terminal; send it again on retry.")
+    order_number = serializers.CharField(
+        max_length=40, help_text="From the receipt or the order email, any channel."
+    )
+    lines = ReturnLineInputSerializer(many=True, allow_empty=False, max_length=500)
+    reason = serializers.CharField(max_length=300)
+    refund_method = serializers.ChoiceField(
+        choices=[
+            Payment.Method.CASH,
+            Payment.Method.CARD,
+            Payment.Method.BANK_TRANSFER,
+            Payment.Method.EWALLET,
+        ]
+    )
+    cashier_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class ReturnLineOutput(serializers.ModelSerializer):
+    sku = serializers.CharField(source="order_line.sku")
+    refund_amount = MoneyField()
+
+    class Meta:
+        model = ReturnLine
+        fields = ["order_line", "sku", "quantity", "refund_amount"]
+
+
+class ReturnOutput(serializers.ModelSerializer):
+    order_number = serializers.CharField(source="order.number")
+    order_status = serializers.CharField(source="order.status")
+    refund_amount = MoneyField()
+    lines = ReturnLineOutput(many=True)
+
+    class Meta:
+        model = Return
+        fields = [
+            "id",
+            "order_number",
+            "order_status",
+            "location",
+            "reason",
+            "refund_method",
+            "refund_amount",
+            "points_reversed",
+            "client_uuid",
+            "created_at",
+            "lines",
+        ]
+
+
+class ReturnableLineOutput(serializers.ModelSerializer):
+    unit_price_amount = MoneyField()
+    total_amount = MoneyField()
+    returnable_quantity = serializers.IntegerField()
+
+    class Meta:
+        model = OrderLine
+        fields = [
+            "id",
+            "sku",
+            "name",
+            "quantity",
+            "returned_quantity",
+            "returnable_quantity",
+            "unit_price_amount",
+            "total_amount",
+        ]
+
+
+class ReturnableOrderOutput(serializers.ModelSerializer):
+    """What a cashier needs to take a return: no customer or address details."""
+
+    channel = serializers.CharField(source="channel.name")
+    total_amount = MoneyField()
+    lines = ReturnableLineOutput(many=True)
+
+    class Meta:
+        model = Order
+        fields = ["id", "number", "channel", "status", "placed_at", "total_amount", "lines"]
+
+
+class PickupHandOverInput(serializers.Serializer):
+    pickup_code = serializers.CharField(max_length=12)

@@ -6,6 +6,13 @@ from orders.api.pos_customers import (
     PosCustomerLookupApi,
     PosCustomerSummaryApi,
 )
+from orders.api.pos_returns import (
+    PosPickupHandOverApi,
+    PosPickupListApi,
+    PosPickupReadyApi,
+    PosReturnableOrderApi,
+    PosReturnCreateApi,
+)
 from orders.api.pos_sales import PosOrderDetailApi, PosSaleSubmitApi
 from orders.api.pos_shifts import (
     ShiftCashMovementCreateApi,
@@ -35,4 +42,13 @@ urlpatterns = [
     ),
     path("pos/sales/", PosSaleSubmitApi.as_view(), name="pos-sale-submit"),
     path("pos/orders/<int:order_id>/", PosOrderDetailApi.as_view(), name="pos-order-detail"),
+    path("pos/returns/", PosReturnCreateApi.as_view(), name="pos-return-create"),
+    path("pos/returns/order/", PosReturnableOrderApi.as_view(), name="pos-returnable-order"),
+    path("pos/pickups/", PosPickupListApi.as_view(), name="pos-pickup-list"),
+    path("pos/pickups/<int:order_id>/ready/", PosPickupReadyApi.as_view(), name="pos-pickup-ready"),
+    path(
+        "pos/pickups/<int:order_id>/hand-over/",
+        PosPickupHandOverApi.as_view(),
+        name="pos-pickup-hand-over",
+    ),
 ]

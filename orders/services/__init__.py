@@ -18,6 +18,7 @@ from orders.services.lifecycle import (
 from orders.services.marketplace import marketplace_order_ingest
 from orders.services.numbers import order_number_next
 from orders.services.pos import pos_sale_submit
+from orders.services.returns import ReturnLineInput, order_return
 from orders.services.shifts import (
     shift_cash_record,
     shift_close,
@@ -41,6 +42,7 @@ from orders.services.vouchers import (
 )
 
 __all__ = [
+    "ReturnLineInput",
     "VoucherQuote",
     "cart_get_or_create",
     "cart_line_set",
@@ -54,6 +56,7 @@ __all__ = [
     "order_pickup_hand_over",
     "order_place",
     "order_ready_for_pickup",
+    "order_return",
     "order_ship",
     "pos_sale_submit",
     "shift_cash_record",

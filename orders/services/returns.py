@@ -1,0 +1,228 @@
+"""Returns across channels: whatever was bought on the web, a marketplace or at a till can
+be brought back to any store."""
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from config.money import money_round
+from customers.models import Event, LoyaltyEntry
+from customers.services import event_record, loyalty_points_for_amount, loyalty_reverse
+from inventory.models import Location
+from inventory.services import StockLine, stock_return_restock
+from orders import locks
+from orders.exceptions import IdempotencyConflict, ReturnInvalid
+from orders.lifecycle import OrderStatus
+from orders.models import Order, OrderLine, Payment, Return, ReturnLine, ShiftCashMovement, Terminal
+from orders.services.placing import request_fingerprint
+from orders.services.shifts import shift_cash_record
+
+RETURNABLE = {OrderStatus.COMPLETED, OrderStatus.PARTIALLY_RETURNED}
+
+
+@dataclass(frozen=True)
+class ReturnLineInput:
+    order_line_id: int
+    quantity: int
+
+
+def order_return(
+    *,
+    order: Order,
+    location: Location,
+    lines: list[ReturnLineInput],
+    reason: str,
+    refund_method: str,
+    actor=None,
+    terminal: Terminal | None = None,
+    client_uuid: uuid.UUID | None = None,
+) -> tuple[Return, bool]:
+    """Take goods back at ``location``; returns ``(return, created)``.
+
+    Never more than was bought minus what was already returned. The goods go back on that
+    store's shelf, the shopper is refunded what they paid for those units (their share of
+    any discount included), the points earned on them are taken back and the timeline
+    records it. With ``client_uuid`` (a till) a retry returns the first result.
+    """
+    fingerprint = request_fingerprint(
+        {
+            "order": order.pk,
+            "location": location.pk,
+            "lines": sorted((line.order_line_id, line.quantity) for line in lines),
+            "refund_method": refund_method,
+        }
+    )
+    if client_uuid is not None:
+        replayed = _replay(client_uuid, fingerprint)
+        if replayed is not None:
+            return replayed, False
+    try:
+        with transaction.atomic(durable=True):
+            return _return_write(
+                order=order,
+                location=location,
+                lines=lines,
+                reason=reason,
+                refund_method=refund_method,
+                actor=actor,
+                terminal=terminal,
+                client_uuid=client_uuid,
+                fingerprint=fingerprint,
+            ), True
+    except IntegrityError:
+        replayed = _replay(client_uuid, fingerprint) if client_uuid else None
+        if replayed is None:
+            raise
+        return replayed, False
+
+
+def _replay(client_uuid, fingerprint) -> Return | None:
+    existing = Return.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None and existing.request_fingerprint != fingerprint:
+        raise IdempotencyConflict()
+    return existing
+
+
+def _return_write(
+    *, order, location, lines, reason, refund_method, actor, terminal, client_uuid, fingerprint
+) -> Return:
+    # The order row is locked first: two returns of one order are taken one after the other,
+    # so neither can return what the other just took back.
+    order = locks.order_lock(order_id=order.pk)
+    if order.status not in RETURNABLE:
+        raise ReturnInvalid(
+            _("Order %(number)s is %(status)s; only a completed order can be returned.")
+            % {"number": order.number, "status": order.get_status_display()}
+        )
+    if not reason.strip():
+        raise ReturnInvalid(fields={"reason": [_("Say why the goods come back.")]})
+    if refund_method not in Payment.Method.values or refund_method == Payment.Method.LOYALTY:
+        raise ReturnInvalid(fields={"refund_method": [_("Choose how the shopper is refunded.")]})
+    order_lines = {line.pk: line for line in order.lines.select_related("variant")}
+    asked: dict[int, int] = {}
+    for line in lines:
+        asked[line.order_line_id] = asked.get(line.order_line_id, 0) + line.quantity
+    errors = {}
+    for line_id, quantity in asked.items():
+        line = order_lines.get(line_id)
+        if line is None:
+            errors[str(line_id)] = [
+                _("This line is not part of order %(number)s.") % {"number": order.number}
+            ]
+        elif quantity <= 0:
+            errors[str(line_id)] = [_("Return at least one unit.")]
+        elif quantity > line.returnable_quantity:
+            errors[str(line_id)] = [
+                _("%(sku)s: %(left)d can still be returned (%(bought)d bought, "
+                  "%(returned)d already returned).")
+                % {"sku": line.sku, "left": line.returnable_quantity, "bought": line.quantity,
+                   "returned": line.returned_quantity}
+            ]  # fmt: skip
+    if not asked:
+        errors["lines"] = [_("Choose what comes back.")]
+    if errors:
+        raise ReturnInvalid(_("Some lines cannot be returned as asked; see fields."), fields=errors)
+
+    refunds = {
+        line_id: _refund_for(order_lines[line_id], quantity, order.currency)
+        for line_id, quantity in asked.items()
+    }
+    refund_total = sum(refunds.values(), Decimal(0))
+    record = Return.objects.create(
+        order=order, location=location, reason=reason, refund_method=refund_method,
+        refund_amount=refund_total, terminal=terminal, created_by=actor,
+        client_uuid=client_uuid, request_fingerprint=fingerprint,
+    )  # fmt: skip
+    ReturnLine.objects.bulk_create(
+        ReturnLine(return_record=record, order_line=order_lines[line_id], quantity=quantity,
+                   refund_amount=refunds[line_id])
+        for line_id, quantity in asked.items()
+    )  # fmt: skip
+    for line_id, quantity in asked.items():
+        OrderLine.objects.filter(pk=line_id).update(
+            returned_quantity=F("returned_quantity") + quantity
+        )
+    reference = f"return:{record.pk}"
+    stock_return_restock(
+        location=location,
+        lines=[StockLine(sku=order_lines[i].sku, quantity=q) for i, q in asked.items()],
+        reference=reference,
+        channel=order.channel,
+        reason=reason,
+        actor=actor,
+        actor_label=f"terminal:{terminal.pk}" if terminal else "",
+    )
+    if refund_total:
+        Payment.objects.create(
+            order=order, kind=Payment.Kind.REFUND, method=refund_method,
+            status=Payment.Status.CAPTURED, amount=refund_total, provider_reference=reference,
+        )  # fmt: skip
+        shift = terminal.shifts.filter(closed_at__isnull=True).first() if terminal else None
+        if shift is not None and refund_method == Payment.Method.CASH:
+            shift_cash_record(
+                shift=shift,
+                kind=ShiftCashMovement.Kind.REFUND,
+                amount=refund_total,
+                reference=reference,
+            )
+    fully_returned = all(
+        line.returned_quantity + asked.get(line.pk, 0) >= line.quantity
+        for line in order_lines.values()
+    )
+    order.status = OrderStatus.RETURNED if fully_returned else OrderStatus.PARTIALLY_RETURNED
+    order.save(update_fields=["status"])
+    if order.customer_id:
+        record.points_reversed = _points_back(order=order, record=record, refund=refund_total)
+        record.save(update_fields=["points_reversed"])
+        event_record(
+            customer=order.customer,
+            kind=Event.Kind.ORDER_RETURNED,
+            channel=order.channel,
+            location=location,
+            payload={
+                "order_id": order.pk,
+                "number": order.number,
+                "return_id": record.pk,
+                "refund_amount": str(refund_total),
+                "currency": order.currency,
+                "fully_returned": fully_returned,
+                "lines": [
+                    {"variant_id": order_lines[i].variant_id,
+                     "product_id": order_lines[i].variant.product_id, "quantity": q}
+                    for i, q in asked.items()
+                ],
+            },
+        )  # fmt: skip
+    return record
+
+
+def _refund_for(line: OrderLine, quantity: int, currency: str) -> Decimal:
+    """What the shopper paid for these units: each return takes its exact share, and all the
+    returns of a line add up to the line's total."""
+    before = line.returned_quantity
+    paid_up_to = lambda units: money_round(line.total_amount * units / line.quantity, currency)  # noqa: E731
+    return paid_up_to(before + quantity) - paid_up_to(before)
+
+
+def _points_back(*, order: Order, record: Return, refund: Decimal) -> int:
+    """Take back the points earned on the refunded amount, never more than were earned."""
+    earned = (
+        LoyaltyEntry.objects.filter(reference=order.reference, kind=LoyaltyEntry.Kind.EARN)
+        .values_list("points", flat=True)
+        .first()
+    )
+    if not earned:
+        return 0
+    already = sum(order.returns.exclude(pk=record.pk).values_list("points_reversed", flat=True))
+    points = min(loyalty_points_for_amount(amount=refund), earned - already)
+    if points <= 0:
+        return 0
+    loyalty_reverse(
+        customer=order.customer, reference=f"return:{record.pk}", points=points,
+        note=_("Returned from %(number)s") % {"number": order.number},
+    )  # fmt: skip
+    return points
