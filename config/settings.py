@@ -252,6 +252,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status" or "method"; give each choice set its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.lifecycle.OrderStatus.choices",
+        "PaymentStatusEnum": "orders.api.serializers.PAYMENT_STATUSES",
+        "PaymentMethodEnum": "orders.api.serializers.PAYMENT_METHODS",
+        "TillPaymentMethodEnum": "orders.api.serializers.TILL_PAYMENT_METHODS",
+    },
 }
 
 # --- Security ---------------------------------------------------------------------------

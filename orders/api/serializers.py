@@ -102,6 +102,22 @@ class ShiftCloseInput(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
+# Named choice sets for the schema (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+PAYMENT_METHODS = Payment.Method.choices
+PAYMENT_STATUSES = Payment.Status.choices
+
+# What a till takes or gives back (one enum in the schema, ``TillPaymentMethodEnum``).
+TILL_PAYMENT_METHODS = [
+    (method.value, method.label)
+    for method in (
+        Payment.Method.CASH,
+        Payment.Method.CARD,
+        Payment.Method.BANK_TRANSFER,
+        Payment.Method.EWALLET,
+    )
+]
+
+
 class SaleLineInput(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
     quantity = serializers.IntegerField(min_value=1, max_value=10_000)
@@ -114,14 +130,7 @@ class SaleLineInput(serializers.Serializer):
 
 
 class TenderInputSerializer(serializers.Serializer):
-    method = serializers.ChoiceField(
-        choices=[
-            Payment.Method.CASH,
-            Payment.Method.CARD,
-            Payment.Method.BANK_TRANSFER,
-            Payment.Method.EWALLET,
-        ]
-    )
+    method = serializers.ChoiceField(choices=TILL_PAYMENT_METHODS)
     amount = MoneyField(min_value=Decimal(1), help_text="What this tender pays, change excluded.")
     tendered_amount = MoneyField(
         required=False, min_value=Decimal(0), help_text="Cash: what the shopper handed over."
@@ -248,14 +257,7 @@ class PosReturnInput(serializers.Serializer):
     )
     lines = ReturnLineInputSerializer(many=True, allow_empty=False, max_length=500)
     reason = serializers.CharField(max_length=300)
-    refund_method = serializers.ChoiceField(
-        choices=[
-            Payment.Method.CASH,
-            Payment.Method.CARD,
-            Payment.Method.BANK_TRANSFER,
-            Payment.Method.EWALLET,
-        ]
-    )
+    refund_method = serializers.ChoiceField(choices=TILL_PAYMENT_METHODS)
     cashier_id = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
