@@ -9,13 +9,17 @@ from django.forms.models import BaseInlineFormSet
 from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from customers.contacts import search_term_contact
 from customers.models import ContactPoint
-from customers.selectors import customer_search
+from customers.selectors import customer_search, timeline
+from inventory.models import Location
 from orders.exceptions import VoucherCodesRequestInvalid
 from orders.models import (
     Order,
@@ -221,6 +225,16 @@ class ReturnInline(ReadOnlyInline):
         return ", ".join(str(line) for line in return_record.lines.all())
 
 
+class StoreListFilter(admin.RelatedFieldListFilter):
+    """The stores (a POS sale's or a pick-up's), without scanning the orders to find them."""
+
+    def field_choices(self, field, request, model_admin):
+        return [
+            (location.pk, str(location))
+            for location in Location.objects.filter(kind=Location.Kind.STORE).order_by("name")
+        ]
+
+
 def order_search_condition(term: str) -> Q:
     """Orders matching a number, marketplace reference, contact or customer typed any way.
 
@@ -265,7 +279,7 @@ class OrderAdmin(admin.ModelAdmin):
     ]
     list_filter = [
         "channel",
-        ("location", admin.RelatedOnlyFieldListFilter),
+        ("location", StoreListFilter),
         "status",
         "fulfilment",
         "placed_at",
@@ -302,6 +316,7 @@ class OrderAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "customer_timeline",
+                    "order_events",
                     "contact_name",
                     "contact_phone",
                     "contact_email",
@@ -365,6 +380,24 @@ class OrderAdmin(admin.ModelAdmin):
         return format_html(
             '{} — <a href="{}">{}</a>', order.customer, url, _("profile and timeline")
         )
+
+    @admin.display(description=gettext_lazy("This order on the timeline"))
+    def order_events(self, order):
+        if order.customer_id is None:
+            return "—"
+        events = timeline(customer=order.customer).filter(payload__order_id=order.pk)
+        return format_html_join(
+            mark_safe("<br>"),
+            "{} — {}{}",
+            (
+                (
+                    date_format(timezone.localtime(event.occurred_at), "DATETIME_FORMAT"),
+                    event.get_kind_display(),
+                    f" ({event.location})" if event.location_id else "",
+                )
+                for event in events
+            ),
+        ) or _("Nothing recorded yet.")
 
     @admin.display(description=gettext_lazy("Voucher"))
     def voucher(self, order):

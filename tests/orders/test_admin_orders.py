@@ -6,6 +6,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.utils import timezone, translation
 
 from config.roles import CASHIER, OWNER, STORE_MANAGER
+from customers.services import event_record
 from inventory.models import SalesChannel
 from orders.models import (
     Order,
@@ -427,6 +428,8 @@ def test_the_generate_action_wants_exactly_one_voucher(owner_client):
     response = generate(owner_client, vouchers, apply="yes", count="5")
 
     assert response.status_code == 302
+    shown = [str(message) for message in owner_client.get(VOUCHERS).context["messages"]]
+    assert shown == ["Select exactly one voucher to generate codes for."]
     assert VoucherCode.objects.count() == 0
 
 
@@ -436,7 +439,9 @@ def test_a_cashier_cannot_generate_codes(client):
 
     response = generate(client, [voucher], apply="yes", count="5")
 
-    assert response.status_code in (200, 302)
+    assert response.status_code == 302  # "no action selected": the action is not theirs
+    offered = dict(client.get(VOUCHERS).context["action_form"].fields["action"].choices)
+    assert "generate_codes" not in offered
     assert VoucherCode.objects.count() == 0
 
 
@@ -466,3 +471,24 @@ def test_single_use_codes_and_redemptions_list(owner_client, web):
 
     assert [code.code for code in results(codes)] == ["K7M2XQ"]
     assert [r.order for r in results(redemptions)] == [order]
+
+
+def test_the_order_page_lists_this_orders_events_from_the_timeline(owner_client, web):
+    # given
+    toan = customer_with(full_name="Anh Toản")
+    order = order_minimal(channel=web, customer=toan)
+    other = order_minimal(channel=web, customer=toan)
+    for kind, about in [
+        ("order_placed", order),
+        ("order_cancelled", order),
+        ("order_placed", other),
+    ]:
+        event_record(customer=toan, kind=kind, channel=web, payload={"order_id": about.pk})
+
+    # when
+    response = owner_client.get(f"{ORDERS}{order.pk}/change/")
+
+    # then
+    page = response.content.decode()
+    assert page.count("Order placed") == 1
+    assert page.count("Order cancelled") == 1
