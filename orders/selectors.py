@@ -1,8 +1,8 @@
 """Shared reads of the orders app, returning querysets with their joins already set."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from orders.models import Order, Shift, Terminal
+from orders.models import Cart, CartLine, Order, Shift, Terminal
 
 
 def terminal_by_token(*, token: str) -> Terminal | None:
@@ -36,3 +36,16 @@ def order_list() -> QuerySet[Order]:
 def order_for_store(*, location_id: int) -> QuerySet[Order]:
     """Orders a store's terminal may see: sold there, or to be picked up there."""
     return order_list().filter(location_id=location_id)
+
+
+def cart_open_for_customer(*, customer) -> Cart | None:
+    """The shopper's latest open web cart, so a cashier can ring it up at the till."""
+    return (
+        Cart.objects.filter(customer=customer, status=Cart.Status.OPEN, lines__isnull=False)
+        .prefetch_related(
+            Prefetch("lines", queryset=CartLine.objects.select_related("variant__product"))
+        )
+        .order_by("-updated_at")
+        .distinct()
+        .first()
+    )

@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from config.api.fields import MoneyField
 from customers.exceptions import CustomerNotFound
 from customers.models import ConsentRecord, ContactPoint, Customer, Event
 from customers.selectors import (
@@ -23,6 +24,7 @@ from customers.selectors import (
 from customers.services import customer_register
 from inventory.models import SalesChannel
 from orders.api.base import TerminalApi
+from orders.selectors import cart_open_for_customer
 
 RECENT_EVENTS = 20
 
@@ -92,6 +94,20 @@ class PosEventOutput(serializers.Serializer):
     payload = serializers.JSONField()
 
 
+class PosCartLineOutput(serializers.Serializer):
+    variant_id = serializers.IntegerField()
+    sku = serializers.CharField(source="variant.sku")
+    name = serializers.CharField(source="variant")
+    quantity = serializers.IntegerField()
+    unit_price_amount = MoneyField(source="variant.price_amount")
+
+
+class PosOpenCartOutput(serializers.Serializer):
+    token = serializers.UUIDField()
+    updated_at = serializers.DateTimeField()
+    lines = PosCartLineOutput(many=True)
+
+
 class PosCustomerSummaryOutput(serializers.Serializer):
     id = serializers.IntegerField()
     full_name = serializers.CharField()
@@ -101,6 +117,9 @@ class PosCustomerSummaryOutput(serializers.Serializer):
     wishlist_variant_ids = serializers.ListField(child=serializers.IntegerField())
     consent = serializers.DictField(child=serializers.DictField(child=serializers.BooleanField()))
     recent_events = PosEventOutput(many=True)
+    open_web_cart = PosOpenCartOutput(
+        allow_null=True, help_text="What the shopper left in the web store's cart, if anything."
+    )
 
 
 def _summary(customer: Customer, terminal) -> dict:
@@ -117,7 +136,16 @@ def _summary(customer: Customer, terminal) -> dict:
         "recent_events": PosEventOutput(
             timeline(customer=customer, location=terminal.location)[:RECENT_EVENTS], many=True
         ).data,
+        "open_web_cart": _open_cart(customer),
     }
+
+
+def _open_cart(customer: Customer) -> dict | None:
+    cart = cart_open_for_customer(customer=customer)
+    if cart is None:
+        return None
+    # Serialised with the rest of the summary by PosCustomerSummaryOutput.
+    return {"token": cart.token, "updated_at": cart.updated_at, "lines": list(cart.lines.all())}
 
 
 def _pos_channel(terminal) -> SalesChannel | None:
