@@ -38,7 +38,7 @@ def test_seed_demo_is_idempotent_and_prints_working_credentials(client):
     assert Location.objects.count() == 3
     assert set(SalesChannel.objects.values_list("kind", flat=True)) == {"web", "marketplace", "pos"}
     assert SalesChannel.objects.filter(kind="pos").count() == 2
-    assert Terminal.objects.count() == 1
+    assert Terminal.objects.count() == 2  # one per store
     assert get_user_model().objects.filter(is_staff=True).count() == 5
 
     # and the printed login and token work
@@ -48,6 +48,24 @@ def test_seed_demo_is_idempotent_and_prints_working_credentials(client):
     response = client.get("/api/v1/pos/terminal/", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 200
     assert response.json()["location"]["code"] == "hn-hang-giay"
+
+
+@pytest.mark.django_db
+def test_the_printed_sale_curl_records_a_sale_once(client):
+    output = seed()
+    curl = re.search(
+        r"curl -X POST -H 'Authorization: Bearer (\S+)' .* -d '(.+)' \S+$", output, re.M
+    )
+    token, body = curl.group(1), curl.group(2)
+
+    first = client.post("/api/v1/pos/sales/", body, content_type="application/json",
+                        HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
+    again = client.post("/api/v1/pos/sales/", body, content_type="application/json",
+                        HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
+
+    assert (first.status_code, again.status_code) == (201, 200), first.json()
+    assert first.json()["customer"] is not None
+    assert first.json()["number"] == again.json()["number"]
 
 
 @pytest.mark.django_db

@@ -3,12 +3,17 @@
 It only calls services; each app's demo module says what it adds.
 """
 
+import json
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import F
 
 from config.roles import ROLES
 from config.services import staff_user_ensure
+from customers.services import customer_resolve
 from inventory.demo import demo_catalog_and_stock, demo_locations_and_channels
+from inventory.models import StockLevel
 from orders.models import Terminal
 from orders.services import terminal_create, terminal_token_rotate
 
@@ -23,7 +28,10 @@ DEMO_USERNAMES = {
 
 
 class Command(BaseCommand):
-    help = "Load demo stores, channels, staff logins and a POS terminal (safe to run again)."
+    help = (
+        "Load demo stores, channels, catalog, stock, staff logins, a customer and a POS "
+        "terminal per store (safe to run again)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--base-url", default="http://127.0.0.1:8000")
@@ -43,12 +51,14 @@ class Command(BaseCommand):
                     email=f"{username}@tiem.example",
                 )
                 logins.append((role, username, password))
-            terminal = Terminal.objects.filter(location=demo["hang_giay"], name="Quầy 1").first()
-            if terminal is None:
-                terminal, token = terminal_create(location=demo["hang_giay"], name="Quầy 1")
-            else:
-                # Tokens are stored hashed, so the demo token is rotated to be shown again.
-                token = terminal_token_rotate(terminal=terminal)
+            terminals = [
+                demo_terminal(location=demo[store], name="Quầy 1")
+                for store in ("hang_giay", "saigon")
+            ]
+            customer = customer_resolve(
+                phone="0909908089", email="toan@example.vn", full_name="Nguyễn Văn Toản"
+            )
+            sale_line = demo_sale_line(location=demo["hang_giay"])
 
         out = self.stdout
         out.write(self.style.SUCCESS(f"Demo data ready ({product_count} products)."))
@@ -59,5 +69,49 @@ class Command(BaseCommand):
         out.write("  Staff logins (username / password / role):")
         for role, username, password in logins:
             out.write(f"    {username:<10} {password:<28} {role}")
-        out.write(f"  POS terminal '{terminal}' token (new on every seed): {token}")
-        out.write(f"    curl -H 'Authorization: Bearer {token}' {base_url}/api/v1/pos/terminal/")
+        for terminal, token in terminals:
+            out.write(f"  POS terminal '{terminal}' token (new on every seed): {token}")
+        token = terminals[0][1]
+        out.write(f"  Demo customer: {customer} (phone 0909 908 089), id {customer.pk}")
+        if sale_line is not None:
+            sku, price = sale_line
+            body = json.dumps(
+                {
+                    "client_uuid": "6f1c0d4e-0000-4000-8000-000000000001",
+                    "customer_id": customer.pk,
+                    "lines": [{"sku": sku, "quantity": 1}],
+                    "payments": [{"method": "cash", "amount": price, "tendered_amount": price}],
+                },
+                ensure_ascii=False,
+            )
+            out.write(
+                "  A POS sale at Hàng Giấy (send it twice: the second answer is the same sale;"
+                " change client_uuid for a new one):"
+            )
+            out.write(
+                f"    curl -X POST -H 'Authorization: Bearer {token}' "
+                f"-H 'Content-Type: application/json' -d '{body}' {base_url}/api/v1/pos/sales/"
+            )
+
+
+def demo_terminal(*, location, name: str) -> tuple[Terminal, str]:
+    terminal = Terminal.objects.filter(location=location, name=name).first()
+    if terminal is None:
+        return terminal_create(location=location, name=name)
+    # Tokens are stored hashed, so the demo token is rotated to be shown again.
+    return terminal, terminal_token_rotate(terminal=terminal)
+
+
+def demo_sale_line(*, location) -> tuple[str, str] | None:
+    """A SKU the store has on its shelf, with its price, for the sample sale."""
+    level = (
+        StockLevel.objects.filter(
+            location=location, on_hand__gt=F("reserved"), variant__is_active=True
+        )
+        .select_related("variant")
+        .order_by("variant__sku")
+        .first()
+    )
+    if level is None:
+        return None
+    return level.variant.sku, f"{level.variant.price_amount:f}".split(".")[0]
