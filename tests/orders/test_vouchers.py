@@ -389,6 +389,23 @@ def test_a_redemption_rolls_back_with_the_order_that_failed(web):
     assert Order.objects.count() == 0
 
 
+@pytest.mark.django_db
+def test_quoting_and_redeeming_take_a_few_queries_for_the_checkout_budget(
+    web, django_assert_max_num_queries
+):
+    # given: the costliest case, a single-use code of a voucher with channels and limits
+    customer = CustomerFactory()
+    voucher = VoucherFactory(code=None, channels=[web], usage_limit=10, per_customer_limit=1)
+    VoucherCode.objects.create(voucher=voucher, code="K7M2XQ")
+    order = order_minimal(channel=web, customer=customer)
+
+    # when / then
+    with django_assert_max_num_queries(4):
+        quoted = quote("K7M2XQ", web, customer=customer)
+    with django_assert_max_num_queries(8):
+        voucher_redeem(quote=quoted, order=order, customer=customer)
+
+
 # --- release -------------------------------------------------------------------------------
 
 
