@@ -352,25 +352,25 @@ class LoyaltyEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(WishlistItem)
 class WishlistItemAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "customer", "variant_id"]
-    list_select_related = ["customer"]
+    list_display = ["created_at", "customer", "variant"]
+    list_select_related = ["customer", "variant__product"]
 
 
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
     list_display = [
         "created_at",
-        "product_id",
+        "product",
         "customer",
         "rating",
         "is_verified_purchase",
         "status",
     ]
     list_filter = ["status", "is_verified_purchase", "rating"]
-    list_select_related = ["customer"]
+    list_select_related = ["customer", "product"]
     readonly_fields = [
         "customer",
-        "product_id",
+        "product",
         "rating",
         "text",
         "is_verified_purchase",

@@ -58,3 +58,9 @@ class AccountExists(CustomersError):
     code = "account_exists"
     status_code = status.HTTP_409_CONFLICT
     default_detail = _("An account already exists for this email or phone; log in instead.")
+
+
+class CatalogItemNotFound(CustomersError):
+    code = "catalog_item_not_found"
+    status_code = status.HTTP_404_NOT_FOUND
+    default_detail = _("This product is not in the catalog, or is no longer sold.")

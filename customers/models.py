@@ -11,11 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import Location, SalesChannel
-
-# Ids of catalog rows (inventory's Product / Variant) are plain integers on this branch; the
-# largest value a PostgreSQL bigint holds, so the API schema is the same on every backend.
-MAX_CATALOG_ID = 2**63 - 1
+from inventory.models import Location, Product, SalesChannel, Variant
 
 
 class AppendOnlyError(Exception):
@@ -386,21 +382,17 @@ class LoyaltyEntry(AppendOnlyModel):
 
 
 class WishlistItem(models.Model):
-    """A variant the shopper saved.
-
-    ``variant_id`` is inventory's ``Variant`` id; it becomes a foreign key once the catalog
-    (developed in parallel) is merged, with the same column.
-    """
+    """A variant the shopper saved."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="wishlist_items")
-    variant_id = models.PositiveBigIntegerField(validators=[MaxValueValidator(MAX_CATALOG_ID)])
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="wishlisted_by")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["customer", "variant_id"], name="customers_wishlist_unique"
+                fields=["customer", "variant"], name="customers_wishlist_unique"
             ),
         ]
 
@@ -409,11 +401,7 @@ class WishlistItem(models.Model):
 
 
 class Review(models.Model):
-    """A shopper's review of a product, moderated by staff before it is shown.
-
-    ``product_id`` is inventory's ``Product`` id; it becomes a foreign key once the catalog
-    (developed in parallel) is merged, with the same column.
-    """
+    """A shopper's review of a product, moderated by staff before it is shown."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending moderation")
@@ -421,7 +409,7 @@ class Review(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="reviews")
-    product_id = models.PositiveBigIntegerField(validators=[MaxValueValidator(MAX_CATALOG_ID)])
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
     rating = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -438,7 +426,7 @@ class Review(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["customer", "product_id"], name="customers_review_one_per_product"
+                fields=["customer", "product"], name="customers_review_one_per_product"
             ),
             models.CheckConstraint(
                 condition=models.Q(rating__gte=1, rating__lte=5),

@@ -139,11 +139,15 @@ def loyalty_history(*, customer: Customer) -> QuerySet[LoyaltyEntry]:
 
 
 def wishlist_list(*, customer: Customer) -> QuerySet[WishlistItem]:
-    return WishlistItem.objects.filter(customer=customer).order_by("-created_at", "-id")
+    return (
+        WishlistItem.objects.filter(customer=customer)
+        .select_related("variant__product")
+        .order_by("-created_at", "-id")
+    )
 
 
 def review_list(*, customer: Customer | None = None) -> QuerySet[Review]:
-    reviews = Review.objects.select_related("customer", "moderated_by")
+    reviews = Review.objects.select_related("customer", "product", "moderated_by")
     return reviews if customer is None else reviews.filter(customer=customer)
 
 

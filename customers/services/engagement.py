@@ -7,21 +7,54 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.exceptions import ReferralNotAllowed, ReviewAlreadyExists
+from customers.exceptions import (
+    CatalogItemNotFound,
+    CustomersError,
+    ReferralNotAllowed,
+    ReviewAlreadyExists,
+)
 from customers.models import Customer, Event, Review, WishlistItem
 from customers.selectors import customer_live, has_completed_order_with_product
 from customers.services.events import event_record
+from inventory.models import Product, Variant
 
 # No 0/O, 1/I/L: codes are read aloud at the till and typed on phones.
 REFERRAL_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 REFERRAL_CODE_LENGTH = 7
 
 
+def _variant_on_sale(variant_id: int) -> Variant:
+    """The variant, if the catalog still sells it (it and its product are active)."""
+    variant = Variant.objects.filter(pk=variant_id, is_active=True, product__is_active=True).first()
+    if variant is None:
+        raise CatalogItemNotFound(
+            _("No variant #%(id)s is on sale.") % {"id": variant_id},
+            fields={"variant_id": [_("Unknown or no longer sold.")]},
+        )
+    return variant
+
+
+def _product_on_sale(product_id: int) -> Product:
+    """The product, if the catalog still sells it."""
+    product = Product.objects.filter(pk=product_id, is_active=True).first()
+    if product is None:
+        raise CatalogItemNotFound(
+            _("No product #%(id)s is on sale.") % {"id": product_id},
+            fields={"product_id": [_("Unknown or no longer sold.")]},
+        )
+    return product
+
+
 @transaction.atomic
 def wishlist_add(*, customer: Customer, variant_id: int) -> WishlistItem:
-    """Save a variant to the wishlist; saving it twice keeps one row."""
+    """Save a variant to the wishlist; saving it twice keeps one row.
+
+    An unknown or inactive variant is refused (``CatalogItemNotFound``), not left to the
+    foreign key to fail.
+    """
     customer = customer_live(customer=customer)
-    item, _created = WishlistItem.objects.get_or_create(customer=customer, variant_id=variant_id)
+    variant = _variant_on_sale(variant_id)
+    item, _created = WishlistItem.objects.get_or_create(customer=customer, variant=variant)
     return item
 
 
@@ -32,18 +65,20 @@ def wishlist_remove(*, customer: Customer, variant_id: int) -> None:
 
 @transaction.atomic
 def review_submit(*, customer: Customer, product_id: int, rating: int, text: str = "") -> Review:
-    """A review, verified when a completed order of this customer (any channel) had the product."""
+    """A review, verified when a completed order of this customer (any channel) had the product.
+
+    An unknown or inactive product is refused (``CatalogItemNotFound``).
+    """
     customer = customer_live(customer=customer)
     if not 1 <= rating <= 5:
-        from customers.exceptions import CustomersError
-
         raise CustomersError(_("A rating is 1 to 5 stars."), fields={"rating": [_("From 1 to 5.")]})
+    product = _product_on_sale(product_id)
     verified = has_completed_order_with_product(customer=customer, product_id=product_id)
     try:
         with transaction.atomic():
             review = Review.objects.create(
                 customer=customer,
-                product_id=product_id,
+                product=product,
                 rating=rating,
                 text=text,
                 is_verified_purchase=verified,

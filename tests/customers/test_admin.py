@@ -12,7 +12,13 @@ from customers.services import (
     review_submit,
     wishlist_add,
 )
-from tests.factories import CustomerFactory, StaffFactory, customer_with
+from tests.factories import (
+    CustomerFactory,
+    ProductFactory,
+    StaffFactory,
+    VariantFactory,
+    customer_with,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -80,8 +86,8 @@ def test_customer_page_with_1000_events_renders_in_bounded_queries(
         source="web_form", actor="shopper",
     )  # fmt: skip
     loyalty_earn(customer=customer, reference="order:POS-000042", points=54)
-    wishlist_add(customer=customer, variant_id=9)
-    review_submit(customer=customer, product_id=4, rating=5, text="Rất ngon")
+    wishlist_add(customer=customer, variant_id=VariantFactory().pk)
+    review_submit(customer=customer, product_id=ProductFactory().pk, rating=5, text="Rất ngon")
 
     # when
     with django_assert_max_num_queries(25):
@@ -198,3 +204,29 @@ def test_merge_queue_shows_open_suggestions_unless_asked(client):
 
     assert list(queue.context["cl"].result_list) == [open_one]
     assert set(everything.context["cl"].result_list) == {open_one, dismissed}
+
+
+def test_wishlist_and_review_pages_show_the_catalog_items_in_bounded_queries(
+    owner_client, django_assert_max_num_queries
+):
+    # given
+    for n in range(5):
+        customer = CustomerFactory()
+        variant = VariantFactory(name=f"{100 * (n + 1)} g")
+        wishlist_add(customer=customer, variant_id=variant.pk)
+        review_submit(customer=customer, product_id=variant.product.pk, rating=4)
+    review = customer.reviews.get()
+
+    # when
+    with django_assert_max_num_queries(8):
+        wishlist_page = owner_client.get("/admin/customers/wishlistitem/")
+    with django_assert_max_num_queries(8):
+        review_page = owner_client.get("/admin/customers/review/")
+    review_change = owner_client.get(f"/admin/customers/review/{review.pk}/change/")
+
+    # then
+    assert wishlist_page.status_code == review_page.status_code == 200
+    assert review_change.status_code == 200
+    assert "500 g" in wishlist_page.content.decode()
+    assert variant.product.name in review_page.content.decode()
+    assert variant.product.name in review_change.content.decode()

@@ -18,7 +18,7 @@ from customers.services import (
     wishlist_add,
 )
 from tests.customers.merge_testapp.models import Parcel
-from tests.factories import customer_with
+from tests.factories import ProductFactory, VariantFactory, customer_with
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,8 @@ EMAIL = "toan@example.vn"
 PHONE = "+84909908089"
 
 
-def a_full_customer():
+def a_full_customer(*, product=None, variant=None):
+    product, variant = product or ProductFactory(), variant or VariantFactory()
     customer = customer_with(email=EMAIL, phone=PHONE, full_name="Nguyễn Văn Toản")
     customer.addresses = [{"line": "25 Hàng Giấy", "city": "Hà Nội", "phone": "0909 908 089"}]
     customer.staff_notes = "Gọi 0909.908.089 trước khi giao"
@@ -47,15 +48,18 @@ def a_full_customer():
         },
     )
     loyalty_earn(customer=customer, reference="order:WEB-000123", points=54)
-    review_submit(customer=customer, product_id=9, rating=5, text="Ngon! Zalo mình 0909908089")
-    wishlist_add(customer=customer, variant_id=31)
+    review_submit(
+        customer=customer, product_id=product.pk, rating=5, text="Ngon! Zalo mình 0909908089"
+    )
+    wishlist_add(customer=customer, variant_id=variant.pk)
     Parcel.objects.create(customer=customer, label="WEB-000123")
     return customer
 
 
 def test_export_holds_every_contact_point_consent_event_review_and_point():
     # given
-    customer = a_full_customer()
+    product, variant = ProductFactory(), VariantFactory()
+    customer = a_full_customer(product=product, variant=variant)
 
     # when
     document = customer_export(customer=customer)
@@ -74,7 +78,7 @@ def test_export_holds_every_contact_point_consent_event_review_and_point():
     assert {e["id"] for e in document["events"]} == set(
         customer.events.values_list("pk", flat=True)
     )
-    assert [r["product_id"] for r in document["reviews"]] == [9]
+    assert [r["product_id"] for r in document["reviews"]] == [product.pk]
     assert document["loyalty"] == {
         "balance": 54,
         "entries": [
@@ -87,7 +91,7 @@ def test_export_holds_every_contact_point_consent_event_review_and_point():
             }
         ],
     }
-    assert [w["variant_id"] for w in document["wishlist"]] == [31]
+    assert [w["variant_id"] for w in document["wishlist"]] == [variant.pk]
     assert document["other_records"]["merge_testapp.Parcel"][0]["label"] == "WEB-000123"
 
 

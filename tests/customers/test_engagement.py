@@ -1,7 +1,12 @@
 import pytest
 from django.contrib.auth import authenticate
 
-from customers.exceptions import AccountExists, ReferralNotAllowed, ReviewAlreadyExists
+from customers.exceptions import (
+    AccountExists,
+    CatalogItemNotFound,
+    ReferralNotAllowed,
+    ReviewAlreadyExists,
+)
 from customers.models import Event, Review, WishlistItem
 from customers.selectors import wishlist_list
 from customers.services import (
@@ -14,7 +19,13 @@ from customers.services import (
     wishlist_add,
     wishlist_remove,
 )
-from tests.factories import CustomerFactory, StaffFactory, customer_with
+from tests.factories import (
+    CustomerFactory,
+    ProductFactory,
+    StaffFactory,
+    VariantFactory,
+    customer_with,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +33,16 @@ pytestmark = pytest.mark.django_db
 def test_review_is_verified_when_a_completed_order_on_any_channel_had_the_product():
     # given
     customer = CustomerFactory()
+    other, bought, not_bought = ProductFactory(), ProductFactory(), ProductFactory()
     event_record(
         customer=customer,
         kind="order_completed",
-        payload={"number": "POS-7", "product_ids": [11, 12]},
+        payload={"number": "POS-7", "product_ids": [other.pk, bought.pk]},
     )
 
     # when
-    verified = review_submit(customer=customer, product_id=12, rating=5, text="Ngon")
-    unverified = review_submit(customer=customer, product_id=99, rating=3)
+    verified = review_submit(customer=customer, product_id=bought.pk, rating=5, text="Ngon")
+    unverified = review_submit(customer=customer, product_id=not_bought.pk, rating=3)
 
     # then
     assert verified.is_verified_purchase is True
@@ -40,20 +52,20 @@ def test_review_is_verified_when_a_completed_order_on_any_channel_had_the_produc
 
 
 def test_an_order_placed_but_not_completed_does_not_verify():
-    customer = CustomerFactory()
-    event_record(customer=customer, kind="order_placed", payload={"product_ids": [12]})
+    customer, product = CustomerFactory(), ProductFactory()
+    event_record(customer=customer, kind="order_placed", payload={"product_ids": [product.pk]})
 
-    review = review_submit(customer=customer, product_id=12, rating=4)
+    review = review_submit(customer=customer, product_id=product.pk, rating=4)
 
     assert review.is_verified_purchase is False
 
 
 def test_one_review_per_customer_and_product():
-    customer = CustomerFactory()
-    review_submit(customer=customer, product_id=12, rating=5)
+    customer, product = CustomerFactory(), ProductFactory()
+    review_submit(customer=customer, product_id=product.pk, rating=5)
 
     with pytest.raises(ReviewAlreadyExists):
-        review_submit(customer=customer, product_id=12, rating=1)
+        review_submit(customer=customer, product_id=product.pk, rating=1)
 
     assert Review.objects.get().rating == 5
     assert Event.objects.filter(kind="review_submitted").count() == 1
@@ -61,7 +73,7 @@ def test_one_review_per_customer_and_product():
 
 def test_staff_moderate_reviews():
     staff = StaffFactory()
-    review = review_submit(customer=CustomerFactory(), product_id=1, rating=5)
+    review = review_submit(customer=CustomerFactory(), product_id=ProductFactory().pk, rating=5)
 
     review_moderate(review=review, status="approved", actor=staff)
 
@@ -71,14 +83,69 @@ def test_staff_moderate_reviews():
 
 def test_wishlist_keeps_one_row_per_variant():
     customer = CustomerFactory()
+    kept, removed = VariantFactory(), VariantFactory()
 
-    wishlist_add(customer=customer, variant_id=5)
-    wishlist_add(customer=customer, variant_id=5)
-    wishlist_add(customer=customer, variant_id=6)
-    wishlist_remove(customer=customer, variant_id=6)
+    wishlist_add(customer=customer, variant_id=kept.pk)
+    wishlist_add(customer=customer, variant_id=kept.pk)
+    wishlist_add(customer=customer, variant_id=removed.pk)
+    wishlist_remove(customer=customer, variant_id=removed.pk)
 
-    assert list(wishlist_list(customer=customer).values_list("variant_id", flat=True)) == [5]
+    assert list(wishlist_list(customer=customer).values_list("variant_id", flat=True)) == [kept.pk]
     assert WishlistItem.objects.count() == 1
+
+
+def test_wishlist_refuses_an_unknown_variant():
+    # given
+    customer = CustomerFactory()
+    unknown_id = VariantFactory().pk + 1
+
+    # when
+    with pytest.raises(CatalogItemNotFound) as refused:
+        wishlist_add(customer=customer, variant_id=unknown_id)
+
+    # then
+    assert refused.value.code == "catalog_item_not_found"
+    assert refused.value.status_code == 404
+    assert list(refused.value.fields) == ["variant_id"]
+    assert not WishlistItem.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "variant_fields",
+    [{"is_active": False}, {"product__is_active": False}],
+    ids=["variant_inactive", "product_inactive"],
+)
+def test_wishlist_refuses_a_variant_no_longer_sold(variant_fields):
+    # given
+    customer = CustomerFactory()
+    variant = VariantFactory(**variant_fields)
+
+    # when
+    with pytest.raises(CatalogItemNotFound):
+        wishlist_add(customer=customer, variant_id=variant.pk)
+
+    # then
+    assert not WishlistItem.objects.exists()
+
+
+@pytest.mark.parametrize("inactive", [False, True], ids=["unknown", "inactive"])
+def test_review_refuses_an_unknown_or_inactive_product(inactive):
+    # given
+    customer = CustomerFactory()
+    product = ProductFactory(is_active=not inactive)
+    product_id = product.pk if inactive else product.pk + 1
+    event_record(customer=customer, kind="order_completed", payload={"product_ids": [product_id]})
+
+    # when
+    with pytest.raises(CatalogItemNotFound) as refused:
+        review_submit(customer=customer, product_id=product_id, rating=5, text="Ngon")
+
+    # then
+    assert refused.value.code == "catalog_item_not_found"
+    assert refused.value.status_code == 404
+    assert list(refused.value.fields) == ["product_id"]
+    assert not Review.objects.exists()
+    assert not Event.objects.filter(kind="review_submitted").exists()
 
 
 def test_referral_code_is_short_unique_and_stable():

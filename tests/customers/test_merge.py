@@ -1,7 +1,14 @@
 import pytest
 
 from customers.exceptions import MergeNotAllowed
-from customers.models import ContactPoint, CustomerMerge, Event, MergeSuggestion, Review
+from customers.models import (
+    ContactPoint,
+    CustomerMerge,
+    Event,
+    MergeSuggestion,
+    Review,
+    WishlistItem,
+)
 from customers.selectors import customer_get, loyalty_balance
 from customers.services import (
     consent_record,
@@ -14,7 +21,13 @@ from customers.services import (
     wishlist_add,
 )
 from tests.customers.merge_testapp.models import Membership, Parcel, Segment
-from tests.factories import CustomerFactory, StaffFactory, customer_with
+from tests.factories import (
+    CustomerFactory,
+    ProductFactory,
+    StaffFactory,
+    VariantFactory,
+    customer_with,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +50,12 @@ def test_merge_moves_rows_of_apps_customers_does_not_know_and_is_audited():
     event_record(customer=b, kind="checkout_started", payload={"number": "WEB-1"})
     loyalty_earn(customer=b, reference="order:WEB-1", points=30)
     loyalty_earn(customer=a, reference="order:POS-1", points=12)
-    review_submit(customer=a, product_id=7, rating=5)
-    review_submit(customer=b, product_id=7, rating=2)
-    review_submit(customer=b, product_id=8, rating=4)
-    wishlist_add(customer=b, variant_id=70)
+    both_reviewed, only_b_reviewed = ProductFactory(), ProductFactory()
+    review_submit(customer=a, product_id=both_reviewed.pk, rating=5)
+    review_submit(customer=b, product_id=both_reviewed.pk, rating=2)
+    review_submit(customer=b, product_id=only_b_reviewed.pk, rating=4)
+    variant = VariantFactory()
+    wishlist_add(customer=b, variant_id=variant.pk)
 
     # when
     merge = customer_merge(target=a, source=b, actor=staff)
@@ -63,10 +78,10 @@ def test_merge_moves_rows_of_apps_customers_does_not_know_and_is_audited():
     assert a.events.filter(kind="checkout_started").exists()
     assert loyalty_balance(customer=a) == 42
     assert sorted(Review.objects.filter(customer=a).values_list("product_id", "rating")) == [
-        (7, 5),
-        (8, 4),
+        (both_reviewed.pk, 5),
+        (only_b_reviewed.pk, 4),
     ]
-    assert list(a.wishlist_items.values_list("variant_id", flat=True)) == [70]
+    assert list(a.wishlist_items.values_list("variant_id", flat=True)) == [variant.pk]
     # the audit record
     merge = CustomerMerge.objects.get(pk=merge.pk)
     assert (merge.target, merge.source, merge.merged_by) == (a, b, staff)
@@ -137,8 +152,33 @@ def test_writes_to_a_tombstone_land_on_the_survivor():
     customer_merge(target=a, source=b)
     b.refresh_from_db()
 
-    wishlist_add(customer=b, variant_id=3)
+    variant = VariantFactory()
+
+    wishlist_add(customer=b, variant_id=variant.pk)
     loyalty_earn(customer=b, reference="order:WEB-9", points=5)
 
-    assert list(a.wishlist_items.values_list("variant_id", flat=True)) == [3]
+    assert list(a.wishlist_items.values_list("variant_id", flat=True)) == [variant.pk]
     assert loyalty_balance(customer=a) == 5
+
+
+def test_merge_keeps_one_wishlist_row_when_both_saved_the_same_variant():
+    # given
+    a, b = CustomerFactory(), CustomerFactory()
+    both_saved, only_b_saved = VariantFactory(), VariantFactory()
+    wishlist_add(customer=a, variant_id=both_saved.pk)
+    kept = a.wishlist_items.get()
+    wishlist_add(customer=b, variant_id=both_saved.pk)
+    wishlist_add(customer=b, variant_id=only_b_saved.pk)
+
+    # when
+    merge = customer_merge(target=a, source=b)
+
+    # then
+    assert sorted(a.wishlist_items.values_list("variant_id", flat=True)) == sorted(
+        [both_saved.pk, only_b_saved.pk]
+    )
+    assert a.wishlist_items.get(variant=both_saved) == kept
+    assert not WishlistItem.objects.filter(customer=b).exists()
+    merge.refresh_from_db()
+    assert merge.moved["dropped"]["customers.WishlistItem.customer"] == 1
+    assert merge.moved["moved"]["customers.WishlistItem.customer"] == 1

@@ -4,7 +4,7 @@ from customers.models import ConsentRecord, Customer, Event
 from customers.selectors import consent_current
 from customers.services import customer_merge, event_record, loyalty_earn, wishlist_add
 from inventory.services import sales_channel_upsert
-from tests.factories import LocationFactory, customer_with, terminal_with_token
+from tests.factories import LocationFactory, VariantFactory, customer_with, terminal_with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +154,8 @@ def test_summary_shows_balance_wishlist_and_only_this_stores_timeline(client, ti
     customer.staff_notes = "Khách quen, hay mua trà"
     customer.save()
     loyalty_earn(customer=customer, reference="order:WEB-1", points=40)
-    wishlist_add(customer=customer, variant_id=77)
+    variant = VariantFactory()
+    wishlist_add(customer=customer, variant_id=variant.pk)
     event_record(customer=customer, kind="checkout_started", payload={"number": "WEB-1"})
     event_record(
         customer=customer, kind="order_completed", location=terminal.location,
@@ -172,7 +173,7 @@ def test_summary_shows_balance_wishlist_and_only_this_stores_timeline(client, ti
     assert response.status_code == 200
     body = response.json()
     assert body["loyalty_balance"] == 40
-    assert body["wishlist_variant_ids"] == [77]
+    assert body["wishlist_variant_ids"] == [variant.pk]
     assert body["consent"]["sms"]["marketing"] is False
     numbers = [event["payload"].get("number") for event in body["recent_events"]]
     assert "POS-1" in numbers
