@@ -252,6 +252,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.drop_backend_integer_limits",
+    ],
     # Several models have a "status" or "method"; give each choice set its own name.
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "orders.lifecycle.OrderStatus.choices",
