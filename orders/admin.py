@@ -469,6 +469,9 @@ class VoucherAdminForm(forms.ModelForm):
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
             self.add_error("ends_at", _("The end must come after the start."))
+        value = cleaned.get("value")
+        if cleaned.get("kind") == Voucher.Kind.PERCENTAGE and value is not None and value > 100:
+            self.add_error("value", _("A percentage is at most 100."))
         return cleaned
 
 

@@ -492,3 +492,62 @@ def test_the_order_page_lists_this_orders_events_from_the_timeline(owner_client,
     page = response.content.decode()
     assert page.count("Order placed") == 1
     assert page.count("Order cancelled") == 1
+
+
+def test_a_voucher_with_many_codes_can_still_be_edited(owner_client, web):
+    # given: more codes than the page shows
+    voucher = VoucherFactory(name="Khai trương", code=None, channels=[web])
+    voucher_codes_generate(voucher=voucher, count=120)
+    before = dict(VoucherCode.objects.values_list("code", "used_at"))
+
+    # when: staff rename it; the browser posts the 50 read-only code rows it was shown
+    response = owner_client.post(
+        f"{VOUCHERS}{voucher.pk}/change/",
+        {
+            "name": "Khai trương Hoàn Kiếm",
+            "is_active": "on",
+            "channels": [web.pk],
+            "kind": "fixed",
+            "value": "50000",
+            "min_order_amount": "0",
+            "codes-TOTAL_FORMS": "50",
+            "codes-INITIAL_FORMS": "50",
+        },
+    )
+
+    # then
+    assert response.status_code == 302
+    voucher.refresh_from_db()
+    assert voucher.name == "Khai trương Hoàn Kiếm"
+    assert dict(VoucherCode.objects.values_list("code", "used_at")) == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "errors"),
+    [
+        ({"kind": "percentage", "value": "120"}, {"value": ["A percentage is at most 100."]}),
+        (
+            {"starts_at_0": "2026-02-10", "starts_at_1": "00:00", "ends_at_0": "2026-02-01"},
+            {"ends_at": ["The end must come after the start."]},
+        ),
+    ],
+)
+def test_a_voucher_that_makes_no_sense_is_refused_in_the_admin(owner_client, fields, errors):
+    response = owner_client.post(
+        f"{VOUCHERS}add/",
+        {
+            "name": "Sai",
+            "kind": "fixed",
+            "value": "10000",
+            "min_order_amount": "0",
+            "codes-TOTAL_FORMS": "0",
+            "codes-INITIAL_FORMS": "0",
+            "ends_at_1": "00:00",
+            **fields,
+        },
+    )
+
+    assert response.status_code == 200
+    form_errors = response.context["adminform"].form.errors
+    assert {field: form_errors[field] for field in errors} == errors
+    assert Voucher.objects.count() == 0
