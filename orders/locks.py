@@ -1,6 +1,6 @@
 """The only place in ``orders`` that takes row locks (STYLE.md habit 5)."""
 
-from orders.models import Order, Shift, Voucher, VoucherCode
+from orders.models import Cart, Order, Shift, Voucher, VoucherCode
 
 
 def shift_lock(*, shift_id: int) -> Shift:
@@ -24,3 +24,12 @@ def voucher_lock(*, voucher_id: int) -> Voucher:
 def voucher_code_lock(*, code_id: int) -> VoucherCode:
     """Lock one single-use code row; taken after its voucher's lock."""
     return VoucherCode.objects.select_for_update().get(pk=code_id)
+
+
+def cart_lock(*, cart_id: int) -> Cart:
+    """Lock one cart: a double-clicked checkout or order button runs once at a time."""
+    return (
+        Cart.objects.select_for_update(of=("self",))
+        .select_related("customer", "channel", "pickup_location")
+        .get(pk=cart_id)
+    )

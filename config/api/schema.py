@@ -13,9 +13,9 @@ def drop_backend_integer_limits(result, generator, request, public):
 
 def _walk(node):
     if isinstance(node, dict):
-        if node.get("type") == "integer" and node.get("maximum") in BACKEND_INTEGER_LIMITS:
-            if node.pop("maximum") == 2**63 - 1 and node.get("format") == "int64":
-                node.pop("format")
+        limited = node.get("type") == "integer" and node.get("maximum") in BACKEND_INTEGER_LIMITS
+        if limited and node.pop("maximum") == 2**63 - 1 and node.get("format") == "int64":
+            node.pop("format")
         for value in node.values():
             _walk(value)
     elif isinstance(node, list):

@@ -28,6 +28,7 @@ from inventory.services import (
     reservation_release,
     stock_reserve,
 )
+from orders import locks
 from orders.exceptions import (
     CartEmpty,
     CartQuantityUnavailable,
@@ -218,7 +219,7 @@ def checkout_start(
         raise CheckoutIncomplete(fields=errors)
 
     with transaction.atomic(durable=True):
-        cart = Cart.objects.select_for_update().get(pk=cart.pk)
+        cart = locks.cart_lock(cart_id=cart.pk)
         if cart.hold_reference:
             reservation_release(reference=cart.hold_reference)
         attempt = int(cart.hold_reference.rsplit(":", 1)[-1]) + 1 if cart.hold_reference else 1
@@ -297,9 +298,7 @@ def order_place(
         raise CheckoutIncomplete(fields={"points": [_("Log in to pay with points.")]})
 
     with transaction.atomic(durable=True):
-        cart = (
-            Cart.objects.select_for_update().select_related("customer", "channel").get(pk=cart.pk)
-        )
+        cart = locks.cart_lock(cart_id=cart.pk)
         if cart.status != Cart.Status.OPEN:
             return cart.order
         channel = cart.channel
