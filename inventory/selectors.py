@@ -176,3 +176,24 @@ def product_search_list(*, params=None) -> QuerySet[Product]:
 
         raise ValidationError(filterset.errors)
     return filterset.qs
+
+
+def reservation_list_for_reference(
+    *, reference: str, active_only: bool = True
+) -> QuerySet[Reservation]:
+    """What is reserved under ``reference`` (e.g. ``order:WEB-000123``), by an index."""
+    reservations = Reservation.objects.filter(reference=reference).select_related(
+        "stock_level__variant", "stock_level__location", "channel"
+    )
+    if active_only:
+        reservations = reservations.filter(status=Reservation.Status.ACTIVE)
+    return reservations.order_by("pk")
+
+
+def stock_movement_list_for_reference(*, reference: str) -> QuerySet[StockMovement]:
+    """The ledger lines written for ``reference`` (a sale, a return, a transfer)."""
+    return (
+        StockMovement.objects.filter(reference=reference)
+        .select_related("stock_level__variant", "stock_level__location", "channel")
+        .order_by("pk")
+    )
