@@ -311,21 +311,24 @@ def _close(reservation: Reservation, *, status: str, now: datetime, **conditions
 
 
 @transaction.atomic
-def reservation_convert(*, reference: str) -> list[Reservation]:
-    """Turn the checkout holds of ``reference`` into order allocations (they stop expiring).
+def reservation_convert(*, reference: str, new_reference: str | None = None) -> list[Reservation]:
+    """Turn the checkout holds of ``reference`` into order allocations (they stop expiring),
+    optionally filed under ``new_reference`` (``checkout:42`` → ``order:WEB-000123``).
 
     All or nothing: if the expiry job released any of them first, :class:`HoldExpired`.
     """
     holds = list(_active(reference).filter(kind=Reservation.Kind.HOLD).order_by("pk"))
     if not holds:
         raise HoldExpired(fields={"reference": [reference]})
+    target = new_reference or reference
     for hold in holds:
+        # Conditional: the expiry job flips the same rows; exactly one of us wins each.
         converted = Reservation.objects.filter(
             pk=hold.pk, status=Reservation.Status.ACTIVE, kind=Reservation.Kind.HOLD
-        ).update(kind=Reservation.Kind.ALLOCATION, expires_at=None)
+        ).update(kind=Reservation.Kind.ALLOCATION, expires_at=None, reference=target)
         if not converted:
             raise HoldExpired(fields={"reference": [reference]})
-        hold.kind, hold.expires_at = Reservation.Kind.ALLOCATION, None
+        hold.kind, hold.expires_at, hold.reference = Reservation.Kind.ALLOCATION, None, target
     return holds
 
 

@@ -254,3 +254,20 @@ def test_pos_online_sale_takes_its_own_store_only(shop):
         stock_sell(channel=shop.pos, lines=[StockLine(sku=MAC_KHEN, quantity=1)], reference="pos:2")
     assert StockMovement.objects.filter(kind="sale").count() == 1
     assert_stock_invariants()
+
+
+def test_convert_can_file_the_allocation_under_the_order_reference(shop):
+    # given
+    stocked(shop.variant, shop.warehouse, 5)
+    stock_reserve(
+        channel=shop.web, lines=[StockLine(sku=MAC_KHEN, quantity=1)], reference="checkout:cart-7"
+    )
+
+    # when
+    reservation_convert(reference="checkout:cart-7", new_reference="order:WEB-000123")
+    [movement] = stock_sale_commit(reference="order:WEB-000123")
+
+    # then
+    assert movement.reference == "order:WEB-000123"
+    assert not Reservation.objects.filter(reference="checkout:cart-7").exists()
+    assert_stock_invariants()
