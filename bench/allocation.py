@@ -7,7 +7,9 @@ seconds; phase 2 runs, in 32 processes on the same database, a raw psycopg loop 
 same conditional UPDATE (``reserved = reserved + 1 WHERE on_hand >= reserved + 1``, one
 autocommitted statement per allocation). It prints both rates and their ratio, then gives
 every unit back through the services so the database stays consistent
-(``manage.py inventory_verify`` passes afterwards).
+(``manage.py inventory_verify`` passes afterwards). For context it also times, by raw
+psycopg, the service's own single statement (which also inserts the reservation row),
+so the cost of the SQL and the cost of the Python around it can be told apart.
 
 Environment: ALLOCATORS (32), SECONDS (4 per phase), ROUNDS (2: service, raw, service, raw).
 """
@@ -114,6 +116,39 @@ def raw_worker(worker, dsn, level_pk, start_at, stop_at, results):
     results.put(done)
 
 
+def statement_worker(worker, dsn, channel_pk, start_at, stop_at, results):
+    """For context only: the service's own statement (the conditional UPDATE plus the
+    reservation INSERT), sent by raw psycopg with no Python around it."""
+    from datetime import UTC, datetime
+
+    import psycopg
+
+    from inventory.services.reservations import _RESERVE_ONE_SQL
+
+    done = 0
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        cursor = conn.cursor()
+        while time.time() < start_at:
+            time.sleep(0.001)
+        while time.time() < stop_at:
+            cursor.execute(
+                _RESERVE_ONE_SQL,
+                {
+                    "channel": channel_pk,
+                    "sku": HOT_SKU,
+                    "quantity": 1,
+                    "location": None,
+                    "reference": f"bench:{worker}",
+                    "kind": "allocation",
+                    "status": "active",
+                    "expires_at": None,
+                    "now": datetime.now(UTC),
+                },
+            )
+            done += cursor.rowcount
+    results.put(done)
+
+
 def run_phase(target, args):
     context = multiprocessing.get_context("fork")
     results = context.Queue()
@@ -165,12 +200,14 @@ def main():
     raw_before = StockLevel.objects.get(pk=raw_level_pk).reserved
     connections.close_all()
     # Alternate the phases so neither always runs on a warmer (or busier) database.
-    service_rates, raw_rates = [], []
+    service_rates, raw_rates, statement_rates = [], [], []
     for _ in range(ROUNDS):
         service_rates.append(run_phase(service_worker, (channel_pk,)))
         raw_rates.append(run_phase(raw_worker, (dsn, raw_level_pk)))
+        statement_rates.append(run_phase(statement_worker, (dsn, channel_pk)))
     service_rate = sum(service_rates) / ROUNDS
     raw_rate = sum(raw_rates) / ROUNDS
+    statement_rate = sum(statement_rates) / ROUNDS
     raw_count = StockLevel.objects.get(pk=raw_level_pk).reserved - raw_before
 
     print(
@@ -180,6 +217,10 @@ def main():
     print(f"service (stock_reserve):        {service_rate:10.0f} allocations/s")
     print(f"raw psycopg conditional UPDATE: {raw_rate:10.0f} allocations/s")
     print(f"ratio service / raw:            {service_rate / raw_rate:10.1%}")
+    print(
+        f"(context) raw psycopg, the service's own statement (UPDATE + reservation INSERT): "
+        f"{statement_rate:.0f}/s; service / that: {service_rate / statement_rate:.1%}"
+    )
     cleanup(raw_level_pk, raw_count)
 
 
