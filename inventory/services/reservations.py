@@ -1,10 +1,15 @@
 """Allocation: promising stock to a checkout or an order, and keeping or releasing the promise.
 
 DESIGN.md invariant 1: the availability check and the change are one database step. A
-single-line reservation is one conditional ``UPDATE … WHERE on_hand >= reserved + q`` per
-candidate location; anything that needs several rows (several lines, or a line split over
-locations) first locks every candidate row in id order (``locks.py``), then decides.
+single-line reservation is a conditional ``UPDATE … WHERE on_hand >= reserved + q`` (on
+PostgreSQL one statement that also picks the location and inserts the reservation);
+anything that needs several rows (several lines, or a line split over locations) first
+locks every candidate row in id order (``locks.py``), then decides.
 ``StockLevel.reserved`` always equals the sum of the active reservations.
+
+Callers reserve all the lines of one order in ONE call: a transaction that reserved one
+line and then asks for another in a second call holds a row while waiting for the next,
+which is how deadlocks start.
 """
 
 from collections.abc import Sequence

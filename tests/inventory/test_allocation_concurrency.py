@@ -193,3 +193,45 @@ def test_multi_row_allocation_locks_in_id_order_before_it_updates(shop):
     assert 'ORDER BY "inventory_stocklevel"."id" ASC' in sql[lock]
     updates = [s for s in sql if s.startswith('UPDATE "inventory_stocklevel"')]
     assert len(updates) == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_expiry_job_racing_checkouts_converts_or_expires_each_hold_once():
+    # given: 16 checkouts whose holds are just past their expiry
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from inventory.exceptions import HoldExpired
+    from inventory.services import reservation_convert, reservation_expire_due
+
+    store = LocationFactory(code="hang-giay")
+    web = channel_selling_from(store, code="web")
+    variant = VariantFactory(sku="HOT")
+    level = stocked(variant, store, 100)
+    for n in range(16):
+        stock_reserve(channel=web, lines=[StockLine(sku="HOT", quantity=2)], reference=f"c:{n}")
+    Reservation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    def convert(n):
+        try:
+            return reservation_convert(reference=f"c:{n}")
+        except HoldExpired:
+            return "expired"
+
+    # when: 16 conversions and 4 expiry jobs at once
+    outcomes = race(
+        [functools.partial(convert, n) for n in range(16)]
+        + [reservation_expire_due for _ in range(4)]
+    )
+
+    # then
+    assert [o for o in outcomes if o[0] != "ok"] == []
+    converted = sum(1 for _kind, value in outcomes[:16] if value != "expired")
+    expired_by_jobs = sum(value for _kind, value in outcomes[16:])
+    assert converted + expired_by_jobs == 16
+    assert Reservation.objects.filter(status="active", kind="allocation").count() == converted
+    level.refresh_from_db()
+    assert level.reserved == 2 * converted
+    assert_stock_invariants()
