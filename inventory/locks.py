@@ -11,10 +11,14 @@ from inventory.models import StockLevel
 
 
 def stock_levels_lock(*, pks: Iterable[int]) -> dict[int, StockLevel]:
-    """Lock these stock levels (``SELECT … ORDER BY id FOR UPDATE``) and return fresh copies.
+    """Lock these stock levels (``SELECT … ORDER BY id FOR NO KEY UPDATE``) and return fresh copies.
 
     Call it inside a transaction, before reading ``on_hand`` / ``reserved`` to decide
     anything. On SQLite, immediate transactions already serialize writers.
     """
-    levels = StockLevel.objects.select_for_update().filter(pk__in=set(pks)).order_by("pk")
+    # NO KEY UPDATE: enough to keep other writers of these rows out, while inserts that
+    # merely reference them (a reservation, a movement) need not wait.
+    levels = (
+        StockLevel.objects.select_for_update(no_key=True).filter(pk__in=set(pks)).order_by("pk")
+    )
     return {level.pk: level for level in levels}

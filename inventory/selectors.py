@@ -1,5 +1,6 @@
 """Shared reads of the inventory app, returning querysets with their joins already set."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import (
     ExpressionWrapper,
     F,
@@ -14,6 +15,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 
+from inventory.filters import ProductSearchFilter
 from inventory.models import (
     ChannelLocation,
     Location,
@@ -155,8 +157,6 @@ def product_search_list(*, params=None) -> QuerySet[Product]:
     """Active products matching the search filters (name, SKU or barcode; category; price),
     with their active variants prefetched. Availability comes from
     :func:`variant_availability_by_location`, per page."""
-    from inventory.filters import ProductSearchFilter
-
     products = (
         Product.objects.filter(is_active=True)
         .select_related("category")
@@ -172,7 +172,26 @@ def product_search_list(*, params=None) -> QuerySet[Product]:
     )
     filterset = ProductSearchFilter(data=params or {}, queryset=products)
     if not filterset.is_valid():
-        from django.core.exceptions import ValidationError
-
         raise ValidationError(filterset.errors)
     return filterset.qs
+
+
+def reservation_list_for_reference(
+    *, reference: str, active_only: bool = True
+) -> QuerySet[Reservation]:
+    """What is reserved under ``reference`` (e.g. ``order:WEB-000123``), by an index."""
+    reservations = Reservation.objects.filter(reference=reference).select_related(
+        "stock_level__variant", "stock_level__location", "channel"
+    )
+    if active_only:
+        reservations = reservations.filter(status=Reservation.Status.ACTIVE)
+    return reservations.order_by("pk")
+
+
+def stock_movement_list_for_reference(*, reference: str) -> QuerySet[StockMovement]:
+    """The ledger lines written for ``reference`` (a sale, a return, a transfer)."""
+    return (
+        StockMovement.objects.filter(reference=reference)
+        .select_related("stock_level__variant", "stock_level__location", "channel")
+        .order_by("pk")
+    )

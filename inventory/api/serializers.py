@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from inventory.models import ChannelLocation, Location, Product, SalesChannel, Variant
+from inventory.selectors import variant_availability_by_location
 
 
 class LocationOutput(serializers.ModelSerializer):
@@ -134,8 +135,6 @@ class ProductSearchOutput(serializers.ModelSerializer):
 def product_search_context(*, products, here=None) -> dict:
     """Serializer context for a page of products: availability of all their variants in
     one query, and the caller's location."""
-    from inventory.selectors import variant_availability_by_location
-
     variant_ids = [variant.pk for product in products for variant in product.active_variants]
     availability: dict[int, list] = {}
     for row in variant_availability_by_location(variants=variant_ids):

@@ -1,17 +1,24 @@
 """Allocation: promising stock to a checkout or an order, and keeping or releasing the promise.
 
 DESIGN.md invariant 1: the availability check and the change are one database step. A
-single-line reservation is one conditional ``UPDATE … WHERE on_hand >= reserved + q`` per
-candidate location; anything that needs several rows (several lines, or a line split over
-locations) first locks every candidate row in id order (``locks.py``), then decides.
+single-line reservation is a conditional ``UPDATE … WHERE on_hand >= reserved + q`` (on
+PostgreSQL one statement that also picks the location and inserts the reservation);
+anything that needs several rows (several lines, or a line split over locations) first
+locks every candidate row in id order (``locks.py``), then decides.
 ``StockLevel.reserved`` always equals the sum of the active reservations.
+
+Callers reserve all the lines of one order in ONE call: a transaction that reserved one
+line and then asks for another in a second call holds a row while waiting for the next,
+which is how deadlocks start.
 """
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+import psycopg
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +36,7 @@ from inventory.models import (
     SalesChannel,
     StockLevel,
     StockMovement,
+    Variant,
 )
 from inventory.services.lines import StockLine, actor_fields, lines_merged, variants_by_sku
 
@@ -63,6 +71,91 @@ def channel_locations_for_sale(
     return locations
 
 
+# PostgreSQL, one line: choose the best location that has the units, take them with the
+# conditional UPDATE and insert the reservation, all in one statement (one round trip, and
+# the hot row is locked only from this statement to COMMIT). The UPDATE re-checks
+# ``on_hand >= reserved + q`` on the row's latest version, so a concurrent allocator that
+# got there first makes it return no row rather than oversell.
+_RESERVE_ONE_SQL = """
+WITH candidate AS (
+    SELECT level.id
+    FROM inventory_stocklevel level
+    JOIN inventory_variant variant ON variant.id = level.variant_id
+    JOIN inventory_location location ON location.id = level.location_id
+    JOIN inventory_channellocation link
+        ON link.location_id = level.location_id AND link.channel_id = %(channel)s
+    WHERE variant.sku = %(sku)s AND variant.is_active AND location.is_active
+        AND level.on_hand - level.reserved >= %(quantity)s
+        AND (%(location)s::bigint IS NULL OR level.location_id = %(location)s::bigint)
+    ORDER BY link.priority, level.location_id
+    LIMIT 1
+), taken AS (
+    UPDATE inventory_stocklevel
+    SET reserved = reserved + %(quantity)s
+    WHERE id = (SELECT id FROM candidate) AND on_hand >= reserved + %(quantity)s
+    RETURNING id
+)
+INSERT INTO inventory_reservation
+    (stock_level_id, channel_id, reference, kind, status, quantity, expires_at, created_at)
+SELECT taken.id, %(channel)s, %(reference)s, %(kind)s, %(status)s, %(quantity)s,
+    %(expires_at)s, %(now)s
+FROM taken
+RETURNING id, stock_level_id
+"""
+
+
+def _server_bound_cursor():
+    """A cursor on Django's connection that binds parameters on the server.
+
+    Django's default (client-side binding) sends the statement with its values inlined,
+    so PostgreSQL plans it on every call, and planning this statement costs ten times
+    running it. With server-side binding psycopg prepares it once per connection (after
+    ``prepare_threshold`` calls). Wrapped like Django's own cursors, so query logging and
+    ``execute_wrappers`` still see it. (Behind PgBouncer in transaction mode this needs
+    PgBouncer 1.21+ with ``max_prepared_statements``.)
+    """
+    connection.ensure_connection()
+    wrapper = CursorDebugWrapper if connection.queries_logged else CursorWrapper
+    return wrapper(psycopg.Cursor(connection.connection), connection)
+
+
+def _reserve_one_in_one_statement(
+    *, channel, sku, quantity, reference, kind, location, expires_at
+) -> Reservation | None:
+    now = timezone.now()
+    with _server_bound_cursor() as cursor:
+        cursor.execute(
+            _RESERVE_ONE_SQL,
+            {
+                "channel": channel.pk,
+                "sku": sku,
+                "quantity": quantity,
+                "location": location.pk if location is not None else None,
+                "reference": reference,
+                "kind": kind,
+                "status": Reservation.Status.ACTIVE,
+                "expires_at": expires_at,
+                "now": now,
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    held = Reservation(
+        id=row[0],
+        stock_level_id=row[1],
+        channel=channel,
+        reference=reference,
+        kind=kind,
+        status=Reservation.Status.ACTIVE,
+        quantity=quantity,
+        expires_at=expires_at,
+        created_at=now,
+    )
+    held._state.adding, held._state.db = False, connection.alias
+    return held
+
+
 def _short(sku: str, wanted: int, available: int) -> InsufficientStock:
     return InsufficientStock(
         _("Only %(available)d of %(sku)s available, %(wanted)d asked.")
@@ -71,7 +164,6 @@ def _short(sku: str, wanted: int, available: int) -> InsufficientStock:
     )
 
 
-@transaction.atomic
 def stock_reserve(
     *,
     channel: SalesChannel,
@@ -90,25 +182,71 @@ def stock_reserve(
     does not. Raises :class:`InsufficientStock` naming the short lines; nothing is written then.
     """
     quantities = lines_merged(lines)
-    candidates = channel_locations_for_sale(channel=channel, location=location)
-    variants = variants_by_sku(quantities)
+    if not channel.is_active:
+        raise ChannelLocationMismatch(_("%(channel)s is not selling.") % {"channel": channel})
+    expires_at = None
+    if kind == Reservation.Kind.HOLD:
+        expires_at = timezone.now() + (ttl or timedelta(minutes=settings.STOCK_HOLD_MINUTES))
+    if len(quantities) == 1 and connection.vendor == "postgresql":
+        # A single statement is atomic on its own: outside a transaction it needs no
+        # BEGIN/COMMIT round trips; inside the caller's, it is part of it.
+        [(sku, quantity)] = quantities.items()
+        held = _reserve_one_in_one_statement(
+            channel=channel,
+            sku=sku,
+            quantity=quantity,
+            reference=reference,
+            kind=kind,
+            location=location,
+            expires_at=expires_at,
+        )
+        if held is not None:
+            return [held]
+        # Nothing fitted at the best candidate (short stock, a lost race, a split or an
+        # error to name): the general path decides and explains.
+    with transaction.atomic():
+        return _reserve(
+            channel=channel,
+            quantities=quantities,
+            reference=reference,
+            kind=kind,
+            location=location,
+            expires_at=expires_at,
+        )
+
+
+def _reserve(*, channel, quantities, reference, kind, location, expires_at) -> list[Reservation]:
+    if location is not None:
+        channel_locations_for_sale(channel=channel, location=location)
+    # One read for everything the decision needs: each SKU's stock levels at the channel's
+    # active locations, best priority first. It only ranks candidates; the check itself
+    # happens in the UPDATE or under the lock below.
+    candidates = (
+        StockLevel.objects.filter(
+            variant__sku__in=list(quantities),
+            location__is_active=True,
+            location__channel_locations__channel=channel,
+        )
+        .annotate(priority=F("location__channel_locations__priority"))
+        .select_related("variant")
+        .order_by("priority", "location_id")
+    )
+    if location is not None:
+        candidates = candidates.filter(location=location)
+    levels_by_sku: dict[str, list[StockLevel]] = {}
+    variants: dict[str, Variant] = {}
+    for level in candidates:
+        levels_by_sku.setdefault(level.variant.sku, []).append(level)
+        variants[level.variant.sku] = level.variant
+    if len(variants) < len(quantities):
+        variants |= variants_by_sku(set(quantities) - variants.keys())
     not_for_sale = sorted(sku for sku, variant in variants.items() if not variant.is_active)
     if not_for_sale:
         raise InsufficientStock(
             _("Not for sale: %(skus)s.") % {"skus": ", ".join(not_for_sale)},
             fields={sku: [_("Not for sale.")] for sku in not_for_sale},
         )
-    expires_at = None
-    if kind == Reservation.Kind.HOLD:
-        expires_at = timezone.now() + (ttl or timedelta(minutes=settings.STOCK_HOLD_MINUTES))
-    rank = {candidate.pk: index for index, candidate in enumerate(candidates)}
-    levels_by_variant: dict[int, list[StockLevel]] = {}
-    for level in StockLevel.objects.filter(
-        variant_id__in=[variant.pk for variant in variants.values()], location_id__in=rank
-    ):
-        levels_by_variant.setdefault(level.variant_id, []).append(level)
-    for levels in levels_by_variant.values():
-        levels.sort(key=lambda level: rank[level.location_id])
+    split = location is None and channel.kind != SalesChannel.Kind.POS
 
     def reservation(level_pk: int, quantity: int) -> Reservation:
         return Reservation(
@@ -121,34 +259,33 @@ def stock_reserve(
         )
 
     if len(quantities) == 1:
-        # The hot path (one line): one conditional UPDATE per location, best first. A
-        # refused UPDATE holds no lock, so this transaction never holds one row while
-        # waiting for another and cannot take part in a deadlock.
+        # The hot path (one line): one conditional UPDATE per location, best first.
+        # The reservation row is inserted first: the insert's foreign-key check takes only
+        # a key-share lock, which waits for no other allocator, so the hot row stays locked
+        # just from our UPDATE to our COMMIT. A refused UPDATE holds no lock, so this
+        # transaction never holds one stock row while waiting for another: no deadlock.
         [(sku, quantity)] = quantities.items()
-        for level in levels_by_variant.get(variants[sku].pk, []):
+        for level in levels_by_sku.get(sku, []):
+            held = reservation(level.pk, quantity)
+            held.save(force_insert=True)
             if StockLevel.objects.filter(pk=level.pk, on_hand__gte=F("reserved") + quantity).update(
                 reserved=F("reserved") + quantity
             ):
-                held = reservation(level.pk, quantity)
-                held.save(force_insert=True)
                 return [held]
-        split = location is None and channel.kind != SalesChannel.Kind.POS
-        if not split or len(levels_by_variant.get(variants[sku].pk, [])) < 2:
-            available = sum(
-                max(level.available, 0) for level in levels_by_variant.get(variants[sku].pk, [])
-            )
+            Reservation.objects.filter(pk=held.pk).delete()
+        if not split or len(levels_by_sku.get(sku, [])) < 2:
+            available = sum(max(level.available, 0) for level in levels_by_sku.get(sku, []))
             raise _short(sku, quantity, available)
 
     # Several rows: lock them all first, in id order, then decide with figures no one
     # else can change until we commit.
     locked = locks.stock_levels_lock(
-        pks=[level.pk for levels in levels_by_variant.values() for level in levels]
+        pks=[level.pk for levels in levels_by_sku.values() for level in levels]
     )
-    split = location is None and channel.kind != SalesChannel.Kind.POS
     taken: dict[int, int] = {}
     plans: list[tuple[int, int]] = []
     for sku, quantity in quantities.items():
-        levels = [locked[level.pk] for level in levels_by_variant.get(variants[sku].pk, [])]
+        levels = [locked[level.pk] for level in levels_by_sku.get(sku, [])]
         available = {level.pk: level.available - taken.get(level.pk, 0) for level in levels}
         whole = next((level for level in levels if available[level.pk] >= quantity), None)
         if whole is not None:
@@ -196,25 +333,27 @@ def _close(reservation: Reservation, *, status: str, now: datetime, **conditions
 
 
 @transaction.atomic
-def reservation_convert(*, reference: str) -> list[Reservation]:
-    """Turn the checkout holds of ``reference`` into order allocations (they stop expiring).
+def reservation_convert(*, reference: str, new_reference: str | None = None) -> list[Reservation]:
+    """Turn the checkout holds of ``reference`` into order allocations (they stop expiring),
+    optionally filed under ``new_reference`` (``checkout:42`` → ``order:WEB-000123``).
 
     All or nothing: if the expiry job released any of them first, :class:`HoldExpired`.
     """
     holds = list(_active(reference).filter(kind=Reservation.Kind.HOLD).order_by("pk"))
     if not holds:
         raise HoldExpired(fields={"reference": [reference]})
+    target = new_reference or reference
     # One statement for every hold, whatever the number of lines; the status condition
     # makes it lose cleanly to the expiry job (fewer rows changed: the hold is gone).
     converted = Reservation.objects.filter(
         pk__in=[hold.pk for hold in holds],
         status=Reservation.Status.ACTIVE,
         kind=Reservation.Kind.HOLD,
-    ).update(kind=Reservation.Kind.ALLOCATION, expires_at=None)
+    ).update(kind=Reservation.Kind.ALLOCATION, expires_at=None, reference=target)
     if converted != len(holds):
         raise HoldExpired(fields={"reference": [reference]})
     for hold in holds:
-        hold.kind, hold.expires_at = Reservation.Kind.ALLOCATION, None
+        hold.kind, hold.expires_at, hold.reference = Reservation.Kind.ALLOCATION, None, target
     return holds
 
 

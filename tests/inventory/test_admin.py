@@ -131,3 +131,62 @@ def test_ledger_is_read_only_in_the_admin(shop, client):
     page = client.get(f"/admin/inventory/stockmovement/{movement.pk}/change/")
     assert page.status_code == 200
     assert b'name="quantity"' not in page.content
+
+
+def test_admin_pages_render_for_the_owner(shop, client):
+    # given
+    client.force_login(StaffFactory(role=OWNER, is_superuser=True))
+    stocked(shop.variant, shop.hang_giay, 4)
+    product = shop.variant.product
+
+    # when / then
+    page = client.get(f"/admin/inventory/product/{product.pk}/change/")
+    assert page.status_code == 200
+    assert "MAC-KHEN-100 @ Hàng Giấy: 4 / 0" in page.content.decode()
+    for url in [
+        "/admin/inventory/stocklevel/receive/",
+        "/admin/inventory/stocklevel/adjust/",
+        "/admin/inventory/stocklevel/transfer/",
+        "/admin/inventory/stocklevel/count/",
+        "/admin/inventory/variant/import/",
+        "/admin/inventory/variant/export/",
+        "/admin/inventory/stocklevel/import/",
+        "/admin/inventory/reservation/",
+        "/admin/inventory/stockdiscrepancy/",
+        "/admin/inventory/stocktransfer/",
+        "/admin/inventory/category/",
+    ]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_admin_actions_receive_transfers_and_resolve_discrepancies(shop, client):
+    # given
+    from inventory.models import StockDiscrepancy
+    from inventory.services import stock_transfer_dispatch
+
+    client.force_login(StaffFactory(role=OWNER, is_superuser=True))
+    stocked(shop.variant, shop.warehouse, 5)
+    transfer = stock_transfer_dispatch(
+        source=shop.warehouse,
+        destination=shop.hang_giay,
+        lines=[StockLine(sku="MAC-KHEN-100", quantity=5)],
+    )
+    stock_offline_sale_record(
+        location=shop.saigon, lines=[StockLine(sku="MAC-KHEN-100", quantity=1)], reference="x"
+    )
+
+    # when
+    client.post(
+        "/admin/inventory/stocktransfer/",
+        {"action": "receive_in_transit", "_selected_action": [transfer.pk]},
+    )
+    client.post(
+        "/admin/inventory/stockdiscrepancy/",
+        {"action": "resolve", "_selected_action": [StockDiscrepancy.objects.get().pk]},
+    )
+
+    # then
+    transfer.refresh_from_db()
+    assert transfer.status == "received"
+    assert StockDiscrepancy.objects.get().resolved_at is not None
+    assert shop.variant.stock_levels.get(location=shop.hang_giay).on_hand == 5

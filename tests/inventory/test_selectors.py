@@ -73,3 +73,23 @@ def test_low_stock_list_and_movement_history(shop):
     # then
     assert low_list == [low]
     assert [(m.kind, m.quantity) for m in history] == [("adjustment", -1), ("receipt", 2)]
+
+
+def test_lookups_by_reference(shop):
+    from inventory.selectors import (
+        reservation_list_for_reference,
+        stock_movement_list_for_reference,
+    )
+    from inventory.services import stock_sale_commit
+
+    stocked(shop.variant, shop.warehouse, 5)
+    stock_reserve(
+        channel=shop.web, lines=[StockLine(sku="MAC-KHEN-100", quantity=2)], reference="order:W-1"
+    )
+
+    [reservation] = reservation_list_for_reference(reference="order:W-1")
+    stock_sale_commit(reference="order:W-1")
+
+    assert reservation.stock_level.variant.sku == "MAC-KHEN-100"
+    assert list(reservation_list_for_reference(reference="order:W-1")) == []
+    assert [m.quantity for m in stock_movement_list_for_reference(reference="order:W-1")] == [-2]
