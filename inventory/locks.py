@@ -22,3 +22,17 @@ def stock_levels_lock(*, pks: Iterable[int]) -> dict[int, StockLevel]:
         StockLevel.objects.select_for_update(no_key=True).filter(pk__in=set(pks)).order_by("pk")
     )
     return {level.pk: level for level in levels}
+
+
+def stock_levels_lock_by_sku(*, location_id: int, skus: Iterable[str]) -> dict[str, StockLevel]:
+    """Lock the stock levels of these SKUs at one location, in id order, keyed by SKU.
+
+    For a sale handed over at once: one statement finds and locks every line's row.
+    """
+    levels = (
+        StockLevel.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("variant")
+        .filter(location_id=location_id, variant__sku__in=set(skus))
+        .order_by("pk")
+    )
+    return {level.variant.sku: level for level in levels}

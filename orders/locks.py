@@ -33,3 +33,12 @@ def cart_lock(*, cart_id: int) -> Cart:
         .select_related("customer", "channel", "pickup_location")
         .get(pk=cart_id)
     )
+
+
+def shift_open_lock(*, terminal_id: int) -> Shift | None:
+    """Lock the terminal's open shift, if any: a sale's cash and the shift's close serialise."""
+    return (
+        Shift.objects.select_for_update()
+        .filter(terminal_id=terminal_id, closed_at__isnull=True)
+        .first()
+    )

@@ -49,7 +49,6 @@ def _live(customer: Customer) -> Customer:
     return customer
 
 
-@transaction.atomic
 def loyalty_earn(
     *,
     customer: Customer,
@@ -62,18 +61,15 @@ def loyalty_earn(
 
     Calling it again with the same reference returns the first entry and adds nothing;
     the same reference with other points is a :class:`LoyaltyReferenceConflict`.
-    Returns None when the amount earns no point.
+    Returns None when the amount earns no point. One row is written, so it needs no
+    transaction of its own: the insert is tried first (the usual case, one statement in a
+    savepoint) and the reference's unique constraint catches a repeat.
     """
     customer = _live(customer)
     if points is None:
         points = loyalty_points_for_amount(amount=amount or Decimal(0))
     if points <= 0:
         return None
-    existing = _existing(
-        customer=customer, kind=LoyaltyEntry.Kind.EARN, reference=reference, points=points
-    )
-    if existing:
-        return existing
     return _append(
         customer=customer,
         kind=LoyaltyEntry.Kind.EARN,

@@ -74,7 +74,8 @@ class PosSaleSubmitApi(TerminalApi):
             sold_offline=sale["offline"],
             note=sale["note"],
         )
-        order = order_list().get(pk=order.pk)
+        if not created:
+            order = order_list().get(pk=order.pk)
         return Response(
             OrderOutput(order).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

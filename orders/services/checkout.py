@@ -328,10 +328,11 @@ def order_place(
                 % {"total": pricing.total_amount},
                 fields={"total_amount": [str(pricing.total_amount)]},
             )
-        # The hold must still be there: if it expired, the shopper is told, nothing is sold.
-        reservation_convert(reference=cart.hold_reference)
         pickup = cart.fulfilment == Fulfilment.PICKUP
         number = order_number_next(channel=channel)
+        # The hold must still be there: if it expired, the shopper is told, nothing is sold.
+        # Its reservations are filed under the order from now on.
+        reservation_convert(reference=cart.hold_reference, new_reference=f"order:{number}")
         status, tender = _web_payment(method=payment_method, pricing=pricing, number=number)
         order = order_write(
             channel=channel,
@@ -347,7 +348,6 @@ def order_place(
             contact_email=cart.contact_email,
             contact_phone=cart.contact_phone,
             shipping_address=cart.shipping_address,
-            stock_reference=cart.hold_reference,
         )
         cart.status = Cart.Status.CONVERTED
         cart.order = order

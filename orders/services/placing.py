@@ -247,7 +247,7 @@ def order_write(
         placed_at=placed_at,
         **fields,
     )
-    OrderLine.objects.bulk_create(
+    lines = OrderLine.objects.bulk_create(
         [
             OrderLine(
                 order=order,
@@ -262,7 +262,7 @@ def order_write(
             for line in pricing.lines
         ]
     )
-    Payment.objects.bulk_create(
+    payments = Payment.objects.bulk_create(
         [
             Payment(
                 order=order,
@@ -281,6 +281,12 @@ def order_write(
             for tender in tenders
         ]
     )
+    # The caller can answer with the order as written, without reading it back: the rows
+    # are filed as prefetched, the way prefetch_related itself files them.
+    order._prefetched_objects_cache = {
+        "lines": _as_prefetched(order.lines.all(), lines),
+        "payments": _as_prefetched(order.payments.all(), payments),
+    }
     if pricing.voucher:
         voucher_redeem(quote=pricing.voucher, order=order, customer=customer)
     if pricing.points:
@@ -323,6 +329,12 @@ def order_completion_record(*, order: Order, lines: list[PricedLine] | None = No
         location=order.location,
         payload=order_event_payload(order=order, lines=lines),
     )
+
+
+def _as_prefetched(queryset, rows):
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    return queryset
 
 
 def _voucher_code(quote: VoucherQuote | None) -> str:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from customers.models import Customer
 from inventory.models import SalesChannel
 from inventory.services import stock_offline_sale_record, stock_sell
+from orders import locks
 from orders.exceptions import IdempotencyConflict, PosChannelMissing
 from orders.lifecycle import OrderStatus
 from orders.models import Fulfilment, Order, Payment, ShiftCashMovement, Terminal
@@ -29,7 +30,7 @@ from orders.services.placing import (
     request_fingerprint,
     tenders_check,
 )
-from orders.services.shifts import shift_cash_record
+from orders.services.shifts import shift_sale_cash_add
 from orders.services.vouchers import voucher_quote
 
 
@@ -152,7 +153,9 @@ def _sale_write(
         )
     discounts_apply(pricing=pricing)
     tenders_check(tenders=tenders, total=pricing.total_amount, currency=pricing.currency)
-    shift = terminal.shifts.filter(closed_at__isnull=True).first()
+    # The open shift is locked for the rest of the sale: it cannot close while its cash
+    # is being counted in. No open shift: the sale is kept and marked for late sync.
+    shift = locks.shift_open_lock(terminal_id=terminal.pk)
     now = timezone.now()
     # A sale at the till is complete when it is written: the goods leave with the shopper.
     order = order_write(
@@ -195,7 +198,7 @@ def _sale_write(
         )
     cash = sum((tender.amount for tender in tenders if tender.method == Payment.Method.CASH), 0)
     if shift is not None and cash:
-        shift_cash_record(
+        shift_sale_cash_add(
             shift=shift, kind=ShiftCashMovement.Kind.SALE, amount=cash, reference=order.number
         )
     return order

@@ -125,6 +125,20 @@ def _cash_movement_replay(client_uuid, *, shift, kind, amount) -> ShiftCashMovem
     return replayed
 
 
+def shift_sale_cash_add(
+    *, shift: Shift, kind: str, amount: Decimal, reference: str
+) -> ShiftCashMovement:
+    """Cash taken by a sale (or given back by a refund) into the drawer of an open shift.
+
+    The caller holds the shift's lock (``locks.shift_open_lock``) in its own transaction,
+    so the shift cannot close under it.
+    """
+    signed = SIGN[kind] * money_round(abs(amount), shift.currency)
+    return ShiftCashMovement.objects.create(
+        shift=shift, kind=kind, amount=signed, reference=reference
+    )
+
+
 def shift_expected_amount(*, shift: Shift) -> Decimal:
     total = shift.cash_movements.aggregate(total=Sum("amount"))["total"]
     return total if total is not None else Decimal(0)

@@ -54,6 +54,8 @@ def terminal_revoke(*, terminal: Terminal) -> Terminal:
 def terminal_mark_seen(*, terminal: Terminal) -> None:
     """Record that the terminal called in; written at most once a minute to spare the database."""
     now = timezone.now()
+    if terminal.last_seen_at is not None and terminal.last_seen_at >= now - LAST_SEEN_RESOLUTION:
+        return
     Terminal.objects.filter(pk=terminal.pk).exclude(
         last_seen_at__gte=now - LAST_SEEN_RESOLUTION
     ).update(last_seen_at=now)

@@ -37,7 +37,8 @@ def shop():
     channel_selling_from(showroom, kind="pos", code="pos-hg")
     _terminal, token = terminal_with_token(location=showroom)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    # The messages asserted below are read in English (the API answers in vi by default).
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE="en")
     _other, other_token = terminal_with_token(location=saigon)
     other_api = APIClient()
     other_api.credentials(HTTP_AUTHORIZATION=f"Bearer {other_token}")

@@ -294,3 +294,38 @@ def test_the_same_sale_posted_three_times_at_once_is_one_order(store):
     assert LoyaltyEntry.objects.filter(customer=customer).count() == 1
     assert on_hand(jar, location) == 3
     assert Shift.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("line_count", [1, 10])
+def test_a_sale_stays_under_25_queries_whatever_the_lines(
+    store, line_count, django_assert_max_num_queries
+):
+    api, terminal, location, _jar, _beef = store
+    variants = [VariantFactory(price_amount=Decimal(1000)) for _ in range(line_count)]
+    for variant in variants:
+        stocked(variant, location, 5)
+    customer = CustomerFactory()
+    shift_open(
+        terminal=terminal,
+        cashier=StaffFactory(role="cashier"),
+        client_uuid=uuid.uuid4(),
+        opening_float_amount=Decimal(0),
+    )
+    # The channel's first order creates its number sequence; measure a sale after that.
+    warm_up = sale([{"sku": "MK-100G", "quantity": 1}], [{"method": "card", "amount": "85000"}])
+    assert api.post("/api/v1/pos/sales/", warm_up, format="json").status_code == 201
+
+    with django_assert_max_num_queries(25):
+        response = api.post(
+            "/api/v1/pos/sales/",
+            sale(
+                [{"sku": variant.sku, "quantity": 1} for variant in variants],
+                [{"method": "cash", "amount": str(1000 * line_count), "tendered_amount": "50000"}],
+                customer_id=customer.pk,
+            ),
+            format="json",
+        )
+
+    assert response.status_code == 201, response.json()
+    assert len(response.json()["lines"]) == line_count
