@@ -329,6 +329,10 @@ LOYALTY_VND_PER_POINT = env.int("LOYALTY_VND_PER_POINT", 10_000, minimum=1)
 # What one point is worth when a shopper pays with points (100 đ: points give back 1 %).
 LOYALTY_POINT_VALUE_VND = env.int("LOYALTY_POINT_VALUE_VND", 100, minimum=1)
 
+# Tills syncing the catalog get every change again until it is this many seconds old, so a
+# change whose transaction committed late is never skipped.
+CATALOG_SYNC_LAG_SECONDS = env.int("CATALOG_SYNC_LAG_SECONDS", 60, minimum=0)
+
 # Bank transfers: the shop's account, shown to shoppers as a VietQR code (NAPAS 247).
 VIETQR_BANK_BIN = env.str("VIETQR_BANK_BIN", "")
 VIETQR_ACCOUNT_NUMBER = env.str("VIETQR_ACCOUNT_NUMBER", "")

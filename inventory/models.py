@@ -250,9 +250,13 @@ class Variant(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(1000)])
     is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(
+        auto_now=True, help_text=_("Tills sync the catalog by this time (with the id).")
+    )
 
     class Meta:
         ordering = ["product", "position", "id"]
+        indexes = [models.Index(fields=["updated_at", "id"], name="inventory_variant_sync_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(price_amount__gte=0), name="inventory_variant_price_gte_0"

@@ -1,5 +1,7 @@
 """Shared reads of the inventory app, returning querysets with their joins already set."""
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db.models import (
     ExpressionWrapper,
@@ -195,3 +197,16 @@ def stock_movement_list_for_reference(*, reference: str) -> QuerySet[StockMoveme
         .select_related("stock_level__variant", "stock_level__location", "channel")
         .order_by("pk")
     )
+
+
+def variant_sync_page(*, after: tuple[datetime, int] | None, limit: int) -> list[Variant]:
+    """Up to ``limit`` variants changed after the keyset ``(updated_at, id)``, oldest first.
+
+    For tills that keep the catalog offline: each page is one indexed range read, so a till
+    can walk 100,000 variants page by page without anyone holding them all in memory.
+    """
+    variants = Variant.objects.select_related("product").order_by("updated_at", "id")
+    if after is not None:
+        moment, pk = after
+        variants = variants.filter(Q(updated_at__gt=moment) | Q(updated_at=moment, pk__gt=pk))
+    return list(variants[:limit])

@@ -1,12 +1,25 @@
-"""POS product lookup: the inventory search, scoped to the terminal's store."""
+"""POS catalog: product lookup (the inventory search, scoped to the terminal's store) and
+the offline catalog sync."""
 
-from drf_spectacular.utils import extend_schema
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
 
+from config.api.fields import MoneyField
 from inventory.api.serializers import ProductSearchOutput, product_search_context
 from inventory.api.views import PRODUCT_SEARCH_PARAMETERS
-from inventory.selectors import product_search_list
+from inventory.models import Variant
+from inventory.selectors import product_search_list, variant_sync_page
 from orders.api.base import TerminalApi
+
+CATALOG_PAGE_DEFAULT = 1000
+CATALOG_PAGE_MAX = 5000
 
 
 @extend_schema(
@@ -32,4 +45,97 @@ class PosProductSearchApi(TerminalApi, ListAPIView):
         }
         return self.get_paginated_response(
             ProductSearchOutput(page, many=True, context=context).data
+        )
+
+
+class CatalogVariantOutput(serializers.ModelSerializer):
+    product_id = serializers.IntegerField()
+    product_name = serializers.CharField(source="product.name")
+    product_name_en = serializers.CharField(source="product.name_en")
+    price_amount = MoneyField()
+    is_active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Variant
+        fields = [
+            "id",
+            "sku",
+            "barcode",
+            "name",
+            "product_id",
+            "product_name",
+            "product_name_en",
+            "price_amount",
+            "is_active",
+            "updated_at",
+        ]
+
+    def get_is_active(self, variant) -> bool:
+        return variant.is_active and variant.product.is_active
+
+
+class CatalogPageOutput(serializers.Serializer):
+    results = CatalogVariantOutput(many=True)
+    next_since = serializers.CharField(help_text="Send it as `since` on the next call.")
+    has_more = serializers.BooleanField(help_text="More pages wait; call again at once.")
+
+
+def cursor_read(value: str) -> tuple[datetime, int] | None:
+    if not value:
+        return None
+    try:
+        micros, pk = value.split(".")
+        return datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC), int(pk)
+    except (ValueError, OverflowError, OSError):
+        raise ValidationError(
+            {"since": ["Send back the next_since of the previous page, or nothing to start."]}
+        ) from None
+
+
+def cursor_write(moment: datetime, pk: int) -> str:
+    return f"{round(moment.timestamp() * 1_000_000)}.{pk}"
+
+
+@extend_schema(
+    tags=["pos"],
+    summary="Sync the catalog for offline selling",
+    parameters=[
+        OpenApiParameter("since", str, description="`next_since` of the last page; empty: all."),
+        OpenApiParameter("limit", int, description=f"Page size, 1 to {CATALOG_PAGE_MAX}."),
+    ],
+    responses=CatalogPageOutput,
+)
+class PosCatalogSyncApi(TerminalApi):
+    """Every variant (SKU, barcode, name, price, on sale or not) changed since the cursor,
+    oldest first, a page at a time, for a till to sell from while offline. Deliveries are
+    at least once: the cursor never passes the last `CATALOG_SYNC_LAG` seconds, so a change
+    whose transaction committed late is sent again rather than skipped; tills upsert by SKU."""
+
+    def get(self, request):
+        after = cursor_read(request.query_params.get("since", "").strip())
+        try:
+            limit = int(request.query_params.get("limit", CATALOG_PAGE_DEFAULT))
+        except ValueError:
+            limit = -1
+        if not 1 <= limit <= CATALOG_PAGE_MAX:
+            raise ValidationError({"limit": [f"Between 1 and {CATALOG_PAGE_MAX}."]})
+        variants = variant_sync_page(after=after, limit=limit + 1)
+        has_more = len(variants) > limit
+        variants = variants[:limit]
+        if variants:
+            last = variants[-1]
+            cursor = (last.updated_at, last.pk)
+        else:
+            cursor = after or (datetime.fromtimestamp(0, tz=UTC), 0)
+        # Changes inside the lag window may still have transactions committing behind them:
+        # stop the cursor before it, so the next call sends that window again.
+        horizon = timezone.now() - timedelta(seconds=settings.CATALOG_SYNC_LAG_SECONDS)
+        if cursor[0] > horizon:
+            cursor = max(after or (horizon, 0), (horizon, 0))
+            # What lies past the horizon comes again on the next call, once it has aged.
+            has_more = False
+        return Response(
+            CatalogPageOutput(
+                {"results": variants, "next_since": cursor_write(*cursor), "has_more": has_more}
+            ).data
         )

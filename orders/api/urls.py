@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.api.pos_catalog import PosProductSearchApi
+from orders.api.pos_catalog import PosCatalogSyncApi, PosProductSearchApi
 from orders.api.pos_customers import (
     PosCustomerCreateApi,
     PosCustomerLookupApi,
@@ -51,4 +51,5 @@ urlpatterns = [
         PosPickupHandOverApi.as_view(),
         name="pos-pickup-hand-over",
     ),
+    path("pos/catalog/", PosCatalogSyncApi.as_view(), name="pos-catalog-sync"),
 ]
