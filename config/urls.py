@@ -25,6 +25,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("customers.urls")),
+    path("", include("orders.urls")),
+    path("", include("inventory.urls")),
     path("", home, name="home"),
 ]
 

@@ -1,6 +1,6 @@
 """Shared reads of the orders app, returning querysets with their joins already set."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
 
 from orders.models import Cart, CartLine, Order, Shift, Terminal
 
@@ -49,3 +49,19 @@ def cart_open_for_customer(*, customer) -> Cart | None:
         .distinct()
         .first()
     )
+
+
+def cart_open(*, user=None, token=None) -> Cart | None:
+    """The open cart of a logged-in shopper, or of a guest by the token in their session."""
+    carts = Cart.objects.filter(status=Cart.Status.OPEN)
+    if user is not None and user.is_authenticated:
+        return carts.filter(user=user).first()
+    if token:
+        return carts.filter(token=token, user__isnull=True).first()
+    return None
+
+
+def cart_item_count(*, cart: Cart | None) -> int:
+    if cart is None:
+        return 0
+    return cart.lines.aggregate(total=Sum("quantity"))["total"] or 0
