@@ -16,11 +16,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.api.errors import DomainError
 from customers.contacts import search_term_contact
 from customers.models import ContactPoint
 from customers.selectors import customer_search, timeline
 from inventory.models import Location
-from orders.exceptions import VoucherCodesRequestInvalid
+from orders.exceptions import OrderTransitionInvalid, VoucherCodesRequestInvalid
 from orders.models import (
     Order,
     OrderLine,
@@ -35,6 +36,11 @@ from orders.models import (
     VoucherRedemption,
 )
 from orders.services import (
+    order_cancel,
+    order_complete,
+    order_confirm,
+    order_ready_for_pickup,
+    order_ship,
     terminal_create,
     terminal_revoke,
     terminal_token_rotate,
@@ -357,6 +363,14 @@ class OrderAdmin(admin.ModelAdmin):
     ]
     readonly_fields = [field for _title, options in fieldsets for field in options["fields"]]
 
+    actions = [
+        "confirm_payment",
+        "mark_ready_for_pickup",
+        "ship",
+        "mark_delivered",
+        "cancel",
+    ]
+
     def has_add_permission(self, request):
         return False
 
@@ -365,6 +379,71 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_fulfil_permission(self, request):
+        """Moving orders along (the actions) needs change rights; the page stays read-only."""
+        return request.user.has_perm("orders.change_order")
+
+    def _move_each(self, request, queryset, move, done_message):
+        """Run one status move per order through its service; report each refusal by number."""
+        moved = 0
+        for order in queryset.select_related("customer", "channel", "location"):
+            try:
+                move(order)
+            except DomainError as error:
+                self.message_user(request, f"{order.number}: {error.detail}", level=messages.ERROR)
+            else:
+                moved += 1
+        if moved:
+            self.message_user(request, done_message % {"count": moved}, level=messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Payment received: confirm"), permissions=["fulfil"])
+    def confirm_payment(self, request, queryset):
+        self._move_each(
+            request, queryset, lambda order: order_confirm(order=order),
+            _("%(count)d order(s) confirmed."),
+        )  # fmt: skip
+
+    @admin.action(description=gettext_lazy("Packed: ready for pick-up"), permissions=["fulfil"])
+    def mark_ready_for_pickup(self, request, queryset):
+        self._move_each(
+            request, queryset, lambda order: order_ready_for_pickup(order=order),
+            _("%(count)d order(s) ready for pick-up; the shopper's code is on the order."),
+        )  # fmt: skip
+
+    @admin.action(
+        description=gettext_lazy("Handed to the courier: shipped"), permissions=["fulfil"]
+    )
+    def ship(self, request, queryset):
+        self._move_each(
+            request, queryset, lambda order: order_ship(order=order, actor=request.user),
+            _("%(count)d order(s) shipped."),
+        )  # fmt: skip
+
+    @admin.action(description=gettext_lazy("Delivered: complete"), permissions=["fulfil"])
+    def mark_delivered(self, request, queryset):
+        def deliver(order):
+            if order.fulfilment == "pickup":
+                raise OrderTransitionInvalid(
+                    _("a pick-up is handed over at the store's till, with the shopper's code.")
+                )
+            return order_complete(order=order)
+
+        self._move_each(
+            request, queryset, deliver,
+            _("%(count)d order(s) completed."),
+        )  # fmt: skip
+
+    @admin.action(
+        description=gettext_lazy("Cancel (stock, voucher and points go back)"),
+        permissions=["fulfil"],
+    )
+    def cancel(self, request, queryset):
+        self._move_each(
+            request, queryset,
+            lambda order: order_cancel(order=order, reason=f"admin:{request.user.pk}"),
+            _("%(count)d order(s) cancelled."),
+        )  # fmt: skip
 
     def get_search_results(self, request, queryset, search_term):
         term = (search_term or "").strip()

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 
 from customers.models import Event
 from customers.services import event_record, loyalty_earn
+from inventory.selectors import reservation_list_for_reference
 from inventory.services import reservation_release, stock_sale_commit
 from orders import locks
 from orders.exceptions import OrderTransitionInvalid, PickupCodeInvalid
 from orders.lifecycle import OrderStatus, order_status_check
-from orders.models import Order, Payment
+from orders.models import Fulfilment, Order, Payment
 from orders.services.placing import order_completion_record, order_event_payload
 from orders.services.vouchers import voucher_release
 
@@ -47,9 +48,18 @@ def order_confirm(*, order: Order) -> Order:
     return order
 
 
+def _require_fulfilment(order: Order, fulfilment: str) -> None:
+    if order.fulfilment != fulfilment:
+        raise OrderTransitionInvalid(
+            _("Order %(number)s is for %(fulfilment)s.")
+            % {"number": order.number, "fulfilment": order.get_fulfilment_display()}
+        )
+
+
 @transaction.atomic
 def order_ship(*, order: Order, actor=None) -> Order:
     """The parcel left: its goods leave the shelf (on hand down, sale in the ledger)."""
+    _require_fulfilment(order, Fulfilment.SHIP)
     order = _move(order, OrderStatus.SHIPPED)
     stock_sale_commit(reference=order.stock_reference, actor=actor, actor_label=_actor_label(actor))
     return order
@@ -58,6 +68,7 @@ def order_ship(*, order: Order, actor=None) -> Order:
 @transaction.atomic
 def order_ready_for_pickup(*, order: Order) -> Order:
     """Staff have put the order aside at the store; the shopper gets a pick-up code."""
+    _require_fulfilment(order, Fulfilment.PICKUP)
     code = "".join(secrets.choice(PICKUP_CODE_ALPHABET) for _ in range(6))
     return _move(order, OrderStatus.READY_FOR_PICKUP, pickup_code=code)
 
@@ -86,6 +97,10 @@ def order_complete(*, order: Order) -> Order:
     Stock has already left the shelf (at shipping, at hand-over, or at the till).
     """
     order = _move(order, OrderStatus.COMPLETED, completed_at=timezone.now())
+    if order.stock_reference and reservation_list_for_reference(reference=order.stock_reference):
+        # Completed straight from confirmed (delivered without a "shipped" step): the goods
+        # have left, so their allocation becomes a sale now.
+        stock_sale_commit(reference=order.stock_reference)
     order_completion_record(order=order)
     return order
 
