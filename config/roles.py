@@ -36,8 +36,14 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     CASHIER: {
         "inventory": {"*": READ},
         "customers": {"*": ("view", "add", "change")},
-        # Cashiers sell; terminals and their tokens are the manager's.
-        "orders": {"*": ("view", "add"), "terminal": READ},
+        # Cashiers sell; terminals and their tokens are the manager's, vouchers the marketer's.
+        "orders": {
+            "*": ("view", "add"),
+            "terminal": READ,
+            "voucher": READ,
+            "vouchercode": READ,
+            "voucherredemption": READ,
+        },
     },
     WAREHOUSE: {
         "inventory": {"*": ("view", "add", "change"), "saleschannel": READ},
@@ -47,7 +53,13 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "campaigns": {"*": ALL},
         "customers": {"*": READ},
         "inventory": {"*": READ},
-        "orders": {"*": READ, "terminal": ()},
+        # Vouchers are marketing's: they create them and their codes.
+        "orders": {
+            "*": READ,
+            "terminal": (),
+            "voucher": ("view", "add", "change"),
+            "vouchercode": ("view", "add", "change"),
+        },
     },
 }
 

@@ -53,3 +53,14 @@ def test_role_permissions(role, allowed, refused):
 
     assert all(user.has_perm(perm) for perm in allowed), allowed
     assert not any(user.has_perm(perm) for perm in refused), refused
+
+
+@pytest.mark.django_db
+def test_vouchers_are_marketings_and_cashiers_only_read_them():
+    marketer, cashier = StaffFactory(role=MARKETER), StaffFactory(role=CASHIER)
+
+    assert marketer.has_perm("orders.add_voucher")
+    assert marketer.has_perm("orders.change_voucher")
+    assert cashier.has_perm("orders.view_voucher")
+    assert not cashier.has_perm("orders.add_voucher")
+    assert not cashier.has_perm("orders.add_vouchercode")
