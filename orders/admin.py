@@ -3,7 +3,7 @@ import itertools
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import StreamingHttpResponse
@@ -20,7 +20,7 @@ from config.api.errors import DomainError
 from customers.contacts import search_term_contact
 from customers.models import ContactPoint
 from customers.selectors import customer_search, timeline
-from inventory.models import Location
+from inventory.models import Location, StockDiscrepancy
 from orders.exceptions import OrderTransitionInvalid, VoucherCodesRequestInvalid
 from orders.models import (
     Order,
@@ -231,6 +231,24 @@ class ReturnInline(ReadOnlyInline):
         return ", ".join(str(line) for line in return_record.lines.all())
 
 
+class DiscrepancyListFilter(admin.SimpleListFilter):
+    """Orders whose sale drove a shelf below what it held (offline sales replayed late)."""
+
+    title = gettext_lazy("stock discrepancy")
+    parameter_name = "discrepancy"
+
+    def lookups(self, request, model_admin):
+        return [("open", gettext_lazy("Unresolved")), ("any", gettext_lazy("Any"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in {"open", "any"}:
+            return queryset
+        discrepancies = StockDiscrepancy.objects.filter(reference=OuterRef("stock_reference"))
+        if self.value() == "open":
+            discrepancies = discrepancies.filter(resolved_at__isnull=True)
+        return queryset.filter(Exists(discrepancies))
+
+
 class StoreListFilter(admin.RelatedFieldListFilter):
     """The stores (a POS sale's or a pick-up's), without scanning the orders to find them."""
 
@@ -291,6 +309,7 @@ class OrderAdmin(admin.ModelAdmin):
         "placed_at",
         "sold_offline",
         "late_sync",
+        DiscrepancyListFilter,
     ]
     list_select_related = ["channel", "location", "customer"]
     search_fields = ["number"]  # the whole search is get_search_results

@@ -329,3 +329,48 @@ def test_a_sale_stays_under_25_queries_whatever_the_lines(
 
     assert response.status_code == 201, response.json()
     assert len(response.json()["lines"]) == line_count
+
+
+@pytest.mark.django_db
+def test_split_tender_card_and_cash_with_change(store):
+    api, _terminal, _location, _jar, _beef = store
+
+    response = api.post(
+        "/api/v1/pos/sales/",
+        sale(
+            [{"sku": "TT-500G", "quantity": 1}],
+            [
+                {"method": "card", "amount": "300000", "provider_reference": "VISA-1234"},
+                {"method": "cash", "amount": "150000", "tendered_amount": "200000"},
+            ],
+        ),
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    payments = {p["method"]: p for p in response.json()["payments"]}
+    assert (payments["card"]["amount"], payments["cash"]["amount"]) == ("300000", "150000")
+    assert payments["cash"]["change_amount"] == "50000"
+    assert response.json()["change_due_amount"] == "50000"
+
+
+@pytest.mark.django_db
+def test_staff_find_orders_with_an_open_stock_discrepancy(store, client):
+    api, _terminal, _location, _jar, _beef = store
+    offline = api.post(
+        "/api/v1/pos/sales/",
+        sale([{"sku": "TT-500G", "quantity": 3, "unit_price_amount": "450000"}],
+             [{"method": "card", "amount": "1350000"}], offline=True),
+        format="json",
+    ).json()  # fmt: skip
+    online = api.post(
+        "/api/v1/pos/sales/",
+        sale([{"sku": "MK-100G", "quantity": 1}], [{"method": "card", "amount": "85000"}]),
+        format="json",
+    ).json()
+    client.force_login(StaffFactory(role="store_manager"))
+
+    page = client.get("/admin/orders/order/", {"discrepancy": "open"}).content.decode()
+
+    assert offline["number"] in page
+    assert online["number"] not in page
