@@ -342,3 +342,7 @@ if bool(VIETQR_BANK_BIN) != bool(VIETQR_ACCOUNT_NUMBER):
     raise ImproperlyConfigured(
         "VIETQR_BANK_BIN and VIETQR_ACCOUNT_NUMBER go together: set both or neither."
     )
+
+# Card payments of the web store: the dotted path of a class following
+# orders.payments.CardProvider. The test provider approves every card but 4000000000000002.
+CARD_PAYMENT_PROVIDER = env.str("CARD_PAYMENT_PROVIDER", "orders.payments.TestCardProvider")

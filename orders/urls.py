@@ -1,9 +1,23 @@
 from django.urls import path
 
-from orders.views import cart_add
+from orders.views import (
+    account_orders,
+    cart_add,
+    cart_detail,
+    cart_update,
+    checkout,
+    checkout_pay,
+    order_status,
+)
 
 app_name = "shop"
 
 urlpatterns = [
+    path("cart/", cart_detail, name="cart"),
     path("cart/add/", cart_add, name="cart-add"),
+    path("cart/update/", cart_update, name="cart-update"),
+    path("checkout/", checkout, name="checkout"),
+    path("checkout/pay/", checkout_pay, name="checkout-pay"),
+    path("orders/<str:token>/", order_status, name="order-status"),
+    path("account/orders/", account_orders, name="account-orders"),
 ]

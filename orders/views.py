@@ -1,22 +1,49 @@
-"""Web store pages of the orders app: the cart and checkout.
+"""Web store pages of the orders app: the cart, checkout, order status and order history.
 
 The shopper's cart is found through :func:`cart_for_request`: the account's cart when
 logged in (a guest cart left in the session is merged into it first), else the guest cart
 whose token the session holds.
 """
 
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from orders.exceptions import OrdersError
-from orders.models import Cart
-from orders.selectors import cart_open
-from orders.services import cart_get_or_create, cart_line_set, cart_merge
+from config.api.errors import DomainError
+from customers.selectors import loyalty_balance
+from inventory.selectors import variant_availability_by_location
+from orders.exceptions import CartEmpty, OrderLinesInvalid, OrdersError, PriceChanged
+from orders.forms import CartLineForm, CheckoutForm, PaymentForm, form_errors_add
+from orders.lifecycle import OrderStatus
+from orders.models import Cart, Fulfilment, Order, Payment
+from orders.payments import card_provider
+from orders.selectors import cart_open, order_list
+from orders.services import (
+    cart_get_or_create,
+    cart_line_set,
+    cart_merge,
+    checkout_start,
+    order_payment_card,
+    order_place,
+)
+from orders.services.placing import LineInput, lines_price
 
 CART_SESSION_KEY = "cart_token"
+# Times shown to shoppers ("we keep these items until 15:42") are the shop's local time.
+SHOP_TIME_ZONE = "Asia/Ho_Chi_Minh"
+ORDER_STATUS_SALT = "order-status"
+ORDER_STATUS_MAX_AGE = timedelta(days=90)
 
 
 def cart_for_request(request, *, create: bool = False) -> Cart | None:
@@ -50,7 +77,7 @@ def _next_url(request, default: str) -> str:
 @require_POST
 def cart_add(request):
     """Put ``quantity`` more of a variant in the cart; a clear message says what happened."""
-    next_url = _next_url(request, "/")
+    next_url = _next_url(request, reverse("shop:cart"))
     try:
         variant_id = int(request.POST.get("variant_id", ""))
         quantity = int(request.POST.get("quantity", "1"))
@@ -69,3 +96,301 @@ def cart_add(request):
     else:
         messages.success(request, _("Added to your cart."))
     return redirect(next_url)
+
+
+# --- Signed order links -----------------------------------------------------------------
+
+
+def order_status_token(order: Order) -> str:
+    """The credential of an order's status page: whoever has the link may see the order."""
+    return signing.dumps(order.pk, salt=ORDER_STATUS_SALT, compress=True)
+
+
+def order_status_url(order: Order) -> str:
+    return reverse("shop:order-status", args=[order_status_token(order)])
+
+
+# --- Cart -------------------------------------------------------------------------------
+
+
+def _cart_summary(cart: Cart | None) -> dict:
+    """The cart's lines priced by the same service the order uses (two queries, any size)."""
+    rows = list(cart.lines.select_related("variant__product")) if cart is not None else []
+    summary = {"lines": [], "subtotal_amount": Decimal(0), "problem": "", "count": 0}
+    if not rows:
+        return summary
+    summary["count"] = sum(row.quantity for row in rows)
+    try:
+        priced = {
+            line.variant.pk: line
+            for line in lines_price(
+                channel=cart.channel,
+                lines=[LineInput(sku=row.variant.sku, quantity=row.quantity) for row in rows],
+            )
+        }
+    except OrderLinesInvalid as error:
+        # A product left the catalog: show the lines so the shopper can remove it.
+        summary["problem"] = error.detail
+        priced = {}
+    for row in rows:
+        line = priced.get(row.variant_id)
+        summary["lines"].append(
+            {
+                "variant": row.variant,
+                "quantity": row.quantity,
+                "unit_price_amount": line.unit_price_amount if line else None,
+                "total_amount": line.gross_amount if line else None,
+            }
+        )
+    summary["subtotal_amount"] = sum((line.gross_amount for line in priced.values()), Decimal(0))
+    return summary
+
+
+def _cart_with_channel(request) -> Cart | None:
+    cart = cart_for_request(request)
+    if cart is not None:
+        # One more join now saves a query for the channel later.
+        cart = Cart.objects.select_related("channel").get(pk=cart.pk)
+    return cart
+
+
+@require_http_methods(["GET"])
+def cart_detail(request):
+    """The cart: lines, quantities to change, totals and the way to checkout."""
+    cart = _cart_with_channel(request)
+    return render(
+        request,
+        "store/shop/cart.html",
+        {"cart": cart, "summary": _cart_summary(cart), "max_quantity": 99},
+    )
+
+
+@require_POST
+def cart_update(request):
+    """Set a line's quantity (0 removes it); the service says when not enough is left."""
+    next_url = _next_url(request, reverse("shop:cart"))
+    form = CartLineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a quantity between 0 and 99."))
+        return redirect(next_url)
+    cart = cart_for_request(request)
+    if cart is None:
+        messages.error(request, CartEmpty.default_detail)
+        return redirect(next_url)
+    quantity = form.cleaned_data["quantity"]
+    try:
+        cart_line_set(cart=cart, variant_id=form.cleaned_data["variant_id"], quantity=quantity)
+    except OrdersError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(
+            request, _("Removed from your cart.") if quantity == 0 else _("Cart updated.")
+        )
+    return redirect(next_url)
+
+
+# --- Checkout ---------------------------------------------------------------------------
+
+
+def _pickup_stores(cart: Cart | None, rows) -> list:
+    """Stores that hand over orders, sell for the web store and have every line right now."""
+    if cart is None or not rows:
+        return []
+    wanted = {row.variant_id: row.quantity for row in rows}
+    selling_from = set(cart.channel.channel_locations.values_list("location_id", flat=True))
+    covered = defaultdict(int)
+    stores = {}
+    levels = variant_availability_by_location(variants=list(wanted)).filter(
+        location__accepts_pickup=True, location_id__in=selling_from
+    )
+    for level in levels:
+        if level.available_quantity >= wanted[level.variant_id]:
+            covered[level.location_id] += 1
+            stores[level.location_id] = level.location
+    return sorted(
+        (stores[pk] for pk, count in covered.items() if count == len(wanted)),
+        key=lambda store: store.name,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def checkout(request):
+    """Step 1: contact, then delivery address or pick-up store; holds the stock."""
+    cart = _cart_with_channel(request)
+    rows = list(cart.lines.select_related("variant__product")) if cart is not None else []
+    initial = {}
+    if cart is not None and cart.hold_reference:
+        address = cart.shipping_address or {}
+        initial = {
+            "contact_name": cart.contact_name,
+            "contact_email": cart.contact_email,
+            "contact_phone": cart.contact_phone,
+            "fulfilment": cart.fulfilment,
+            "pickup_location": cart.pickup_location_id,
+            "address_line1": address.get("line1", ""),
+            "address_district": address.get("district", ""),
+            "address_city": address.get("city", ""),
+        }
+    form = CheckoutForm(
+        request.POST or None, initial=initial, pickup_stores=_pickup_stores(cart, rows)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if cart is None:
+                raise CartEmpty()
+            checkout_start(
+                cart=cart,
+                contact_name=data["contact_name"].strip(),
+                contact_email=data["contact_email"],
+                contact_phone=data["contact_phone"],
+                fulfilment=data["fulfilment"],
+                pickup_location=data["pickup_location"],
+                shipping_address=form.shipping_address(),
+            )
+        except DomainError as error:
+            fallback = "pickup_location" if data["fulfilment"] == Fulfilment.PICKUP else None
+            form_errors_add(form, error, aliases=form.ALIASES, fallback=fallback)
+        else:
+            return redirect("shop:checkout-pay")
+    return render(
+        request,
+        "store/shop/checkout.html",
+        {
+            "cart": cart,
+            "summary": _cart_summary(cart),
+            "form": form,
+            "hold_minutes": settings.STOCK_HOLD_MINUTES,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _shopper_customer(request):
+    if not request.user.is_authenticated:
+        return None
+    return getattr(request.user, "customer", None)
+
+
+@require_http_methods(["GET", "POST"])
+def checkout_pay(request):
+    """Step 2: payment method, voucher and points; places the order."""
+    cart = _cart_with_channel(request)
+    if cart is None or not cart.hold_reference:
+        messages.info(request, _("Enter your contact details first."))
+        return redirect("shop:checkout")
+    summary = _cart_summary(cart)
+    customer = _shopper_customer(request)
+    points_allowed = customer is not None and cart.user_id is not None
+    form = PaymentForm(
+        request.POST or None,
+        initial={"expected_total_amount": summary["subtotal_amount"]},
+        points_allowed=points_allowed,
+    )
+    shown_total = summary["subtotal_amount"]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["expected_total_amount"] is not None:
+            shown_total = data["expected_total_amount"]
+        try:
+            order = order_place(
+                cart=cart,
+                payment_method=data["payment_method"],
+                voucher_code=data["voucher_code"],
+                points=data.get("points") or 0,
+                expected_total_amount=shown_total,
+            )
+        except PriceChanged as error:
+            # The voucher, the points or a new price changed the total: show it and let the
+            # shopper confirm that amount.
+            new_total = Decimal((error.fields.get("total_amount") or [shown_total])[0])
+            form = PaymentForm(
+                {**request.POST.dict(), "expected_total_amount": str(new_total)},
+                points_allowed=points_allowed,
+            )
+            form.is_valid()
+            form.add_error(
+                None, _("The total is now shown below; check it and confirm to place your order.")
+            )
+            shown_total = new_total
+        except DomainError as error:
+            form_errors_add(form, error)
+        else:
+            return _placed(request, order=order, card_number=data["card_number"])
+    return render(
+        request,
+        "store/shop/checkout_pay.html",
+        {
+            "cart": cart,
+            "summary": summary,
+            "form": form,
+            "shown_total": shown_total,
+            "hold_expired": cart.hold_expires_at is not None
+            and cart.hold_expires_at <= timezone.now(),
+            "shop_time_zone": SHOP_TIME_ZONE,
+            "loyalty_balance": loyalty_balance(customer=customer) if points_allowed else None,
+            "point_value": settings.LOYALTY_POINT_VALUE_VND,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _placed(request, *, order: Order, card_number: str):
+    if (
+        order.status == OrderStatus.PENDING_PAYMENT
+        and order.payments.filter(method=Payment.Method.CARD).exists()
+    ):
+        order, ok, message = order_payment_card(
+            order=order, provider=card_provider(card_token=card_number)
+        )
+        if not ok:
+            messages.error(
+                request,
+                _("Your card was not charged: %(reason)s Your order is kept, waiting for payment.")
+                % {"reason": message},
+            )
+    messages.success(request, _("Thank you! Order %(number)s is placed.") % {"number": order})
+    return redirect(order_status_url(order))
+
+
+# --- Order status and history -----------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def order_status(request, token: str):
+    """An order's confirmation and status, reached by its signed link (no login needed)."""
+    try:
+        order_id = signing.loads(token, salt=ORDER_STATUS_SALT, max_age=ORDER_STATUS_MAX_AGE)
+    except signing.BadSignature:  # tampered or expired (SignatureExpired is a subclass)
+        return render(request, "store/shop/order_link_invalid.html", status=400)
+    order = order_list().filter(pk=order_id).first()
+    if order is None:
+        return render(request, "store/shop/order_link_invalid.html", status=404)
+    return render(
+        request,
+        "store/shop/order_status.html",
+        {
+            "order": order,
+            "bank": {
+                "bin": settings.VIETQR_BANK_BIN,
+                "account_number": settings.VIETQR_ACCOUNT_NUMBER,
+                "account_name": settings.VIETQR_ACCOUNT_NAME,
+            },
+            "statuses": OrderStatus,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def account_orders(request):
+    """Every order of the shopper's profile, whatever the channel (web, POS, marketplace)."""
+    customer = _shopper_customer(request)
+    orders = (
+        list(order_list().prefetch_related(None).filter(customer=customer))
+        if customer is not None
+        else []
+    )
+    for order in orders:
+        order.status_url = order_status_url(order)
+    return render(request, "store/shop/account_orders.html", {"orders": orders})

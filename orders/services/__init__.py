@@ -17,6 +17,7 @@ from orders.services.lifecycle import (
 )
 from orders.services.marketplace import marketplace_order_ingest
 from orders.services.numbers import order_number_next
+from orders.services.payments import order_payment_card
 from orders.services.pos import pos_sale_submit
 from orders.services.returns import ReturnLineInput, order_return
 from orders.services.shifts import (
@@ -53,6 +54,7 @@ __all__ = [
     "order_complete",
     "order_confirm",
     "order_number_next",
+    "order_payment_card",
     "order_pickup_hand_over",
     "order_place",
     "order_ready_for_pickup",
