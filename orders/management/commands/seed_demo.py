@@ -4,6 +4,7 @@ It only calls services; each app's demo module says what it adds.
 """
 
 import json
+import uuid
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -77,7 +78,8 @@ class Command(BaseCommand):
             sku, price = sale_line
             body = json.dumps(
                 {
-                    "client_uuid": "6f1c0d4e-0000-4000-8000-000000000001",
+                    # New on every seed, so an old demo sale is never mistaken for this one.
+                    "client_uuid": str(uuid.uuid4()),
                     "customer_id": customer.pk,
                     "lines": [{"sku": sku, "quantity": 1}],
                     "payments": [{"method": "cash", "amount": price, "tendered_amount": price}],
