@@ -17,15 +17,19 @@ def form_errors_add(form: forms.Form, error, *, aliases: dict | None = None, fal
     """Put a domain error on ``form``: ``error.fields`` on their fields, ``error.detail``
     as a non-field error. Fields the form does not have go to ``fallback`` (or the top)."""
     aliases = aliases or {}
-    form.add_error(None, error.detail)
-    for name, problems in (getattr(error, "fields", None) or {}).items():
+    fields = getattr(error, "fields", None) or {}
+    said_on_a_field = False
+    for name, problems in fields.items():
         field = aliases.get(name, name)
         if field not in form.fields:
             field = fallback
         for problem in problems if isinstance(problems, list | tuple) else [problems]:
             if field is None and str(problem) == error.detail:
                 continue
+            said_on_a_field |= str(problem) == error.detail
             form.add_error(field, str(problem))
+    if not said_on_a_field:  # the voucher errors repeat their detail on the field
+        form.add_error(None, error.detail)
 
 
 class CartLineForm(forms.Form):
