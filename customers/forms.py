@@ -1,20 +1,36 @@
-"""Web store forms of the customers app: sign up and log in with email or phone."""
+"""Web store forms of the customers app: sign up, log in, addresses, preferences, reviews."""
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from customers.login_throttle import WINDOW, LoginThrottle
 from customers.models import ConsentRecord
 
 # Bump when the wording of the consent checkboxes changes: records keep what was shown.
 SIGNUP_CONSENT_WORDING = "signup-2026-11"
+PREFERENCES_CONSENT_WORDING = "preferences-2026-11"
 
 
 class SignupForm(forms.Form):
     full_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
-    email = forms.CharField(label=_("Email"), max_length=254, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    email = forms.CharField(
+        label=_("Email"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
     marketing_channels = forms.MultipleChoiceField(
         label=_("Send me offers and news by (optional)"),
         choices=[
@@ -34,6 +50,120 @@ class SignupForm(forms.Form):
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form, asking for an email or phone instead of a username."""
+    """Django's login form, asking for an email or phone instead of a username.
 
-    username = forms.CharField(label=_("Email or phone"), max_length=254)
+    Failed attempts are throttled per identifier and IP address; the messages are the
+    same whether an account exists or not.
+    """
+
+    username = forms.CharField(
+        label=_("Email or phone"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "The email or phone and password do not match an account. Check them and try "
+            "again, or sign up if you have no account yet."
+        ),
+        "inactive": _(
+            "The email or phone and password do not match an account. Check them and try "
+            "again, or sign up if you have no account yet."
+        ),
+        "throttled": _(
+            "Too many failed attempts. Wait %(minutes)s minutes and try again, or ask the "
+            "shop to reset your password."
+        ),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username is None or self.cleaned_data.get("password") is None:
+            return self.cleaned_data  # the field errors say what is missing
+        throttle = LoginThrottle.for_request(self.request, username)
+        if throttle.is_blocked():
+            # Refused before the password is checked: a correct guess must not get through.
+            raise forms.ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": int(WINDOW.total_seconds() // 60)},
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            throttle.failure()
+            raise
+        throttle.reset()
+        return cleaned
+
+
+class AddressForm(forms.Form):
+    name = forms.CharField(
+        label=_("Recipient's name"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        help_text=_("For the courier, e.g. 0909 908 089."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    line1 = forms.CharField(
+        label=_("House number and street"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    line2 = forms.CharField(
+        label=_("Building, floor, alley (optional)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+    )
+    ward = forms.CharField(label=_("Ward / commune"), max_length=200, required=False)
+    district = forms.CharField(label=_("District"), max_length=200, required=False)
+    city = forms.CharField(
+        label=_("City / province"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level1"}),
+    )
+
+
+class PreferencesForm(forms.Form):
+    """Marketing consent per channel; the checkbox shows the current state."""
+
+    email = forms.BooleanField(label=_("Email"), required=False)
+    sms = forms.BooleanField(label=_("SMS"), required=False)
+    zalo = forms.BooleanField(label=_("Zalo"), required=False)
+    messenger = forms.BooleanField(label=_("Messenger"), required=False)
+
+    def marketing(self) -> dict[str, bool]:
+        return {channel: self.cleaned_data[channel] for channel in ConsentRecord.Channel.values}
+
+
+class ReviewForm(forms.Form):
+    RATINGS = [
+        (5, _("5 stars: excellent")),
+        (4, _("4 stars: good")),
+        (3, _("3 stars: fair")),
+        (2, _("2 stars: poor")),
+        (1, _("1 star: bad")),
+    ]
+
+    rating = forms.TypedChoiceField(
+        label=_("Your rating"),
+        choices=RATINGS,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose from 1 to 5 stars.")},
+    )
+    text = forms.CharField(
+        label=_("Your review (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What did you like or not? Up to 2,000 characters."),
+    )

@@ -1,4 +1,7 @@
-"""Web pages of the customers app: sign-up, log-in and the one-click opt-out link."""
+"""Web pages of the customers app: sign-up, log-in, the shopper's account (points, wishlist,
+addresses, message preferences), reviews and the one-click opt-out link."""
+
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -6,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -14,23 +18,67 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from customers.exceptions import CustomerNotFound, CustomersError
-from customers.forms import SIGNUP_CONSENT_WORDING, LoginForm, SignupForm
-from customers.models import ConsentRecord, Event
+from customers.exceptions import (
+    AccountExists,
+    CustomerNotFound,
+    CustomersError,
+    ReviewAlreadyExists,
+)
+from customers.forms import (
+    PREFERENCES_CONSENT_WORDING,
+    SIGNUP_CONSENT_WORDING,
+    AddressForm,
+    LoginForm,
+    PreferencesForm,
+    ReviewForm,
+    SignupForm,
+)
+from customers.models import ConsentRecord, ContactPoint, Customer, Event
+from customers.selectors import (
+    consent_history,
+    consent_state,
+    customer_get,
+    loyalty_balance,
+    loyalty_history,
+    review_list,
+    wishlist_list,
+)
 from customers.services import (
     consent_opt_out,
+    consent_preferences_save,
+    customer_address_add,
+    customer_address_remove,
     event_record,
+    review_request_token_read,
+    review_submit,
     shopper_signup,
     wishlist_add,
     wishlist_remove,
 )
 from inventory.models import Product
 
+LOYALTY_PAGE_SIZE = 25
+CONSENT_HISTORY_SHOWN = 10
+
+
+def _posted(request):
+    """The submitted data, or None for a GET (an empty POST is still a submission)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _add_service_errors(form, error: CustomersError) -> None:
+    """A service's refusal as form errors: its detail on top, its field problems by the field."""
+    form.add_error(None, error.detail)
+    for field, problems in error.fields.items():
+        if field in form.fields:
+            for problem in problems:
+                form.add_error(field, problem)
+
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
     """Create a shopper account with an email or phone and a password, then log in."""
-    form = SignupForm(request.POST or None)
+    form = SignupForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -43,26 +91,255 @@ def signup(request):
                 marketing_channels=data["marketing_channels"],
                 wording_version=SIGNUP_CONSENT_WORDING,
             )
+        except AccountExists:
+            # Not which detail is taken, nor by whom: the same words for any clash.
+            form.add_error(
+                None,
+                _(
+                    "We could not create an account with these details. If you already have "
+                    "an account, log in; if you forgot your password, ask the shop to reset it."
+                ),
+            )
         except CustomersError as error:
-            form.add_error(None, error.detail)
-            for field, problems in error.fields.items():
-                if field in form.fields:
-                    for problem in problems:
-                        form.add_error(field, problem)
+            _add_service_errors(form, error)
         except ValidationError as error:  # the password validators
             form.add_error("password", error)
         else:
             login(request, customer.user, backend="customers.auth.EmailOrPhoneBackend")
-            return redirect("home")
-    return render(request, "customers/signup.html", {"form": form})
+            return redirect("customers:account")
+    return render(request, "store/account/signup.html", {"form": form})
 
 
 class ShopperLoginView(LoginView):
-    """Log in with an email or phone (any format) and the password."""
+    """Log in with an email or phone (any format) and the password; throttled (see the form).
+
+    Django's ``login()`` gives the session a new key, so a session id planted before the
+    log-in is worthless after it.
+    """
 
     form_class = LoginForm
-    template_name = "customers/login.html"
-    next_page = "home"
+    template_name = "store/account/login.html"
+    next_page = "customers:account"
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error("__all__", "throttled"):
+            response.status_code = 429
+        return response
+
+
+def shopper_required(view):
+    """Log-in required; the view gets the shopper's live profile after the request.
+
+    A login without a (live) shopper profile, such as a staff account, gets a page saying so.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        customer = getattr(request.user, "customer", None)
+        if customer is not None and customer.merged_into_id:
+            customer = customer_get(pk=customer.pk)
+        if customer is None or customer.erased_at:
+            return render(request, "store/account/no_profile.html", status=403)
+        return view(request, customer, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+@shopper_required
+@require_http_methods(["GET"])
+def account(request, customer: Customer):
+    contacts = [
+        point
+        for point in customer.contact_points.all()
+        if point.kind in (ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE)
+    ]
+    state = consent_state(customer=customer)
+    return render(
+        request,
+        "store/account/home.html",
+        {
+            "customer": customer,
+            "contacts": contacts,
+            "points": loyalty_balance(customer=customer),
+            "wishlist_count": wishlist_list(customer=customer).count(),
+            "address_count": len(customer.addresses or []),
+            "marketing_channels": [
+                label
+                for channel, label in ConsentRecord.Channel.choices
+                if state[channel][ConsentRecord.Purpose.MARKETING]
+            ],
+        },
+    )
+
+
+@shopper_required
+@require_http_methods(["GET"])
+def account_points(request, customer: Customer):
+    page = Paginator(loyalty_history(customer=customer), LOYALTY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "store/account/points.html",
+        {"points": loyalty_balance(customer=customer), "page": page},
+    )
+
+
+@shopper_required
+@require_http_methods(["GET"])
+def account_wishlist(request, customer: Customer):
+    return render(
+        request,
+        "store/account/wishlist.html",
+        {"items": wishlist_list(customer=customer)},
+    )
+
+
+@shopper_required
+@require_http_methods(["GET", "POST"])
+def account_addresses(request, customer: Customer):
+    """The address book: the list, and a form that adds one."""
+    form = AddressForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer_address_add(customer=customer, **form.cleaned_data)
+        except CustomersError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("Address saved."))
+            return redirect("customers:account-addresses")
+    customer.refresh_from_db(fields=["addresses"])
+    return render(
+        request,
+        "store/account/addresses.html",
+        {"addresses": customer.addresses or [], "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@shopper_required
+@require_http_methods(["POST"])
+def account_address_delete(request, customer: Customer, address_id: str):
+    if customer_address_remove(customer=customer, address_id=address_id):
+        messages.success(request, _("Address deleted."))
+    else:
+        messages.error(request, _("That address was already deleted."))
+    return redirect("customers:account-addresses")
+
+
+@shopper_required
+@require_http_methods(["GET", "POST"])
+def account_preferences(request, customer: Customer):
+    """Marketing consent per channel; each change is recorded with its proof."""
+    state = consent_state(customer=customer)
+    initial = {
+        channel: state[channel][ConsentRecord.Purpose.MARKETING]
+        for channel in ConsentRecord.Channel.values
+    }
+    form = PreferencesForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        records = consent_preferences_save(
+            customer=customer,
+            marketing=form.marketing(),
+            wording_version=PREFERENCES_CONSENT_WORDING,
+        )
+        if records:
+            messages.success(request, _("Your message preferences are saved."))
+        else:
+            messages.info(request, _("Nothing changed: your preferences were already so."))
+        return redirect("customers:account-preferences")
+    return render(
+        request,
+        "store/account/preferences.html",
+        {
+            "form": form,
+            "history": consent_history(customer=customer)
+            .filter(purpose=ConsentRecord.Purpose.MARKETING)
+            .order_by("-recorded_at", "-id")[:CONSENT_HISTORY_SHOWN],
+        },
+    )
+
+
+# --- Reviews ----------------------------------------------------------------------------
+
+
+def _review_page(request, *, customer: Customer, product: Product):
+    """The review form for this shopper and product; one review per product."""
+    already = review_list(customer=customer).filter(product=product).exists()
+    form = ReviewForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            review_submit(
+                customer=customer,
+                product_id=product.pk,
+                rating=form.cleaned_data["rating"],
+                text=form.cleaned_data["text"],
+            )
+        except ReviewAlreadyExists:
+            form.add_error(
+                None,
+                _("You have already reviewed this product: there is one review per product."),
+            )
+        except CustomersError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("Thank you for your review."))
+            return redirect("customers:review-thanks")
+    return render(
+        request,
+        "store/account/review_form.html",
+        {"form": form, "product": product, "already": already},
+        status=400 if form.errors else 200,
+    )
+
+
+def _review_link_invalid(request, *, expired: bool = False):
+    return render(request, "store/account/review_invalid.html", {"expired": expired}, status=400)
+
+
+def _product_gone(request):
+    return render(request, "store/account/review_product_gone.html", status=404)
+
+
+@require_http_methods(["GET", "POST"])
+def review_signed(request, token: str):
+    """The review form from a review request: the signed link is the credential, no log-in."""
+    try:
+        customer_id, product_id = review_request_token_read(token=token)
+        customer = customer_get(pk=customer_id)
+    except signing.SignatureExpired:
+        return _review_link_invalid(request, expired=True)
+    except (signing.BadSignature, CustomerNotFound):
+        return _review_link_invalid(request)
+    if customer.erased_at:
+        return _review_link_invalid(request)
+    product = Product.objects.filter(pk=product_id, is_active=True).first()
+    if product is None:
+        return _product_gone(request)
+    return _review_page(request, customer=customer, product=product)
+
+
+@shopper_required
+@require_http_methods(["GET", "POST"])
+def review_new(request, customer: Customer):
+    """The review form for a logged-in shopper, reached from an order (``?product=<id>``)."""
+    try:
+        product_id = int(request.GET.get("product", ""))
+    except ValueError:
+        return _product_gone(request)
+    product = Product.objects.filter(pk=product_id, is_active=True).first()
+    if product is None:
+        return _product_gone(request)
+    return _review_page(request, customer=customer, product=product)
+
+
+@require_http_methods(["GET"])
+def review_thanks(request):
+    return render(request, "store/account/review_thanks.html")
+
+
+# --- Opt-out, product views, wishlist ---------------------------------------------------
 
 
 # The signed token is the credential: no login, no CSRF token (mail clients POST the
@@ -74,11 +351,11 @@ def opt_out(request, token: str):
     try:
         customer, channel, _record = consent_opt_out(token=token)
     except (signing.BadSignature, CustomerNotFound):
-        return render(request, "customers/opt_out_invalid.html", status=400)
+        return render(request, "store/account/opt_out_invalid.html", status=400)
     with translation.override(customer.preferred_language):
         return render(
             request,
-            "customers/opt_out_done.html",
+            "store/account/opt_out_done.html",
             {"channel": ConsentRecord.Channel(channel).label},
         )
 

@@ -1,5 +1,6 @@
 """Writes of the customers app (STYLE.md: ``<entity>_<action>``, keyword-only, atomic)."""
 
+from customers.services.addresses import customer_address_add, customer_address_remove
 from customers.services.consent import (
     consent_opt_out,
     consent_opt_out_token,
@@ -28,18 +29,27 @@ from customers.services.merge import (
     merge_suggestion_accept,
     merge_suggestion_dismiss,
 )
+from customers.services.preferences import consent_preferences_save
 from customers.services.profiles import (
     customer_register,
     customer_resolve,
     merge_suggestion_record,
     shopper_signup,
 )
+from customers.services.review_requests import (
+    review_request_path,
+    review_request_token,
+    review_request_token_read,
+)
 
 __all__ = [
     "consent_opt_out",
     "consent_opt_out_token",
     "consent_opt_out_token_read",
+    "consent_preferences_save",
     "consent_record",
+    "customer_address_add",
+    "customer_address_remove",
     "customer_erase",
     "customer_export",
     "customer_merge",
@@ -57,6 +67,9 @@ __all__ = [
     "referral_code_ensure",
     "referral_record",
     "review_moderate",
+    "review_request_path",
+    "review_request_token",
+    "review_request_token_read",
     "review_submit",
     "shopper_signup",
     "wishlist_add",
