@@ -67,12 +67,15 @@ def _posted(request):
 
 
 def _add_service_errors(form, error: CustomersError) -> None:
-    """A service's refusal as form errors: its detail on top, its field problems by the field."""
-    form.add_error(None, error.detail)
+    """A service's refusal as form errors: its problems by their fields, else its detail on top."""
+    shown = False
     for field, problems in error.fields.items():
         if field in form.fields:
             for problem in problems:
                 form.add_error(field, problem)
+                shown = True
+    if not shown:
+        form.add_error(None, error.detail)
 
 
 @require_http_methods(["GET", "POST"])
