@@ -17,7 +17,7 @@ from inventory.services import reservation_expire_due
 from orders.lifecycle import OrderStatus
 from orders.models import Cart, CartLine, Order, Payment
 from orders.payments import DECLINED_TEST_CARD
-from orders.services import order_ready_for_pickup, pos_sale_submit
+from orders.services import order_payment_card, order_ready_for_pickup, pos_sale_submit
 from orders.services.placing import LineInput, TenderInput
 from orders.views import order_status_url
 from tests.factories import (
@@ -588,3 +588,55 @@ def test_the_status_page_of_a_pos_order_renders(client, shop):
 
     assert response.status_code == 200
     assert order.number in text(response)
+
+
+# --- Card payments through the provider interface ---------------------------------------
+
+
+class RecordingProvider:
+    """A provider configured by the setting, to prove the setting is what chooses it."""
+
+    charged: list = []
+
+    def __init__(self, *, card_token: str = ""):
+        self.card_token = card_token
+
+    def charge(self, order, amount):
+        RecordingProvider.charged.append((order.number, amount, self.card_token))
+        return True, "rec-1", "ok"
+
+
+@pytest.mark.django_db
+def test_the_card_provider_is_the_one_the_setting_names(client, shop, settings):
+    settings.CARD_PAYMENT_PROVIDER = "tests.orders.test_store_pages.RecordingProvider"
+    RecordingProvider.charged = []
+    *_, buffalo, _spice = shop
+    start(client, buffalo)
+
+    client.post(
+        "/checkout/pay/",
+        {"payment_method": "card", "card_number": "4111 1111 1111 1111",
+         "expected_total_amount": "900000"},
+    )  # fmt: skip
+
+    order = Order.objects.get()
+    assert RecordingProvider.charged == [(order.number, Decimal(900000), "4111 1111 1111 1111")]
+    assert order.payments.get().provider_reference == "rec-1"
+    assert order.status == OrderStatus.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_paying_an_order_that_is_no_longer_pending_charges_nothing(client, shop):
+    *_, buffalo, _spice = shop
+    start(client, buffalo)
+    client.post(
+        "/checkout/pay/",
+        {"payment_method": "card", "card_number": "4242424242424242",
+         "expected_total_amount": "900000"},
+    )  # fmt: skip
+    order = Order.objects.get()
+    RecordingProvider.charged = []
+
+    again, ok, _message = order_payment_card(order=order, provider=RecordingProvider())
+
+    assert (again.status, ok, RecordingProvider.charged) == (OrderStatus.CONFIRMED, True, [])
