@@ -536,3 +536,82 @@ def test_opt_out_pages_use_the_store_layout(client, shopper):
     assert done.status_code == 200 and bad.status_code == 400
     assert done.templates[0].name == "store/account/opt_out_done.html"
     assert bad.templates[0].name == "store/account/opt_out_invalid.html"
+
+
+# --- services behind the pages, and query budgets ------------------------------------------
+
+
+def test_a_signed_link_to_a_product_already_reviewed_says_so_without_a_form(client, shopper):
+    product = ProductFactory()
+    token = review_request_token(shopper, product)
+    client.post(f"/reviews/new/{token}/", {"rating": "4"})
+
+    response = client.get(f"/reviews/new/{token}/")
+
+    assert response.status_code == 200
+    assert b"You have already reviewed this product" in response.content
+    assert b'name="rating"' not in response.content
+
+
+def test_review_request_path_points_at_the_signed_review_page(shopper):
+    from customers.services import review_request_path, review_request_token_read
+
+    product = ProductFactory()
+
+    path = review_request_path(shopper, product)
+
+    assert path.startswith("/reviews/new/")
+    assert review_request_token_read(token=path.split("/")[3]) == (shopper.pk, product.pk)
+
+
+def test_the_address_book_has_a_limit(shopper):
+    from customers.exceptions import CustomersError
+    from customers.services.addresses import MAX_ADDRESSES
+
+    for number in range(MAX_ADDRESSES):
+        customer_address_add(customer=shopper, line1=f"{number} Hàng Bạc", city="Hà Nội")
+
+    with pytest.raises(CustomersError, match="up to 20 addresses"):
+        customer_address_add(customer=shopper, line1="21 Hàng Bạc", city="Hà Nội")
+    shopper.refresh_from_db()
+    assert len(shopper.addresses) == MAX_ADDRESSES
+
+
+def test_deleting_an_unknown_address_changes_nothing(shopper_client, shopper):
+    kept = customer_address_add(customer=shopper, line1="1 Lý Thái Tổ", city="Hà Nội")
+
+    response = shopper_client.post("/account/addresses/nope/delete/", follow=True)
+
+    assert b"That address was already deleted." in response.content
+    shopper.refresh_from_db()
+    assert shopper.addresses == [kept]
+
+
+def test_the_wishlist_page_query_count_does_not_grow_with_the_items(
+    shopper_client, shopper, django_assert_max_num_queries
+):
+    for _ in range(3):
+        wishlist_add(customer=shopper, variant_id=VariantFactory().pk)
+    with django_assert_max_num_queries(8) as few:
+        shopper_client.get("/account/wishlist/")
+    for _ in range(20):
+        wishlist_add(customer=shopper, variant_id=VariantFactory().pk)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = shopper_client.get("/account/wishlist/")
+
+    assert response.content.count(b'name="remove"') == 23
+
+
+@pytest.mark.parametrize("path", ACCOUNT_PAGES)
+def test_account_pages_stay_within_a_small_query_budget(
+    shopper_client, shopper, path, django_assert_max_num_queries
+):
+    for number in range(30):
+        loyalty_earn(customer=shopper, reference=f"order:WEB-{number}", points=10)
+    customer_address_add(customer=shopper, line1="1 Lý Thái Tổ", city="Hà Nội")
+
+    with django_assert_max_num_queries(10):
+        response = shopper_client.get(path)
+
+    assert response.status_code == 200
