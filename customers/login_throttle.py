@@ -1,9 +1,14 @@
-"""Failed log-ins counted per identifier and IP address in Django's cache.
+"""Failed log-ins (and sign-ups that hit an existing account) counted in Django's cache.
 
-After ``MAX_FAILURES`` failed attempts within ``WINDOW`` the pair is refused without
-checking the password, whether the account exists or not, so the refusal reveals
-nothing. The counter lives in the cache (Redis in production, shared by every web
-process); losing it only forgets recent failures.
+After ``MAX_FAILURES`` failed log-ins for one identifier from one IP address within
+``WINDOW``, that pair is refused without checking the password, whether the account
+exists or not, so the refusal reveals nothing. An address that fails
+``MAX_FAILURES_PER_ADDRESS`` times over any identifiers (credential stuffing) is refused
+too. Sign-ups that clash with an existing account are counted per address the same way,
+so the sign-up form cannot be used to test a list of emails or phones quickly.
+
+The counters live in the cache (Redis in production, shared by every web process);
+losing them only forgets recent failures.
 """
 
 import contextlib
@@ -16,6 +21,8 @@ from customers.contacts import looks_like_email, normalize_phone
 from customers.exceptions import InvalidContactPoint
 
 MAX_FAILURES = 5
+MAX_FAILURES_PER_ADDRESS = 50
+MAX_SIGNUP_CLASHES_PER_ADDRESS = 10
 WINDOW = timedelta(minutes=15)
 
 
@@ -28,30 +35,68 @@ def _identifier_key(identifier: str) -> str:
     return text
 
 
-class LoginThrottle:
-    def __init__(self, *, identifier: str, ip_address: str):
-        # Hashed: the cache holds no email or phone in clear.
-        digest = hashlib.sha256(
-            f"{_identifier_key(identifier)}|{ip_address or ''}".encode()
-        ).hexdigest()
-        self.key = f"customers:login-failures:{digest}"
+def _ip_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
 
-    @classmethod
-    def for_request(cls, request, identifier: str) -> "LoginThrottle":
-        ip_address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
-        return cls(identifier=identifier, ip_address=ip_address)
+
+class FailureCounter:
+    """How many failures of one kind one key had in the current window."""
+
+    def __init__(self, *, scope: str, parts: tuple[str, ...], limit: int):
+        # Hashed: the cache holds no email, phone or address in clear.
+        digest = hashlib.sha256("|".join(parts).encode()).hexdigest()
+        self.key = f"customers:{scope}:{digest}"
+        self.limit = limit
 
     def is_blocked(self) -> bool:
-        return (cache.get(self.key) or 0) >= MAX_FAILURES
+        return (cache.get(self.key) or 0) >= self.limit
 
     def failure(self) -> None:
         # add() starts the window only on the first failure, so the count expires
-        # WINDOW after it: at most MAX_FAILURES guesses per window.
-        cache.add(self.key, 0, timeout=int(WINDOW.total_seconds()))
+        # WINDOW after it: at most ``limit`` failures per window.
+        timeout = int(WINDOW.total_seconds())
+        cache.add(self.key, 0, timeout=timeout)
         try:
             cache.incr(self.key)
         except ValueError:  # expired between add() and incr()
-            cache.set(self.key, 1, timeout=int(WINDOW.total_seconds()))
+            cache.set(self.key, 1, timeout=timeout)
 
     def reset(self) -> None:
         cache.delete(self.key)
+
+
+class LoginThrottle:
+    def __init__(self, *, identifier: str, ip_address: str):
+        self.pair = FailureCounter(
+            scope="login-failures",
+            parts=(_identifier_key(identifier), ip_address or ""),
+            limit=MAX_FAILURES,
+        )
+        self.address = FailureCounter(
+            scope="login-failures-address",
+            parts=(ip_address or "",),
+            limit=MAX_FAILURES_PER_ADDRESS,
+        )
+
+    @classmethod
+    def for_request(cls, request, identifier: str) -> "LoginThrottle":
+        return cls(identifier=identifier, ip_address=_ip_address(request))
+
+    def is_blocked(self) -> bool:
+        return self.pair.is_blocked() or self.address.is_blocked()
+
+    def failure(self) -> None:
+        self.pair.failure()
+        self.address.failure()
+
+    def reset(self) -> None:
+        """After a successful log-in: that identifier's count starts again (not the address's)."""
+        self.pair.reset()
+
+
+def signup_clash_counter(request) -> FailureCounter:
+    return FailureCounter(
+        scope="signup-clashes",
+        parts=(_ip_address(request),),
+        limit=MAX_SIGNUP_CLASHES_PER_ADDRESS,
+    )

@@ -33,6 +33,7 @@ from customers.forms import (
     ReviewForm,
     SignupForm,
 )
+from customers.login_throttle import WINDOW, signup_clash_counter
 from customers.models import ConsentRecord, ContactPoint, Customer, Event
 from customers.selectors import (
     consent_history,
@@ -82,7 +83,17 @@ def _add_service_errors(form, error: CustomersError) -> None:
 def signup(request):
     """Create a shopper account with an email or phone and a password, then log in."""
     form = SignupForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
+    clashes = signup_clash_counter(request)
+    if request.method == "POST" and form.is_valid() and clashes.is_blocked():
+        form.add_error(
+            None,
+            _(
+                "Too many attempts. Wait %(minutes)s minutes and try again, or log in if you "
+                "already have an account."
+            )
+            % {"minutes": int(WINDOW.total_seconds() // 60)},
+        )
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             customer = shopper_signup(
@@ -95,7 +106,9 @@ def signup(request):
                 wording_version=SIGNUP_CONSENT_WORDING,
             )
         except AccountExists:
-            # Not which detail is taken, nor by whom: the same words for any clash.
+            # Not which detail is taken, nor by whom: the same words for any clash. Clashes
+            # are counted, so the form cannot check a list of emails or phones quickly.
+            clashes.failure()
             form.add_error(
                 None,
                 _(

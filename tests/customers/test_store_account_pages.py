@@ -8,7 +8,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from customers.login_throttle import MAX_FAILURES
+from customers.login_throttle import (
+    MAX_FAILURES,
+    MAX_FAILURES_PER_ADDRESS,
+    MAX_SIGNUP_CLASHES_PER_ADDRESS,
+)
 from customers.models import ConsentRecord, Customer, Event, Review
 from customers.services import (
     customer_address_add,
@@ -361,6 +365,38 @@ def test_the_throttle_counts_per_address_and_forgets_after_the_window(client, sh
     with mock.patch("customers.login_throttle.cache.get", return_value=None):
         again = client.post("/account/login/", {"username": "0909908089", "password": PASSWORD})
     assert again.status_code == 302
+
+
+def test_one_address_trying_many_accounts_is_throttled_too(client, shopper):
+    # given: failures spread over many identifiers, each under the per-identifier limit
+    for number in range(MAX_FAILURES_PER_ADDRESS):
+        client.post("/account/login/", {"username": f"k{number}@example.vn", "password": "x"})
+
+    # when: the right password for a real account, from the same address
+    response = client.post("/account/login/", {"username": "0909908089", "password": PASSWORD})
+
+    # then
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_signups_clashing_with_accounts_are_throttled_per_address(client, shopper):
+    # given
+    for _ in range(MAX_SIGNUP_CLASHES_PER_ADDRESS):
+        client.post("/account/signup/", {"email": "lan@example.vn", "password": PASSWORD})
+
+    # when: even a new email from that address
+    response = client.post("/account/signup/", {"email": "moi@example.vn", "password": PASSWORD})
+
+    # then
+    assert response.context["form"].non_field_errors() == [
+        "Too many attempts. Wait 15 minutes and try again, or log in if you already have an "
+        "account."
+    ]
+    assert Customer.objects.count() == 1
+    other = Client(REMOTE_ADDR="10.0.0.9", HTTP_ACCEPT_LANGUAGE="en")
+    ok = other.post("/account/signup/", {"email": "moi@example.vn", "password": PASSWORD})
+    assert ok.status_code == 302
 
 
 def test_login_form_has_a_csrf_token(client):
