@@ -7,6 +7,10 @@ exists or not, so the refusal reveals nothing. An address that fails
 too. Sign-ups that clash with an existing account are counted per address the same way,
 so the sign-up form cannot be used to test a list of emails or phones quickly.
 
+Behind a reverse proxy every request comes from the proxy's address: set
+``TRUSTED_PROXY_COUNT`` to the number of proxies in front of the web processes so the
+client's address is read from ``X-Forwarded-For`` instead.
+
 The counters live in the cache (Redis in production, shared by every web process);
 losing them only forgets recent failures.
 """
@@ -15,6 +19,7 @@ import contextlib
 import hashlib
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 
 from customers.contacts import looks_like_email, normalize_phone
@@ -36,7 +41,20 @@ def _identifier_key(identifier: str) -> str:
 
 
 def _ip_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    """The client's address. Behind N reverse proxies (``TRUSTED_PROXY_COUNT`` = N), the
+    N-th address from the right of ``X-Forwarded-For``: the ones further left are whatever
+    the client chose to send, so they cannot be trusted to tell clients apart."""
+    if request is None:
+        return ""
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 class FailureCounter:

@@ -399,6 +399,16 @@ def test_signups_clashing_with_accounts_are_throttled_per_address(client, shoppe
     assert ok.status_code == 302
 
 
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(settings, rf):
+    from customers.login_throttle import _ip_address
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+
+    assert _ip_address(request) == "10.0.0.1"  # no proxy declared: the header is ignored
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert _ip_address(request) == "203.0.113.7"  # not the spoofable left-most entry
+
+
 def test_login_form_has_a_csrf_token(client):
     csrf_client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
 
