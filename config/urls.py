@@ -5,7 +5,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import healthz
-from config.views import home
+from inventory.views import home as store_home
 
 admin.site.site_header = "Tiệm"
 admin.site.site_title = "Tiệm"
@@ -27,7 +27,8 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("", include("orders.urls")),
     path("", include("inventory.urls")),
-    path("", home, name="home"),
+    # "home" is the store front (catalog:home); redirects across the project use this name.
+    path("", store_home, name="home"),
 ]
 
 if settings.DEBUG:

@@ -1,11 +1,6 @@
-from django.shortcuts import render
 from django.views import defaults
 
 from config.api.errors import api_not_found, api_server_error
-
-
-def home(request):
-    return render(request, "home.html")
 
 
 def page_not_found(request, exception):

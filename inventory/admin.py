@@ -31,6 +31,7 @@ from inventory.resources import CatalogResource, StockResource
 from inventory.selectors import stock_level_list
 from inventory.services import (
     StockLine,
+    product_search_text_refresh,
     reservation_release,
     stock_adjust,
     stock_count_record,
@@ -115,6 +116,11 @@ class ProductAdmin(admin.ModelAdmin):
     readonly_fields = ["stock_per_location"]
     inlines = [VariantInline, ProductImageInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The inlines wrote the variants directly: the SKUs must become searchable.
+        product_search_text_refresh(product_ids=[form.instance.pk])
+
     @admin.display(description=gettext_lazy("Stock per location (on hand / reserved)"))
     def stock_per_location(self, product):
         if product.pk is None:
@@ -152,6 +158,12 @@ class VariantAdmin(ImportExportModelAdmin):
     search_fields = ["sku", "barcode", "product__name", "product__name_en"]
     autocomplete_fields = ["product"]
     inlines = [StockLevelInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The SKU is searchable on its product, and no longer on one it was moved from.
+        previous = form.initial.get("product")
+        product_search_text_refresh(product_ids={obj.product_id, *([previous] if previous else [])})
 
 
 # --- Stock --------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -124,6 +125,13 @@ class ChannelLocation(models.Model):
 # --- Catalog ------------------------------------------------------------------------------
 
 
+def in_active_language(vietnamese: str, english: str) -> str:
+    """The English text when the page is in English and there is one; else the Vietnamese."""
+    if english and not (get_language() or "vi").startswith("vi"):
+        return english
+    return vietnamese
+
+
 def gtin_checksum_is_valid(code: str) -> bool:
     """GS1 check digit of an EAN-13 (13 digits) or UPC-A (12 digits) barcode."""
     if not code.isdigit() or len(code) not in (12, 13):
@@ -168,6 +176,10 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        return in_active_language(self.name, self.name_en)
+
     def clean(self):
         node, seen = self.parent, {self.pk}
         while node is not None:
@@ -190,6 +202,15 @@ class Product(models.Model):
     description_en = models.TextField(_("description (English)"), blank=True)
     brand = models.CharField(max_length=100, blank=True)
     is_active = models.BooleanField(default=True)
+    search_text = models.TextField(
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_(
+            "Names, brand and SKUs without accents, for the store's search; kept by the "
+            "catalog services."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -199,6 +220,14 @@ class Product(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        return in_active_language(self.name, self.name_en)
+
+    @property
+    def display_description(self) -> str:
+        return in_active_language(self.description, self.description_en)
 
 
 class ProductImage(models.Model):

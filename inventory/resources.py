@@ -11,7 +11,12 @@ from import_export import fields, resources, widgets
 
 from inventory.exceptions import InventoryError
 from inventory.models import Category, Location, Product, StockLevel, Variant
-from inventory.services import StockLine, product_upsert, stock_count_record
+from inventory.services import (
+    StockLine,
+    product_search_text_refresh,
+    product_upsert,
+    stock_count_record,
+)
 
 
 class AllOrNothingResource(resources.ModelResource):
@@ -81,6 +86,19 @@ class CatalogResource(AllOrNothingResource):
             raise ValidationError(error.detail) from None
         if not (row.get("barcode") or "").strip():
             row["barcode"] = None
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._imported_product_ids = set()
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        self._imported_product_ids.add(instance.product_id)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        # Variants are saved by the import itself: their SKUs become searchable here.
+        product_search_text_refresh(product_ids=getattr(self, "_imported_product_ids", ()))
 
 
 class StockResource(AllOrNothingResource):

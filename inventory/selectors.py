@@ -4,6 +4,9 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
+    Avg,
+    Count,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -14,11 +17,13 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    Window,
 )
 from django.db.models.functions import Coalesce, Greatest
 
-from inventory.filters import ProductSearchFilter
+from inventory.filters import ProductSearchFilter, StoreCatalogFilter
 from inventory.models import (
+    Category,
     ChannelLocation,
     Location,
     Product,
@@ -61,13 +66,14 @@ def variant_available_to_sell(*, channel: SalesChannel) -> QuerySet[Variant]:
     counts as zero), minus the channel's safety buffer (never below zero), then the
     marketplace's published percentage, rounded down.
     """
-    location_ids = list(
-        channel.channel_locations.filter(location__is_active=True).values_list(
-            "location_id", flat=True
-        )
-    )
+    # The channel's locations are joined in the subquery rather than read first: one query
+    # (a channel sells from a location at most once, so the join repeats no stock level).
     per_location = (
-        StockLevel.objects.filter(variant=OuterRef("pk"), location_id__in=location_ids)
+        StockLevel.objects.filter(
+            variant=OuterRef("pk"),
+            location__is_active=True,
+            location__channel_locations__channel=channel,
+        )
         .annotate(free=Greatest(_available_expression(), Value(0)))
         .values("variant")
         .annotate(total=Sum("free"))
@@ -210,3 +216,128 @@ def variant_sync_page(*, after: tuple[datetime, int] | None, limit: int) -> list
         moment, pk = after
         variants = variants.filter(Q(updated_at__gt=moment) | Q(updated_at=moment, pk__gt=pk))
     return list(variants[:limit])
+
+
+# --- Web store ----------------------------------------------------------------------------
+
+REVIEWS_SHOWN = 20
+
+
+def web_channel() -> SalesChannel | None:
+    """The web store's sales channel: the first active one of kind web."""
+    return (
+        SalesChannel.objects.filter(kind=SalesChannel.Kind.WEB, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+def store_variant_list(*, channel: SalesChannel | None) -> QuerySet[Variant]:
+    """What the web store sells: :func:`variant_available_to_sell` on its channel (none of
+    it available when the store has no channel yet)."""
+    if channel is not None:
+        return variant_available_to_sell(channel=channel)
+    return (
+        Variant.objects.filter(is_active=True, product__is_active=True)
+        .select_related("product")
+        .annotate(available_to_sell=Value(0, output_field=IntegerField()))
+        .order_by("pk")
+    )
+
+
+def store_category_list() -> QuerySet[Category]:
+    """Every category, in menu order (the tree is small; pages walk it in memory)."""
+    return Category.objects.order_by("position", "name", "pk")
+
+
+def store_location_list() -> QuerySet[Location]:
+    """The shops a shopper can walk into."""
+    return Location.objects.filter(is_active=True, kind=Location.Kind.STORE).order_by("name", "pk")
+
+
+def store_product_list(*, variants: QuerySet[Variant]) -> QuerySet[Product]:
+    """Active products with an active variant, for the store's grid: their sellable
+    ``variants`` prefetched as ``store_variants`` (with ``available_to_sell``) and the
+    first image's file name annotated as ``image_name``. A page of them is two queries."""
+    first_image = (
+        ProductImage.objects.filter(product=OuterRef("pk"))
+        .order_by("position", "pk")
+        .values("image")[:1]
+    )
+    return (
+        Product.objects.filter(
+            Exists(Variant.objects.filter(product=OuterRef("pk"), is_active=True)),
+            is_active=True,
+        )
+        .annotate(image_name=Subquery(first_image))
+        .prefetch_related(
+            Prefetch(
+                "variants",
+                queryset=variants.select_related(None).order_by("position", "pk"),
+                to_attr="store_variants",
+            )
+        )
+        .order_by("name", "pk")
+    )
+
+
+def store_product_search(
+    *,
+    params,
+    channel: SalesChannel | None,
+    categories: list[Category],
+    stores: list[Location],
+    category: Category | None = None,
+) -> StoreCatalogFilter:
+    """The store's grid for the query ``params`` (search, filters, sort) as a bound
+    :class:`StoreCatalogFilter`: ``.qs`` are the products, ``.form`` the filter form with
+    its errors. ``categories`` and ``stores`` are the lists the page already holds."""
+    variants = store_variant_list(channel=channel)
+    return StoreCatalogFilter(
+        params,
+        queryset=store_product_list(variants=variants),
+        categories=categories,
+        stores=stores,
+        variants=variants,
+        category=category,
+    )
+
+
+def store_product_detail(*, slug: str, channel: SalesChannel | None) -> Product | None:
+    """An active product for its store page (None if there is none, or nothing of it is for
+    sale), in four queries: ``store_variants`` (with ``available_to_sell`` online, and
+    ``store_availability``: the stock levels at the shops, with ``available_quantity``),
+    and ``store_images``."""
+    variants = list(
+        store_variant_list(channel=channel)
+        .filter(product__slug=slug)
+        .select_related("product__category")
+        .order_by("position", "pk")
+    )
+    if not variants:
+        return None
+    product = variants[0].product
+    at_stores: dict[int, list[StockLevel]] = {}
+    levels = variant_availability_by_location(variants=[variant.pk for variant in variants])
+    for level in levels.filter(location__kind=Location.Kind.STORE):
+        at_stores.setdefault(level.variant_id, []).append(level)
+    for variant in variants:
+        variant.product = product
+        variant.store_availability = at_stores.get(variant.pk, [])
+    product.store_variants = variants
+    product.store_images = list(product.images.order_by("position", "pk"))
+    return product
+
+
+def product_approved_reviews(*, product: Product) -> list:
+    """The latest approved reviews of ``product``, newest first, each carrying
+    ``approved_count`` and ``rating_average`` over all the approved ones: one query.
+
+    Read through the reverse relation ``product.reviews``: inventory imports nothing of
+    customers (the imports lean one way, docs/architecture.md)."""
+    approved = product.reviews.filter(status="approved")
+    return list(
+        approved.annotate(
+            approved_count=Window(Count("pk")), rating_average=Window(Avg("rating"))
+        ).order_by("-created_at", "-pk")[:REVIEWS_SHOWN]
+    )

@@ -1,4 +1,12 @@
+from django.urls import path
+
+from inventory import views
 
 app_name = "catalog"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("c/<slug:slug>/", views.category_detail, name="category"),
+    path("search/", views.search, name="search"),
+    path("p/<slug:slug>/", views.product_detail, name="product"),
+]

@@ -6,6 +6,7 @@ Orders and the admin call these; nothing else writes stock.
 from inventory.services.catalog import (
     category_upsert,
     product_image_add,
+    product_search_text_refresh,
     product_upsert,
     variant_upsert,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "category_upsert",
     "location_upsert",
     "product_image_add",
+    "product_search_text_refresh",
     "product_upsert",
     "reservation_convert",
     "reservation_expire_due",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from inventory.exceptions import InvalidBarcode, InventoryError
 from inventory.models import Category, Product, ProductImage, Variant, gtin_checksum_is_valid
+from inventory.search import search_text_for
 
 
 def _validated(instance, *, exclude=None):
@@ -43,8 +44,34 @@ def product_upsert(*, slug: str, name: str, **fields) -> Product:
     for key, value in fields.items():
         setattr(product, key, value)
     _validated(product, exclude=["slug"] if product.pk else None)
+    skus = product.variants.values_list("sku", flat=True) if product.pk else []
+    product.search_text = search_text_for(
+        name=product.name, name_en=product.name_en, brand=product.brand, skus=skus
+    )
     product.save()
     return product
+
+
+def product_search_text_refresh(*, product_ids) -> int:
+    """Recompute the search text of these products from their names, brand and SKUs.
+
+    For writes that do not go through :func:`product_upsert` / :func:`variant_upsert`
+    (the admin's inlines, the CSV import). Two reads and one bulk update, however many."""
+    products = list(Product.objects.filter(pk__in=list(product_ids)).order_by("pk"))
+    skus: dict[int, list[str]] = {}
+    for product_id, sku in Variant.objects.filter(product__in=products).values_list(
+        "product_id", "sku"
+    ):
+        skus.setdefault(product_id, []).append(sku)
+    for product in products:
+        product.search_text = search_text_for(
+            name=product.name,
+            name_en=product.name_en,
+            brand=product.brand,
+            skus=skus.get(product.pk, []),
+        )
+    # update_fields: the search text only; updated_at stays the time of the last real edit.
+    return Product.objects.bulk_update(products, ["search_text"], batch_size=500)
 
 
 @transaction.atomic
@@ -65,6 +92,7 @@ def variant_upsert(
             fields={"barcode": [str(InvalidBarcode.default_detail)]},
         )
     variant = Variant.objects.filter(sku=sku).first() or Variant(sku=sku)
+    moved_from = variant.product_id if variant.pk and variant.product_id != product.pk else None
     variant.product = product
     variant.barcode = barcode
     variant.price_amount = Decimal(price_amount)
@@ -72,6 +100,8 @@ def variant_upsert(
         setattr(variant, key, value)
     _validated(variant)
     variant.save()
+    # The SKU is searchable on its product (and no longer on the one it left).
+    product_search_text_refresh(product_ids=[product.pk, *([moved_from] if moved_from else [])])
     return variant
 
 

@@ -1,0 +1,158 @@
+"""Web store pages of the catalog: home, category, search and product.
+
+They read through the selectors and write nothing. The cart, the wishlist and the
+product-viewed record belong to higher apps, reached by URL only (a form's action, a
+pixel): inventory imports none of them.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from inventory.models import Category, Product, Variant
+from inventory.selectors import (
+    product_approved_reviews,
+    store_category_list,
+    store_location_list,
+    store_product_detail,
+    store_product_search,
+    web_channel,
+)
+
+PAGE_SIZE = 48
+# At or below this many units a shopper is told the count ("Only 3 left").
+FEW_LEFT = 10
+FILTER_FIELDS = ("category", "min_price", "max_price", "in_stock", "store", "sort")
+
+
+@dataclass
+class ProductCard:
+    """One product of a grid, as a shopper sees it."""
+
+    product: Product
+    price_amount: Decimal
+    compare_at_amount: Decimal | None
+    price_varies: bool
+    available: int
+    image_url: str
+
+
+def _card(product: Product) -> ProductCard:
+    variants = product.store_variants
+    cheapest = min(variants, key=lambda variant: (variant.price_amount, variant.position))
+    return ProductCard(
+        product=product,
+        price_amount=cheapest.price_amount,
+        compare_at_amount=_compare_at(cheapest),
+        price_varies=len({variant.price_amount for variant in variants}) > 1,
+        available=sum(max(variant.available_to_sell, 0) for variant in variants),
+        image_url=default_storage.url(product.image_name) if product.image_name else "",
+    )
+
+
+def _compare_at(variant: Variant) -> Decimal | None:
+    """The former price, shown struck through, only when it is above the price."""
+    if variant.compare_at_amount and variant.compare_at_amount > variant.price_amount:
+        return variant.compare_at_amount
+    return None
+
+
+def _ancestors(category: Category, categories: list[Category]) -> list[Category]:
+    by_id = {node.pk: node for node in categories}
+    chain, node = [], by_id.get(category.parent_id)
+    while node is not None and node not in chain:
+        chain.insert(0, node)
+        node = by_id.get(node.parent_id)
+    return chain
+
+
+def _grid(request, template: str, *, category=None, categories=None, needs_query=False, **extra):
+    """A page of products with the filter form. Every grid page costs the same handful of
+    queries, however many products the catalog holds (tests/inventory/test_store_pages.py)."""
+    categories = categories if categories is not None else list(store_category_list())
+    filterset = store_product_search(
+        params=request.GET,
+        channel=web_channel(),
+        categories=categories,
+        stores=list(store_location_list()),
+        category=category,
+    )
+    # An invalid input is shown as a form error and left out; the valid ones still apply.
+    filterset.is_valid()
+    query = filterset.form.cleaned_data.get("q") or ""
+    page = None
+    if query or not needs_query:
+        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = [_card(product) for product in page.object_list]
+    return render(
+        request,
+        template,
+        {
+            "filter_form": filterset.form,
+            "page": page,
+            "query": query,
+            "category": category,
+            "categories": categories,
+            "top_categories": [node for node in categories if node.parent_id is None],
+            "few_left": FEW_LEFT,
+            # Shown unfolded when in use or wrong; on a phone it is folded out of the way.
+            "filters_open": bool(filterset.form.errors)
+            or any(request.GET.get(name) for name in FILTER_FIELDS),
+            **extra,
+        },
+    )
+
+
+@require_safe
+def home(request):
+    """The store front: every product, newest first, with the filters."""
+    return _grid(request, "store/catalog/home.html")
+
+
+@require_safe
+def category_detail(request, slug: str):
+    categories = list(store_category_list())
+    category = next((node for node in categories if node.slug == slug), None)
+    if category is None:
+        raise Http404("No such category.")
+    return _grid(
+        request,
+        "store/catalog/category.html",
+        category=category,
+        categories=categories,
+        ancestors=_ancestors(category, categories),
+        subcategories=[node for node in categories if node.parent_id == category.pk],
+    )
+
+
+@require_safe
+def search(request):
+    """Products by name (either language, with or without accents), brand or SKU."""
+    return _grid(request, "store/catalog/search.html", needs_query=True)
+
+
+@require_safe
+def product_detail(request, slug: str):
+    product = store_product_detail(slug=slug, channel=web_channel())
+    if product is None:
+        raise Http404("No such product.")
+    reviews = product_approved_reviews(product=product)
+    for variant in product.store_variants:
+        variant.compare_at = _compare_at(variant)
+    return render(
+        request,
+        "store/catalog/product.html",
+        {
+            "product": product,
+            "category": product.category,
+            "reviews": reviews,
+            "review_count": reviews[0].approved_count if reviews else 0,
+            "rating_average": round(reviews[0].rating_average, 1) if reviews else None,
+            "few_left": FEW_LEFT,
+        },
+    )
