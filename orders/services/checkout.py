@@ -105,14 +105,17 @@ def cart_line_set(*, cart: Cart, variant_id: int, quantity: int) -> Cart:
             _("Choose between 0 and %(max)d.") % {"max": CART_MAX_QUANTITY},
             fields={"quantity": [_("Between 0 and %(max)d.") % {"max": CART_MAX_QUANTITY}]},
         )
-    variant = Variant.objects.filter(pk=variant_id, is_active=True, product__is_active=True).first()
-    if variant is None:
-        raise OrderLinesInvalid(
-            _("This product is no longer sold."), fields={"variant_id": [_("Not for sale.")]}
-        )
     if quantity == 0:
-        CartLine.objects.filter(cart=cart, variant=variant).delete()
+        # Taking something out always works, even a product no longer sold.
+        CartLine.objects.filter(cart=cart, variant_id=variant_id).delete()
     else:
+        variant = Variant.objects.filter(
+            pk=variant_id, is_active=True, product__is_active=True
+        ).first()
+        if variant is None:
+            raise OrderLinesInvalid(
+                _("This product is no longer sold."), fields={"variant_id": [_("Not for sale.")]}
+            )
         available = _available(cart=cart, variant_ids=[variant.pk]).get(variant.pk, 0)
         if quantity > available:
             raise CartQuantityUnavailable(

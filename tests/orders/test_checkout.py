@@ -271,3 +271,16 @@ def test_placing_an_order_stays_under_25_queries_whatever_the_lines(
         order = order_place(cart=cart, payment_method="cod")
 
     assert order.lines.count() == line_count
+
+
+@pytest.mark.django_db
+def test_a_product_no_longer_sold_can_still_be_taken_out_of_the_cart(shop):
+    web, _warehouse, _showroom, _buffalo, spice = shop
+    cart = cart_get_or_create(channel=web)
+    cart_line_set(cart=cart, variant_id=spice.pk, quantity=1)
+    spice.is_active = False
+    spice.save(update_fields=["is_active"])
+
+    cart_line_set(cart=cart, variant_id=spice.pk, quantity=0)
+
+    assert not cart.lines.exists()
