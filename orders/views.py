@@ -213,6 +213,24 @@ def _pickup_stores(cart: Cart | None, rows) -> list:
     )
 
 
+def _contact_on_file(customer) -> dict:
+    """What a logged-in shopper has already told us, to save them typing it again."""
+    contacts = dict(
+        customer.contact_points.filter(kind__in=["email", "phone"])
+        .order_by("-id")
+        .values_list("kind", "value")
+    )
+    address = (customer.addresses or [{}])[0] if isinstance(customer.addresses, list) else {}
+    return {
+        "contact_name": customer.full_name,
+        "contact_email": contacts.get("email", ""),
+        "contact_phone": contacts.get("phone", ""),
+        "address_line1": address.get("line1", ""),
+        "address_district": address.get("district", ""),
+        "address_city": address.get("city", ""),
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def checkout(request):
     """Step 1: contact, then delivery address or pick-up store; holds the stock."""
@@ -231,6 +249,8 @@ def checkout(request):
             "address_district": address.get("district", ""),
             "address_city": address.get("city", ""),
         }
+    elif request.user.is_authenticated and getattr(request.user, "customer", None):
+        initial = _contact_on_file(request.user.customer)
     form = CheckoutForm(
         request.POST or None, initial=initial, pickup_stores=_pickup_stores(cart, rows)
     )

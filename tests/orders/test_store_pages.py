@@ -640,3 +640,24 @@ def test_paying_an_order_that_is_no_longer_pending_charges_nothing(client, shop)
     again, ok, _message = order_payment_card(order=order, provider=RecordingProvider())
 
     assert (again.status, ok, RecordingProvider.charged) == (OrderStatus.CONFIRMED, True, [])
+
+
+@pytest.mark.django_db
+def test_a_logged_in_shopper_finds_their_contact_already_filled_in(client, shop):
+    from tests.factories import StaffFactory, customer_with
+
+    customer = customer_with(email="toan@example.vn", phone="+84909908089", full_name="Toản")
+    customer.addresses = [{"line1": "25 Hàng Giấy", "district": "Hoàn Kiếm", "city": "Hà Nội"}]
+    user = StaffFactory(is_staff=False)
+    customer.user = user
+    customer.save(update_fields=["addresses", "user"])
+    client.force_login(user)
+    _web, _warehouse, _showroom, _empty, buffalo, _spice = shop
+    add(client, buffalo)
+
+    page = text(client.get("/checkout/"))
+
+    assert "TT-1KG" in page
+    assert 'value="+84909908089"' in page
+    assert 'value="toan@example.vn"' in page
+    assert 'value="25 Hàng Giấy"' in page
