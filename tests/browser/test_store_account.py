@@ -1,5 +1,7 @@
 """The shopper's account in a real browser, on a phone-sized screen."""
 
+import re
+
 import pytest
 
 from customers.models import ConsentRecord, Customer
@@ -84,6 +86,7 @@ def test_an_address_error_is_visible_and_announced(page):
     # then: a summary is announced, and the field says what is wrong and is marked invalid
     alert = page.get_by_role("alert")
     assert alert.is_visible()
+    assert page.evaluate("document.activeElement.id") == "form-errors"
     phone = page.locator("#id_phone")
     assert phone.get_attribute("aria-invalid") == "true"
     described_by = phone.get_attribute("aria-describedby").split()
@@ -119,13 +122,15 @@ def test_a_review_from_a_signed_link_without_logging_in(page):
     page.locator('main form button[type="submit"]').click()
     page.wait_for_load_state()
     assert page.get_by_role("alert").is_visible()
+    page.get_by_role("alert").get_by_role("link").click()  # the summary leads to the field
+    assert page.evaluate("document.activeElement.id") == "id_rating_0"
     screenshot(page, "review-error-375px")
     page.locator('input[name="rating"][value="5"]').check()
     page.locator('textarea[name="text"]').fill("Ngon, đúng vị Tây Bắc.")
     page.locator('main form button[type="submit"]').click()
 
     # then
-    page.wait_for_url("**/reviews/thanks/")
+    page.wait_for_url(re.compile(r"/reviews/thanks/(#.*)?$"))  # the fragment followed the link
     assert customer.reviews.get().rating == 5
     assert fits_the_phone(page)
     screenshot(page, "review-thanks-375px")
