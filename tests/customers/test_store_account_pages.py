@@ -419,6 +419,33 @@ def test_login_form_has_a_csrf_token(client):
     assert refused.status_code == 403
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/account/signup/", "/account/addresses/", "/account/preferences/", "/account/logout/"],
+)
+def test_every_account_form_needs_its_csrf_token(shopper, path):
+    csrf_client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    csrf_client.force_login(shopper.user, backend="customers.auth.EmailOrPhoneBackend")
+    before = _not_written(shopper)
+
+    response = csrf_client.post(path, {"line1": "1 Lý Thái Tổ", "city": "Hà Nội", "sms": "on"})
+
+    assert response.status_code == 403
+    assert _not_written(shopper) == before
+    if path != "/account/logout/":
+        assert 'name="csrfmiddlewaretoken"' in csrf_client.get(path).content.decode()
+
+
+def test_the_review_form_needs_its_csrf_token(shopper):
+    csrf_client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    token = review_request_token(shopper, ProductFactory())
+
+    response = csrf_client.post(f"/reviews/new/{token}/", {"rating": "5"})
+
+    assert response.status_code == 403
+    assert not Review.objects.exists()
+
+
 def test_signup_on_a_taken_email_or_phone_gives_one_generic_message(client, shopper):
     by_phone = client.post("/account/signup/", {"phone": "0909 908 089", "password": PASSWORD})
     by_email = client.post("/account/signup/", {"email": "LAN@example.vn", "password": PASSWORD})
