@@ -1,6 +1,7 @@
-"""Settings and URLs of the server that ``bench/pos_sale.py`` starts: the project's own
-settings and URLs, plus one bench-only endpoint, ``POST /bench/bare/<stock level id>/``, a
-bare DRF view doing one stock UPDATE (the baseline). It is never in the project's URLs.
+"""Settings and URLs of the servers that ``bench/pos_sale.py`` and ``bench/store_pages.py``
+start: the project's own settings and URLs, plus bench-only baselines that are never in the
+project's URLs: ``POST /bench/bare/<stock level id>/``, a bare DRF view doing one stock
+UPDATE, and ``GET /bench/hello/``, a static Django view behind the project's middleware.
 
 Loaded with ``PYTHONPATH=<repo>:<repo>/bench DJANGO_SETTINGS_MODULE=bench_site``. The module
 is both the settings module and ``ROOT_URLCONF``; the URLs are built on first use (module
@@ -11,7 +12,7 @@ import sys
 
 if __name__ == "__main__":
     # `make bench` runs every bench/*.py; this one is only a helper.
-    print("bench_site.py: settings for bench/pos_sale.py's server; nothing to measure here.")
+    print("bench_site.py: settings for the bench servers; nothing to measure here.")
     sys.exit(0)
 
 from config.settings import *  # noqa: F403
@@ -45,6 +46,13 @@ def bare_view():
     return BareStockUpdate.as_view()
 
 
+def hello_view(request):
+    """The least a page can cost: no query, no template, the same middleware."""
+    from django.http import HttpResponse
+
+    return HttpResponse(b"<!doctype html><title>hello</title><p>hello</p>")
+
+
 def __getattr__(name):
     if name not in _URL_NAMES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -56,6 +64,7 @@ def __getattr__(name):
     module.urlpatterns = [
         *urls.urlpatterns,
         path("bench/bare/<int:pk>/", bare_view(), name="bench-bare"),
+        path("bench/hello/", hello_view, name="bench-hello"),
     ]
     for handler in _URL_NAMES - {"urlpatterns"}:
         if hasattr(urls, handler):
