@@ -289,6 +289,11 @@ if not DEBUG:
     # /healthz is probed by load balancers over plain HTTP inside the network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# How many reverse proxies stand in front of the web processes: the login throttle then
+# reads the client's address from X-Forwarded-For (0: REMOTE_ADDR). Set it in production
+# behind a proxy, or every shopper shares the proxy's address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
 # --- Logging ----------------------------------------------------------------------------
 
 LOG_LEVEL = env.choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"])

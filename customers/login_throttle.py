@@ -46,7 +46,7 @@ def _ip_address(request) -> str:
     the client chose to send, so they cannot be trusted to tell clients apart."""
     if request is None:
         return ""
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    proxies = settings.TRUSTED_PROXY_COUNT
     forwarded = [
         part.strip()
         for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
