@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from inventory.selectors import variant_availability_by_location
 from orders.exceptions import CartEmpty, OrderLinesInvalid, OrdersError, PriceChanged
 from orders.forms import CartLineForm, CheckoutForm, PaymentForm, form_errors_add
 from orders.lifecycle import OrderStatus
-from orders.models import Cart, Fulfilment, Order, Payment
+from orders.models import Cart, Fulfilment, Order, OrderLine, Payment
 from orders.payments import card_provider
 from orders.selectors import cart_open, order_list
 from orders.services import (
@@ -383,14 +384,26 @@ def order_status(request, token: str):
         order_id = signing.loads(token, salt=ORDER_STATUS_SALT, max_age=ORDER_STATUS_MAX_AGE)
     except signing.BadSignature:  # tampered or expired (SignatureExpired is a subclass)
         return render(request, "store/shop/order_link_invalid.html", status=400)
-    order = order_list().filter(pk=order_id).first()
+    order = (
+        order_list()
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("variant__product"))
+        )
+        .filter(pk=order_id)
+        .first()
+    )
     if order is None:
         return render(request, "store/shop/order_link_invalid.html", status=404)
+    viewer = getattr(request.user, "customer", None) if request.user.is_authenticated else None
     return render(
         request,
         "store/shop/order_status.html",
         {
             "order": order,
+            # The buyer, logged in, may review what they received.
+            "can_review": viewer is not None
+            and viewer.pk == order.customer_id
+            and order.status in {OrderStatus.COMPLETED, OrderStatus.PARTIALLY_RETURNED},
             "bank": {
                 "bin": settings.VIETQR_BANK_BIN,
                 "account_number": settings.VIETQR_ACCOUNT_NUMBER,

@@ -588,6 +588,28 @@ def test_the_status_page_of_a_pos_order_renders(client, shop):
 
     assert response.status_code == 200
     assert order.number in text(response)
+    assert "Write a review" not in text(response)  # a stranger with the link can't review
+
+
+@pytest.mark.django_db
+def test_the_buyer_logged_in_is_offered_a_review_of_each_product(client, shop):
+    _web, _warehouse, showroom, _empty, _buffalo, spice = shop
+    channel_selling_from(showroom, kind="pos", code="pos-hg")
+    terminal, _token = terminal_with_token(location=showroom)
+    customer = customer_with(phone="+84909908089")
+    user = StaffFactory(is_staff=False)
+    customer.user = user
+    customer.save(update_fields=["user"])
+    order, _created = pos_sale_submit(
+        terminal=terminal, client_uuid=uuid.uuid4(), customer=customer,
+        lines=[LineInput(sku=spice.sku, quantity=1)],
+        tenders=[TenderInput(method="cash", amount=Decimal(85000))],
+    )  # fmt: skip
+    client.force_login(user)
+
+    page = text(client.get(order_status_url(order)))
+
+    assert f"/reviews/new/?product={spice.product_id}" in page
 
 
 # --- Card payments through the provider interface ---------------------------------------
