@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from customers.models import Review
@@ -181,10 +182,12 @@ def test_a_subcategory_page_has_breadcrumbs_to_its_parent(client, store):
 
 
 def test_an_unknown_category_is_a_404_page(client, store):
-    response = client.get("/c/no-such-thing/")
+    response = english(client).get("/c/no-such-thing/")
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+    assert "<h1>Page not found</h1>" in html(response)
+    assert 'href="/">back to the store</a>' in html(response)
 
 
 # --- Filters, sorting, pagination -------------------------------------------------------
@@ -466,6 +469,7 @@ def test_an_unknown_or_hidden_product_is_a_404_page(client, store, path):
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+    assert 'role="search"' in html(response)  # the store's own page, with its search box
 
 
 def test_the_pages_answer_get_only(client, store):
@@ -551,3 +555,48 @@ def shop_code() -> str:
 # and 100 products must agree).
 EXPECTED_GRID_QUERIES = [10, 10, 10, 10]
 EXPECTED_PRODUCT_QUERIES = 9
+
+
+# --- The search text outside the services -----------------------------------------------
+
+
+def test_the_admin_makes_skus_saved_by_its_inlines_searchable(rf, store):
+    from django.contrib import admin
+
+    from inventory.admin import ProductAdmin
+
+    VariantFactory(product=store.pepper, sku="MAC-KHEN-500")  # as an inline saves it
+    form = SimpleNamespace(instance=store.pepper, save_m2m=lambda: None)
+
+    ProductAdmin(Product, admin.site).save_related(rf.post("/"), form, [], change=True)
+
+    store.pepper.refresh_from_db()
+    assert store.pepper.search_text.endswith("mac-khen-100 mac-khen-500")
+
+
+def test_the_csv_import_makes_its_skus_searchable(store):
+    import tablib
+
+    from inventory.resources import CatalogResource
+
+    dataset = tablib.Dataset(
+        ["hat-doi", "Hạt dổi rừng", "Wild doi seeds", "gia-vi", "", "HAT-DOI-100", "", "100 g"],
+        headers=[
+            "product_slug",
+            "product_name",
+            "product_name_en",
+            "category",
+            "brand",
+            "sku",
+            "barcode",
+            "name",
+        ],
+    )
+    dataset.append_col(["120000"], header="price_amount")
+
+    result = CatalogResource().import_data(dataset, dry_run=False)
+
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert product_names(english(Client()).get("/search/", {"q": "hat doi 100"})) == [
+        "Hạt dổi rừng"
+    ]
