@@ -386,8 +386,10 @@ def order_status(request, token: str):
         return render(request, "store/shop/order_link_invalid.html", status=400)
     order = (
         order_list()
+        .prefetch_related(None)  # order_list's plain "lines": these carry their variants
         .prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.select_related("variant__product"))
+            Prefetch("lines", queryset=OrderLine.objects.select_related("variant__product")),
+            "payments",
         )
         .filter(pk=order_id)
         .first()
