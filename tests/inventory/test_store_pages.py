@@ -600,3 +600,21 @@ def test_the_csv_import_makes_its_skus_searchable(store):
     assert product_names(english(Client()).get("/search/", {"q": "hat doi 100"})) == [
         "Hạt dổi rừng"
     ]
+
+
+def test_without_a_web_channel_the_store_shows_its_products_sold_out(client, db):
+    # given: a catalog but no sales channel of kind web yet
+    product = product_upsert(slug="mac-khen", name="Mắc khén rừng", name_en="Wild pepper")
+    variant = variant_upsert(product=product, sku="MK-100", price_amount=Decimal(85000))
+    stocked(variant, LocationFactory(), 5)
+
+    # when
+    home = english(client).get("/")
+    page = english(client).get("/p/mac-khen/")
+    in_stock = client.get("/", {"in_stock": "on"})
+
+    # then
+    assert "Sold out" in html(home)
+    assert "Sold out" in html(page)
+    assert "5 left at" in html(page)  # the shop still has it on its shelf
+    assert product_names(in_stock) == []
