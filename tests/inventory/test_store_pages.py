@@ -174,6 +174,15 @@ def test_a_category_page_lists_its_products_and_those_of_its_subcategories(clien
     assert 'href="/c/thit-gac-bep/"' in page  # the subcategory
 
 
+def test_a_category_page_in_vietnamese(client, store):
+    page = html(client.get("/c/thit-gac-bep/"))
+
+    assert '<html lang="vi">' in page
+    assert "<h1>Thịt gác bếp</h1>" in page
+    assert "Thịt trâu gác bếp" in page
+    assert "250.000\u00a0₫" in page
+
+
 def test_a_subcategory_page_has_breadcrumbs_to_its_parent(client, store):
     page = html(english(client).get("/c/thit-gac-bep/"))
 
