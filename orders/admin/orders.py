@@ -1,0 +1,381 @@
+"""Staff screens for orders of every channel: read-only pages, status moves through services."""
+
+from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from config.api.errors import DomainError
+from customers.contacts import search_term_contact
+from customers.models import ContactPoint
+from customers.selectors import customer_search, timeline
+from inventory.models import Location, StockDiscrepancy
+from orders.admin.readonly import ReadOnlyInline
+from orders.exceptions import OrderTransitionInvalid
+from orders.models import (
+    Order,
+    OrderLine,
+    Payment,
+    Return,
+    ReturnLine,
+    VoucherRedemption,
+)
+from orders.services import (
+    order_cancel,
+    order_complete,
+    order_confirm,
+    order_ready_for_pickup,
+    order_ship,
+)
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = [
+        "sku",
+        "name",
+        "quantity",
+        "unit_price_amount",
+        "discount_amount",
+        "total_amount",
+        "returned_quantity",
+    ]
+    readonly_fields = fields
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = [
+        "created_at",
+        "kind",
+        "method",
+        "status",
+        "amount",
+        "tendered_amount",
+        "change_amount",
+        "provider_reference",
+    ]
+    readonly_fields = fields
+
+
+class ReturnInline(ReadOnlyInline):
+    model = Return
+    fields = [
+        "created_at",
+        "location",
+        "returned_lines",
+        "reason",
+        "refund_method",
+        "refund_amount",
+        "points_reversed",
+        "terminal",
+        "created_by",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("location", "terminal__location", "created_by")
+            .prefetch_related(
+                Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line"))
+            )
+        )
+
+    @admin.display(description=gettext_lazy("Lines"))
+    def returned_lines(self, return_record):
+        return ", ".join(str(line) for line in return_record.lines.all())
+
+
+class DiscrepancyListFilter(admin.SimpleListFilter):
+    """Orders whose sale drove a shelf below what it held (offline sales replayed late)."""
+
+    title = gettext_lazy("stock discrepancy")
+    parameter_name = "discrepancy"
+
+    def lookups(self, request, model_admin):
+        return [("open", gettext_lazy("Unresolved")), ("any", gettext_lazy("Any"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in {"open", "any"}:
+            return queryset
+        discrepancies = StockDiscrepancy.objects.filter(reference=OuterRef("stock_reference"))
+        if self.value() == "open":
+            discrepancies = discrepancies.filter(resolved_at__isnull=True)
+        return queryset.filter(Exists(discrepancies))
+
+
+class StoreListFilter(admin.RelatedFieldListFilter):
+    """The stores (a POS sale's or a pick-up's), without scanning the orders to find them."""
+
+    def field_choices(self, field, request, model_admin):
+        return [
+            (location.pk, str(location))
+            for location in Location.objects.filter(kind=Location.Kind.STORE).order_by("name")
+        ]
+
+
+def order_search_condition(term: str) -> Q:
+    """Orders matching a number, marketplace reference, contact or customer typed any way.
+
+    Phones and emails are normalised the way customers are (``0909 908 089`` finds
+    ``+84909908089``); the customer part reuses the customer admin's search.
+    """
+    condition = (
+        Q(number__icontains=term)
+        | Q(external_ref__icontains=term)
+        | Q(contact_name__icontains=term)
+        | Q(customer__in=customer_search(term=term).values("pk"))
+    )
+    contact = search_term_contact(term)
+    if contact is None:
+        return condition | Q(contact_email__icontains=term)
+    kind, value = contact
+    if kind == ContactPoint.Kind.EMAIL:
+        return condition | Q(contact_email__iexact=value)
+    return condition | Q(contact_phone__in={value, term})
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    """Orders of the web store, the marketplaces and the tills, side by side.
+
+    Orders are written by the order services only (placing, status changes, returns):
+    this page reads them. Nothing here can add, change or delete an order.
+    """
+
+    list_display = [
+        "number",
+        "placed_at",
+        "channel",
+        "location",
+        "status",
+        "fulfilment",
+        "customer",
+        "total_amount",
+        "currency",
+        "sold_offline",
+        "late_sync",
+    ]
+    list_filter = [
+        "channel",
+        ("location", StoreListFilter),
+        "status",
+        "fulfilment",
+        "placed_at",
+        "sold_offline",
+        "late_sync",
+        DiscrepancyListFilter,
+    ]
+    list_select_related = ["channel", "location", "customer"]
+    search_fields = ["number"]  # the whole search is get_search_results
+    search_help_text = gettext_lazy(
+        "Order number, marketplace reference, customer name, email or phone in any format "
+        "(0909 908 089, +84…)."
+    )
+    show_full_result_count = False  # orders pile up; counting all of them on each page is slow
+    inlines = [OrderLineInline, PaymentInline, ReturnInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "number",
+                    "channel",
+                    "location",
+                    "status",
+                    "fulfilment",
+                    "placed_at",
+                    "received_at",
+                    "completed_at",
+                    "cancelled_at",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("Customer"),
+            {
+                "fields": [
+                    "customer_timeline",
+                    "order_events",
+                    "contact_name",
+                    "contact_phone",
+                    "contact_email",
+                    "shipping_address",
+                    "note",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("Amounts"),
+            {
+                "fields": [
+                    "currency",
+                    "subtotal_amount",
+                    "discount_amount",
+                    "voucher",
+                    "points_redeemed",
+                    "shipping_amount",
+                    "total_amount",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("Till and channel"),
+            {
+                "fields": [
+                    "terminal",
+                    "shift",
+                    "cashier",
+                    "sold_offline",
+                    "late_sync",
+                    "client_uuid",
+                    "external_ref",
+                    "stock_reference",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = [field for _title, options in fieldsets for field in options["fields"]]
+
+    actions = [
+        "confirm_payment",
+        "mark_ready_for_pickup",
+        "ship",
+        "mark_delivered",
+        "cancel",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_fulfil_permission(self, request):
+        """Moving orders along (the actions) needs change rights; the page stays read-only."""
+        return request.user.has_perm("orders.change_order")
+
+    def _move_each(self, request, queryset, move, done_message):
+        """Run one status move per order through its service; report each refusal by number."""
+        moved = 0
+        for order in queryset.select_related("customer", "channel", "location"):
+            try:
+                move(order)
+            except DomainError as error:
+                self.message_user(request, f"{order.number}: {error.detail}", level=messages.ERROR)
+            else:
+                moved += 1
+        if moved:
+            self.message_user(request, done_message % {"count": moved}, level=messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Payment received: confirm"), permissions=["fulfil"])
+    def confirm_payment(self, request, queryset):
+        self._move_each(
+            request, queryset, lambda order: order_confirm(order=order),
+            _("%(count)d order(s) confirmed."),
+        )  # fmt: skip
+
+    @admin.action(description=gettext_lazy("Packed: ready for pick-up"), permissions=["fulfil"])
+    def mark_ready_for_pickup(self, request, queryset):
+        self._move_each(
+            request, queryset, lambda order: order_ready_for_pickup(order=order),
+            _("%(count)d order(s) ready for pick-up; the shopper's code is on the order."),
+        )  # fmt: skip
+
+    @admin.action(
+        description=gettext_lazy("Handed to the courier: shipped"), permissions=["fulfil"]
+    )
+    def ship(self, request, queryset):
+        self._move_each(
+            request, queryset, lambda order: order_ship(order=order, actor=request.user),
+            _("%(count)d order(s) shipped."),
+        )  # fmt: skip
+
+    @admin.action(description=gettext_lazy("Delivered: complete"), permissions=["fulfil"])
+    def mark_delivered(self, request, queryset):
+        def deliver(order):
+            if order.fulfilment == "pickup":
+                raise OrderTransitionInvalid(
+                    _("a pick-up is handed over at the store's till, with the shopper's code.")
+                )
+            return order_complete(order=order)
+
+        self._move_each(
+            request, queryset, deliver,
+            _("%(count)d order(s) completed."),
+        )  # fmt: skip
+
+    @admin.action(
+        description=gettext_lazy("Cancel (stock, voucher and points go back)"),
+        permissions=["fulfil"],
+    )
+    def cancel(self, request, queryset):
+        self._move_each(
+            request, queryset,
+            lambda order: order_cancel(order=order, reason=f"admin:{request.user.pk}"),
+            _("%(count)d order(s) cancelled."),
+        )  # fmt: skip
+
+    def get_search_results(self, request, queryset, search_term):
+        term = (search_term or "").strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(order_search_condition(term)), False
+
+    @admin.display(description=gettext_lazy("Customer"))
+    def customer_timeline(self, order):
+        if order.customer_id is None:
+            return _("Guest (no profile)")
+        url = reverse("admin:customers_customer_change", args=[order.customer_id])
+        return format_html(
+            '{} — <a href="{}">{}</a>', order.customer, url, _("profile and timeline")
+        )
+
+    @admin.display(description=gettext_lazy("This order on the timeline"))
+    def order_events(self, order):
+        if order.customer_id is None:
+            return "—"
+        events = timeline(customer=order.customer).filter(payload__order_id=order.pk)
+        return format_html_join(
+            mark_safe("<br>"),
+            "{} — {}{}",
+            (
+                (
+                    date_format(timezone.localtime(event.occurred_at), "DATETIME_FORMAT"),
+                    event.get_kind_display(),
+                    f" ({event.location})" if event.location_id else "",
+                )
+                for event in events
+            ),
+        ) or _("Nothing recorded yet.")
+
+    @admin.display(description=gettext_lazy("Voucher"))
+    def voucher(self, order):
+        redemption = (
+            VoucherRedemption.objects.select_related("voucher", "voucher_code")
+            .filter(order=order)
+            .first()
+        )
+        if redemption is None:
+            return order.voucher_code or "—"
+        url = reverse("admin:orders_voucher_change", args=[redemption.voucher_id])
+        return format_html(
+            '<a href="{}">{}</a> ({}): −{}',
+            url,
+            redemption.voucher,
+            redemption.voucher_code or redemption.voucher.code or "",
+            redemption.discount_amount,
+        )
+
+
+# --- Vouchers --------------------------------------------------------------------------------

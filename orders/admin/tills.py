@@ -1,0 +1,120 @@
+"""Staff screens for POS terminals and shifts."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+
+from orders.models import (
+    Shift,
+    ShiftCashMovement,
+    Terminal,
+)
+from orders.services import (
+    terminal_create,
+    terminal_revoke,
+    terminal_token_rotate,
+)
+
+
+@admin.register(Terminal)
+class TerminalAdmin(admin.ModelAdmin):
+    list_display = ["name", "location", "token_prefix", "last_seen_at", "revoked_at"]
+    list_filter = ["location", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "location__name"]
+    readonly_fields = ["token_prefix", "created_at", "last_seen_at", "revoked_at"]
+    actions = ["rotate_token", "revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The store of an existing terminal is fixed: its sales and shifts belong there.
+        return [*self.readonly_fields, "location"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name"])
+            return
+        terminal, token = terminal_create(location=obj.location, name=obj.name)
+        obj.pk = terminal.pk
+        self.message_user(
+            request,
+            _("Terminal created. Its token, shown only this once: %(token)s") % {"token": token},
+            messages.WARNING,
+        )
+
+    @admin.action(
+        description=_("Rotate the token (the old one stops working)"), permissions=["change"]
+    )
+    def rotate_token(self, request, queryset):
+        for terminal in queryset:
+            token = terminal_token_rotate(terminal=terminal)
+            self.message_user(
+                request,
+                _("New token for %(terminal)s, shown only this once: %(token)s")
+                % {"terminal": terminal, "token": token},
+                messages.WARNING,
+            )
+
+    @admin.action(
+        description=_("Revoke (the terminal can no longer call the API)"), permissions=["change"]
+    )
+    def revoke(self, request, queryset):
+        for terminal in queryset:
+            terminal_revoke(terminal=terminal)
+        self.message_user(
+            request, _("%(count)d terminal(s) revoked.") % {"count": queryset.count()}
+        )
+
+
+class ShiftCashMovementInline(admin.TabularInline):
+    model = ShiftCashMovement
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "amount", "reason", "reference"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):
+    """Shifts are written by the tills; staff read them and look at the differences."""
+
+    list_display = [
+        "opened_at",
+        "terminal",
+        "cashier",
+        "closed_at",
+        "expected_amount",
+        "counted_amount",
+        "difference",
+    ]
+    list_filter = ["terminal__location", ("closed_at", admin.EmptyFieldListFilter), "opened_at"]
+    search_fields = ["cashier__username", "cashier__first_name", "cashier__last_name"]
+    date_hierarchy = "opened_at"
+    list_select_related = ["terminal__location", "cashier"]
+    inlines = [ShiftCashMovementInline]
+    readonly_fields = [
+        "terminal",
+        "cashier",
+        "client_uuid",
+        "currency",
+        "opened_at",
+        "closed_at",
+        "expected_amount",
+        "counted_amount",
+        "difference",
+        "closing_note",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("Difference (counted − expected)"))
+    def difference(self, shift):
+        return shift.difference_amount
+
+
+# --- Orders of every channel --------------------------------------------------------------
