@@ -1,0 +1,43 @@
+"""Models of the inventory app, one module per subject (re-exported here)."""
+
+from inventory.models.catalog import (
+    Category,
+    Product,
+    ProductImage,
+    Variant,
+    gtin_checksum_is_valid,
+    gtin_with_check_digit,
+    in_active_language,
+    validate_barcode,
+)
+from inventory.models.places import ChannelLocation, Location, SalesChannel
+from inventory.models.stock import (
+    QUANTITY_LIMIT,
+    Reservation,
+    StockDiscrepancy,
+    StockLevel,
+    StockMovement,
+    StockTransfer,
+    StockTransferLine,
+)
+
+__all__ = [
+    "QUANTITY_LIMIT",
+    "Category",
+    "ChannelLocation",
+    "Location",
+    "Product",
+    "ProductImage",
+    "Reservation",
+    "SalesChannel",
+    "StockDiscrepancy",
+    "StockLevel",
+    "StockMovement",
+    "StockTransfer",
+    "StockTransferLine",
+    "Variant",
+    "gtin_checksum_is_valid",
+    "gtin_with_check_digit",
+    "in_active_language",
+    "validate_barcode",
+]

@@ -1,0 +1,126 @@
+"""Where stock is kept and the channels that sell from it."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Location(models.Model):
+    """A place that holds stock: a warehouse or a store (which may hand over pick-ups)."""
+
+    class Kind(models.TextChoices):
+        WAREHOUSE = "warehouse", _("Warehouse")
+        STORE = "store", _("Store")
+
+    code = models.SlugField(
+        max_length=50, unique=True, help_text=_("Short stable id, e.g. hn-hang-giay.")
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    address = models.CharField(max_length=300, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    latitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    opening_hours = models.CharField(
+        max_length=200, blank=True, help_text=_("As shown to shoppers, e.g. 08:00–21:00 daily.")
+    )
+    accepts_pickup = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="store") | models.Q(accepts_pickup=False),
+                name="inventory_location_pickup_only_at_stores",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SalesChannel(models.Model):
+    """A door through which stock is sold: the web store, a marketplace, a store's POS."""
+
+    class Kind(models.TextChoices):
+        WEB = "web", _("Web store")
+        MARKETPLACE = "marketplace", _("Marketplace")
+        POS = "pos", _("Point of sale")
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    currency = models.CharField(max_length=3, default=settings.DEFAULT_CURRENCY)
+    locations = models.ManyToManyField(
+        Location, through="ChannelLocation", related_name="channels", blank=True
+    )
+    safety_buffer = models.PositiveIntegerField(
+        default=0,
+        validators=[MaxValueValidator(1_000_000)],
+        help_text=_("Units held back from what this channel may sell, per variant."),
+    )
+    publish_percentage = models.PositiveSmallIntegerField(
+        default=100,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Marketplaces: share of available stock to publish, rounded down."),
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(publish_percentage__lte=100),
+                name="inventory_channel_publish_percentage_lte_100",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ChannelLocation(models.Model):
+    """A location a channel sells from; lower priority numbers are used first."""
+
+    channel = models.ForeignKey(
+        SalesChannel, on_delete=models.CASCADE, related_name="channel_locations"
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="channel_locations"
+    )
+    priority = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(1000)])
+
+    class Meta:
+        ordering = ["channel", "priority", "location_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "location"], name="inventory_channel_location_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.channel} ← {self.location} ({self.priority})"
+
+    def clean(self):
+        if self.channel.kind == SalesChannel.Kind.POS and self.location.kind != Location.Kind.STORE:
+            raise ValidationError(_("A point-of-sale channel sells from a store, not a warehouse."))
+
+
+# --- Catalog ------------------------------------------------------------------------------
