@@ -18,8 +18,8 @@ from inventory.services.reservations import (
     reservation_release,
     stock_reserve,
     stock_sale_commit,
-    stock_sell,
 )
+from inventory.services.sales import stock_sell
 from inventory.services.stock import (
     stock_adjust,
     stock_count_record,

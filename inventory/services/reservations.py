@@ -19,7 +19,7 @@ import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +29,6 @@ from inventory.exceptions import (
     HoldExpired,
     InsufficientStock,
     ReservationNotFound,
-    UnknownSku,
 )
 from inventory.models import (
     Location,
@@ -157,7 +156,7 @@ def _reserve_one_in_one_statement(
     return held
 
 
-def _short(sku: str, wanted: int, available: int) -> InsufficientStock:
+def shortage_error(sku: str, wanted: int, available: int) -> InsufficientStock:
     return InsufficientStock(
         _("Only %(available)d of %(sku)s available, %(wanted)d asked.")
         % {"available": max(available, 0), "sku": sku, "wanted": wanted},
@@ -276,7 +275,7 @@ def _reserve(*, channel, quantities, reference, kind, location, expires_at) -> l
             Reservation.objects.filter(pk=held.pk).delete()
         if not split or len(levels_by_sku.get(sku, [])) < 2:
             available = sum(max(level.available, 0) for level in levels_by_sku.get(sku, []))
-            raise _short(sku, quantity, available)
+            raise shortage_error(sku, quantity, available)
 
     # Several rows: lock them all first, in id order, then decide with figures no one
     # else can change until we commit.
@@ -304,7 +303,7 @@ def _reserve(*, channel, quantities, reference, kind, location, expires_at) -> l
                 if split
                 else max([0, *available.values()])
             )
-            raise _short(sku, quantity, best)
+            raise shortage_error(sku, quantity, best)
         for pk, part in parts:
             taken[pk] = taken.get(pk, 0) + part
             plans.append((pk, part))
@@ -438,65 +437,3 @@ def stock_sale_commit(*, reference: str, actor=None, actor_label: str = "") -> l
     if not movements:
         raise ReservationNotFound(fields={"reference": [reference]})
     return StockMovement.objects.bulk_create(movements)
-
-
-@transaction.atomic
-def stock_sell(
-    *,
-    channel: SalesChannel,
-    lines: Sequence[StockLine],
-    reference: str,
-    location: Location | None = None,
-    actor=None,
-    actor_label: str = "",
-) -> list[StockMovement]:
-    """An online sale handed over at once (a POS sale while online) at ``location`` (by
-    default the channel's first location: a POS channel's own store).
-
-    Nothing is promised first, so no reservation is written: the stock levels are locked
-    in id order, checked, and decremented in one statement, and the sale movements are
-    written in another, whatever the number of lines. Refused with
-    :class:`InsufficientStock` when the shelf is short; never goes below zero.
-    """
-    quantities = lines_merged(lines)
-    location = channel_locations_for_sale(channel=channel, location=location)[0]
-    # Lock first (ordered by id, so two sales cannot deadlock), then decide.
-    levels = locks.stock_levels_lock_by_sku(location_id=location.pk, skus=quantities)
-    unknown = sorted(set(quantities) - set(levels))
-    if unknown:
-        known = set(Variant.objects.filter(sku__in=unknown).values_list("sku", flat=True))
-        if set(unknown) - known:
-            raise UnknownSku(
-                _("Unknown SKU: %(skus)s.") % {"skus": ", ".join(sorted(set(unknown) - known))},
-                fields={"sku": sorted(set(unknown) - known)},
-            )
-        raise _short(unknown[0], quantities[unknown[0]], 0)
-    for sku, quantity in quantities.items():
-        level = levels[sku]
-        if not level.variant.is_active:
-            raise InsufficientStock(
-                _("Not for sale: %(skus)s.") % {"skus": sku}, fields={sku: [_("Not for sale.")]}
-            )
-        if level.available < quantity:
-            raise _short(sku, quantity, level.available)
-    StockLevel.objects.filter(pk__in=[level.pk for level in levels.values()]).update(
-        on_hand=F("on_hand")
-        - Case(
-            *(
-                When(pk=levels[sku].pk, then=Value(quantity))
-                for sku, quantity in quantities.items()
-            ),
-            output_field=IntegerField(),
-        )
-    )
-    return StockMovement.objects.bulk_create(
-        StockMovement(
-            stock_level_id=levels[sku].pk,
-            kind=StockMovement.Kind.SALE,
-            quantity=-quantity,
-            reference=reference,
-            channel=channel,
-            **actor_fields(actor, actor_label),
-        )
-        for sku, quantity in quantities.items()
-    )

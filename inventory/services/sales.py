@@ -1,0 +1,75 @@
+"""A sale handed over at once (a POS sale while online): no promise first, stock leaves now."""
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, Value, When
+from django.utils.translation import gettext as _
+
+from inventory import locks
+from inventory.exceptions import InsufficientStock, UnknownSku
+from inventory.models import Location, SalesChannel, StockLevel, StockMovement, Variant
+from inventory.services.lines import StockLine, actor_fields, lines_merged
+from inventory.services.reservations import channel_locations_for_sale, shortage_error
+
+
+@transaction.atomic
+def stock_sell(
+    *,
+    channel: SalesChannel,
+    lines: Sequence[StockLine],
+    reference: str,
+    location: Location | None = None,
+    actor=None,
+    actor_label: str = "",
+) -> list[StockMovement]:
+    """An online sale handed over at once (a POS sale while online) at ``location`` (by
+    default the channel's first location: a POS channel's own store).
+
+    Nothing is promised first, so no reservation is written: the stock levels are locked
+    in id order, checked, and decremented in one statement, and the sale movements are
+    written in another, whatever the number of lines. Refused with
+    :class:`InsufficientStock` when the shelf is short; never goes below zero.
+    """
+    quantities = lines_merged(lines)
+    location = channel_locations_for_sale(channel=channel, location=location)[0]
+    # Lock first (ordered by id, so two sales cannot deadlock), then decide.
+    levels = locks.stock_levels_lock_by_sku(location_id=location.pk, skus=quantities)
+    unknown = sorted(set(quantities) - set(levels))
+    if unknown:
+        known = set(Variant.objects.filter(sku__in=unknown).values_list("sku", flat=True))
+        if set(unknown) - known:
+            raise UnknownSku(
+                _("Unknown SKU: %(skus)s.") % {"skus": ", ".join(sorted(set(unknown) - known))},
+                fields={"sku": sorted(set(unknown) - known)},
+            )
+        raise shortage_error(unknown[0], quantities[unknown[0]], 0)
+    for sku, quantity in quantities.items():
+        level = levels[sku]
+        if not level.variant.is_active:
+            raise InsufficientStock(
+                _("Not for sale: %(skus)s.") % {"skus": sku}, fields={sku: [_("Not for sale.")]}
+            )
+        if level.available < quantity:
+            raise shortage_error(sku, quantity, level.available)
+    StockLevel.objects.filter(pk__in=[level.pk for level in levels.values()]).update(
+        on_hand=F("on_hand")
+        - Case(
+            *(
+                When(pk=levels[sku].pk, then=Value(quantity))
+                for sku, quantity in quantities.items()
+            ),
+            output_field=IntegerField(),
+        )
+    )
+    return StockMovement.objects.bulk_create(
+        StockMovement(
+            stock_level_id=levels[sku].pk,
+            kind=StockMovement.Kind.SALE,
+            quantity=-quantity,
+            reference=reference,
+            channel=channel,
+            **actor_fields(actor, actor_label),
+        )
+        for sku, quantity in quantities.items()
+    )
