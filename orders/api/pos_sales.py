@@ -46,6 +46,8 @@ class PosSaleSubmitApi(TerminalApi):
         if sale["customer_id"] is not None:
             try:
                 customer = customer_get(pk=sale["customer_id"])
+                if customer.erased_at:  # an erased profile takes no new sales
+                    raise CustomerNotFound()
             except CustomerNotFound:
                 raise CustomerNotFound(
                     fields={"customer_id": ["No customer has this id."]}

@@ -374,3 +374,24 @@ def test_staff_find_orders_with_an_open_stock_discrepancy(store, client):
 
     assert offline["number"] in page
     assert online["number"] not in page
+
+
+@pytest.mark.django_db
+def test_a_sale_for_an_erased_customer_is_refused_and_writes_nothing(store):
+    from customers.services import customer_erase
+
+    api, _terminal, location, jar, _beef = store
+    customer = CustomerFactory()
+    customer_erase(customer=customer)
+
+    response = api.post(
+        "/api/v1/pos/sales/",
+        sale([{"sku": "MK-100G", "quantity": 1}], [{"method": "card", "amount": "85000"}],
+             customer_id=customer.pk),
+        format="json",
+    )  # fmt: skip
+
+    assert response.status_code == 404
+    assert list(response.json()["fields"]) == ["customer_id"]
+    assert not Order.objects.exists()
+    assert on_hand(jar, location) == 5
