@@ -1,0 +1,35 @@
+"""The admin's shared shapes: screens of rows that only services write.
+
+Every app's admin builds on these instead of re-declaring the three ``has_*_permission``
+methods. Staff with the model's *view* permission read the rows; nobody adds, changes or
+deletes them from the admin (the services do, with their ledger lines and events). Admin
+actions on any screen declare the permissions they need with ``@admin.action(permissions=...)``;
+a test walks every registered admin and fails on an action that doesn't.
+"""
+
+from django.contrib import admin
+
+
+class ReadOnlyAdminMixin:
+    """No add, change or delete from the admin; viewing follows the *view* permission."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyModelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A list and a detail page of rows written by services (ledgers, histories, logs)."""
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Rows written by services, shown on their parent's page."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
