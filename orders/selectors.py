@@ -1,7 +1,11 @@
 """Shared reads of the orders app, returning querysets with their joins already set."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet, Sum
+from django.utils.translation import gettext as _
 
+from inventory.models import SalesChannel
+from orders.exceptions import CashierNotAllowed
 from orders.models import Cart, CartLine, Order, Shift, Terminal
 
 
@@ -13,6 +17,29 @@ def terminal_by_token(*, token: str) -> Terminal | None:
             revoked_at__isnull=True,
             location__is_active=True,
         )
+        .first()
+    )
+
+
+def pos_cashier_get(*, terminal: Terminal, cashier_id: int):
+    """The staff member ringing up at ``terminal``: an active staff account, or
+    CashierNotAllowed naming ``cashier_id``. (What they may do at the till is the
+    services' concern: opening a shift also needs ``orders.add_shift``.)"""
+    cashier = get_user_model().objects.filter(pk=cashier_id, is_active=True, is_staff=True).first()
+    if cashier is None:
+        raise CashierNotAllowed(fields={"cashier_id": [_("No active staff member has this id.")]})
+    return cashier
+
+
+def pos_channel_get(*, terminal: Terminal) -> SalesChannel | None:
+    """The active POS sales channel of the terminal's store (each store has one), or None."""
+    return (
+        SalesChannel.objects.filter(
+            kind=SalesChannel.Kind.POS,
+            is_active=True,
+            channel_locations__location_id=terminal.location_id,
+        )
+        .order_by("pk")
         .first()
     )
 

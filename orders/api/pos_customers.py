@@ -22,9 +22,8 @@ from customers.selectors import (
     wishlist_list,
 )
 from customers.services import customer_register
-from inventory.models import SalesChannel
 from orders.api.base import TerminalApi
-from orders.selectors import cart_open_for_customer
+from orders.selectors import cart_open_for_customer, pos_channel_get
 
 RECENT_EVENTS = 20
 
@@ -148,12 +147,6 @@ def _open_cart(customer: Customer) -> dict | None:
     return {"token": cart.token, "updated_at": cart.updated_at, "lines": list(cart.lines.all())}
 
 
-def _pos_channel(terminal) -> SalesChannel | None:
-    return SalesChannel.objects.filter(
-        kind=SalesChannel.Kind.POS, channel_locations__location=terminal.location
-    ).first()
-
-
 def _live_customer(pk: int) -> Customer:
     customer = customer_get(pk=pk)
     if customer.erased_at:
@@ -229,7 +222,7 @@ class PosCustomerCreateApi(TerminalApi):
             phone=values.get("phone"),
             full_name=values["full_name"],
             preferred_language=values.get("preferred_language"),
-            channel=_pos_channel(terminal),
+            channel=pos_channel_get(terminal=terminal),
             consents=values["consents"],
             consent_source=ConsentRecord.Source.POS_TERMINAL,
             consent_source_ref=f"terminal:{terminal.pk} store:{terminal.location.code}",

@@ -1,6 +1,5 @@
 """POS endpoints for shifts: open, move cash, close. A terminal sees only its store's shifts."""
 
-from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
@@ -14,8 +13,7 @@ from orders.api.serializers import (
     ShiftOpenInput,
     ShiftOutput,
 )
-from orders.exceptions import CashierNotAllowed
-from orders.selectors import shift_for_store, shift_list
+from orders.selectors import pos_cashier_get, shift_for_store, shift_list
 from orders.services import shift_cash_record, shift_close, shift_open
 
 
@@ -47,13 +45,9 @@ class ShiftOpenApi(TerminalApi):
     def post(self, request):
         data = ShiftOpenInput(data=request.data)
         data.is_valid(raise_exception=True)
-        cashier = (
-            get_user_model()
-            .objects.filter(pk=data.validated_data["cashier_id"], is_active=True)
-            .first()
+        cashier = pos_cashier_get(
+            terminal=request.auth, cashier_id=data.validated_data["cashier_id"]
         )
-        if cashier is None:
-            raise CashierNotAllowed(fields={"cashier_id": ["No active staff member has this id."]})
         shift, created = shift_open(
             terminal=request.auth,
             cashier=cashier,

@@ -20,6 +20,7 @@ from orders import locks
 from orders.exceptions import IdempotencyConflict, PosChannelMissing
 from orders.lifecycle import OrderStatus
 from orders.models import Fulfilment, Order, Payment, ShiftCashMovement, Terminal
+from orders.selectors import pos_channel_get
 from orders.services.placing import (
     LineInput,
     Pricing,
@@ -36,15 +37,7 @@ from orders.services.vouchers import voucher_quote
 
 def pos_channel_for(*, terminal: Terminal) -> SalesChannel:
     """The POS channel of the terminal's store (each store has one, selling from it alone)."""
-    channel = (
-        SalesChannel.objects.filter(
-            kind=SalesChannel.Kind.POS,
-            is_active=True,
-            channel_locations__location=terminal.location,
-        )
-        .order_by("pk")
-        .first()
-    )
+    channel = pos_channel_get(terminal=terminal)
     if channel is None:
         raise PosChannelMissing(
             _("%(store)s has no active POS sales channel; ask the store manager to add one.")
