@@ -1,4 +1,5 @@
-"""POS endpoints for shifts: open, move cash, close. A terminal sees only its store's shifts."""
+"""POS endpoints for the till: which terminal is calling, and its shifts (open, move cash,
+close). A terminal sees only its store's shifts."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -12,6 +13,7 @@ from orders.api.serializers import (
     ShiftCloseInput,
     ShiftOpenInput,
     ShiftOutput,
+    TerminalOutput,
 )
 from orders.selectors import pos_cashier_get, shift_for_store, shift_list
 from orders.services import shift_cash_record, shift_close, shift_open
@@ -19,6 +21,14 @@ from orders.services import shift_cash_record, shift_close, shift_open
 
 def _created_or_replayed(created: bool) -> int:
     return status.HTTP_201_CREATED if created else status.HTTP_200_OK
+
+
+@extend_schema(tags=["pos"], summary="The calling terminal and its store", responses=TerminalOutput)
+class TerminalMeApi(TerminalApi):
+    """Which terminal this token belongs to, and the store it sells for."""
+
+    def get(self, request):
+        return Response(TerminalOutput(request.auth).data)
 
 
 @extend_schema(
