@@ -259,7 +259,7 @@ SPECTACULAR_SETTINGS = {
     ],
     # Several models have a "status" or "method"; give each choice set its own name.
     "ENUM_NAME_OVERRIDES": {
-        "OrderStatusEnum": "orders.lifecycle.OrderStatus.choices",
+        "OrderStatusEnum": "orders.statuses.OrderStatus.choices",
         "PaymentStatusEnum": "orders.api.serializers.PAYMENT_STATUSES",
         "PaymentMethodEnum": "orders.api.serializers.PAYMENT_METHODS",
         "TillPaymentMethodEnum": "orders.api.serializers.TILL_PAYMENT_METHODS",

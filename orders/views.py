@@ -26,7 +26,6 @@ from customers.selectors import loyalty_balance
 from inventory.selectors import variant_availability_by_location
 from orders.exceptions import CartEmpty, OrderLinesInvalid, OrdersError, PriceChanged
 from orders.forms import CartLineForm, CheckoutForm, PaymentForm, form_errors_add
-from orders.lifecycle import OrderStatus
 from orders.models import Cart, Fulfilment, Order, OrderLine, Payment
 from orders.payments import card_provider
 from orders.selectors import cart_open, order_list
@@ -39,6 +38,7 @@ from orders.services import (
     order_place,
 )
 from orders.services.placing import LineInput, lines_price
+from orders.statuses import OrderStatus
 
 CART_SESSION_KEY = "cart_token"
 # Times shown to shoppers ("we keep these items until 15:42") are the shop's local time.

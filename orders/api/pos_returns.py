@@ -18,7 +18,6 @@ from orders.api.serializers import (
     ReturnableOrderOutput,
     ReturnOutput,
 )
-from orders.lifecycle import OrderStatus
 from orders.models import Fulfilment, Order, Return
 from orders.selectors import order_for_store, order_list, pos_cashier_get
 from orders.services import (
@@ -27,6 +26,7 @@ from orders.services import (
     order_ready_for_pickup,
     order_return,
 )
+from orders.statuses import OrderStatus
 
 
 @extend_schema(

@@ -37,7 +37,6 @@ from orders.exceptions import (
     PickupStoreUnavailable,
     PriceChanged,
 )
-from orders.lifecycle import OrderStatus
 from orders.models import Cart, CartLine, Fulfilment, Order, Payment
 from orders.services.numbers import order_number_next
 from orders.services.placing import (
@@ -49,6 +48,7 @@ from orders.services.placing import (
     order_write,
 )
 from orders.services.vouchers import voucher_quote
+from orders.statuses import OrderStatus
 from orders.vietqr import vietqr_payload
 
 WEB_PAYMENT_METHODS = (

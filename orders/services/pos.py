@@ -18,7 +18,6 @@ from inventory.models import SalesChannel
 from inventory.services import stock_offline_sale_record, stock_sell
 from orders import locks
 from orders.exceptions import IdempotencyConflict, PosChannelMissing
-from orders.lifecycle import OrderStatus
 from orders.models import Fulfilment, Order, Payment, ShiftCashMovement, Terminal
 from orders.selectors import pos_channel_get
 from orders.services.placing import (
@@ -33,6 +32,7 @@ from orders.services.placing import (
 )
 from orders.services.shifts import shift_sale_cash_add
 from orders.services.vouchers import voucher_quote
+from orders.statuses import OrderStatus
 
 
 def pos_channel_for(*, terminal: Terminal) -> SalesChannel:

@@ -16,10 +16,11 @@ from inventory.models import Location
 from inventory.services import StockLine, stock_return_restock
 from orders import locks
 from orders.exceptions import IdempotencyConflict, ReturnInvalid
-from orders.lifecycle import OrderStatus
 from orders.models import Order, OrderLine, Payment, Return, ReturnLine, ShiftCashMovement, Terminal
+from orders.services.lifecycle import order_returned_mark
 from orders.services.placing import request_fingerprint
 from orders.services.shifts import shift_cash_record
+from orders.statuses import OrderStatus
 
 RETURNABLE = {OrderStatus.COMPLETED, OrderStatus.PARTIALLY_RETURNED}
 
@@ -173,8 +174,7 @@ def _return_write(
         line.returned_quantity + asked.get(line.pk, 0) >= line.quantity
         for line in order_lines.values()
     )
-    order.status = OrderStatus.RETURNED if fully_returned else OrderStatus.PARTIALLY_RETURNED
-    order.save(update_fields=["status"])
+    order = order_returned_mark(locked_order=order, fully_returned=fully_returned)
     if order.customer_id:
         record.points_reversed = _points_back(order=order, record=record, refund=refund_total)
         record.save(update_fields=["points_reversed"])
