@@ -41,8 +41,6 @@ from orders.services.placing import LineInput, lines_price
 from orders.statuses import OrderStatus
 
 CART_SESSION_KEY = "cart_token"
-# Times shown to shoppers ("we keep these items until 15:42") are the shop's local time.
-SHOP_TIME_ZONE = "Asia/Ho_Chi_Minh"
 ORDER_STATUS_SALT = "order-status"
 ORDER_STATUS_MAX_AGE = timedelta(days=90)
 
@@ -348,7 +346,8 @@ def checkout_pay(request):
             "shown_total": shown_total,
             "hold_expired": cart.hold_expires_at is not None
             and cart.hold_expires_at <= timezone.now(),
-            "shop_time_zone": SHOP_TIME_ZONE,
+            # Times shown to shoppers ("we keep these items until 15:42") are the shop's.
+            "shop_time_zone": settings.SHOP_TIME_ZONE,
             "loyalty_balance": loyalty_balance(customer=customer) if points_allowed else None,
             "point_value": settings.LOYALTY_POINT_VALUE_VND,
         },
@@ -412,6 +411,7 @@ def order_status(request, token: str):
                 "account_name": settings.VIETQR_ACCOUNT_NAME,
             },
             "statuses": OrderStatus,
+            "shop_time_zone": settings.SHOP_TIME_ZONE,
         },
     )
 
@@ -428,4 +428,8 @@ def account_orders(request):
     )
     for order in orders:
         order.status_url = order_status_url(order)
-    return render(request, "store/shop/account_orders.html", {"orders": orders})
+    return render(
+        request,
+        "store/shop/account_orders.html",
+        {"orders": orders, "shop_time_zone": settings.SHOP_TIME_ZONE},
+    )
