@@ -92,3 +92,25 @@ def cart_item_count(*, cart: Cart | None) -> int:
     if cart is None:
         return 0
     return cart.lines.aggregate(total=Sum("quantity"))["total"] or 0
+
+
+def cart_count_for_header(*, user=None, token=None) -> int:
+    """How many items the header shows. Read only: it never creates or merges a cart.
+
+    A logged-in shopper whose session still holds a guest cart (just logged in, no cart or
+    checkout page seen yet) sees the count that merge will give: per variant, the larger
+    of the two quantities.
+    """
+    guest = cart_open(token=token) if token else None
+    if user is None or not user.is_authenticated:
+        return cart_item_count(cart=guest)
+    account = cart_open(user=user)
+    if guest is None:
+        return cart_item_count(cart=account)
+    carts = [cart.pk for cart in (account, guest) if cart is not None]
+    quantities: dict[int, int] = {}
+    for variant_id, quantity in CartLine.objects.filter(cart__in=carts).values_list(
+        "variant_id", "quantity"
+    ):
+        quantities[variant_id] = max(quantities.get(variant_id, 0), quantity)
+    return sum(quantities.values())

@@ -2,7 +2,8 @@
 
 The shopper's cart is found through :func:`cart_for_request`: the account's cart when
 logged in (a guest cart left in the session is merged into it first), else the guest cart
-whose token the session holds.
+whose token the session holds. Only the cart and checkout views call it: the header's count
+(``orders.context_processors.cart``) reads without writing.
 """
 
 from collections import defaultdict
@@ -46,11 +47,17 @@ ORDER_STATUS_MAX_AGE = timedelta(days=90)
 
 
 def cart_for_request(request, *, create: bool = False) -> Cart | None:
-    """The shopper's open cart (created on first use when ``create``)."""
+    """The shopper's open cart (created on first use when ``create``).
+
+    For the cart and checkout views only: it may write (create, merge). The customers app
+    cannot call orders at login, so the guest cart joins the account's cart here, at the
+    first cart or checkout request after logging in.
+    """
     token = request.session.get(CART_SESSION_KEY)
     if request.user.is_authenticated:
         if token:
-            # First page after logging in: the guest cart joins the account's cart.
+            # First cart or checkout request after logging in: the guest cart joins the
+            # account's cart.
             guest = cart_open(token=token)
             request.session.pop(CART_SESSION_KEY, None)
             if guest is not None:
