@@ -41,16 +41,21 @@ def shopper():
     return user
 
 
-def test_a_page_after_login_shows_the_merged_count_and_writes_nothing(client, jars, shopper):
-    # given: the account's cart holds 1 of jar A; as a guest, 3 of A and 2 of B go in the
-    # session cart, then the shopper logs in
-    mine, other = jars
+def _carts_then_login(client, shopper, *, mine, other):
+    """The account's cart holds 1 of ``mine``; as a guest, 3 of ``mine`` and 2 of ``other``
+    go in the session cart; then the shopper logs in."""
     client.force_login(shopper)
     client.post("/cart/add/", {"variant_id": mine.pk, "quantity": 1})
     client.logout()
     client.post("/cart/add/", {"variant_id": mine.pk, "quantity": 3})
     client.post("/cart/add/", {"variant_id": other.pk, "quantity": 2})
     client.force_login(shopper)
+
+
+def test_a_page_after_login_shows_the_merged_count_and_writes_nothing(client, jars, shopper):
+    # given: an account cart and a guest cart in the session, then a login
+    mine, other = jars
+    _carts_then_login(client, shopper, mine=mine, other=other)
     lines_before = sorted(CartLine.objects.values_list("cart_id", "variant_id", "quantity"))
     carts_before = sorted(Cart.objects.values_list("pk", "status", "user_id"))
 
@@ -73,12 +78,7 @@ def test_a_page_after_login_shows_the_merged_count_and_writes_nothing(client, ja
 def test_the_cart_page_after_login_merges_and_shows_the_same_count(client, jars, shopper):
     # given
     mine, other = jars
-    client.force_login(shopper)
-    client.post("/cart/add/", {"variant_id": mine.pk, "quantity": 1})
-    client.logout()
-    client.post("/cart/add/", {"variant_id": mine.pk, "quantity": 3})
-    client.post("/cart/add/", {"variant_id": other.pk, "quantity": 2})
-    client.force_login(shopper)
+    _carts_then_login(client, shopper, mine=mine, other=other)
 
     # when
     page = client.get("/cart/")
