@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin, ImportExportModelAdmin
 
 from config.api.errors import DomainError
+from config.forms import form_errors_add
 from inventory.admin_forms import AdjustForm, CountForm, ReceiveForm, TransferForm
 from inventory.models import (
     Category,
@@ -292,10 +293,7 @@ class StockLevelAdmin(ImportExportMixin, admin.ModelAdmin):
             try:
                 transfer = _run_stock_operation(operation, form.cleaned_data, request.user)
             except DomainError as error:
-                form.add_error(None, error.detail)
-                for field, errors in error.fields.items():
-                    if field in form.fields:
-                        form.add_error(field, errors)
+                form_errors_add(form, error)
             else:
                 self.message_user(request, _("Done: %(title)s.") % {"title": title})
                 if transfer is not None:

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.forms import form_errors_add
 from orders.admin.readonly import ReadOnlyInline
 from orders.exceptions import VoucherCodesRequestInvalid
 from orders.models import (
@@ -234,11 +235,7 @@ class VoucherAdmin(admin.ModelAdmin):
                     prefix=form.cleaned_data["prefix"],
                 )
             except VoucherCodesRequestInvalid as error:
-                for field, errors in error.fields.items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
-                if not error.fields:
-                    form.add_error(None, error.detail)
+                form_errors_add(form, error)
             else:
                 self.message_user(
                     request,
