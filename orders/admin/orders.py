@@ -18,6 +18,7 @@ from inventory.models import Location, StockDiscrepancy
 from orders.admin.readonly import ReadOnlyInline
 from orders.exceptions import OrderTransitionInvalid
 from orders.models import (
+    Fulfilment,
     Order,
     OrderLine,
     Payment,
@@ -304,7 +305,7 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Delivered: complete"), permissions=["fulfil"])
     def mark_delivered(self, request, queryset):
         def deliver(order):
-            if order.fulfilment == "pickup":
+            if order.fulfilment == Fulfilment.PICKUP:
                 raise OrderTransitionInvalid(
                     _("a pick-up is handed over at the store's till, with the shopper's code.")
                 )

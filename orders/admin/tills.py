@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orders.models import (
     Shift,
@@ -40,7 +41,8 @@ class TerminalAdmin(admin.ModelAdmin):
         )
 
     @admin.action(
-        description=_("Rotate the token (the old one stops working)"), permissions=["change"]
+        description=gettext_lazy("Rotate the token (the old one stops working)"),
+        permissions=["change"],
     )
     def rotate_token(self, request, queryset):
         for terminal in queryset:
@@ -53,7 +55,8 @@ class TerminalAdmin(admin.ModelAdmin):
             )
 
     @admin.action(
-        description=_("Revoke (the terminal can no longer call the API)"), permissions=["change"]
+        description=gettext_lazy("Revoke (the terminal can no longer call the API)"),
+        permissions=["change"],
     )
     def revoke(self, request, queryset):
         for terminal in queryset:
@@ -112,7 +115,7 @@ class ShiftAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("Difference (counted − expected)"))
+    @admin.display(description=gettext_lazy("Difference (counted − expected)"))
     def difference(self, shift):
         return shift.difference_amount
 
