@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.admin import ReadOnlyInline, ReadOnlyModelAdmin
 from orders.models import (
     Shift,
     ShiftCashMovement,
@@ -66,19 +67,14 @@ class TerminalAdmin(admin.ModelAdmin):
         )
 
 
-class ShiftCashMovementInline(admin.TabularInline):
+class ShiftCashMovementInline(ReadOnlyInline):
     model = ShiftCashMovement
-    extra = 0
-    can_delete = False
     fields = ["created_at", "kind", "amount", "reason", "reference"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Shift)
-class ShiftAdmin(admin.ModelAdmin):
+class ShiftAdmin(ReadOnlyModelAdmin):
     """Shifts are written by the tills; staff read them and look at the differences."""
 
     list_display = [
@@ -108,12 +104,6 @@ class ShiftAdmin(admin.ModelAdmin):
         "closing_note",
     ]
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=gettext_lazy("Difference (counted − expected)"))
     def difference(self, shift):
