@@ -5,6 +5,11 @@ methods. Staff with the model's *view* permission read the rows; nobody adds, ch
 deletes them from the admin (the services do, with their ledger lines and events). Admin
 actions on any screen declare the permissions they need with ``@admin.action(permissions=...)``;
 a test walks every registered admin and fails on an action that doesn't.
+
+Authorization is said one way: a model permission (``change``…) or a named one declared in
+the model's ``Meta.permissions`` (``merge_customer``…), granted per role in
+:mod:`config.roles`. An action's named permission ``"merge"`` is checked by the admin's
+``has_merge_permission = action_permission("customers.merge_customer")``.
 """
 
 from django.contrib import admin
@@ -33,3 +38,16 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
+
+
+def action_permission(perm: str):
+    """A ``has_<name>_permission`` method for ``@admin.action(permissions=["<name>"])``.
+
+    The action is offered to, and runs for, users who hold ``perm`` (``"app.codename"``)
+    through their role; it does not depend on the screen being editable.
+    """
+
+    def has_permission(self, request, obj=None):
+        return request.user.has_perm(perm)
+
+    return has_permission

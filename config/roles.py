@@ -1,15 +1,25 @@
-"""Staff roles: Django groups with model permissions.
+"""Staff roles: Django groups with model permissions and named permissions.
 
 The rules below say what each role may do per app and model; :func:`sync_roles` turns them
 into ``auth.Group`` rows and permissions. It is called from data migrations, so every new
-database has the roles, and it must be called again by the migration that adds a model
-(``tests/test_roles.py`` fails when a model of ours is left out of the owner's role).
+database has the roles, and it must be called again by the migration that adds a model or
+a named permission (``tests/platform/test_roles.py`` fails when a model or a named
+permission of ours is left out of the owner's role).
+
+An action is a model permission (``view``, ``add``, ``change``, ``delete``) or a named one
+declared in the model's ``Meta.permissions`` as ``<action>_<model>`` (``merge_customer``);
+code asks ``user.has_perm("customers.merge_customer")``, never which group a user is in.
 """
 
 from __future__ import annotations
 
 ALL = ("view", "add", "change", "delete")
 READ = ("view",)
+
+# Named permissions (Meta.permissions of the model), by app and model: only the owner has
+# them all; the other roles get them one by one below.
+CUSTOMER_NAMED = ("merge", "export", "erase")
+ORDER_NAMED = ("fulfil",)
 
 OWNER = "owner"
 STORE_MANAGER = "store_manager"
@@ -24,18 +34,28 @@ OUR_APPS = ("platform", "inventory", "customers", "orders", "campaigns")
 RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     OWNER: {
         **{app: {"*": ALL} for app in OUR_APPS},
+        # Export and erasure of a customer's data are the owner's (the data controller's).
+        "customers": {"*": ALL, "customer": (*ALL, *CUSTOMER_NAMED)},
+        "orders": {"*": ALL, "order": (*ALL, *ORDER_NAMED)},
         "auth": {"user": ALL, "group": READ},
     },
     STORE_MANAGER: {
         "inventory": {"*": ("view", "add", "change")},
-        "customers": {"*": ("view", "add", "change")},
-        "orders": {"*": ("view", "add", "change")},
+        "customers": {
+            "*": ("view", "add", "change"),
+            "customer": ("view", "add", "change", "merge"),
+        },
+        "orders": {"*": ("view", "add", "change"), "order": ("view", "add", "change", "fulfil")},
         "campaigns": {"*": READ},
         "platform": {"*": READ},
     },
     CASHIER: {
         "inventory": {"*": READ},
-        "customers": {"*": ("view", "add", "change")},
+        # Cashiers merge the duplicate profiles they meet at the till, as "change" let them.
+        "customers": {
+            "*": ("view", "add", "change"),
+            "customer": ("view", "add", "change", "merge"),
+        },
         # Cashiers sell; terminals and their tokens are the manager's, vouchers the marketer's.
         "orders": {
             "*": ("view", "add"),

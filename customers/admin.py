@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.roles import OWNER
+from config.admin import ReadOnlyInline, ReadOnlyModelAdmin, action_permission
 from customers.exceptions import CustomersError
 from customers.models import (
     ConsentRecord,
@@ -48,37 +48,10 @@ TIMELINE_PAGE_SIZE = 50
 HISTORY_LIMIT = 50
 
 
-def is_owner(user) -> bool:
-    """Export and erasure are the owner's decisions (the data controller's)."""
-    return bool(
-        user.is_active
-        and (user.is_superuser or any(group.name == OWNER for group in user.groups.all()))
-    )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Append-only history: staff read it; services write it."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ContactPointInline(admin.TabularInline):
+class ContactPointInline(ReadOnlyInline):
     model = ContactPoint
-    extra = 0
     fields = ["kind", "value", "channel", "is_verified", "created_at"]
     readonly_fields = fields
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("channel")
@@ -156,8 +129,10 @@ class CustomerAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         return customer_search(term=search_term, queryset=queryset), False
 
-    def has_owner_permission(self, request):
-        return is_owner(request.user)
+    # Export and erasure are the owner's decisions (the data controller's): see config.roles.
+    has_merge_permission = action_permission("customers.merge_customer")
+    has_export_permission = action_permission("customers.export_customer")
+    has_erase_permission = action_permission("customers.erase_customer")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         customer = Customer.objects.filter(pk=object_id).first()
@@ -183,12 +158,11 @@ class CustomerAdmin(admin.ModelAdmin):
             "reviews": list(review_list(customer=customer)),
             "events_page": page,
             "order_admin_url": order_admin_url,
-            "is_owner": is_owner(request.user),
         }
 
     @admin.action(
         description=gettext_lazy("Merge the selected profiles into the oldest one"),
-        permissions=["change"],
+        permissions=["merge"],
     )
     def merge_selected(self, request, queryset):
         customers = list(queryset.order_by("created_at", "pk"))
@@ -210,7 +184,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
     @admin.action(
         description=gettext_lazy("Export all their data (JSON) — owner only"),
-        permissions=["owner"],
+        permissions=["export"],
     )
     def export_json(self, request, queryset):
         documents = [customer_export(customer=customer) for customer in queryset]
@@ -222,7 +196,7 @@ class CustomerAdmin(admin.ModelAdmin):
         return response
 
     @admin.action(
-        description=gettext_lazy("Erase their personal data — owner only"), permissions=["owner"]
+        description=gettext_lazy("Erase their personal data — owner only"), permissions=["erase"]
     )
     def erase(self, request, queryset):
         if request.POST.get("confirm") != "yes":
@@ -285,12 +259,14 @@ class MergeSuggestionAdmin(admin.ModelAdmin):
     ]
     actions = ["merge", "dismiss"]
 
+    has_merge_permission = action_permission("customers.merge_customer")
+
     def has_add_permission(self, request):
         return False
 
     @admin.action(
         description=gettext_lazy("Merge: move the other profile into the kept one"),
-        permissions=["change"],
+        permissions=["merge"],
     )
     def merge(self, request, queryset):
         merged = 0
@@ -310,14 +286,14 @@ class MergeSuggestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomerMerge)
-class CustomerMergeAdmin(ReadOnlyAdmin):
+class CustomerMergeAdmin(ReadOnlyModelAdmin):
     list_display = ["merged_at", "source", "target", "merged_by"]
     list_select_related = ["source", "target", "merged_by"]
     readonly_fields = ["target", "source", "merged_by", "merged_at", "moved"]
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(ReadOnlyAdmin):
+class ConsentRecordAdmin(ReadOnlyModelAdmin):
     list_display = [
         "recorded_at",
         "customer",
@@ -334,7 +310,7 @@ class ConsentRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnlyAdmin):
+class EventAdmin(ReadOnlyModelAdmin):
     list_display = ["occurred_at", "kind", "customer", "channel", "location"]
     list_filter = ["kind", "channel"]
     list_select_related = ["customer", "channel", "location"]
@@ -343,7 +319,7 @@ class EventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LoyaltyEntry)
-class LoyaltyEntryAdmin(ReadOnlyAdmin):
+class LoyaltyEntryAdmin(ReadOnlyModelAdmin):
     list_display = ["created_at", "customer", "kind", "points", "reference"]
     list_filter = ["kind"]
     list_select_related = ["customer"]
@@ -351,7 +327,7 @@ class LoyaltyEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WishlistItem)
-class WishlistItemAdmin(ReadOnlyAdmin):
+class WishlistItemAdmin(ReadOnlyModelAdmin):
     list_display = ["created_at", "customer", "variant"]
     list_select_related = ["customer", "variant__product"]
 

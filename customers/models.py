@@ -100,6 +100,12 @@ class Customer(models.Model):
                 name="customers_customer_not_merged_into_itself",
             ),
         ]
+        # Named permissions for what "change" does not say; granted per role in config.roles.
+        permissions = [
+            ("merge_customer", "Can merge customer profiles"),
+            ("export_customer", "Can export a customer's personal data"),
+            ("erase_customer", "Can erase a customer's personal data"),
+        ]
 
     def __str__(self):
         if self.merged_into_id:

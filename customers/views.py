@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from config.forms import form_errors_add
 from customers.exceptions import (
     AccountExists,
     CustomerNotFound,
@@ -67,18 +68,6 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _add_service_errors(form, error: CustomersError) -> None:
-    """A service's refusal as form errors: its problems by their fields, else its detail on top."""
-    shown = False
-    for field, problems in error.fields.items():
-        if field in form.fields:
-            for problem in problems:
-                form.add_error(field, problem)
-                shown = True
-    if not shown:
-        form.add_error(None, error.detail)
-
-
 @require_http_methods(["GET", "POST"])
 def signup(request):
     """Create a shopper account with an email or phone and a password, then log in."""
@@ -117,7 +106,7 @@ def signup(request):
                 ),
             )
         except CustomersError as error:
-            _add_service_errors(form, error)
+            form_errors_add(form, error)
         except ValidationError as error:  # the password validators
             form.add_error("password", error)
         else:
@@ -221,7 +210,7 @@ def account_addresses(request, customer: Customer):
         try:
             customer_address_add(customer=customer, **form.cleaned_data)
         except CustomersError as error:
-            _add_service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Address saved."))
             return redirect("customers:account-addresses")
@@ -298,7 +287,7 @@ def _review_page(request, *, customer: Customer, product: Product):
                 _("You have already reviewed this product: there is one review per product."),
             )
         except CustomersError as error:
-            _add_service_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Thank you for your review."))
             return redirect("customers:review-thanks")

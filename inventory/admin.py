@@ -3,14 +3,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin, ImportExportModelAdmin
 
+from config.admin import ReadOnlyInline, ReadOnlyModelAdmin, action_permission
 from config.api.errors import DomainError
+from config.forms import form_errors_add
 from inventory.admin_forms import AdjustForm, CountForm, ReceiveForm, TransferForm
 from inventory.models import (
     Category,
@@ -292,10 +294,7 @@ class StockLevelAdmin(ImportExportMixin, admin.ModelAdmin):
             try:
                 transfer = _run_stock_operation(operation, form.cleaned_data, request.user)
             except DomainError as error:
-                form.add_error(None, error.detail)
-                for field, errors in error.fields.items():
-                    if field in form.fields:
-                        form.add_error(field, errors)
+                form_errors_add(form, error)
             else:
                 self.message_user(request, _("Done: %(title)s.") % {"title": title})
                 if transfer is not None:
@@ -310,19 +309,8 @@ class StockLevelAdmin(ImportExportMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/inventory/stock_operation.html", context)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(StockMovement)
-class StockMovementAdmin(ReadOnlyAdmin):
+class StockMovementAdmin(ReadOnlyModelAdmin):
     """The ledger: append-only, so read-only here."""
 
     list_display = [
@@ -342,7 +330,7 @@ class StockMovementAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(ReadOnlyAdmin):
+class ReservationAdmin(ReadOnlyModelAdmin):
     list_display = [
         "reference",
         "kind",
@@ -358,10 +346,12 @@ class ReservationAdmin(ReadOnlyAdmin):
     list_select_related = ["stock_level__variant", "stock_level__location", "channel"]
     actions = ["release"]
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("inventory.change_reservation")
+    # The rows stay read-only (the services write them); releasing needs the change right.
+    has_release_permission = action_permission("inventory.change_reservation")
 
-    @admin.action(description=gettext_lazy("Release (give the units back)"))
+    @admin.action(
+        description=gettext_lazy("Release (give the units back)"), permissions=["release"]
+    )
     def release(self, request, queryset):
         units = sum(
             reservation_release(reference=reference)
@@ -371,51 +361,42 @@ class ReservationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StockDiscrepancy)
-class StockDiscrepancyAdmin(ReadOnlyAdmin):
+class StockDiscrepancyAdmin(ReadOnlyModelAdmin):
     list_display = ["created_at", "stock_level", "shortfall", "reference", "resolved_at"]
     list_filter = [("resolved_at", admin.EmptyFieldListFilter), "stock_level__location"]
     search_fields = ["reference", "stock_level__variant__sku"]
     list_select_related = ["stock_level__variant", "stock_level__location"]
     actions = ["resolve"]
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("inventory.change_stockdiscrepancy")
+    has_resolve_permission = action_permission("inventory.change_stockdiscrepancy")
 
-    @admin.action(description=gettext_lazy("Mark resolved"))
+    @admin.action(description=gettext_lazy("Mark resolved"), permissions=["resolve"])
     def resolve(self, request, queryset):
         count = stock_discrepancy_resolve(discrepancies=queryset, now=timezone.now())
         self.message_user(request, _("%(count)d discrepancy(ies) resolved.") % {"count": count})
 
 
-class StockTransferLineInline(admin.TabularInline):
+class StockTransferLineInline(ReadOnlyInline):
     model = StockTransferLine
-    extra = 0
     fields = ["variant", "quantity", "received_quantity"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StockTransfer)
-class StockTransferAdmin(ReadOnlyAdmin):
+class StockTransferAdmin(ReadOnlyModelAdmin):
     list_display = ["__str__", "status", "dispatched_at", "received_at"]
     list_filter = ["status", "source", "destination"]
     list_select_related = ["source", "destination"]
     inlines = [StockTransferLineInline]
+    fields = ["source", "destination", "status", "note", "dispatched_at", "received_at"]
     actions = ["receive_in_transit"]
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("inventory.view_stocktransfer")
+    # Transfers move through the services: the page reads them, the action receives them.
+    has_receive_permission = action_permission("inventory.change_stocktransfer")
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("inventory.change_stocktransfer")
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["source", "destination", "status", "note", "dispatched_at", "received_at"]
-
-    @admin.action(description=gettext_lazy("Receive everything still in transit"))
+    @admin.action(
+        description=gettext_lazy("Receive everything still in transit"), permissions=["receive"]
+    )
     def receive_in_transit(self, request, queryset):
         for transfer in queryset.exclude(status=StockTransfer.Status.RECEIVED):
             try:
@@ -423,6 +404,3 @@ class StockTransferAdmin(ReadOnlyAdmin):
             except DomainError as error:
                 self.message_user(request, f"{transfer}: {error.detail}", messages.ERROR)
         self.message_user(request, _("Transfers received."))
-
-    def response_change(self, request, obj):
-        return redirect(reverse("admin:inventory_stocktransfer_changelist"))

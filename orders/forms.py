@@ -2,7 +2,7 @@
 
 They only collect and shape input; every rule (what is left, a valid phone, a store that
 has every line, a voucher's conditions, the total) is the services'. Their errors come
-back onto these forms through :func:`form_errors_add`.
+back onto these forms through :func:`config.forms.form_errors_add`.
 """
 
 from django import forms
@@ -11,25 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import Location
 from orders.models import Fulfilment, Payment
 from orders.services.checkout import CART_MAX_QUANTITY
-
-
-def form_errors_add(form: forms.Form, error, *, aliases: dict | None = None, fallback=None):
-    """Put a domain error on ``form``: ``error.fields`` on their fields, ``error.detail``
-    as a non-field error. Fields the form does not have go to ``fallback`` (or the top)."""
-    aliases = aliases or {}
-    fields = getattr(error, "fields", None) or {}
-    said_on_a_field = False
-    for name, problems in fields.items():
-        field = aliases.get(name, name)
-        if field not in form.fields:
-            field = fallback
-        for problem in problems if isinstance(problems, list | tuple) else [problems]:
-            if field is None and str(problem) == error.detail:
-                continue
-            said_on_a_field |= str(problem) == error.detail
-            form.add_error(field, str(problem))
-    if not said_on_a_field:  # the voucher errors repeat their detail on the field
-        form.add_error(None, error.detail)
 
 
 class CartLineForm(forms.Form):

@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from config.api.errors import DomainError
+from config.forms import form_errors_add
 from customers.selectors import loyalty_balance
 from inventory.selectors import variant_availability_by_location
 from orders.exceptions import CartEmpty, OrderLinesInvalid, OrdersError, PriceChanged
-from orders.forms import CartLineForm, CheckoutForm, PaymentForm, form_errors_add
+from orders.forms import CartLineForm, CheckoutForm, PaymentForm
 from orders.models import Cart, Fulfilment, Order, OrderLine, Payment
 from orders.payments import card_provider
 from orders.selectors import cart_open, order_list

@@ -10,14 +10,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.admin import ReadOnlyInline, ReadOnlyModelAdmin, action_permission
 from config.api.errors import DomainError
 from customers.contacts import search_term_contact
 from customers.models import ContactPoint
 from customers.selectors import customer_search, timeline
 from inventory.models import Location, StockDiscrepancy
-from orders.admin.readonly import ReadOnlyInline
 from orders.exceptions import OrderTransitionInvalid
 from orders.models import (
+    Fulfilment,
     Order,
     OrderLine,
     Payment,
@@ -143,7 +144,7 @@ def order_search_condition(term: str) -> Q:
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ReadOnlyModelAdmin):
     """Orders of the web store, the marketplaces and the tills, side by side.
 
     Orders are written by the order services only (placing, status changes, returns):
@@ -252,18 +253,8 @@ class OrderAdmin(admin.ModelAdmin):
         "cancel",
     ]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_fulfil_permission(self, request):
-        """Moving orders along (the actions) needs change rights; the page stays read-only."""
-        return request.user.has_perm("orders.change_order")
+    # Moving orders along (the actions) is a named permission; the page stays read-only.
+    has_fulfil_permission = action_permission("orders.fulfil_order")
 
     def _move_each(self, request, queryset, move, done_message):
         """Run one status move per order through its service; report each refusal by number."""
@@ -304,7 +295,7 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Delivered: complete"), permissions=["fulfil"])
     def mark_delivered(self, request, queryset):
         def deliver(order):
-            if order.fulfilment == "pickup":
+            if order.fulfilment == Fulfilment.PICKUP:
                 raise OrderTransitionInvalid(
                     _("a pick-up is handed over at the store's till, with the shopper's code.")
                 )

@@ -2,7 +2,9 @@
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from config.admin import ReadOnlyInline, ReadOnlyModelAdmin
 from orders.models import (
     Shift,
     ShiftCashMovement,
@@ -40,7 +42,8 @@ class TerminalAdmin(admin.ModelAdmin):
         )
 
     @admin.action(
-        description=_("Rotate the token (the old one stops working)"), permissions=["change"]
+        description=gettext_lazy("Rotate the token (the old one stops working)"),
+        permissions=["change"],
     )
     def rotate_token(self, request, queryset):
         for terminal in queryset:
@@ -53,7 +56,8 @@ class TerminalAdmin(admin.ModelAdmin):
             )
 
     @admin.action(
-        description=_("Revoke (the terminal can no longer call the API)"), permissions=["change"]
+        description=gettext_lazy("Revoke (the terminal can no longer call the API)"),
+        permissions=["change"],
     )
     def revoke(self, request, queryset):
         for terminal in queryset:
@@ -63,19 +67,14 @@ class TerminalAdmin(admin.ModelAdmin):
         )
 
 
-class ShiftCashMovementInline(admin.TabularInline):
+class ShiftCashMovementInline(ReadOnlyInline):
     model = ShiftCashMovement
-    extra = 0
-    can_delete = False
     fields = ["created_at", "kind", "amount", "reason", "reference"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Shift)
-class ShiftAdmin(admin.ModelAdmin):
+class ShiftAdmin(ReadOnlyModelAdmin):
     """Shifts are written by the tills; staff read them and look at the differences."""
 
     list_display = [
@@ -106,13 +105,7 @@ class ShiftAdmin(admin.ModelAdmin):
     ]
     fields = readonly_fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("Difference (counted − expected)"))
+    @admin.display(description=gettext_lazy("Difference (counted − expected)"))
     def difference(self, shift):
         return shift.difference_amount
 

@@ -102,6 +102,8 @@ class Order(models.Model):
             models.Index(fields=["customer", "-placed_at"]),
             models.Index(fields=["channel", "status", "-placed_at"]),
         ]
+        # Named permissions for what "change" does not say; granted per role in config.roles.
+        permissions = [("fulfil_order", "Can move orders along (confirm, ship, complete, cancel)")]
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "external_ref"],

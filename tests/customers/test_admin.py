@@ -230,3 +230,30 @@ def test_wishlist_and_review_pages_show_the_catalog_items_in_bounded_queries(
     assert "500 g" in wishlist_page.content.decode()
     assert variant.product.name in review_page.content.decode()
     assert variant.product.name in review_change.content.decode()
+
+
+def test_staff_edit_a_profile_while_its_contact_points_stay_read_only(owner_client):
+    # given: the page shows the contact points as rows only services write
+    customer = customer_with(email="toan@example.vn", full_name="Anh Toản")
+    page = owner_client.get(f"{CHANGELIST}{customer.pk}/change/")
+    contacts = page.context["inline_admin_formsets"][0]
+    assert contacts.has_add_permission is contacts.has_change_permission is False
+    management = contacts.formset.management_form
+
+    # when: staff correct the name (the contact rows are not in the post, as rendered)
+    response = owner_client.post(
+        f"{CHANGELIST}{customer.pk}/change/",
+        {
+            "full_name": "Anh Toản Nguyễn",
+            "preferred_language": customer.preferred_language,
+            "tags": "[]",
+            "addresses": "[]",
+            **{f"{management.prefix}-{name}": value for name, value in management.initial.items()},
+        },
+    )
+
+    # then
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.full_name == "Anh Toản Nguyễn"
+    assert list(customer.contact_points.values_list("value", flat=True)) == ["toan@example.vn"]
