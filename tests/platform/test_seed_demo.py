@@ -24,6 +24,20 @@ def seed() -> str:
     return out.getvalue()
 
 
+def printed_sale_post(client, output: str):
+    """POST the sale of the printed ``curl``, with its token and body."""
+    curl = re.search(
+        r"curl -X POST -H 'Authorization: Bearer (\S+)' .* -d '(.+)' \S+$", output, re.M
+    )
+    token, body = curl.group(1), curl.group(2)
+    return client.post(
+        "/api/v1/pos/sales/",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
@@ -54,15 +68,9 @@ def test_seed_demo_is_idempotent_and_prints_working_credentials(client):
 @pytest.mark.django_db
 def test_the_printed_sale_curl_records_a_sale_once(client):
     output = seed()
-    curl = re.search(
-        r"curl -X POST -H 'Authorization: Bearer (\S+)' .* -d '(.+)' \S+$", output, re.M
-    )
-    token, body = curl.group(1), curl.group(2)
 
-    first = client.post("/api/v1/pos/sales/", body, content_type="application/json",
-                        HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
-    again = client.post("/api/v1/pos/sales/", body, content_type="application/json",
-                        HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
+    first = printed_sale_post(client, output)
+    again = printed_sale_post(client, output)
 
     assert (first.status_code, again.status_code) == (201, 200), first.json()
     assert first.json()["customer"] is not None
@@ -93,14 +101,9 @@ def test_the_printed_sale_lands_in_the_demo_terminals_open_shift_not_late_sync(c
     # given: seeded twice, as `make run` does on every start
     seed()
     output = seed()
-    curl = re.search(
-        r"curl -X POST -H 'Authorization: Bearer (\S+)' .* -d '(.+)' \S+$", output, re.M
-    )
-    token, body = curl.group(1), curl.group(2)
 
     # when
-    response = client.post("/api/v1/pos/sales/", body, content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
+    response = printed_sale_post(client, output)
 
     # then: each terminal has exactly one shift, open, held by the demo cashier
     assert response.status_code == 201, response.json()
