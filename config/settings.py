@@ -136,11 +136,16 @@ else:
     CELERY_BROKER_DIR = VAR_DIR / "celery" / "broker"
     CELERY_BROKER_DIR.mkdir(parents=True, exist_ok=True)
     (VAR_DIR / "celery" / "processed").mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    # The transport ignores the host; naming one keeps kombu from warning "No hostname was
+    # supplied" on every connection the worker, beat and web process open.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR),
         "data_folder_out": str(CELERY_BROKER_DIR),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        # Exchange bindings (kombu's default is ./control, beside whatever directory the
+        # process was started from).
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = None

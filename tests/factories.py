@@ -1,9 +1,13 @@
 """factory-boy factories shared by every app's tests."""
 
+import uuid
+from decimal import Decimal
+
 import factory
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from config.roles import sync_roles
 from inventory.models import (
@@ -15,6 +19,7 @@ from inventory.models import (
     gtin_with_check_digit,
 )
 from inventory.services import StockLine, sales_channel_upsert, stock_receive
+from orders.models import Order, Voucher
 from orders.services import terminal_create
 
 
@@ -153,3 +158,35 @@ def customer_with(*, email=None, phone=None, **fields):
     if phone:
         ContactPointFactory(customer=customer, kind="phone", value=phone)
     return customer
+
+
+class VoucherFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Voucher
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Voucher {n}")
+    code = factory.Sequence(lambda n: f"GIAM{n:04d}")
+    kind = Voucher.Kind.FIXED
+    value = Decimal("50000")
+    min_order_amount = Decimal(0)
+
+    @factory.post_generation
+    def channels(voucher, create, extracted, **kwargs):
+        if create and extracted:
+            voucher.channels.set(extracted)
+
+
+def order_minimal(*, channel, customer=None, subtotal_amount=Decimal("500000"), **fields):
+    """A bare confirmed order row, enough to hang a redemption on (not how orders are placed)."""
+    return Order.objects.create(
+        number=fields.pop("number", None) or f"TEST-{uuid.uuid4().hex[:12].upper()}",
+        channel=channel,
+        customer=customer,
+        status=fields.pop("status", Order.Status.CONFIRMED),
+        fulfilment=fields.pop("fulfilment", "ship"),
+        subtotal_amount=subtotal_amount,
+        total_amount=fields.pop("total_amount", subtotal_amount),
+        placed_at=fields.pop("placed_at", None) or timezone.now(),
+        **fields,
+    )

@@ -98,6 +98,31 @@ def customer_merge(
     if target.erased_at or source.erased_at:
         raise MergeNotAllowed(fields={"erased": ["erased"]})
 
+    moved, dropped = _rows_move(target=target, source=source)
+    now = timezone.now()
+    _suggestions_settle(target=target, source=source, actor=actor, now=now)
+
+    _merge_profile_fields(target=target, source=source)
+    source.merged_into = target
+    source.merged_at = now
+    source.save(update_fields=["merged_into", "merged_at", "user", "updated_at"])
+
+    merge = CustomerMerge.objects.create(
+        target=target, source=source, merged_by=actor, moved={"moved": moved, "dropped": dropped}
+    )
+    event_record(
+        customer=target,
+        kind=Event.Kind.PROFILE_MERGED,
+        payload={"merged_customer_id": source.pk, "merge_id": merge.pk},
+    )
+    return merge
+
+
+def _rows_move(*, target: Customer, source: Customer) -> tuple[dict[str, int], dict[str, int]]:
+    """Move every row pointing at B to A; drop B's rows that would clash with A's.
+
+    Returns what moved and what was dropped, per ``app.Model.field``.
+    """
     moved: dict[str, int] = {}
     dropped: dict[str, int] = {}
     for field in _customer_foreign_keys():
@@ -130,8 +155,13 @@ def customer_merge(
             count = manager.filter(**{field.name: source}).update(**{field.name: target})
         if count:
             moved[label] = count
+    return moved, dropped
 
-    now = timezone.now()
+
+def _suggestions_settle(
+    *, target: Customer, source: Customer, actor: AbstractBaseUser | None, now
+) -> None:
+    """Close the suggestions the merge answers; re-point B's other open ones at A."""
     MergeSuggestion.objects.filter(
         Q(customer=source, other=target) | Q(customer=target, other=source),
         status=MergeSuggestion.Status.OPEN,
@@ -164,21 +194,6 @@ def customer_merge(
             else:
                 setattr(suggestion, name, target)
                 suggestion.save(update_fields=[name])
-
-    _merge_profile_fields(target=target, source=source)
-    source.merged_into = target
-    source.merged_at = now
-    source.save(update_fields=["merged_into", "merged_at", "user", "updated_at"])
-
-    merge = CustomerMerge.objects.create(
-        target=target, source=source, merged_by=actor, moved={"moved": moved, "dropped": dropped}
-    )
-    event_record(
-        customer=target,
-        kind=Event.Kind.PROFILE_MERGED,
-        payload={"merged_customer_id": source.pk, "merge_id": merge.pk},
-    )
-    return merge
 
 
 def _merge_profile_fields(*, target: Customer, source: Customer) -> None:

@@ -216,11 +216,38 @@ def stock_reserve(
 
 
 def _reserve(*, channel, quantities, reference, kind, location, expires_at) -> list[Reservation]:
+    levels_by_sku = _candidates_clean(channel=channel, quantities=quantities, location=location)
+    split = location is None and channel.kind != SalesChannel.Kind.POS
+    template = Reservation(channel=channel, reference=reference, kind=kind, expires_at=expires_at)
+    if len(quantities) == 1:
+        [(sku, quantity)] = quantities.items()
+        levels = levels_by_sku.get(sku, [])
+        held = _reserve_one_by_update(template=template, levels=levels, quantity=quantity)
+        if held is not None:
+            return [held]
+        if not split or len(levels) < 2:
+            available = sum(max(level.available, 0) for level in levels)
+            raise shortage_error(sku, quantity, available)
+    # Several rows: lock them all first, in id order, then decide with figures no one
+    # else can change until we commit.
+    locked = locks.stock_levels_lock(
+        pks=[level.pk for levels in levels_by_sku.values() for level in levels]
+    )
+    plans = _plans_under_lock(
+        quantities=quantities, levels_by_sku=levels_by_sku, locked=locked, split=split
+    )
+    return _plans_write(template=template, plans=plans)
+
+
+def _candidates_clean(
+    *, channel: SalesChannel, quantities: dict[str, int], location: Location | None
+) -> dict[str, list[StockLevel]]:
+    """Each SKU's candidate stock levels, best first; refuses what is not for sale."""
     if location is not None:
         channel_locations_for_sale(channel=channel, location=location)
     # One read for everything the decision needs: each SKU's stock levels at the channel's
     # active locations, best priority first. It only ranks candidates; the check itself
-    # happens in the UPDATE or under the lock below.
+    # happens in the UPDATE or under the lock.
     candidates = (
         StockLevel.objects.filter(
             variant__sku__in=list(quantities),
@@ -246,58 +273,60 @@ def _reserve(*, channel, quantities, reference, kind, location, expires_at) -> l
             _("Not for sale: %(skus)s.") % {"skus": ", ".join(not_for_sale)},
             fields={sku: [_("Not for sale.")] for sku in not_for_sale},
         )
-    split = location is None and channel.kind != SalesChannel.Kind.POS
+    return levels_by_sku
 
-    def reservation(level_pk: int, quantity: int) -> Reservation:
-        return Reservation(
-            stock_level_id=level_pk,
-            channel=channel,
-            reference=reference,
-            kind=kind,
-            quantity=quantity,
-            expires_at=expires_at,
-        )
 
-    if len(quantities) == 1:
-        # The hot path (one line): one conditional UPDATE per location, best first.
-        # The reservation row is inserted first: the insert's foreign-key check takes only
-        # a key-share lock, which waits for no other allocator, so the hot row stays locked
-        # just from our UPDATE to our COMMIT. A refused UPDATE holds no lock, so this
-        # transaction never holds one stock row while waiting for another: no deadlock.
-        [(sku, quantity)] = quantities.items()
-        for level in levels_by_sku.get(sku, []):
-            held = reservation(level.pk, quantity)
-            held.save(force_insert=True)
-            if StockLevel.objects.filter(pk=level.pk, on_hand__gte=F("reserved") + quantity).update(
-                reserved=F("reserved") + quantity
-            ):
-                return [held]
-            Reservation.objects.filter(pk=held.pk).delete()
-        if not split or len(levels_by_sku.get(sku, [])) < 2:
-            available = sum(max(level.available, 0) for level in levels_by_sku.get(sku, []))
-            raise shortage_error(sku, quantity, available)
-
-    # Several rows: lock them all first, in id order, then decide with figures no one
-    # else can change until we commit.
-    locked = locks.stock_levels_lock(
-        pks=[level.pk for levels in levels_by_sku.values() for level in levels]
+def _reservation_from(template: Reservation, *, level_pk: int, quantity: int) -> Reservation:
+    return Reservation(
+        stock_level_id=level_pk,
+        channel=template.channel,
+        reference=template.reference,
+        kind=template.kind,
+        quantity=quantity,
+        expires_at=template.expires_at,
     )
+
+
+def _reserve_one_by_update(
+    *, template: Reservation, levels: list[StockLevel], quantity: int
+) -> Reservation | None:
+    """The hot path (one line): one conditional UPDATE per location, best first.
+
+    The reservation row is inserted first: the insert's foreign-key check takes only a
+    key-share lock, which waits for no other allocator, so the hot row stays locked just
+    from our UPDATE to our COMMIT. A refused UPDATE holds no lock, so this transaction
+    never holds one stock row while waiting for another: no deadlock. ``None`` when no
+    single location has the units.
+    """
+    for level in levels:
+        held = _reservation_from(template, level_pk=level.pk, quantity=quantity)
+        held.save(force_insert=True)
+        if StockLevel.objects.filter(pk=level.pk, on_hand__gte=F("reserved") + quantity).update(
+            reserved=F("reserved") + quantity
+        ):
+            return held
+        Reservation.objects.filter(pk=held.pk).delete()
+    return None
+
+
+def _plans_under_lock(
+    *,
+    quantities: dict[str, int],
+    levels_by_sku: dict[str, list[StockLevel]],
+    locked: dict[int, StockLevel],
+    split: bool,
+) -> list[tuple[int, int]]:
+    """Decide, from the locked rows, which (stock level pk, quantity) parts to take.
+
+    Raises :class:`InsufficientStock` for the first line that does not fit.
+    """
     taken: dict[int, int] = {}
     plans: list[tuple[int, int]] = []
     for sku, quantity in quantities.items():
         levels = [locked[level.pk] for level in levels_by_sku.get(sku, [])]
         available = {level.pk: level.available - taken.get(level.pk, 0) for level in levels}
-        whole = next((level for level in levels if available[level.pk] >= quantity), None)
-        if whole is not None:
-            parts = [(whole.pk, quantity)]
-        elif split and sum(max(value, 0) for value in available.values()) >= quantity:
-            parts, remaining = [], quantity
-            for level in levels:
-                part = min(max(available[level.pk], 0), remaining)
-                if part:
-                    parts.append((level.pk, part))
-                    remaining -= part
-        else:
+        parts = _parts_for_line(levels=levels, available=available, quantity=quantity, split=split)
+        if parts is None:
             best = (
                 sum(max(v, 0) for v in available.values())
                 if split
@@ -307,9 +336,36 @@ def _reserve(*, channel, quantities, reference, kind, location, expires_at) -> l
         for pk, part in parts:
             taken[pk] = taken.get(pk, 0) + part
             plans.append((pk, part))
+    return plans
+
+
+def _parts_for_line(
+    *, levels: list[StockLevel], available: dict[int, int], quantity: int, split: bool
+) -> list[tuple[int, int]] | None:
+    """One line's parts: all from the best location that has them, else split if allowed."""
+    whole = next((level for level in levels if available[level.pk] >= quantity), None)
+    if whole is not None:
+        return [(whole.pk, quantity)]
+    if not split or sum(max(value, 0) for value in available.values()) < quantity:
+        return None
+    parts, remaining = [], quantity
+    for level in levels:
+        part = min(max(available[level.pk], 0), remaining)
+        if part:
+            parts.append((level.pk, part))
+            remaining -= part
+    return parts
+
+
+def _plans_write(*, template: Reservation, plans: list[tuple[int, int]]) -> list[Reservation]:
+    taken: dict[int, int] = {}
+    for pk, part in plans:
+        taken[pk] = taken.get(pk, 0) + part
     for pk in sorted(taken):
         StockLevel.objects.filter(pk=pk).update(reserved=F("reserved") + taken[pk])
-    return Reservation.objects.bulk_create([reservation(pk, part) for pk, part in plans])
+    return Reservation.objects.bulk_create(
+        [_reservation_from(template, level_pk=pk, quantity=part) for pk, part in plans]
+    )
 
 
 def _active(reference: str):

@@ -182,13 +182,17 @@ def test_merge_suggestion_queue_and_merge_action(client):
     assert by_phone.merged_into == by_email
 
 
-def test_cashier_sees_customers_but_cannot_merge_without_change(client):
+def test_cashier_sees_the_customer_list(client):
+    # given
     client.force_login(StaffFactory(role=CASHIER))
-    CustomerFactory()
+    customer = CustomerFactory()
 
+    # when
     response = client.get(CHANGELIST)
 
+    # then
     assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [customer]
 
 
 def test_merge_queue_shows_open_suggestions_unless_asked(client):

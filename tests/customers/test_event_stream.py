@@ -73,6 +73,9 @@ def test_events_are_append_only():
 
     with pytest.raises(AppendOnlyError):
         event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    assert Event.objects.filter(pk=event.pk).exists()
 
 
 @pytest.mark.postgres

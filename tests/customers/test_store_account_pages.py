@@ -14,6 +14,7 @@ from customers.login_throttle import (
     MAX_SIGNUP_CLASHES_PER_ADDRESS,
 )
 from customers.models import ConsentRecord, Customer, Event, Review
+from customers.selectors import consent_current
 from customers.services import (
     customer_address_add,
     event_record,
@@ -23,7 +24,7 @@ from customers.services import (
     wishlist_add,
 )
 from customers.services.review_requests import REVIEW_REQUEST_MAX_AGE
-from tests.factories import ProductFactory, StaffFactory, VariantFactory
+from tests.factories import ProductFactory, StaffFactory, VariantFactory, customer_with
 
 pytestmark = pytest.mark.django_db
 
@@ -292,6 +293,61 @@ def test_saving_unchanged_preferences_writes_nothing(shopper_client, shopper):
 # --- sign up, log in ------------------------------------------------------------------
 
 
+def test_signup_creates_the_account_records_consent_logs_in_and_lands_on_the_account_page(client):
+    # when
+    response = client.post(
+        "/account/signup/",
+        {
+            "full_name": "Anh Toản",
+            "phone": "0909 908 089",
+            "password": PASSWORD,
+            "marketing_channels": ["sms"],
+        },
+    )
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == "/account/"
+    customer = Customer.objects.get()
+    assert customer.user is not None
+    assert client.session["_auth_user_id"] == str(customer.user.pk)
+    assert consent_current(customer=customer, channel="sms", purpose="marketing") is True
+    assert consent_current(customer=customer, channel="email", purpose="marketing") is False
+    record = ConsentRecord.objects.get()
+    assert (record.source, record.wording_version) == ("web_form", "signup-2026-11")
+
+
+def test_signup_with_an_invalid_phone_shows_why_and_writes_nothing(client):
+    response = client.post("/account/signup/", {"phone": "0909", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["phone"] == [
+        "Not a valid phone number: it is too short."
+    ]
+    assert not Customer.objects.exists()
+    assert not get_user_model().objects.exists()
+
+
+def test_signup_on_a_profile_seen_at_the_till_links_it(client):
+    existing = customer_with(phone="+84909908089")
+
+    client.post("/account/signup/", {"phone": "84909908089", "password": PASSWORD})
+
+    existing.refresh_from_db()
+    assert existing.user is not None
+    assert Customer.objects.count() == 1
+
+
+def test_login_page_accepts_the_phone_in_another_format(client):
+    client.post("/account/signup/", {"phone": "0909908089", "password": PASSWORD})
+    client.logout()
+
+    response = client.post("/account/login/", {"username": "+84 909 908 089", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+
+
 def test_login_rotates_the_session_key(client, shopper):
     # given: a session exists before the log-in (a fixation attempt would plant this one)
     client.get("/account/login/")
@@ -458,12 +514,6 @@ def test_signup_on_a_taken_email_or_phone_gives_one_generic_message(client, shop
     assert by_email.context["form"].non_field_errors() == expected
     assert Customer.objects.count() == 1
     assert get_user_model().objects.count() == 1
-
-
-def test_signup_lands_on_the_account_page(client):
-    response = client.post("/account/signup/", {"email": "hoa@example.vn", "password": PASSWORD})
-
-    assert response.status_code == 302 and response["Location"] == "/account/"
 
 
 # --- reviews ------------------------------------------------------------------------------

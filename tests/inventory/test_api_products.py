@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth import get_user_model
 
 from config.roles import CASHIER
 from inventory.services import StockLine, stock_reserve
@@ -69,7 +70,11 @@ def test_unknown_location_or_bad_filter_is_a_400(staff_client, shop):
 
 
 def test_search_needs_staff(client, db):
-    assert client.get("/api/v1/products/").status_code == 403
+    anonymous = client.get("/api/v1/products/")
+    client.force_login(get_user_model().objects.create_user("shopper", password="x"))
+    shopper = client.get("/api/v1/products/")
+
+    assert (anonymous.status_code, shopper.status_code) == (403, 403)
 
 
 @pytest.mark.parametrize("rows", [3, 30])

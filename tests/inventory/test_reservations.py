@@ -11,7 +11,7 @@ from inventory.exceptions import (
     ReservationNotFound,
     UnknownSku,
 )
-from inventory.models import Reservation, StockMovement
+from inventory.models import Reservation, StockLevel, StockMovement
 from inventory.services import (
     StockLine,
     reservation_convert,
@@ -110,6 +110,9 @@ def test_pick_up_at_a_store_the_channel_does_not_sell_from_is_refused(shop):
             reference="x",
             location=shop.saigon,
         )
+
+    assert not Reservation.objects.exists()
+    assert StockLevel.objects.get(variant=shop.variant, location=shop.saigon).reserved == 0
 
 
 def test_reserving_more_than_available_is_refused_and_nothing_is_written(shop):

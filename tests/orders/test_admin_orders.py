@@ -23,9 +23,10 @@ from tests.factories import (
     SalesChannelFactory,
     StaffFactory,
     VariantFactory,
+    VoucherFactory,
     customer_with,
+    order_minimal,
 )
-from tests.orders.factories import VoucherFactory, order_minimal
 
 pytestmark = pytest.mark.django_db
 

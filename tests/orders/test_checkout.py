@@ -31,11 +31,11 @@ from tests.factories import (
     LocationFactory,
     StaffFactory,
     VariantFactory,
+    VoucherFactory,
     WarehouseFactory,
     channel_selling_from,
     stocked,
 )
-from tests.orders.factories import VoucherFactory
 
 ADDRESS = {"line1": "25 Hàng Giấy", "district": "Hoàn Kiếm", "city": "Hà Nội"}
 

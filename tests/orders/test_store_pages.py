@@ -24,13 +24,13 @@ from tests.factories import (
     LocationFactory,
     StaffFactory,
     VariantFactory,
+    VoucherFactory,
     WarehouseFactory,
     channel_selling_from,
     customer_with,
     stocked,
     terminal_with_token,
 )
-from tests.orders.factories import VoucherFactory
 
 ADDRESS = {
     "address_line1": "25 Hàng Giấy",

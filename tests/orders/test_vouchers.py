@@ -27,8 +27,7 @@ from orders.services import (
     voucher_release,
 )
 from orders.services import vouchers as voucher_services
-from tests.factories import CustomerFactory, SalesChannelFactory
-from tests.orders.factories import VoucherFactory, order_minimal
+from tests.factories import CustomerFactory, SalesChannelFactory, VoucherFactory, order_minimal
 
 
 @pytest.fixture(autouse=True)

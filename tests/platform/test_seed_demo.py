@@ -14,13 +14,28 @@ from inventory.models import (
     gtin_checksum_is_valid,
 )
 from inventory.selectors import stock_drift_list
-from orders.models import Terminal
+from orders.models import Order, Shift, Terminal
+from orders.services import shift_close, shift_expected_amount
 
 
 def seed() -> str:
     out = StringIO()
     call_command("seed_demo", stdout=out)
     return out.getvalue()
+
+
+def printed_sale_post(client, output: str):
+    """POST the sale of the printed ``curl``, with its token and body."""
+    curl = re.search(
+        r"curl -X POST -H 'Authorization: Bearer (\S+)' .* -d '(.+)' \S+$", output, re.M
+    )
+    token, body = curl.group(1), curl.group(2)
+    return client.post(
+        "/api/v1/pos/sales/",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -53,15 +68,9 @@ def test_seed_demo_is_idempotent_and_prints_working_credentials(client):
 @pytest.mark.django_db
 def test_the_printed_sale_curl_records_a_sale_once(client):
     output = seed()
-    curl = re.search(
-        r"curl -X POST -H 'Authorization: Bearer (\S+)' .* -d '(.+)' \S+$", output, re.M
-    )
-    token, body = curl.group(1), curl.group(2)
 
-    first = client.post("/api/v1/pos/sales/", body, content_type="application/json",
-                        HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
-    again = client.post("/api/v1/pos/sales/", body, content_type="application/json",
-                        HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
+    first = printed_sale_post(client, output)
+    again = printed_sale_post(client, output)
 
     assert (first.status_code, again.status_code) == (201, 200), first.json()
     assert first.json()["customer"] is not None
@@ -85,3 +94,43 @@ def test_seed_demo_fills_the_catalog_and_stock_through_the_services(tmp_path):
     assert StockMovement.objects.count() == movements > 0
     assert set(StockMovement.objects.values_list("kind", flat=True)) == {"receipt"}
     assert list(stock_drift_list()) == []
+
+
+@pytest.mark.django_db
+def test_the_printed_sale_lands_in_the_demo_terminals_open_shift_not_late_sync(client):
+    # given: seeded twice, as `make run` does on every start
+    seed()
+    output = seed()
+
+    # when
+    response = printed_sale_post(client, output)
+
+    # then: each terminal has exactly one shift, open, held by the demo cashier
+    assert response.status_code == 201, response.json()
+    shifts = Shift.objects.select_related("terminal__location", "cashier")
+    assert sorted((s.terminal.location.code, s.cashier.username, s.closed_at) for s in shifts) == [
+        ("hcm-quan-1", "cashier", None),
+        ("hn-hang-giay", "cashier", None),
+    ]
+    # and the sale is an ordinary one, counted in the Hàng Giấy shift
+    order = Order.objects.get(number=response.json()["number"])
+    assert order.late_sync is False
+    assert order.shift == shifts.get(terminal__location__code="hn-hang-giay")
+
+
+@pytest.mark.django_db
+def test_seed_demo_opens_a_new_shift_when_staff_closed_the_demo_one():
+    # given: the Hàng Giấy shift was closed by staff
+    seed()
+    shift = Shift.objects.get(terminal__location__code="hn-hang-giay")
+    shift_close(shift=shift, counted_amount=shift_expected_amount(shift=shift))
+
+    # when
+    seed()
+
+    # then: the closed shift stays closed and one new shift is open
+    shifts = list(Shift.objects.filter(terminal__location__code="hn-hang-giay").order_by("pk"))
+    assert [(s.pk == shift.pk, s.closed_at is None) for s in shifts] == [
+        (True, False),
+        (False, True),
+    ]

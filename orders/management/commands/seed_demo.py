@@ -8,15 +8,12 @@ import uuid
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.db.models import F
 
-from config.roles import ROLES
+from config.roles import CASHIER, ROLES
 from config.services import staff_user_ensure
 from customers.services import customer_resolve
 from inventory.demo import demo_catalog_and_stock, demo_locations_and_channels
-from inventory.models import StockLevel
-from orders.models import Terminal
-from orders.services import terminal_create, terminal_token_rotate
+from orders.demo import demo_sale_line, demo_terminal
 
 DEMO_PASSWORD = "tiem-demo-{role}"  # noqa: S105 (printed for the demo on purpose)
 DEMO_USERNAMES = {
@@ -31,7 +28,7 @@ DEMO_USERNAMES = {
 class Command(BaseCommand):
     help = (
         "Load demo stores, channels, catalog, stock, staff logins, a customer and a POS "
-        "terminal per store (safe to run again)."
+        "terminal per store with an open shift (safe to run again)."
     )
 
     def add_arguments(self, parser):
@@ -41,11 +38,11 @@ class Command(BaseCommand):
         with transaction.atomic(durable=True):
             demo = demo_locations_and_channels()
             product_count = demo_catalog_and_stock(places=demo)
-            logins = []
+            logins, staff = [], {}
             for role in ROLES:
                 username = DEMO_USERNAMES[role]
                 password = DEMO_PASSWORD.format(role=role.replace("_", "-"))
-                staff_user_ensure(
+                staff[role] = staff_user_ensure(
                     username=username,
                     role=role,
                     password=password,
@@ -53,7 +50,7 @@ class Command(BaseCommand):
                 )
                 logins.append((role, username, password))
             terminals = [
-                demo_terminal(location=demo[store], name="Quầy 1")
+                demo_terminal(location=demo[store], name="Quầy 1", cashier=staff[CASHIER])
                 for store in ("hang_giay", "saigon")
             ]
             customer = customer_resolve(
@@ -94,26 +91,3 @@ class Command(BaseCommand):
                 f"    curl -X POST -H 'Authorization: Bearer {token}' "
                 f"-H 'Content-Type: application/json' -d '{body}' {base_url}/api/v1/pos/sales/"
             )
-
-
-def demo_terminal(*, location, name: str) -> tuple[Terminal, str]:
-    terminal = Terminal.objects.filter(location=location, name=name).first()
-    if terminal is None:
-        return terminal_create(location=location, name=name)
-    # Tokens are stored hashed, so the demo token is rotated to be shown again.
-    return terminal, terminal_token_rotate(terminal=terminal)
-
-
-def demo_sale_line(*, location) -> tuple[str, str] | None:
-    """A SKU the store has on its shelf, with its price, for the sample sale."""
-    level = (
-        StockLevel.objects.filter(
-            location=location, on_hand__gt=F("reserved"), variant__is_active=True
-        )
-        .select_related("variant")
-        .order_by("variant__sku")
-        .first()
-    )
-    if level is None:
-        return None
-    return level.variant.sku, f"{level.variant.price_amount:f}".split(".")[0]
