@@ -93,7 +93,9 @@ class FakeProvider:
         self._server.daemon_threads = True
         self._server.block_on_close = False
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     # --- the API tests use ----------------------------------------------------------------
 
@@ -194,6 +196,8 @@ class FakeProvider:
         return self
 
     def stop(self) -> None:
+        if self._stopping.is_set():
+            return
         self._stopping.set()  # wakes answers still sleeping out a delay
         self._server.shutdown()
         self._server.server_close()

@@ -146,7 +146,14 @@ class EmailTransport(Transport):
                 ok=configured,
                 detail=f"anymail {esp}" + ("" if configured else ": ANYMAIL settings missing"),
             )
-        return TransportHealth(ok=True, detail=backend.rsplit(".", 2)[-2])
+        if backend == "config.transports.email.EmlFileBackend":
+            folder = settings.EMAIL_FILE_PATH
+            return TransportHealth(
+                ok=True, detail=f"development: one .eml file a message in {folder}"
+            )
+        if backend == "django.core.mail.backends.locmem.EmailBackend":
+            return TransportHealth(ok=True, detail="tests: django.core.mail.outbox")
+        return TransportHealth(ok=True, detail=backend)
 
     def send(self, message: OutgoingMessage) -> SendResult:
         validate_email_message(message)
