@@ -20,10 +20,12 @@ counting up (``sms-1``, ``zns-1``, ``m_1``, ``access-1``/``refresh-1``).
     smtp_server.messages[0].message["List-Unsubscribe"]
     smtp_server.refuse_recipient("x@example.vn", "550 5.1.1 No such user")
     smtp_server.refuse_data("451 4.3.0 Try again later")
+    smtp_server.delay_data(2.0)
 """
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import itertools
@@ -309,6 +311,7 @@ class _SmtpHandler:
     messages: list[ReceivedMail] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)
     data_reply: str = ""
+    data_delay: float = 0.0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refused:
@@ -317,6 +320,8 @@ class _SmtpHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         if self.data_reply:
             return self.data_reply
         self.messages.append(
@@ -347,6 +352,10 @@ class SmtpServer:
 
     def refuse_data(self, reply: str = "451 4.3.0 Try again later") -> None:
         self._handler.data_reply = reply
+
+    def delay_data(self, seconds: float) -> None:
+        """Take this long to answer the message's DATA (a server slower than our timeout)."""
+        self._handler.data_delay = seconds
 
     def configure(self, settings) -> None:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

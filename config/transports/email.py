@@ -79,8 +79,12 @@ def _text(smtp_text) -> str:
     return smtp_text.decode(errors="replace") if isinstance(smtp_text, bytes) else str(smtp_text)
 
 
-def classify_smtp_error(error: Exception) -> Exception:
-    """The SendError an SMTP (or network) failure amounts to."""
+def classify_smtp_error(error: Exception, *, connected: bool = False) -> Exception:
+    """The SendError an SMTP (or network) failure amounts to.
+
+    ``connected``: the failure came after the connection was open, so a timeout or a hang-up
+    may have cut the server's "250 accepted" rather than the message.
+    """
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         answers = [
             f"{address}: {code} {_text(text)}" for address, (code, text) in error.recipients.items()
@@ -89,15 +93,19 @@ def classify_smtp_error(error: Exception) -> Exception:
         if all(code >= 500 for code, _ in error.recipients.values()):
             return PermanentSendError(words)
         return TransientSendError(words)
-    if isinstance(error, smtplib.SMTPConnectError | smtplib.SMTPServerDisconnected):
+    if isinstance(error, smtplib.SMTPConnectError):
         return TransientSendError(f"mail server unreachable: {error}")
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return TransientSendError(f"mail server hung up: {error}", maybe_delivered=connected)
     if isinstance(error, smtplib.SMTPResponseException):
         words = f"mail server answered {error.smtp_code} {_text(error.smtp_error)}"
         if 400 <= error.smtp_code < 500:
             return TransientSendError(words)
         return PermanentSendError(words)
     if isinstance(error, TimeoutError):
-        return TransientSendError(f"mail server did not answer in time: {error}")
+        return TransientSendError(
+            f"mail server did not answer in time: {error}", maybe_delivered=connected
+        )
     if isinstance(error, OSError | smtplib.SMTPException):
         return TransientSendError(f"mail server unreachable: {error}")
     return error
@@ -122,7 +130,13 @@ def classify_anymail_error(error: Exception) -> Exception | None:
             return TransientSendError(
                 f"email provider answered unreadably: {error}", maybe_delivered=True
             )
-        if status is None or status == 429 or status >= 500:
+        if status is None:
+            # No answer: a read timeout may have cut the ESP's "accepted".
+            cause = type(error.__cause__).__name__ if error.__cause__ else ""
+            return TransientSendError(
+                f"email provider unreachable: {error}", maybe_delivered=cause == "ReadTimeout"
+            )
+        if status == 429 or status >= 500:
             return TransientSendError(f"email provider unavailable: {error}")
         return PermanentSendError(f"email provider refused ({status}): {error}")
     return None
@@ -157,14 +171,28 @@ class EmailTransport(Transport):
 
     def send(self, message: OutgoingMessage) -> SendResult:
         validate_email_message(message)
-        email = build_email(message, connection=get_connection(fail_silently=False))
+        connection = get_connection(fail_silently=False)
+        email = build_email(message, connection=connection)
+        # Opened apart from sending, so a failure to connect (nothing sent) is told apart
+        # from a failure once the message may be on its way.
         try:
-            email.send()
+            connection.open()
         except Exception as error:
             classified = classify_anymail_error(error) or classify_smtp_error(error)
             if classified is error:
                 raise
             raise classified from error
+        try:
+            email.send()
+        except Exception as error:
+            classified = classify_anymail_error(error) or classify_smtp_error(
+                error, connected=True
+            )
+            if classified is error:
+                raise
+            raise classified from error
+        finally:
+            connection.close()
         status = getattr(email, "anymail_status", None)
         provider_id = getattr(status, "message_id", None) if status else None
         if provider_id is None or provider_id == "":

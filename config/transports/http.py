@@ -13,6 +13,7 @@ adds no dependency. What each failure means for the message:
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.parse
@@ -74,7 +75,7 @@ def post(
     except urllib.error.URLError as error:
         # Raised while connecting or writing the request: the provider never had it.
         raise TransientSendError(f"{provider} unreachable: {error.reason}") from error
-    except (TimeoutError, ConnectionError, OSError) as error:
+    except (OSError, http.client.HTTPException) as error:
         # The request went out but the answer did not come back (in time).
         raise TransientSendError(
             f"{provider} did not answer in {timeout:g} s: {error or type(error).__name__}",

@@ -254,3 +254,20 @@ def test_an_anymail_refused_recipient_is_permanent():
     from config.transports.email import classify_anymail_error
 
     assert type(classify_anymail_error(AnymailRecipientsRefused())) is PermanentSendError
+
+
+def test_a_server_silent_after_the_message_is_transient_and_maybe_delivered(
+    smtp_server, settings
+):
+    # given: the server takes longer to accept the message than we wait
+    smtp_server.configure(settings)
+    settings.EMAIL_TIMEOUT = 0.3
+    smtp_server.delay_data(2.0)
+
+    # when
+    with pytest.raises(TransientSendError) as failure:
+        transport_for("email").send(welcome())
+
+    # then
+    assert failure.value.reason == "mail server hung up: Connection unexpectedly closed: timed out"
+    assert failure.value.maybe_delivered is True
