@@ -7,7 +7,7 @@ a marketing message outside the window is refused here, before anything is sent.
 
 Request::
 
-    POST MESSENGER["URL"]  (…/v21.0/me/messages)   Authorization: Bearer <page token>
+    POST MESSENGER["URL"]?access_token=<page token>     (…/v21.0/me/messages)
     {"recipient": {"id": "<PSID>"}, "messaging_type": "RESPONSE" | "MESSAGE_TAG",
      ["tag": "POST_PURCHASE_UPDATE",] "message": {"text": "..."}}
     → 200 {"recipient_id": "...", "message_id": "m_..."}
@@ -16,6 +16,7 @@ Request::
 
 from __future__ import annotations
 
+import urllib.parse
 from datetime import timedelta
 
 from django.conf import settings
@@ -86,14 +87,16 @@ class MessengerSendApiTransport(Transport):
             raise PermanentSendError(
                 f"{self.provider} is not configured: set MESSENGER_PAGE_ACCESS_TOKEN"
             )
+        # The token goes as Meta documents it, in the query string (never logged here).
+        separator = "&" if "?" in self.conf["URL"] else "?"
+        token = urllib.parse.urlencode({"access_token": self.conf["PAGE_ACCESS_TOKEN"]})
         answer = http.post(
-            self.conf["URL"],
+            f"{self.conf['URL']}{separator}{token}",
             json_body={
                 "recipient": {"id": message.to},
                 **delivery,
                 "message": {"text": message.body},
             },
-            headers={"Authorization": f"Bearer {self.conf['PAGE_ACCESS_TOKEN']}"},
             timeout=float(self.conf.get("TIMEOUT", 5)),
             provider=self.provider,
         )

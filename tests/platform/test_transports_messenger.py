@@ -37,7 +37,7 @@ def test_inside_24_hours_a_message_is_a_response(fake_provider, settings):
     # then
     [request] = fake_provider.requests
     assert request.path == MESSENGER_PATH
-    assert request.headers["authorization"] == "Bearer test-page-token"
+    assert request.query == {"access_token": ["test-page-token"]}
     assert request.json == {
         "recipient": {"id": "6543210987654321"},
         "messaging_type": "RESPONSE",
