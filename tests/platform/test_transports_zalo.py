@@ -9,7 +9,12 @@ from config.transports import (
     TransientSendError,
     transport_for,
 )
-from config.transports.zalo import ACCESS_TOKEN_KEY, REFRESH_TOKEN_KEY, tracking_id
+from config.transports.zalo import (
+    ACCESS_TOKEN_KEY,
+    REFRESH_LOCK_KEY,
+    REFRESH_TOKEN_KEY,
+    tracking_id,
+)
 from tests.transport_fakes import ZALO_TOKEN_PATH, ZNS_PATH
 
 
@@ -290,4 +295,21 @@ def test_an_unconfigured_zalo_is_unhealthy_and_refuses_to_send(fake_provider, se
     assert failure.value.reason == (
         "Zalo ZNS is not configured: set ZALO_APP_SECRET, ZALO_REFRESH_TOKEN"
     )
+    assert fake_provider.requests == []
+
+
+def test_while_another_worker_refreshes_the_token_the_send_waits_for_later(
+    fake_provider, settings
+):
+    # given: the single-use refresh token is being spent elsewhere
+    fake_provider.configure(settings, channels=["zalo"])
+    cache.add(REFRESH_LOCK_KEY, "1", timeout=30)
+
+    # when
+    with pytest.raises(TransientSendError) as failure:
+        transport_for("zalo").send(thanks())
+
+    # then
+    assert failure.value.reason == "Zalo ZNS token is being refreshed by another worker"
+    assert failure.value.maybe_delivered is False
     assert fake_provider.requests == []
