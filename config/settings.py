@@ -359,3 +359,105 @@ if bool(VIETQR_BANK_BIN) != bool(VIETQR_ACCOUNT_NUMBER):
 # Card payments of the web store: the dotted path of a class following
 # orders.payments.CardProvider. The test provider approves every card but 4000000000000002.
 CARD_PAYMENT_PROVIDER = env.str("CARD_PAYMENT_PROVIDER", "orders.payments.TestCardProvider")
+
+# --- Messages (config/transports; README "Sending messages") ------------------------------
+
+# Which transport serves each channel (dotted paths, like EMAIL_BACKEND). With DEBUG on they
+# write files instead of calling anyone, so `make run` needs no account; with DEBUG off they
+# are the real ones and refuse to send (saying which variable is missing) until configured.
+_DEV_TRANSPORTS = DEBUG
+MESSAGE_TRANSPORTS = {
+    "email": env.str("MESSAGE_TRANSPORT_EMAIL", "config.transports.email.EmailTransport"),
+    "sms": env.str(
+        "MESSAGE_TRANSPORT_SMS",
+        "config.transports.logfile.LogSmsTransport"
+        if _DEV_TRANSPORTS
+        else "config.transports.sms.HttpSmsGateway",
+    ),
+    "zalo": env.str(
+        "MESSAGE_TRANSPORT_ZALO",
+        "config.transports.logfile.LogZaloTransport"
+        if _DEV_TRANSPORTS
+        else "config.transports.zalo.ZaloZnsTransport",
+    ),
+    "messenger": env.str(
+        "MESSAGE_TRANSPORT_MESSENGER",
+        "config.transports.logfile.LogMessengerTransport"
+        if _DEV_TRANSPORTS
+        else "config.transports.messenger.MessengerSendApiTransport",
+    ),
+}
+# SMS, Zalo and Messenger in development: one JSON line per message.
+MESSAGE_LOG_FILE = VAR_DIR / "messages.log"
+# Every provider call gives up after this long (a timeout is retried later).
+_HTTP_TIMEOUT = env.int("MESSAGE_HTTP_TIMEOUT_SECONDS", 5, minimum=1)
+
+# Email: Django's backends. Development writes one .eml per message under var/mail/;
+# production speaks SMTP (EMAIL_HOST …) or an ESP through django-anymail
+# (EMAIL_BACKEND=anymail.backends.amazon_ses.EmailBackend and ANYMAIL_* below).
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    "config.transports.email.EmlFileBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = env.str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: set one.")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Tiệm <no-reply@tiem.localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Our Message-IDs end in this domain (default: the sender's).
+EMAIL_MESSAGE_ID_DOMAIN = env.str(
+    "EMAIL_MESSAGE_ID_DOMAIN", DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].rstrip(">").strip()
+)
+# django-anymail reads its options from this dict: every ANYMAIL_<NAME> variable lands here
+# as <NAME> (ANYMAIL_MAILGUN_API_KEY, ANYMAIL_BREVO_API_KEY, ANYMAIL_WEBHOOK_SECRET …).
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value.strip()
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
+
+# Brand-name SMS through an HTTP gateway (config/transports/sms.py).
+SMS_GATEWAY = {
+    "URL": env.str("SMS_GATEWAY_URL", ""),
+    "API_KEY": env.str("SMS_GATEWAY_API_KEY", ""),
+    "SECRET": env.str("SMS_GATEWAY_SECRET", ""),
+    "BRAND": env.str("SMS_GATEWAY_BRAND", ""),
+    "AUTH": env.choice("SMS_GATEWAY_AUTH", "bearer", ["bearer", "basic", "body"]),
+    "PHONE_STYLE": env.choice("SMS_GATEWAY_PHONE_STYLE", "84", ["84", "e164", "national"]),
+    "ID_FIELD": env.str("SMS_GATEWAY_ID_FIELD", "message_id"),
+    # The request's field names; a gateway that calls them otherwise changes them here.
+    "FIELDS": {
+        "phone": env.str("SMS_GATEWAY_FIELD_PHONE", "phone"),
+        "text": env.str("SMS_GATEWAY_FIELD_TEXT", "message"),
+        "brand": env.str("SMS_GATEWAY_FIELD_BRAND", "brandname"),
+        "request_id": env.str("SMS_GATEWAY_FIELD_REQUEST_ID", "request_id"),
+    },
+    "TIMEOUT": _HTTP_TIMEOUT,
+}
+
+# Zalo Notification Service (config/transports/zalo.py).
+ZALO_ZNS = {
+    "URL": env.str("ZALO_ZNS_URL", "https://business.openapi.zalo.me/message/template"),
+    "TOKEN_URL": env.str("ZALO_TOKEN_URL", "https://oauth.zaloapp.com/v4/oa/access_token"),
+    "APP_ID": env.str("ZALO_APP_ID", ""),
+    "APP_SECRET": env.str("ZALO_APP_SECRET", ""),
+    "REFRESH_TOKEN": env.str("ZALO_REFRESH_TOKEN", ""),
+    "ACCESS_TOKEN": env.str("ZALO_ACCESS_TOKEN", ""),
+    "TIMEOUT": _HTTP_TIMEOUT,
+}
+
+# Facebook Messenger Send API (config/transports/messenger.py).
+MESSENGER = {
+    "URL": env.str("MESSENGER_API_URL", "https://graph.facebook.com/v21.0/me/messages"),
+    "PAGE_ACCESS_TOKEN": env.str("MESSENGER_PAGE_ACCESS_TOKEN", ""),
+    "TIMEOUT": _HTTP_TIMEOUT,
+}

@@ -50,3 +50,36 @@ def _fresh_cache(settings, request):
             "LOCATION": request.node.nodeid,
         }
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_message_outbox():
+    # config.transports.memory keeps what the test transports "sent"; each test starts empty.
+    from config.transports import memory
+
+    memory.reset()
+    yield
+    memory.reset()
+
+
+@pytest.fixture
+def fake_provider():
+    """An HTTP server on 127.0.0.1 speaking the SMS gateway's, Zalo ZNS's and Messenger's
+    request shapes; see tests/transport_fakes.py. ``fake_provider.configure(settings)``
+    points the transports at it."""
+    from tests.transport_fakes import FakeProvider
+
+    provider = FakeProvider().start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def smtp_server():
+    """An SMTP server on 127.0.0.1 (aiosmtpd); ``smtp_server.configure(settings)`` puts
+    Django's SMTP backend in front of it. See tests/transport_fakes.py."""
+    from tests.transport_fakes import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()

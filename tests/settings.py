@@ -9,3 +9,14 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.customers.merge_testapp.apps.MergeTest
 # Passwords are hashed thousands of times per suite run; the fast hasher keeps tests quick
 # (the production hasher is tested by Django itself).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Messages stay in memory: email through the locmem backend (django.core.mail.outbox) and
+# every channel recorded in config.transports.memory.outbox (emptied before each test).
+# Tests of the real transports override these (fixtures smtp_server, fake_provider).
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MESSAGE_TRANSPORTS = {
+    "email": "config.transports.memory.MemoryEmailTransport",
+    "sms": "config.transports.memory.MemorySmsTransport",
+    "zalo": "config.transports.memory.MemoryZaloTransport",
+    "messenger": "config.transports.memory.MemoryMessengerTransport",
+}

@@ -13,7 +13,9 @@ from config.transports.base import (
     SendResult,
     TransientSendError,
     Transport,
+    TransportHealth,
     transport_for,
+    transports_health,
 )
 
 __all__ = [
@@ -24,5 +26,7 @@ __all__ = [
     "SendResult",
     "TransientSendError",
     "Transport",
+    "TransportHealth",
     "transport_for",
+    "transports_health",
 ]

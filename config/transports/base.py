@@ -10,6 +10,13 @@ the provider's id, or one of two exceptions:
 
 ``Transport.honours_idempotency_key`` says whether the provider de-duplicates on our
 ``idempotency_key``: only then may a send interrupted by a crash be retried blindly.
+``SendError.maybe_delivered`` is the same question for one failed call: True when the
+provider may have taken the message although we got no clear answer (a read timeout after
+the request went out, an unreadable answer to an accepted request). Treat such a failure
+like an interrupted send: retry only where the provider honours the key.
+
+``Transport.check()`` is a cheap health probe for the admin: it looks at configuration
+and at what earlier sends recorded, and never calls the provider.
 """
 
 from __future__ import annotations
@@ -56,9 +63,10 @@ class SendResult:
 class SendError(Exception):
     """The provider did not take the message; ``reason`` is what it (or the network) said."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, *, maybe_delivered: bool = False):
         super().__init__(reason)
         self.reason = reason
+        self.maybe_delivered = maybe_delivered
 
 
 class TransientSendError(SendError):
@@ -69,14 +77,26 @@ class PermanentSendError(SendError):
     """Never worth retrying: invalid address, rejected template, other 4xx."""
 
 
+@dataclass(frozen=True)
+class TransportHealth:
+    """What the admin shows for one channel: usable or not, and why, in one line."""
+
+    ok: bool
+    detail: str
+
+
 class Transport:
-    """Base class; subclasses implement :meth:`send`."""
+    """Base class; subclasses implement :meth:`send` (and :meth:`check` when they can)."""
 
     channel: str = ""
     honours_idempotency_key: bool = False
 
     def send(self, message: OutgoingMessage) -> SendResult:
         raise NotImplementedError
+
+    def check(self) -> TransportHealth:
+        """Configured or not, from settings and cached state only: never calls the provider."""
+        return TransportHealth(ok=True, detail=type(self).__name__)
 
 
 @cache
@@ -93,3 +113,18 @@ def transport_for(channel: str) -> Transport:
             f"MESSAGE_TRANSPORTS has no transport for {channel!r}"
         ) from missing
     return _transport(path)
+
+
+def transports_health() -> dict[str, TransportHealth]:
+    """``check()`` of every channel in ``settings.MESSAGE_TRANSPORTS``, for the admin page.
+
+    A transport that cannot even be loaded is reported, not raised: one bad dotted path
+    must not break the page that would tell staff about it.
+    """
+    health = {}
+    for channel in getattr(settings, "MESSAGE_TRANSPORTS", {}):
+        try:
+            health[channel] = transport_for(channel).check()
+        except Exception as error:  # the admin page shows it instead of a 500
+            health[channel] = TransportHealth(ok=False, detail=f"cannot load: {error}")
+    return health
