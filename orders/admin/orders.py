@@ -15,7 +15,9 @@ from config.api.errors import DomainError
 from customers.contacts import search_term_contact
 from customers.models import ContactPoint
 from customers.selectors import customer_search, timeline
-from inventory.models import Location, StockDiscrepancy
+from inventory.admin_scoping import StoreScopedAdminMixin
+from inventory.models import ChannelLocation, Location, StockDiscrepancy
+from inventory.selectors import staff_location_list
 from orders.exceptions import OrderTransitionInvalid
 from orders.models import (
     Fulfilment,
@@ -118,8 +120,20 @@ class StoreListFilter(admin.RelatedFieldListFilter):
     def field_choices(self, field, request, model_admin):
         return [
             (location.pk, str(location))
-            for location in Location.objects.filter(kind=Location.Kind.STORE).order_by("name")
+            for location in staff_location_list(request.user)
+            .filter(kind=Location.Kind.STORE)
+            .order_by("name")
         ]
+
+
+def order_store_condition(location_ids, *, prefix: str = "") -> Q:
+    """Orders of these stores: a POS sale's or pick-up's store, or (an order shipped, with
+    no store) a store its channel sells from. ``prefix`` reaches the order from another
+    model (``"order__"``)."""
+    channels = ChannelLocation.objects.filter(location__in=location_ids).values("channel")
+    return Q(**{f"{prefix}location__in": location_ids}) | Q(
+        **{f"{prefix}location__isnull": True, f"{prefix}channel__in": channels}
+    )
 
 
 def order_search_condition(term: str) -> Q:
@@ -144,7 +158,7 @@ def order_search_condition(term: str) -> Q:
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyModelAdmin):
+class OrderAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
     """Orders of the web store, the marketplaces and the tills, side by side.
 
     Orders are written by the order services only (placing, status changes, returns):
@@ -252,6 +266,9 @@ class OrderAdmin(ReadOnlyModelAdmin):
         "mark_delivered",
         "cancel",
     ]
+
+    def store_condition(self, location_ids):
+        return order_store_condition(location_ids)
 
     # Moving orders along (the actions) is a named permission; the page stays read-only.
     has_fulfil_permission = action_permission("orders.fulfil_order")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.admin import ReadOnlyInline, ReadOnlyModelAdmin
+from inventory.admin_scoping import StoreScopedAdminMixin
 from orders.models import (
     Shift,
     ShiftCashMovement,
@@ -18,7 +19,10 @@ from orders.services import (
 
 
 @admin.register(Terminal)
-class TerminalAdmin(admin.ModelAdmin):
+class TerminalAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
+    """A store manager makes and revokes terminals of their own stores only (the location
+    choices and the list are scoped)."""
+
     list_display = ["name", "location", "token_prefix", "last_seen_at", "revoked_at"]
     list_filter = ["location", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "location__name"]
@@ -74,8 +78,10 @@ class ShiftCashMovementInline(ReadOnlyInline):
 
 
 @admin.register(Shift)
-class ShiftAdmin(ReadOnlyModelAdmin):
+class ShiftAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
     """Shifts are written by the tills; staff read them and look at the differences."""
+
+    store_fields = ("terminal__location",)
 
     list_display = [
         "opened_at",
