@@ -67,6 +67,7 @@ class ContactPointInline(ReadOnlyInline):
     model = ContactPoint
     fields = ["kind", "value", "channel", "is_verified", "created_at"]
     readonly_fields = [*fields, "masked_value"]
+    template = "admin/customers/customer/contact_points_inline.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("channel")

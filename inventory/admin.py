@@ -105,9 +105,31 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name_en"]}
 
 
+PRICE_FIELDS = ["price_amount", "compare_at_amount"]
+
+
+def _may_price(request) -> bool:
+    return request.user.has_perm("inventory.change_price_variant")
+
+
+def _price_fields_read_only(request, readonly_fields):
+    """Prices are the owner's and the store managers' (``change_price_variant``)."""
+    if _may_price(request):
+        return list(readonly_fields)
+    return [*readonly_fields, *PRICE_FIELDS]
+
+
 class VariantInline(admin.TabularInline):
     model = Variant
     extra = 0
+
+    def get_readonly_fields(self, request, obj=None):
+        return _price_fields_read_only(request, super().get_readonly_fields(request, obj))
+
+    def has_add_permission(self, request, obj=None):
+        # A variant is sold at a price: who may not set one may not add one.
+        return super().has_add_permission(request, obj) and _may_price(request)
+
     fields = [
         "sku",
         "barcode",
@@ -178,6 +200,13 @@ class VariantAdmin(ImportExportModelAdmin):
     search_fields = ["sku", "barcode", "product__name", "product__name_en"]
     autocomplete_fields = ["product"]
     inlines = [StockLevelInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return _price_fields_read_only(request, super().get_readonly_fields(request, obj))
+
+    def has_add_permission(self, request):
+        # A variant is sold at a price: who may not set one may not add one.
+        return super().has_add_permission(request) and _may_price(request)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
