@@ -1,6 +1,7 @@
 """Staff screens for POS terminals and shifts."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,25 +40,35 @@ class TerminalAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
             return
         terminal, token = terminal_create(location=obj.location, name=obj.name)
         obj.pk = terminal.pk
-        self.message_user(
-            request,
-            _("Terminal created. Its token, shown only this once: %(token)s") % {"token": token},
-            messages.WARNING,
-        )
+        obj.new_token = token  # for response_add, on this request's object only
+
+    def response_add(self, request, obj, post_url_continue=None):
+        token = getattr(obj, "new_token", None)
+        if token is None:
+            return super().response_add(request, obj, post_url_continue)
+        return self._tokens_page(request, _("Terminal created"), [(obj, token)])
+
+    def _tokens_page(self, request, title, tokens):
+        """New tokens on a page of their own, once: never in ``messages``, which may be
+        stored in a cookie (admin pages are never cached)."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "tokens": tokens,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/orders/terminal/tokens.html", context)
 
     @admin.action(
         description=gettext_lazy("Rotate the token (the old one stops working)"),
         permissions=["change"],
     )
     def rotate_token(self, request, queryset):
-        for terminal in queryset:
-            token = terminal_token_rotate(terminal=terminal)
-            self.message_user(
-                request,
-                _("New token for %(terminal)s, shown only this once: %(token)s")
-                % {"terminal": terminal, "token": token},
-                messages.WARNING,
-            )
+        tokens = [
+            (terminal, terminal_token_rotate(terminal=terminal))
+            for terminal in queryset.select_related("location")
+        ]
+        return self._tokens_page(request, _("New terminal tokens"), tokens)
 
     @admin.action(
         description=gettext_lazy("Revoke (the terminal can no longer call the API)"),
