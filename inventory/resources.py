@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from config.spreadsheets import SpreadsheetSafeResourceMixin
 from inventory.exceptions import InventoryError
 from inventory.models import Category, Location, Product, StockLevel, Variant
 from inventory.selectors import staff_location_ids
@@ -22,7 +23,7 @@ from inventory.services import (
 PRICE_PERMISSION = "inventory.change_price_variant"
 
 
-class AllOrNothingResource(resources.ModelResource):
+class AllOrNothingResource(SpreadsheetSafeResourceMixin, resources.ModelResource):
     def import_data(self, dataset, **kwargs):
         kwargs.setdefault("rollback_on_validation_errors", True)
         kwargs.setdefault("use_transactions", True)
@@ -69,6 +70,7 @@ class CatalogResource(AllOrNothingResource):
         skip_unchanged = True
 
     def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
         self._refuse_price_change(row, kwargs.get("user"))
         slug = (row.get("product_slug") or "").strip()
         if not slug or not (row.get("product_name") or "").strip():
@@ -156,6 +158,7 @@ class StockResource(AllOrNothingResource):
         )
 
     def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
         # Staff count stock only at the locations they work at.
         location_ids = staff_location_ids(kwargs["user"]) if kwargs.get("user") else None
         if location_ids is not None:

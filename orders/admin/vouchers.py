@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from config.admin import ReadOnlyInline, ReadOnlyModelAdmin
 from config.forms import form_errors_add
+from config.spreadsheets import spreadsheet_row
 from inventory.admin_scoping import StoreScopedAdminMixin
 from orders.admin.orders import order_store_condition
 from orders.exceptions import VoucherCodesRequestInvalid
@@ -269,7 +270,8 @@ class VoucherAdmin(admin.ModelAdmin):
         writer = csv.writer(Echo())
         rows = itertools.chain([(_("Voucher"), _("Code"))], codes.iterator(chunk_size=2000))
         response = StreamingHttpResponse(
-            (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+            (writer.writerow(spreadsheet_row(row)) for row in rows),
+            content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = 'attachment; filename="voucher-codes.csv"'
         return response
