@@ -69,7 +69,10 @@ class StoreScopedAdminMixin:
     def _object_in_scope_or_404(self, request, object_id):
         # Django's admin answers a missing object with a redirect and a "doesn't exist"
         # message; another store's object is answered like a missing one, as a real 404.
-        if object_id is not None and self.get_object(request, unquote(object_id)) is None:
+        # Staff who may not see the screen at all get Django's 403 first.
+        if object_id is None or not self.has_view_or_change_permission(request):
+            return
+        if self.get_object(request, unquote(object_id)) is None:
             raise Http404
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
