@@ -13,12 +13,20 @@ import it (imports lean towards inventory).
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from inventory.models import Location
-from inventory.selectors import staff_location_ids
+from inventory.selectors import staff_location_ids, staff_location_list
+
+
+class StaffLocationListFilter(admin.RelatedFieldListFilter):
+    """A location filter offering only the staff member's locations."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(location.pk, str(location)) for location in staff_location_list(request.user)]
 
 
 class StoreScopedAdminMixin:
@@ -53,6 +61,16 @@ class StoreScopedAdminMixin:
 
     def get_queryset(self, request):
         return self.scope_queryset(request, super().get_queryset(request))
+
+    def get_list_filter(self, request):
+        # The list's location filters name only the staff member's locations.
+        list_filter = super().get_list_filter(request)
+        if staff_location_ids(request.user) is None:
+            return list_filter
+        return [
+            (spec, StaffLocationListFilter) if spec in self.store_fields else spec
+            for spec in list_filter
+        ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         location_ids = staff_location_ids(request.user)

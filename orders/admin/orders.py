@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from config.admin import ReadOnlyInline, ReadOnlyModelAdmin, action_permission
 from config.api.errors import DomainError
-from customers.contacts import search_term_contact
+from customers.contacts import contact_masked, search_term_contact
 from customers.models import ContactPoint
 from customers.selectors import customer_search, timeline
 from inventory.admin_scoping import StoreScopedAdminMixin
@@ -257,7 +257,51 @@ class OrderAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
             },
         ),
     ]
-    readonly_fields = [field for _title, options in fieldsets for field in options["fields"]]
+    readonly_fields = [
+        *(field for _title, options in fieldsets for field in options["fields"]),
+        "masked_contact_phone",
+        "masked_contact_email",
+        "masked_shipping_address",
+    ]
+    # Shown masked to staff without customers.unmask_customer (cashiers), as on the customer
+    # page: the order's copy of the shopper's contacts is the same personal data.
+    MASKED = {
+        "contact_phone": "masked_contact_phone",
+        "contact_email": "masked_contact_email",
+        "shipping_address": "masked_shipping_address",
+    }
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.has_perm("customers.unmask_customer"):
+            return fieldsets
+        return [
+            (title, {**options, "fields": [self.MASKED.get(f, f) for f in options["fields"]]})
+            for title, options in fieldsets
+        ]
+
+    @admin.display(description=gettext_lazy("Contact phone"))
+    def masked_contact_phone(self, order):
+        return (
+            contact_masked(ContactPoint.Kind.PHONE, order.contact_phone)
+            if order.contact_phone
+            else "—"
+        )
+
+    @admin.display(description=gettext_lazy("Contact email"))
+    def masked_contact_email(self, order):
+        return (
+            contact_masked(ContactPoint.Kind.EMAIL, order.contact_email)
+            if order.contact_email
+            else "—"
+        )
+
+    @admin.display(description=gettext_lazy("Shipping address"))
+    def masked_shipping_address(self, order):
+        address = dict(order.shipping_address or {})
+        if address.get("phone"):
+            address["phone"] = contact_masked(ContactPoint.Kind.PHONE, str(address["phone"]))
+        return ", ".join(str(value) for value in address.values() if value) or "—"
 
     actions = [
         "confirm_payment",

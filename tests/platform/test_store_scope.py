@@ -285,3 +285,43 @@ def test_a_cashier_edits_a_customer_without_touching_the_addresses_they_cannot_r
     customer.refresh_from_db()
     assert customer.full_name == "Nguyễn Thị Hoa"
     assert customer.addresses == [address]
+
+
+@pytest.mark.parametrize(("role", "masked"), [(CASHIER, True), (STORE_MANAGER, False)])
+def test_an_orders_contacts_are_masked_for_cashiers_too(client, stores, role, masked):
+    store_a, _store_b = stores
+    # given
+    web = channel_selling_from(store_a, code="web")
+    order = order_minimal(
+        channel=web,
+        fulfilment="pickup",
+        location=store_a,
+        contact_phone="+84909908089",
+        contact_email="hoa@gmail.com",
+    )
+    client.force_login(StaffFactory(role=role, stores=[store_a]))
+
+    # when
+    html = client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
+
+    # then
+    assert ("+84909908089" in html, "hoa@gmail.com" in html) == (not masked, not masked)
+    assert ("090****089" in html, "h***@gmail.com" in html) == (masked, masked)
+
+
+def test_location_filters_name_only_the_staff_members_locations(client, stores):
+    store_a, _store_b = stores
+    # given: (a filter of one choice is not shown at all)
+    depot = WarehouseFactory(code="depot", name="Depot")
+    client.force_login(StaffFactory(role=WAREHOUSE, stores=[store_a, depot]))
+
+    # when
+    response = client.get("/admin/inventory/stocklevel/")
+
+    # then
+    [location_filter] = [
+        spec
+        for spec in response.context["cl"].filter_specs
+        if getattr(spec, "field_path", None) == "location"
+    ]
+    assert [label for _pk, label in location_filter.lookup_choices] == ["Depot", "Store A"]

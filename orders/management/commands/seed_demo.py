@@ -15,10 +15,13 @@ from config.services import staff_user_ensure
 from customers.services import customer_resolve
 from inventory.demo import demo_catalog_and_stock, demo_locations_and_channels
 from inventory.models import StockLevel
+from inventory.services import staff_membership_add
 from orders.models import Terminal
 from orders.services import terminal_create, terminal_token_rotate
 
 DEMO_PASSWORD = "tiem-demo-{role}"  # noqa: S105 (printed for the demo on purpose)
+# Where the scoped demo staff work (owners and marketers act for every location).
+DEMO_WORKPLACES = {"store_manager": "hang_giay", "cashier": "hang_giay", "warehouse": "warehouse"}
 DEMO_USERNAMES = {
     "owner": "owner",
     "store_manager": "manager",
@@ -45,12 +48,14 @@ class Command(BaseCommand):
             for role in ROLES:
                 username = DEMO_USERNAMES[role]
                 password = DEMO_PASSWORD.format(role=role.replace("_", "-"))
-                staff_user_ensure(
+                user = staff_user_ensure(
                     username=username,
                     role=role,
                     password=password,
                     email=f"{username}@tiem.example",
                 )
+                if role in DEMO_WORKPLACES:
+                    staff_membership_add(user=user, location=demo[DEMO_WORKPLACES[role]])
                 logins.append((role, username, password))
             terminals = [
                 demo_terminal(location=demo[store], name="Quầy 1")
