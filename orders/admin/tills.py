@@ -30,6 +30,13 @@ class TerminalAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ["token_prefix", "created_at", "last_seen_at", "revoked_at"]
     actions = ["rotate_token", "revoke"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "location":
+            # terminal_create refuses a closed store: not offered, so never a 500.
+            field.queryset = field.queryset.filter(is_active=True)
+        return field
+
     def get_readonly_fields(self, request, obj=None):
         # The store of an existing terminal is fixed: its sales and shifts belong there.
         return [*self.readonly_fields, "location"] if obj else self.readonly_fields

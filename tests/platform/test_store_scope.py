@@ -105,7 +105,8 @@ def test_an_action_posted_with_another_stores_order_does_nothing_to_it(client, s
 def test_a_store_manager_creates_terminals_only_for_their_stores(client, stores):
     store_a, store_b = stores
     # given
-    client.force_login(StaffFactory(role=STORE_MANAGER, stores=[store_a]))
+    closed = LocationFactory(code="closed", is_active=False)
+    client.force_login(StaffFactory(role=STORE_MANAGER, stores=[store_a, closed]))
 
     # when
     form = client.get("/admin/orders/terminal/add/").context["adminform"].form
