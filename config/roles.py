@@ -18,8 +18,13 @@ READ = ("view",)
 
 # Named permissions (Meta.permissions of the model), by app and model: only the owner has
 # them all; the other roles get them one by one below.
-CUSTOMER_NAMED = ("merge", "export", "erase")
+CUSTOMER_NAMED = ("merge", "export", "erase", "unmask")
 ORDER_NAMED = ("fulfil",)
+RETURN_NAMED = ("refund_cross_channel",)
+VARIANT_NAMED = ("change_price",)
+# Without it a staff member acts only for the locations they are members of
+# (inventory.StaffMembership; inventory.selectors.staff_location_ids decides).
+LOCATION_NAMED = ("act_for_every",)
 
 OWNER = "owner"
 STORE_MANAGER = "store_manager"
@@ -34,28 +39,45 @@ OUR_APPS = ("platform", "inventory", "customers", "orders", "campaigns")
 RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     OWNER: {
         **{app: {"*": ALL} for app in OUR_APPS},
+        "inventory": {
+            "*": ALL,
+            "location": (*ALL, *LOCATION_NAMED),
+            "variant": (*ALL, *VARIANT_NAMED),
+        },
         # Export and erasure of a customer's data are the owner's (the data controller's).
         "customers": {"*": ALL, "customer": (*ALL, *CUSTOMER_NAMED)},
-        "orders": {"*": ALL, "order": (*ALL, *ORDER_NAMED)},
+        "orders": {
+            "*": ALL,
+            "order": (*ALL, *ORDER_NAMED),
+            "return": (*ALL, *RETURN_NAMED),
+        },
         "auth": {"user": ALL, "group": READ},
     },
+    # Store managers, cashiers and warehouse staff act for their own locations only.
     STORE_MANAGER: {
-        "inventory": {"*": ("view", "add", "change")},
+        "inventory": {
+            "*": ("view", "add", "change"),
+            "variant": ("view", "add", "change", "change_price"),
+            # Who works where is the owner's to say: a manager must not join another store.
+            "staffmembership": READ,
+        },
         "customers": {
             "*": ("view", "add", "change"),
-            "customer": ("view", "add", "change", "merge"),
+            "customer": ("view", "add", "change", "merge", "unmask"),
         },
-        "orders": {"*": ("view", "add", "change"), "order": ("view", "add", "change", "fulfil")},
+        "orders": {
+            "*": ("view", "add", "change"),
+            "order": ("view", "add", "change", "fulfil"),
+            "return": ("view", "add", "change", "refund_cross_channel"),
+        },
         "campaigns": {"*": READ},
         "platform": {"*": READ},
     },
     CASHIER: {
-        "inventory": {"*": READ},
-        # Cashiers merge the duplicate profiles they meet at the till, as "change" let them.
-        "customers": {
-            "*": ("view", "add", "change"),
-            "customer": ("view", "add", "change", "merge"),
-        },
+        "inventory": {"*": READ, "staffmembership": ()},
+        # Cashiers serve the shopper in front of them: no merging (it moves the login) and
+        # contacts shown masked; they find a shopper at the till by phone or email.
+        "customers": {"*": ("view", "add", "change")},
         # Cashiers sell; terminals and their tokens are the manager's, vouchers the marketer's.
         "orders": {
             "*": ("view", "add"),
@@ -66,13 +88,19 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         },
     },
     WAREHOUSE: {
-        "inventory": {"*": ("view", "add", "change"), "saleschannel": READ},
+        # No prices: change_price_variant is the owner's and the store managers'.
+        "inventory": {
+            "*": ("view", "add", "change"),
+            "saleschannel": READ,
+            "staffmembership": (),
+        },
         "orders": {"*": READ, "terminal": ()},
     },
     MARKETER: {
         "campaigns": {"*": ALL},
-        "customers": {"*": READ},
-        "inventory": {"*": READ},
+        "customers": {"*": READ, "customer": ("view", "unmask")},
+        # Marketing works across stores.
+        "inventory": {"*": READ, "location": ("view", *LOCATION_NAMED), "staffmembership": ()},
         # Vouchers are marketing's: they create them and their codes.
         "orders": {
             "*": READ,

@@ -5,10 +5,13 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import healthz
+from customers.forms import StaffLoginForm
 from inventory.views import home as store_home
 
 admin.site.site_header = "Tiệm"
 admin.site.site_title = "Tiệm"
+# Staff log-ins are throttled like the shoppers' (per username and IP, and per IP).
+admin.site.login_form = StaffLoginForm
 
 api_v1 = [
     path("", include("inventory.api.urls")),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.admin import ReadOnlyInline, ReadOnlyModelAdmin, action_permission
+from customers.contacts import contact_masked
 from customers.exceptions import CustomersError
 from customers.models import (
     ConsentRecord,
@@ -47,14 +48,38 @@ from customers.services import (
 TIMELINE_PAGE_SIZE = 50
 HISTORY_LIMIT = 50
 
+# Customers are shared by every store, but only staff holding this read their phones and
+# emails in full; cashiers see them masked (090****089) and find a shopper by typing them.
+CONTACTS_PERMISSION = "customers.unmask_customer"
+
+
+def _sees_contacts(request) -> bool:
+    return request.user.has_perm(CONTACTS_PERMISSION)
+
+
+def _address_masked(address):
+    if not isinstance(address, dict) or not address.get("phone"):
+        return address
+    return {**address, "phone": contact_masked(ContactPoint.Kind.PHONE, str(address["phone"]))}
+
 
 class ContactPointInline(ReadOnlyInline):
     model = ContactPoint
     fields = ["kind", "value", "channel", "is_verified", "created_at"]
-    readonly_fields = fields
+    readonly_fields = [*fields, "masked_value"]
+    template = "admin/customers/customer/contact_points_inline.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("channel")
+
+    def get_fields(self, request, obj=None):
+        if _sees_contacts(request):
+            return self.fields
+        return [("masked_value" if name == "value" else name) for name in self.fields]
+
+    @admin.display(description=gettext_lazy("Value"))
+    def masked_value(self, point):
+        return contact_masked(point.kind, point.value)
 
 
 @admin.register(Customer)
@@ -108,6 +133,7 @@ class CustomerAdmin(admin.ModelAdmin):
         "merged_at",
         "erased_at",
         "created_at",
+        "masked_addresses",
     ]
     inlines = [ContactPointInline]
     actions = ["merge_selected", "export_json", "erase"]
@@ -122,9 +148,48 @@ class CustomerAdmin(admin.ModelAdmin):
             )
         )
 
+    def get_list_display(self, request):
+        list_display = super().get_list_display(request)
+        if _sees_contacts(request):
+            return list_display
+        return [("masked_contacts" if name == "contacts" else name) for name in list_display]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if _sees_contacts(request):
+            return fieldsets
+        # Addresses hold phone numbers: shown masked, and not editable, without the right.
+        return [
+            (
+                title,
+                {
+                    **options,
+                    "fields": [
+                        "masked_addresses" if name == "addresses" else name
+                        for name in options["fields"]
+                    ],
+                },
+            )
+            for title, options in fieldsets
+        ]
+
     @admin.display(description=gettext_lazy("Contacts"))
     def contacts(self, customer):
         return ", ".join(point.value for point in customer.contact_points.all()[:3])
+
+    @admin.display(description=gettext_lazy("Contacts"))
+    def masked_contacts(self, customer):
+        return ", ".join(
+            contact_masked(point.kind, point.value) for point in customer.contact_points.all()[:3]
+        )
+
+    @admin.display(description=gettext_lazy("Addresses"))
+    def masked_addresses(self, customer):
+        return json.dumps(
+            [_address_masked(address) for address in customer.addresses or []],
+            cls=DjangoJSONEncoder,
+            ensure_ascii=False,
+        )
 
     def get_search_results(self, request, queryset, search_term):
         return customer_search(term=search_term, queryset=queryset), False

@@ -111,3 +111,28 @@ def search_term_contact(text: str) -> tuple[str, str] | None:
     except InvalidContactPoint:
         return None
     return None
+
+
+def contact_masked(kind: str, value: str) -> str:
+    """A contact shown to staff who may not read it in full: enough to tell two apart.
+
+    ``+84909908089`` → ``090****089`` (the national form, first and last three digits);
+    ``hoa.nguyen@gmail.com`` → ``h***@gmail.com``; other ids keep two characters each end.
+    """
+    value = value or ""
+    if kind == ContactPoint.Kind.PHONE:
+        try:
+            number = phonenumbers.parse(value, DEFAULT_REGION)
+            digits = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        except phonenumbers.NumberParseException:
+            digits = value
+        digits = re.sub(r"\D", "", digits)
+        if len(digits) <= 6:
+            return "*" * len(digits)
+        return f"{digits[:3]}{'*' * (len(digits) - 6)}{digits[-3:]}"
+    if kind == ContactPoint.Kind.EMAIL and "@" in value:
+        local, _at, domain = value.rpartition("@")
+        return f"{local[:1]}***@{domain}"
+    if len(value) <= 6:
+        return "***"
+    return f"{value[:2]}***{value[-2:]}"

@@ -1,6 +1,7 @@
 """Web store forms of the customers app: sign up, log in, addresses, preferences, reviews."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +50,38 @@ class SignupForm(forms.Form):
         return data
 
 
-class LoginForm(AuthenticationForm):
+class ThrottledLoginMixin:
+    """Failed log-ins counted per identifier and IP address, and per address
+    (:mod:`customers.login_throttle`); a blocked pair is refused before the password is
+    checked, so a correct guess does not get through. Shoppers and staff alike."""
+
+    throttled_message = _(
+        "Too many failed attempts. Wait %(minutes)s minutes and try again, or ask the "
+        "shop to reset your password."
+    )
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username is None or self.cleaned_data.get("password") is None:
+            return self.cleaned_data  # the field errors say what is missing
+        throttle = LoginThrottle.for_request(self.request, username)
+        if throttle.is_blocked():
+            # Refused before the password is checked: a correct guess must not get through.
+            raise forms.ValidationError(
+                self.throttled_message,
+                code="throttled",
+                params={"minutes": int(WINDOW.total_seconds() // 60)},
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            throttle.failure()
+            raise
+        throttle.reset()
+        return cleaned
+
+
+class LoginForm(ThrottledLoginMixin, AuthenticationForm):
     """Django's login form, asking for an email or phone instead of a username.
 
     Failed attempts are throttled per identifier and IP address; the messages are the
@@ -71,31 +103,17 @@ class LoginForm(AuthenticationForm):
             "The email or phone and password do not match an account. Check them and try "
             "again, or sign up if you have no account yet."
         ),
-        "throttled": _(
-            "Too many failed attempts. Wait %(minutes)s minutes and try again, or ask the "
-            "shop to reset your password."
-        ),
     }
 
-    def clean(self):
-        username = self.cleaned_data.get("username")
-        if username is None or self.cleaned_data.get("password") is None:
-            return self.cleaned_data  # the field errors say what is missing
-        throttle = LoginThrottle.for_request(self.request, username)
-        if throttle.is_blocked():
-            # Refused before the password is checked: a correct guess must not get through.
-            raise forms.ValidationError(
-                self.error_messages["throttled"],
-                code="throttled",
-                params={"minutes": int(WINDOW.total_seconds() // 60)},
-            )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            throttle.failure()
-            raise
-        throttle.reset()
-        return cleaned
+
+class StaffLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """The admin's log-in, throttled like the shoppers' (wired as ``admin.site.login_form``
+    in ``config/urls.py``). A wrong password and a non-staff account count alike."""
+
+    throttled_message = _(
+        "Too many failed attempts. Wait %(minutes)s minutes and try again, or ask the "
+        "owner to reset your password."
+    )
 
 
 class AddressForm(forms.Form):

@@ -105,6 +105,7 @@ class Customer(models.Model):
             ("merge_customer", "Can merge customer profiles"),
             ("export_customer", "Can export a customer's personal data"),
             ("erase_customer", "Can erase a customer's personal data"),
+            ("unmask_customer", "Can see customers' phone numbers and emails in full"),
         ]
 
     def __str__(self):

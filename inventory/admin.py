@@ -14,6 +14,7 @@ from config.admin import ReadOnlyInline, ReadOnlyModelAdmin, action_permission
 from config.api.errors import DomainError
 from config.forms import form_errors_add
 from inventory.admin_forms import AdjustForm, CountForm, ReceiveForm, TransferForm
+from inventory.admin_scoping import StoreScopedAdminMixin, scoped_location_choices
 from inventory.models import (
     Category,
     ChannelLocation,
@@ -22,6 +23,7 @@ from inventory.models import (
     ProductImage,
     Reservation,
     SalesChannel,
+    StaffMembership,
     StockDiscrepancy,
     StockLevel,
     StockMovement,
@@ -30,7 +32,7 @@ from inventory.models import (
     Variant,
 )
 from inventory.resources import CatalogResource, StockResource
-from inventory.selectors import stock_level_list
+from inventory.selectors import staff_location_ids, stock_level_list
 from inventory.services import (
     StockLine,
     product_search_text_refresh,
@@ -45,11 +47,27 @@ from inventory.services import (
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "kind", "city", "accepts_pickup", "is_active"]
     list_filter = ["kind", "accepts_pickup", "is_active", "city"]
     search_fields = ["name", "code", "address", "city"]
     prepopulated_fields = {"code": ["name"]}
+    store_fields = ("pk",)
+
+    def has_add_permission(self, request):
+        # A new location has no members yet: only staff who act everywhere open one.
+        return super().has_add_permission(request) and staff_location_ids(request.user) is None
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
+    """Who works where: the scope of store managers, cashiers and warehouse staff."""
+
+    list_display = ["user", "location", "created_at"]
+    list_filter = ["location"]
+    list_select_related = ["user", "location"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "location__name"]
+    autocomplete_fields = ["user"]
 
 
 class ChannelLocationInline(admin.TabularInline):
@@ -87,9 +105,31 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name_en"]}
 
 
+PRICE_FIELDS = ["price_amount", "compare_at_amount"]
+
+
+def _may_price(request) -> bool:
+    return request.user.has_perm("inventory.change_price_variant")
+
+
+def _price_fields_read_only(request, readonly_fields):
+    """Prices are the owner's and the store managers' (``change_price_variant``)."""
+    if _may_price(request):
+        return list(readonly_fields)
+    return [*readonly_fields, *PRICE_FIELDS]
+
+
 class VariantInline(admin.TabularInline):
     model = Variant
     extra = 0
+
+    def get_readonly_fields(self, request, obj=None):
+        return _price_fields_read_only(request, super().get_readonly_fields(request, obj))
+
+    def has_add_permission(self, request, obj=None):
+        # A variant is sold at a price: who may not set one may not add one.
+        return super().has_add_permission(request, obj) and _may_price(request)
+
     fields = [
         "sku",
         "barcode",
@@ -138,7 +178,7 @@ class ProductAdmin(admin.ModelAdmin):
         )
 
 
-class StockLevelInline(admin.TabularInline):
+class StockLevelInline(StoreScopedAdminMixin, admin.TabularInline):
     model = StockLevel
     extra = 0
     fields = ["location", "on_hand", "reserved", "low_stock_threshold"]
@@ -160,6 +200,13 @@ class VariantAdmin(ImportExportModelAdmin):
     search_fields = ["sku", "barcode", "product__name", "product__name_en"]
     autocomplete_fields = ["product"]
     inlines = [StockLevelInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return _price_fields_read_only(request, super().get_readonly_fields(request, obj))
+
+    def has_add_permission(self, request):
+        # A variant is sold at a price: who may not set one may not add one.
+        return super().has_add_permission(request) and _may_price(request)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -235,7 +282,7 @@ def _run_stock_operation(operation: str, data: dict, user):
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(ImportExportMixin, admin.ModelAdmin):
+class StockLevelAdmin(StoreScopedAdminMixin, ImportExportMixin, admin.ModelAdmin):
     resource_classes = [StockResource]
     change_list_template = "admin/inventory/stocklevel/change_list.html"
     list_display = [
@@ -254,7 +301,7 @@ class StockLevelAdmin(ImportExportMixin, admin.ModelAdmin):
     list_per_page = 100
 
     def get_queryset(self, request):
-        return stock_level_list()
+        return self.scope_queryset(request, stock_level_list())
 
     def has_add_permission(self, request):
         return False  # stock levels appear when stock is received
@@ -290,6 +337,12 @@ class StockLevelAdmin(ImportExportMixin, admin.ModelAdmin):
             raise PermissionDenied
         form_class, title = STOCK_OPERATIONS[operation]
         form = form_class(request.POST or None)
+        # Stock moves at the staff member's own locations; a transfer may go anywhere.
+        for name in ("location", "source"):
+            if name in form.fields:
+                form.fields[name].queryset = scoped_location_choices(
+                    request, form.fields[name].queryset
+                )
         if request.method == "POST" and form.is_valid():
             try:
                 transfer = _run_stock_operation(operation, form.cleaned_data, request.user)
@@ -310,8 +363,10 @@ class StockLevelAdmin(ImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ReadOnlyModelAdmin):
+class StockMovementAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
     """The ledger: append-only, so read-only here."""
+
+    store_fields = ("stock_level__location",)
 
     list_display = [
         "created_at",
@@ -330,7 +385,8 @@ class StockMovementAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(ReadOnlyModelAdmin):
+class ReservationAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
+    store_fields = ("stock_level__location",)
     list_display = [
         "reference",
         "kind",
@@ -353,15 +409,29 @@ class ReservationAdmin(ReadOnlyModelAdmin):
         description=gettext_lazy("Release (give the units back)"), permissions=["release"]
     )
     def release(self, request, queryset):
-        units = sum(
-            reservation_release(reference=reference)
-            for reference in set(queryset.values_list("reference", flat=True))
-        )
+        location_ids = staff_location_ids(request.user)
+        units = 0
+        for reference in sorted(set(queryset.values_list("reference", flat=True))):
+            # Releasing gives back every unit of the reference: a scoped staff member may
+            # not release what is held at a location they do not work at.
+            elsewhere = Reservation.objects.filter(
+                reference=reference, status=Reservation.Status.ACTIVE
+            ).exclude(stock_level__location__in=location_ids or ())
+            if location_ids is not None and elsewhere.exists():
+                self.message_user(
+                    request,
+                    _("%(reference)s: part of it is held at another location; not released.")
+                    % {"reference": reference},
+                    messages.ERROR,
+                )
+                continue
+            units += reservation_release(reference=reference)
         self.message_user(request, _("%(units)d unit(s) released.") % {"units": units})
 
 
 @admin.register(StockDiscrepancy)
-class StockDiscrepancyAdmin(ReadOnlyModelAdmin):
+class StockDiscrepancyAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
+    store_fields = ("stock_level__location",)
     list_display = ["created_at", "stock_level", "shortfall", "reference", "resolved_at"]
     list_filter = [("resolved_at", admin.EmptyFieldListFilter), "stock_level__location"]
     search_fields = ["reference", "stock_level__variant__sku"]
@@ -383,7 +453,8 @@ class StockTransferLineInline(ReadOnlyInline):
 
 
 @admin.register(StockTransfer)
-class StockTransferAdmin(ReadOnlyModelAdmin):
+class StockTransferAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
+    store_fields = ("source", "destination")  # either end
     list_display = ["__str__", "status", "dispatched_at", "received_at"]
     list_filter = ["status", "source", "destination"]
     list_select_related = ["source", "destination"]

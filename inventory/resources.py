@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from config.spreadsheets import SpreadsheetSafeResourceMixin
 from inventory.exceptions import InventoryError
 from inventory.models import Category, Location, Product, StockLevel, Variant
+from inventory.selectors import staff_location_ids
 from inventory.services import (
     StockLine,
     product_search_text_refresh,
@@ -18,8 +20,10 @@ from inventory.services import (
     stock_count_record,
 )
 
+PRICE_PERMISSION = "inventory.change_price_variant"
 
-class AllOrNothingResource(resources.ModelResource):
+
+class AllOrNothingResource(SpreadsheetSafeResourceMixin, resources.ModelResource):
     def import_data(self, dataset, **kwargs):
         kwargs.setdefault("rollback_on_validation_errors", True)
         kwargs.setdefault("use_transactions", True)
@@ -66,6 +70,8 @@ class CatalogResource(AllOrNothingResource):
         skip_unchanged = True
 
     def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        self._refuse_price_change(row, kwargs.get("user"))
         slug = (row.get("product_slug") or "").strip()
         if not slug or not (row.get("product_name") or "").strip():
             raise ValidationError(_("product_slug and product_name are required."))
@@ -86,6 +92,28 @@ class CatalogResource(AllOrNothingResource):
             raise ValidationError(error.detail) from None
         if not (row.get("barcode") or "").strip():
             row["barcode"] = None
+
+    def _refuse_price_change(self, row, user) -> None:
+        """Prices are the owner's and the store managers' (``change_price_variant``): a file
+        from anyone else may not set or change one. The row is refused before anything of it
+        is written (the product upsert comes after this check)."""
+        if user is None or user.has_perm(PRICE_PERMISSION):
+            return
+        sku = (row.get("sku") or "").strip()
+        current = Variant.objects.filter(sku=sku).values("price_amount", "compare_at_amount")
+        current = current.first() or {"price_amount": None, "compare_at_amount": None}
+        decimal = widgets.DecimalWidget()
+        for column in ("price_amount", "compare_at_amount"):
+            if column not in row:
+                continue
+            try:
+                given = decimal.clean(row.get(column))
+            except ValueError:
+                given = row.get(column)
+            if given != current[column]:
+                raise ValidationError(
+                    {column: _("You may not set or change prices (%(sku)s).") % {"sku": sku}}
+                )
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
@@ -130,6 +158,15 @@ class StockResource(AllOrNothingResource):
         )
 
     def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        # Staff count stock only at the locations they work at.
+        location_ids = staff_location_ids(kwargs["user"]) if kwargs.get("user") else None
+        if location_ids is not None:
+            code = (row.get("location") or "").strip()
+            if not Location.objects.filter(code=code, pk__in=location_ids).exists():
+                raise ValidationError(
+                    {"location": _("Not one of your locations: %(code)s.") % {"code": code}}
+                )
         try:
             counted = int(str(row.get("on_hand", "")).strip())
         except ValueError:

@@ -30,10 +30,13 @@ from inventory.models import (
     ProductImage,
     Reservation,
     SalesChannel,
+    StaffMembership,
     StockLevel,
     StockMovement,
     Variant,
 )
+
+EVERY_LOCATION_PERMISSION = "inventory.act_for_every_location"
 
 
 def location_list(*, active_only: bool = True) -> QuerySet[Location]:
@@ -49,6 +52,35 @@ def sales_channel_list(*, active_only: bool = True) -> QuerySet[SalesChannel]:
         )
     )
     return channels.filter(is_active=True) if active_only else channels
+
+
+def staff_location_ids(user) -> frozenset[int] | None:
+    """The locations a staff member acts for, or ``None`` for every location.
+
+    The one place that decides a staff member's scope: owners and marketers (who hold
+    ``inventory.act_for_every_location``) act everywhere; store managers, cashiers and
+    warehouse staff only where they are members (``StaffMembership``), and nowhere
+    without a membership. Remembered on the user object for the request.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_staff_location_ids", False)
+    if cached is not False:
+        return cached
+    if user.has_perm(EVERY_LOCATION_PERMISSION):
+        ids = None
+    else:
+        ids = frozenset(
+            StaffMembership.objects.filter(user=user).values_list("location_id", flat=True)
+        )
+    user._staff_location_ids = ids
+    return ids
+
+
+def staff_location_list(user) -> QuerySet[Location]:
+    """The locations a staff member acts for (see :func:`staff_location_ids`)."""
+    ids = staff_location_ids(user)
+    return Location.objects.all() if ids is None else Location.objects.filter(pk__in=ids)
 
 
 # --- Catalog and stock ------------------------------------------------------------------

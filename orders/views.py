@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,6 +46,7 @@ from orders.statuses import OrderStatus
 CART_SESSION_KEY = "cart_token"
 ORDER_STATUS_SALT = "order-status"
 ORDER_STATUS_MAX_AGE = timedelta(days=90)
+ORDER_HISTORY_PAGE_SIZE = 20
 
 
 def cart_for_request(request, *, create: bool = False) -> Cart | None:
@@ -430,14 +432,16 @@ def account_orders(request):
     """Every order of the shopper's profile, whatever the channel (web, POS, marketplace)."""
     customer = _shopper_customer(request)
     orders = (
-        list(order_list().prefetch_related(None).filter(customer=customer))
+        order_list().prefetch_related(None).filter(customer=customer)
         if customer is not None
-        else []
+        else Order.objects.none()
     )
-    for order in orders:
+    # Paged: a regular's history grows for years; each page is the same few queries.
+    page = Paginator(orders, ORDER_HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    for order in page.object_list:
         order.status_url = order_status_url(order)
     return render(
         request,
         "store/shop/account_orders.html",
-        {"orders": orders, "shop_time_zone": settings.SHOP_TIME_ZONE},
+        {"orders": page.object_list, "page": page, "shop_time_zone": settings.SHOP_TIME_ZONE},
     )

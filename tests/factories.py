@@ -15,6 +15,7 @@ from inventory.models import (
     Location,
     Product,
     SalesChannel,
+    StaffMembership,
     Variant,
     gtin_with_check_digit,
 )
@@ -68,6 +69,13 @@ class StaffFactory(factory.django.DjangoModelFactory):
                 # Transactional tests flush the tables the roles migration filled.
                 sync_roles(django_apps)
             user.groups.add(Group.objects.get(name=extracted))
+
+    @factory.post_generation
+    def stores(user, create, extracted, **kwargs):
+        """``StaffFactory(role=CASHIER, stores=[hang_giay])``: the locations they work at."""
+        if create and extracted:
+            for location in extracted:
+                StaffMembership.objects.create(user=user, location=location)
 
 
 def terminal_with_token(*, location=None, name="Quầy 1"):

@@ -10,7 +10,7 @@ from inventory.models.catalog import (
     in_active_language,
     validate_barcode,
 )
-from inventory.models.places import ChannelLocation, Location, SalesChannel
+from inventory.models.places import ChannelLocation, Location, SalesChannel, StaffMembership
 from inventory.models.stock import (
     QUANTITY_LIMIT,
     Reservation,
@@ -30,6 +30,7 @@ __all__ = [
     "ProductImage",
     "Reservation",
     "SalesChannel",
+    "StaffMembership",
     "StockDiscrepancy",
     "StockLevel",
     "StockMovement",

@@ -159,6 +159,8 @@ class Variant(models.Model):
     class Meta:
         ordering = ["product", "position", "id"]
         indexes = [models.Index(fields=["updated_at", "id"], name="inventory_variant_sync_idx")]
+        # Prices are the owner's and the store managers' (not the warehouse's): config.roles.
+        permissions = [("change_price_variant", "Can change a variant's prices")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(price_amount__gte=0), name="inventory_variant_price_gte_0"

@@ -44,6 +44,10 @@ class Location(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # Staff without it act only for the locations they are members of (StaffMembership).
+        permissions = [
+            ("act_for_every_location", "Can see and act for every store and warehouse"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind="store") | models.Q(accepts_pickup=False),
@@ -53,6 +57,32 @@ class Location(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class StaffMembership(models.Model):
+    """A staff member works at a location (a store or a warehouse): their scope in the admin.
+
+    Store managers, cashiers and warehouse staff see and act only for the locations they are
+    members of; staff holding ``inventory.act_for_every_location`` (owners, marketers) for
+    all. :func:`inventory.selectors.staff_location_ids` is the one place that decides.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["location", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "location"], name="inventory_staffmembership_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.location}"
 
 
 class SalesChannel(models.Model):

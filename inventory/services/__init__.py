@@ -10,7 +10,11 @@ from inventory.services.catalog import (
     product_upsert,
     variant_upsert,
 )
-from inventory.services.channels import location_upsert, sales_channel_upsert
+from inventory.services.channels import (
+    location_upsert,
+    sales_channel_upsert,
+    staff_membership_add,
+)
 from inventory.services.lines import StockLine
 from inventory.services.reservations import (
     reservation_convert,
@@ -41,6 +45,7 @@ __all__ = [
     "reservation_expire_due",
     "reservation_release",
     "sales_channel_upsert",
+    "staff_membership_add",
     "stock_adjust",
     "stock_count_record",
     "stock_discrepancy_resolve",

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from inventory.exceptions import ChannelLocationsInvalid
-from inventory.models import ChannelLocation, Location, SalesChannel
+from inventory.models import ChannelLocation, Location, SalesChannel, StaffMembership
 
 
 @transaction.atomic
@@ -17,6 +17,12 @@ def location_upsert(*, code: str, name: str, kind: str, **fields) -> Location:
     )
     location.full_clean()
     return location
+
+
+def staff_membership_add(*, user, location: Location) -> StaffMembership:
+    """``user`` works at ``location`` (their admin scope, see staff_location_ids); idempotent."""
+    membership, _created = StaffMembership.objects.get_or_create(user=user, location=location)
+    return membership
 
 
 @transaction.atomic

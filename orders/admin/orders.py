@@ -12,10 +12,12 @@ from django.utils.translation import gettext_lazy
 
 from config.admin import ReadOnlyInline, ReadOnlyModelAdmin, action_permission
 from config.api.errors import DomainError
-from customers.contacts import search_term_contact
+from customers.contacts import contact_masked, search_term_contact
 from customers.models import ContactPoint
 from customers.selectors import customer_search, timeline
-from inventory.models import Location, StockDiscrepancy
+from inventory.admin_scoping import StoreScopedAdminMixin
+from inventory.models import ChannelLocation, Location, StockDiscrepancy
+from inventory.selectors import staff_location_list
 from orders.exceptions import OrderTransitionInvalid
 from orders.models import (
     Fulfilment,
@@ -118,8 +120,20 @@ class StoreListFilter(admin.RelatedFieldListFilter):
     def field_choices(self, field, request, model_admin):
         return [
             (location.pk, str(location))
-            for location in Location.objects.filter(kind=Location.Kind.STORE).order_by("name")
+            for location in staff_location_list(request.user)
+            .filter(kind=Location.Kind.STORE)
+            .order_by("name")
         ]
+
+
+def order_store_condition(location_ids, *, prefix: str = "") -> Q:
+    """Orders of these stores: a POS sale's or pick-up's store, or (an order shipped, with
+    no store) a store its channel sells from. ``prefix`` reaches the order from another
+    model (``"order__"``)."""
+    channels = ChannelLocation.objects.filter(location__in=location_ids).values("channel")
+    return Q(**{f"{prefix}location__in": location_ids}) | Q(
+        **{f"{prefix}location__isnull": True, f"{prefix}channel__in": channels}
+    )
 
 
 def order_search_condition(term: str) -> Q:
@@ -144,7 +158,7 @@ def order_search_condition(term: str) -> Q:
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyModelAdmin):
+class OrderAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
     """Orders of the web store, the marketplaces and the tills, side by side.
 
     Orders are written by the order services only (placing, status changes, returns):
@@ -243,7 +257,51 @@ class OrderAdmin(ReadOnlyModelAdmin):
             },
         ),
     ]
-    readonly_fields = [field for _title, options in fieldsets for field in options["fields"]]
+    readonly_fields = [
+        *(field for _title, options in fieldsets for field in options["fields"]),
+        "masked_contact_phone",
+        "masked_contact_email",
+        "masked_shipping_address",
+    ]
+    # Shown masked to staff without customers.unmask_customer (cashiers), as on the customer
+    # page: the order's copy of the shopper's contacts is the same personal data.
+    MASKED = {
+        "contact_phone": "masked_contact_phone",
+        "contact_email": "masked_contact_email",
+        "shipping_address": "masked_shipping_address",
+    }
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.has_perm("customers.unmask_customer"):
+            return fieldsets
+        return [
+            (title, {**options, "fields": [self.MASKED.get(f, f) for f in options["fields"]]})
+            for title, options in fieldsets
+        ]
+
+    @admin.display(description=gettext_lazy("Contact phone"))
+    def masked_contact_phone(self, order):
+        return (
+            contact_masked(ContactPoint.Kind.PHONE, order.contact_phone)
+            if order.contact_phone
+            else "—"
+        )
+
+    @admin.display(description=gettext_lazy("Contact email"))
+    def masked_contact_email(self, order):
+        return (
+            contact_masked(ContactPoint.Kind.EMAIL, order.contact_email)
+            if order.contact_email
+            else "—"
+        )
+
+    @admin.display(description=gettext_lazy("Shipping address"))
+    def masked_shipping_address(self, order):
+        address = dict(order.shipping_address or {})
+        if address.get("phone"):
+            address["phone"] = contact_masked(ContactPoint.Kind.PHONE, str(address["phone"]))
+        return ", ".join(str(value) for value in address.values() if value) or "—"
 
     actions = [
         "confirm_payment",
@@ -252,6 +310,9 @@ class OrderAdmin(ReadOnlyModelAdmin):
         "mark_delivered",
         "cancel",
     ]
+
+    def store_condition(self, location_ids):
+        return order_store_condition(location_ids)
 
     # Moving orders along (the actions) is a named permission; the page stays read-only.
     has_fulfil_permission = action_permission("orders.fulfil_order")

@@ -1,10 +1,12 @@
 """Staff screens for POS terminals and shifts."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.admin import ReadOnlyInline, ReadOnlyModelAdmin
+from inventory.admin_scoping import StoreScopedAdminMixin
 from orders.models import (
     Shift,
     ShiftCashMovement,
@@ -18,12 +20,22 @@ from orders.services import (
 
 
 @admin.register(Terminal)
-class TerminalAdmin(admin.ModelAdmin):
+class TerminalAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
+    """A store manager makes and revokes terminals of their own stores only (the location
+    choices and the list are scoped)."""
+
     list_display = ["name", "location", "token_prefix", "last_seen_at", "revoked_at"]
     list_filter = ["location", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "location__name"]
     readonly_fields = ["token_prefix", "created_at", "last_seen_at", "revoked_at"]
     actions = ["rotate_token", "revoke"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "location":
+            # terminal_create refuses a closed store: not offered, so never a 500.
+            field.queryset = field.queryset.filter(is_active=True)
+        return field
 
     def get_readonly_fields(self, request, obj=None):
         # The store of an existing terminal is fixed: its sales and shifts belong there.
@@ -35,25 +47,35 @@ class TerminalAdmin(admin.ModelAdmin):
             return
         terminal, token = terminal_create(location=obj.location, name=obj.name)
         obj.pk = terminal.pk
-        self.message_user(
-            request,
-            _("Terminal created. Its token, shown only this once: %(token)s") % {"token": token},
-            messages.WARNING,
-        )
+        obj.new_token = token  # for response_add, on this request's object only
+
+    def response_add(self, request, obj, post_url_continue=None):
+        token = getattr(obj, "new_token", None)
+        if token is None:
+            return super().response_add(request, obj, post_url_continue)
+        return self._tokens_page(request, _("Terminal created"), [(obj, token)])
+
+    def _tokens_page(self, request, title, tokens):
+        """New tokens on a page of their own, once: never in ``messages``, which may be
+        stored in a cookie (admin pages are never cached)."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "tokens": tokens,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/orders/terminal/tokens.html", context)
 
     @admin.action(
         description=gettext_lazy("Rotate the token (the old one stops working)"),
         permissions=["change"],
     )
     def rotate_token(self, request, queryset):
-        for terminal in queryset:
-            token = terminal_token_rotate(terminal=terminal)
-            self.message_user(
-                request,
-                _("New token for %(terminal)s, shown only this once: %(token)s")
-                % {"terminal": terminal, "token": token},
-                messages.WARNING,
-            )
+        tokens = [
+            (terminal, terminal_token_rotate(terminal=terminal))
+            for terminal in queryset.select_related("location")
+        ]
+        return self._tokens_page(request, _("New terminal tokens"), tokens)
 
     @admin.action(
         description=gettext_lazy("Revoke (the terminal can no longer call the API)"),
@@ -74,8 +96,10 @@ class ShiftCashMovementInline(ReadOnlyInline):
 
 
 @admin.register(Shift)
-class ShiftAdmin(ReadOnlyModelAdmin):
+class ShiftAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
     """Shifts are written by the tills; staff read them and look at the differences."""
+
+    store_fields = ("terminal__location",)
 
     list_display = [
         "opened_at",

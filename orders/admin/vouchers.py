@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy
 
 from config.admin import ReadOnlyInline, ReadOnlyModelAdmin
 from config.forms import form_errors_add
+from config.spreadsheets import spreadsheet_row
+from inventory.admin_scoping import StoreScopedAdminMixin
+from orders.admin.orders import order_store_condition
 from orders.exceptions import VoucherCodesRequestInvalid
 from orders.models import (
     Voucher,
@@ -267,7 +270,8 @@ class VoucherAdmin(admin.ModelAdmin):
         writer = csv.writer(Echo())
         rows = itertools.chain([(_("Voucher"), _("Code"))], codes.iterator(chunk_size=2000))
         response = StreamingHttpResponse(
-            (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+            (writer.writerow(spreadsheet_row(row)) for row in rows),
+            content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = 'attachment; filename="voucher-codes.csv"'
         return response
@@ -296,9 +300,14 @@ class VoucherCodeAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(VoucherRedemption)
-class VoucherRedemptionAdmin(ReadOnlyModelAdmin):
+class VoucherRedemptionAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
+    """Vouchers are shared; who spent one on which order follows the order's store."""
+
     list_display = ["created_at", "voucher", "voucher_code", "order", "customer", "discount_amount"]
     list_filter = ["voucher"]
     list_select_related = ["voucher", "voucher_code", "order", "customer"]
     search_fields = ["=order__number", "=voucher_code__code"]
     readonly_fields = list_display
+
+    def store_condition(self, location_ids):
+        return order_store_condition(location_ids, prefix="order__")

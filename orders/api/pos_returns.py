@@ -8,6 +8,7 @@ answer holds the lines, not who bought them. Pick-ups: the store's own orders on
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
 from orders.api.base import TerminalApi
@@ -90,17 +91,20 @@ def _pickups(request):
     )
 
 
-@extend_schema(
-    tags=["pos"], summary="Orders to be picked up here", responses=OrderOutput(many=True)
-)
-class PosPickupListApi(TerminalApi):
-    """Online orders for pick-up at this store, still to prepare or ready to hand over."""
+@extend_schema(tags=["pos"], summary="Orders to be picked up here")
+class PosPickupListApi(TerminalApi, ListAPIView):
+    """Online orders for pick-up at this store, still to prepare or ready to hand over,
+    oldest first, paged (``page``, ``page_size``)."""
 
-    def get(self, request):
-        orders = _pickups(request).filter(
-            status__in=[OrderStatus.CONFIRMED, OrderStatus.READY_FOR_PICKUP]
+    serializer_class = OrderOutput
+    filter_backends = []
+
+    def get_queryset(self):
+        return (
+            _pickups(self.request)
+            .filter(status__in=[OrderStatus.CONFIRMED, OrderStatus.READY_FOR_PICKUP])
+            .order_by("placed_at", "pk")
         )
-        return Response(OrderOutput(orders.order_by("placed_at", "pk"), many=True).data)
 
 
 @extend_schema(tags=["pos"], summary="Mark a pick-up ready", request=None, responses=OrderOutput)

@@ -29,6 +29,14 @@ class Return(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # A refund to another channel's order or in another tender than the one paid with
+        # needs a manager: granted per role in config.roles.
+        permissions = [
+            (
+                "refund_cross_channel_return",
+                "Can refund another channel's order or in another tender",
+            )
+        ]
 
     def __str__(self):
         return _("Return of %(order)s") % {"order": self.order}

@@ -8,8 +8,11 @@ from tests.inventory.checks import row_counts
 
 
 @pytest.fixture
-def warehouse_client(client, db):
-    client.force_login(StaffFactory(role=WAREHOUSE))
+def warehouse_client(client, shop):
+    # Warehouse staff act for the locations they work at (here all three of the shop).
+    client.force_login(
+        StaffFactory(role=WAREHOUSE, stores=[shop.warehouse, shop.hang_giay, shop.saigon])
+    )
     return client
 
 

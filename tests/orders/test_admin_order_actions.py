@@ -34,8 +34,8 @@ def act(client, action, order):
 
 @pytest.mark.django_db
 def test_a_manager_moves_a_pick_up_order_along_through_the_services(client, pickup_order):
-    order, _jar, _showroom = pickup_order
-    client.force_login(StaffFactory(role="store_manager"))
+    order, _jar, showroom = pickup_order
+    client.force_login(StaffFactory(role="store_manager", stores=[showroom]))
 
     response = act(client, "mark_ready_for_pickup", order)
 
@@ -47,8 +47,8 @@ def test_a_manager_moves_a_pick_up_order_along_through_the_services(client, pick
 
 @pytest.mark.django_db
 def test_a_refused_move_is_reported_by_order_number_and_changes_nothing(client, pickup_order):
-    order, _jar, _showroom = pickup_order
-    client.force_login(StaffFactory(role="store_manager"))
+    order, _jar, showroom = pickup_order
+    client.force_login(StaffFactory(role="store_manager", stores=[showroom]))
 
     delivered = act(client, "mark_delivered", order)
     shipped = act(client, "ship", order)
@@ -63,7 +63,7 @@ def test_a_refused_move_is_reported_by_order_number_and_changes_nothing(client, 
 @pytest.mark.django_db
 def test_cancelling_gives_the_stock_back(client, pickup_order):
     order, jar, showroom = pickup_order
-    client.force_login(StaffFactory(role="store_manager"))
+    client.force_login(StaffFactory(role="store_manager", stores=[showroom]))
 
     act(client, "cancel", order)
 

@@ -268,8 +268,9 @@ def test_orders_cannot_be_added_changed_or_deleted_in_the_admin(owner_client, we
 
 @pytest.mark.parametrize("role", [STORE_MANAGER, CASHIER])
 def test_staff_roles_read_orders(client, web, role):
-    client.force_login(StaffFactory(role=role))
-    order = order_minimal(channel=web)
+    store = LocationFactory()
+    client.force_login(StaffFactory(role=role, stores=[store]))
+    order = order_minimal(channel=web, fulfilment="pickup", location=store)
 
     assert client.get(ORDERS).status_code == 200
     assert client.get(f"{ORDERS}{order.pk}/change/").status_code == 200

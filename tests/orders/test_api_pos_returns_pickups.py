@@ -143,8 +143,9 @@ def test_pick_up_in_store_from_ready_to_hand_over(shop):
     order = web_order(web, buffalo, 2, fulfilment="pickup", pickup_location=showroom)
 
     # the store sees it, another store does not
-    assert [o["number"] for o in api.get("/api/v1/pos/pickups/").json()] == [order.number]
-    assert other_api.get("/api/v1/pos/pickups/").json() == []
+    listed = api.get("/api/v1/pos/pickups/").json()
+    assert [o["number"] for o in listed["results"]] == [order.number]
+    assert other_api.get("/api/v1/pos/pickups/").json()["results"] == []
     assert other_api.post(f"/api/v1/pos/pickups/{order.pk}/ready/").status_code == 404
 
     ready = api.post(f"/api/v1/pos/pickups/{order.pk}/ready/")

@@ -356,7 +356,7 @@ def test_split_tender_card_and_cash_with_change(store):
 
 @pytest.mark.django_db
 def test_staff_find_orders_with_an_open_stock_discrepancy(store, client):
-    api, _terminal, _location, _jar, _beef = store
+    api, _terminal, location, _jar, _beef = store
     offline = api.post(
         "/api/v1/pos/sales/",
         sale([{"sku": "TT-500G", "quantity": 3, "unit_price_amount": "450000"}],
@@ -368,7 +368,7 @@ def test_staff_find_orders_with_an_open_stock_discrepancy(store, client):
         sale([{"sku": "MK-100G", "quantity": 1}], [{"method": "card", "amount": "85000"}]),
         format="json",
     ).json()
-    client.force_login(StaffFactory(role="store_manager"))
+    client.force_login(StaffFactory(role="store_manager", stores=[location]))
 
     page = client.get("/admin/orders/order/", {"discrepancy": "open"}).content.decode()
 

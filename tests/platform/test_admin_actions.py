@@ -71,7 +71,8 @@ DANGEROUS = {
     (Voucher, "generate_codes"): {OWNER, STORE_MANAGER, MARKETER},
     (Order, "confirm_payment"): {OWNER, STORE_MANAGER},
     (Order, "cancel"): {OWNER, STORE_MANAGER},
-    (Customer, "merge_selected"): {OWNER, STORE_MANAGER, CASHIER},
+    # Merging moves the login: managers and owners only (issue 11), no longer cashiers.
+    (Customer, "merge_selected"): {OWNER, STORE_MANAGER},
     (Customer, "export_json"): {OWNER},
     (Customer, "erase"): {OWNER},
 }

@@ -83,8 +83,16 @@ def test_owner_role_has_every_named_permission_of_ours():
     assert [perm for perm in named if not owner.has_perm(perm)] == []
 
 
-NAMED = ["customers.merge_customer", "customers.export_customer", "customers.erase_customer",
-         "orders.fulfil_order"]  # fmt: skip
+NAMED = [
+    "customers.merge_customer",
+    "customers.export_customer",
+    "customers.erase_customer",
+    "customers.unmask_customer",
+    "orders.fulfil_order",
+    "orders.refund_cross_channel_return",
+    "inventory.change_price_variant",
+    "inventory.act_for_every_location",
+]
 
 
 @pytest.mark.django_db
@@ -92,15 +100,37 @@ NAMED = ["customers.merge_customer", "customers.export_customer", "customers.era
     ("role", "granted"),
     [
         (OWNER, set(NAMED)),
-        (STORE_MANAGER, {"customers.merge_customer", "orders.fulfil_order"}),
-        (CASHIER, {"customers.merge_customer"}),
+        (
+            STORE_MANAGER,
+            {
+                "customers.merge_customer",
+                "customers.unmask_customer",
+                "orders.fulfil_order",
+                "orders.refund_cross_channel_return",
+                "inventory.change_price_variant",
+            },
+        ),
+        # Issue 11: cashiers no longer merge (it moves the login) and see contacts masked.
+        (CASHIER, set()),
+        # The warehouse does not change prices; it works at its own locations.
         (WAREHOUSE, set()),
-        (MARKETER, set()),
+        (MARKETER, {"customers.unmask_customer", "inventory.act_for_every_location"}),
     ],
 )
 def test_named_permissions_per_role(role, granted):
     # given
     user = StaffFactory(role=role)
 
-    # then: export and erasure stay the owner's; the rest follows who could "change" before
+    # then: export and erasure stay the owner's; prices, cross-channel refunds and merging
+    # are the managers'; only owners and marketers act for every location
     assert {perm for perm in NAMED if user.has_perm(perm)} == granted
+
+
+@pytest.mark.django_db
+def test_only_the_owner_says_who_works_where():
+    # then: a manager joining another store would escape their scope
+    assert StaffFactory(role=OWNER).has_perm("inventory.add_staffmembership")
+    for role in (STORE_MANAGER, CASHIER, WAREHOUSE, MARKETER):
+        user = StaffFactory(role=role)
+        assert not user.has_perm("inventory.add_staffmembership"), role
+        assert not user.has_perm("inventory.change_staffmembership"), role

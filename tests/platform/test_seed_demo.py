@@ -9,6 +9,7 @@ from inventory.models import (
     Location,
     Product,
     SalesChannel,
+    StaffMembership,
     StockMovement,
     Variant,
     gtin_checksum_is_valid,
@@ -55,6 +56,12 @@ def test_seed_demo_is_idempotent_and_prints_working_credentials(client):
     assert SalesChannel.objects.filter(kind="pos").count() == 2
     assert Terminal.objects.count() == 2  # one per store
     assert get_user_model().objects.filter(is_staff=True).count() == 5
+    # the scoped demo staff work somewhere (else their admin would be empty)
+    assert sorted(StaffMembership.objects.values_list("user__username", "location__code")) == [
+        ("cashier", "hn-hang-giay"),
+        ("manager", "hn-hang-giay"),
+        ("warehouse", "kho-long-bien"),
+    ]
 
     # and the printed login and token work
     login = re.search(r"^\s+manager\s+(\S+)\s+store_manager$", output, re.M)

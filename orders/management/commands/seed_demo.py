@@ -13,9 +13,17 @@ from config.roles import CASHIER, ROLES
 from config.services import staff_user_ensure
 from customers.services import customer_resolve
 from inventory.demo import demo_catalog_and_stock, demo_locations_and_channels
+from inventory.services import staff_membership_add
 from orders.demo import demo_sale_line, demo_terminal
 
 DEMO_PASSWORD = "tiem-demo-{role}"  # noqa: S105 (printed for the demo on purpose)
+# Where the scoped demo staff work (owners and marketers act for every location).
+# The demo cashier opens a shift at both shops' tills, so works at both.
+DEMO_WORKPLACES = {
+    "store_manager": ("hang_giay",),
+    "cashier": ("hang_giay", "saigon"),
+    "warehouse": ("warehouse",),
+}
 DEMO_USERNAMES = {
     "owner": "owner",
     "store_manager": "manager",
@@ -48,6 +56,8 @@ class Command(BaseCommand):
                     password=password,
                     email=f"{username}@tiem.example",
                 )
+                for workplace in DEMO_WORKPLACES.get(role, ()):
+                    staff_membership_add(user=staff[role], location=demo[workplace])
                 logins.append((role, username, password))
             terminals = [
                 demo_terminal(location=demo[store], name="Quầy 1", cashier=staff[CASHIER])
