@@ -58,6 +58,7 @@ def test_seed_demo_is_idempotent_and_prints_working_credentials(client):
     assert get_user_model().objects.filter(is_staff=True).count() == 5
     # the scoped demo staff work somewhere (else their admin would be empty)
     assert sorted(StaffMembership.objects.values_list("user__username", "location__code")) == [
+        ("cashier", "hcm-quan-1"),
         ("cashier", "hn-hang-giay"),
         ("manager", "hn-hang-giay"),
         ("warehouse", "kho-long-bien"),
