@@ -50,7 +50,9 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "orders": {"*": READ, "terminal": ()},
     },
     MARKETER: {
-        "campaigns": {"*": ALL},
+        # Marketers edit templates, the DNC list and suppressions; the outbox is a log
+        # written only by the send path: nobody changes a message, sent or not.
+        "campaigns": {"*": ALL, "message": READ},
         "customers": {"*": READ},
         "inventory": {"*": READ},
         # Vouchers are marketing's: they create them and their codes.
