@@ -130,9 +130,11 @@ def template_validate(*, template) -> None:
 
     The known names are the keys of ``template.sample_context``.
     """
-    declared = set((template.sample_context or {}).keys()) if isinstance(
-        template.sample_context, dict
-    ) else set()
+    declared = (
+        set((template.sample_context or {}).keys())
+        if isinstance(template.sample_context, dict)
+        else set()
+    )
     errors = {}
     for part, html in (("subject", False), ("body", False), ("html", True)):
         source = getattr(template, part) or ""
