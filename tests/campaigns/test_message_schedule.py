@@ -265,3 +265,24 @@ def test_channel_ranking_lists_reachable_channels_in_fixed_order():
 
     # when / then
     assert channel_ranking(customer=customer) == ["zalo", "sms", "messenger"]
+
+
+def test_sms_template_sent_without_marks_is_folded_before_the_qc_dressing(settings):
+    # given
+    settings.MESSAGE_SMS_OPT_OUT_TEXT = "TC gui 8079"
+    MessageTemplateFactory(
+        code="promo", channel="sms", body="Giảm giá cho {{ name }}", sms_without_marks=True
+    )
+    customer = customer_with(phone="+84909908089")
+
+    # when
+    message = schedule(
+        customer,
+        purpose="marketing",
+        template_code="promo",
+        channel="sms",
+        context={"name": "Hoà Đặng"},
+    )
+
+    # then
+    assert message.body == "[QC] Giam gia cho Hoa Dang TC gui 8079"
