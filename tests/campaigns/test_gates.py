@@ -345,3 +345,22 @@ def test_gates_are_rechecked_at_send_time_not_only_when_scheduled(recording_tran
 
     # then
     assert state_of(message) == ("skipped", "no_consent")
+
+
+def test_two_adverts_in_one_batch_cannot_both_squeeze_under_the_cap(recording_transport):
+    # given: two adverts sent today, two more due at once (one worker, one chunk)
+    customer = CustomerFactory()
+    granted(customer, "sms")
+    advert(customer, state="sent", sent_at=hanoi(1, 9))
+    advert(customer, state="sent", sent_at=hanoi(1, 10))
+    with time_machine.travel(hanoi(1, 12), tick=False):
+        third = advert(customer, send_at=hanoi(1, 11, 59))
+        fourth = advert(customer)
+
+        # when
+        send_now()
+
+    # then
+    assert state_of(third) == ("sent", "")
+    assert state_of(fourth) == ("deferred", "daily_cap")
+    assert fourth.send_at == hanoi(2, 9)
