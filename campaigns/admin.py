@@ -11,6 +11,7 @@ from import_export.admin import ImportMixin
 
 from campaigns.models import DoNotCall, Message, MessageTemplate, Suppression
 from campaigns.rendering import fold_marks, render_part, sms_length
+from campaigns.services import Resolution, message_uncertain_resolve
 from config.admin import ReadOnlyModelAdmin
 from config.transports import Channel
 from customers.contacts import normalize_phone
@@ -72,6 +73,34 @@ class MessageAdmin(ReadOnlyModelAdmin):
         "updated_at",
     ]
     exclude = ["html"]
+    actions = ["uncertain_was_sent", "uncertain_send_again", "uncertain_give_up"]
+
+    def _resolve(self, request, queryset, resolution):
+        changed = message_uncertain_resolve(
+            message_ids=list(queryset.values_list("pk", flat=True)),
+            resolution=resolution,
+            actor=request.user,
+        )
+        self.message_user(
+            request, gettext("%(count)s uncertain message(s) settled.") % {"count": changed}
+        )
+
+    def has_resolve_permission(self, request):
+        return request.user.has_perm("campaigns.resolve_message")
+
+    @admin.action(
+        permissions=["resolve"], description=_("Uncertain: the provider confirms it was sent")
+    )
+    def uncertain_was_sent(self, request, queryset):
+        self._resolve(request, queryset, Resolution.SENT)
+
+    @admin.action(permissions=["resolve"], description=_("Uncertain: not sent, send it again now"))
+    def uncertain_send_again(self, request, queryset):
+        self._resolve(request, queryset, Resolution.SEND_AGAIN)
+
+    @admin.action(permissions=["resolve"], description=_("Uncertain: not sent, give up"))
+    def uncertain_give_up(self, request, queryset):
+        self._resolve(request, queryset, Resolution.GIVE_UP)
 
     def get_search_results(self, request, queryset, search_term):
         # Staff type phones any way: "0909 908 089" finds +84909908089.

@@ -24,6 +24,7 @@ OUR_APPS = ("platform", "inventory", "customers", "orders", "campaigns")
 RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     OWNER: {
         **{app: {"*": ALL} for app in OUR_APPS},
+        "campaigns": {"*": ALL, "message": (*ALL, "resolve")},
         "auth": {"user": ALL, "group": READ},
     },
     STORE_MANAGER: {
@@ -52,7 +53,7 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     MARKETER: {
         # Marketers edit templates, the DNC list and suppressions; the outbox is a log
         # written only by the send path: nobody changes a message, sent or not.
-        "campaigns": {"*": ALL, "message": READ},
+        "campaigns": {"*": ALL, "message": ("view", "resolve")},
         "customers": {"*": READ},
         "inventory": {"*": READ},
         # Vouchers are marketing's: they create them and their codes.

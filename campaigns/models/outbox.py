@@ -103,6 +103,9 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [
+            ("resolve_message", "Can settle an uncertain message (sent, send again, give up)")
+        ]
         indexes = [
             # The claim: due rows of one purpose (each has its own queue) in send_at order,
             # only among those still to send, so the index stays small as the log grows.

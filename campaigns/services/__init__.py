@@ -13,8 +13,10 @@ from campaigns.services.sending import (
     message_send_due,
     retry_delay,
 )
+from campaigns.services.staff import Resolution, message_uncertain_resolve
 
 __all__ = [
+    "Resolution",
     "SendSummary",
     "message_claim_due",
     "message_idempotency_key",
@@ -22,6 +24,7 @@ __all__ = [
     "message_schedule",
     "message_send_claimed",
     "message_send_due",
+    "message_uncertain_resolve",
     "retry_delay",
     "template_for",
 ]

@@ -232,3 +232,73 @@ def test_dnc_import_page_answers(owner_client):
     assert owner_client.get("/admin/campaigns/donotcall/import/").status_code == 200
     assert owner_client.get("/admin/campaigns/donotcall/").status_code == 200
     assert owner_client.get("/admin/campaigns/suppression/").status_code == 200
+
+
+# --- settling uncertain messages ----------------------------------------------------------
+
+
+def test_marketer_settles_an_uncertain_message_as_sent_and_it_reaches_the_timeline(client):
+    # given
+    from customers.models import Event
+
+    client.force_login(StaffFactory(role=MARKETER, is_staff=True))
+    handed_at = datetime.datetime(2026, 6, 1, 5, tzinfo=datetime.UTC)
+    uncertain = MessageFactory(state="uncertain", reason="worker_lost", handed_at=handed_at)
+    sent = MessageFactory(state="sent", body="Đã gửi")
+
+    # when
+    response = client.post(
+        "/admin/campaigns/message/",
+        {"action": "uncertain_was_sent", "_selected_action": [uncertain.pk, sent.pk]},
+    )
+
+    # then: only the uncertain one changed
+    assert response.status_code == 302
+    uncertain.refresh_from_db()
+    assert (uncertain.state, uncertain.sent_at, uncertain.reason) == ("sent", handed_at, "")
+    assert uncertain.reason_detail.startswith("Settled by ")
+    assert Event.objects.get().payload["message_id"] == uncertain.pk
+    sent.refresh_from_db()
+    assert (sent.state, sent.body) == ("sent", "Đã gửi")
+
+
+@pytest.mark.parametrize(
+    ("action", "state", "reason"),
+    [
+        ("uncertain_send_again", "pending", "staff_resend"),
+        ("uncertain_give_up", "failed", "staff_gave_up"),
+    ],
+)
+def test_settling_an_uncertain_message_as_not_sent(owner_client, action, state, reason):
+    # given
+    message = MessageFactory(
+        state="uncertain",
+        claimed_by="dead",
+        handed_at=datetime.datetime(2026, 6, 1, 5, tzinfo=datetime.UTC),
+    )
+
+    # when
+    owner_client.post(
+        "/admin/campaigns/message/", {"action": action, "_selected_action": [message.pk]}
+    )
+
+    # then
+    message.refresh_from_db()
+    assert (message.state, message.reason) == (state, reason)
+
+
+def test_store_manager_cannot_settle_uncertain_messages(client):
+    # given
+    client.force_login(StaffFactory(role=STORE_MANAGER, is_staff=True))
+    message = MessageFactory(state="uncertain")
+
+    # when
+    response = client.post(
+        "/admin/campaigns/message/",
+        {"action": "uncertain_give_up", "_selected_action": [message.pk]},
+    )
+
+    # then: the action is not offered; nothing changed
+    assert response.status_code == 200
+    message.refresh_from_db()
+    assert message.state == "uncertain"
