@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -142,7 +143,8 @@ def message_send_claimed(*, messages: list[Message]) -> list[str]:
 
     outcomes: dict[int, str] = {}
     handed: list[Message] = []
-    with transaction.atomic():
+    # Durable: the hand-off marker must be committed before any provider is called.
+    with transaction.atomic(durable=True):
         ours = _still_ours(messages)
         for message in messages:
             verdict = verdicts[message.pk]
@@ -166,7 +168,7 @@ def message_send_claimed(*, messages: list[Message]) -> list[str]:
     answers = {message.pk: _call_provider(message, now) for message in handed}
 
     if handed:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             # A row the sweep marked uncertain meanwhile is still ours to settle.
             ours = _still_ours(handed, states=(Message.State.SENDING, Message.State.UNCERTAIN))
             sent = []
@@ -194,9 +196,12 @@ class _Answer:
 
 
 def _call_provider(message: Message, now: datetime) -> _Answer:
-    transport = None
     try:
         transport = transport_for(message.channel)
+    except ImproperlyConfigured as error:
+        # Nothing was handed over: safe to retry once the setting is fixed.
+        return _Answer(error=TransientSendError(str(error)))
+    try:
         result = transport.send(_outgoing(message, now))
     except Exception as error:  # classified when recorded
         if not isinstance(error, PermanentSendError | TransientSendError):
@@ -316,7 +321,9 @@ def _record_transient(message: Message, detail: str) -> str:
 
 def _record_uncertain(message: Message, detail: str) -> str:
     Message.objects.filter(pk=message.pk).update(
-        state=Message.State.UNCERTAIN, reason=FailReason.WORKER_LOST, reason_detail=detail[:2000]
+        state=Message.State.UNCERTAIN,
+        reason=FailReason.TRANSPORT_ERROR,
+        reason_detail=detail[:2000],
     )
     return Message.State.UNCERTAIN
 

@@ -288,3 +288,37 @@ def test_a_worker_whose_claim_was_taken_over_does_not_send(recording_transport):
     assert outcomes == ["lost"]
     assert recording_transport == []
     assert Message.objects.get(pk=message.pk).state == "pending"
+
+
+@time_machine.travel(NOON_HANOI, tick=False)
+def test_a_channel_without_transport_is_retried_later_not_lost(recording_transport, settings):
+    # given
+    settings.MESSAGE_TRANSPORTS = {"email": "tests.campaigns.transports.RecordingTransport"}
+    message = MessageFactory(channel="sms", address="+84909908089")
+
+    # when
+    send()
+
+    # then
+    message.refresh_from_db()
+    assert (message.state, message.reason) == ("pending", "transient")
+    assert message.reason_detail == "MESSAGE_TRANSPORTS has no transport for 'sms'"
+
+
+@time_machine.travel(NOON_HANOI, tick=False)
+def test_a_transport_crashing_after_hand_off_leaves_the_message_uncertain(recording_transport):
+    # given: not a classified answer: the message may or may not have left
+    message = MessageFactory()
+    transports.FAIL.append(ConnectionResetError("reset by peer"))
+
+    # when
+    send()
+
+    # then
+    message.refresh_from_db()
+    assert (message.state, message.reason, message.reason_detail) == (
+        "uncertain",
+        "transport_error",
+        "ConnectionResetError: reset by peer",
+    )
+    assert send().claimed == 0
