@@ -51,6 +51,7 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "order": (*ALL, *ORDER_NAMED),
             "return": (*ALL, *RETURN_NAMED),
         },
+        "campaigns": {"*": ALL, "message": (*ALL, "resolve")},
         "auth": {"user": ALL, "group": READ},
     },
     # Store managers, cashiers and warehouse staff act for their own locations only.
@@ -97,7 +98,9 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "orders": {"*": READ, "terminal": ()},
     },
     MARKETER: {
-        "campaigns": {"*": ALL},
+        # Marketers edit templates, the DNC list and suppressions; the outbox is a log
+        # written only by the send path: nobody changes a message, sent or not.
+        "campaigns": {"*": ALL, "message": ("view", "resolve")},
         "customers": {"*": READ, "customer": ("view", "unmask")},
         # Marketing works across stores.
         "inventory": {"*": READ, "location": ("view", *LOCATION_NAMED), "staffmembership": ()},

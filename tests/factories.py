@@ -198,3 +198,38 @@ def order_minimal(*, channel, customer=None, subtotal_amount=Decimal("500000"), 
         placed_at=fields.pop("placed_at", None) or timezone.now(),
         **fields,
     )
+
+
+# --- campaigns --------------------------------------------------------------------------
+
+
+class MessageTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "campaigns.MessageTemplate"
+
+    code = "cart_abandoned.1"
+    channel = "email"
+    language = "vi"
+    purpose = "marketing"
+    subject = "Giỏ hàng của {{ name }}"
+    body = "Chào {{ name }}, giỏ hàng của bạn vẫn chờ."
+    sample_context = factory.LazyFunction(lambda: {"name": "Hoa"})
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    """A rendered message waiting in the outbox (due now unless told)."""
+
+    class Meta:
+        model = "campaigns.Message"
+
+    customer = factory.SubFactory(CustomerFactory)
+    channel = "email"
+    address = factory.Sequence(lambda n: f"nhan{n}@example.vn")
+    purpose = "transactional"
+    template_code = "order_paid"
+    language = "vi"
+    subject = "Đơn hàng đã thanh toán"
+    body = "Cảm ơn bạn."
+    send_at = factory.LazyFunction(timezone.now)
+    due_at = factory.SelfAttribute("send_at")
+    idempotency_key = factory.Sequence(lambda n: f"test:step:{n}")

@@ -1,1 +1,0 @@
-# Models arrive with this app's issue; see DESIGN.md for what the app owns.
