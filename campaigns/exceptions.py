@@ -1,0 +1,21 @@
+"""Domain errors of the campaigns app (the API's error shape, see config.api.errors)."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+
+from config.api.errors import DomainError
+
+
+class CampaignsError(DomainError):
+    code = "campaigns_error"
+
+
+class WebhookSignatureInvalid(CampaignsError):
+    code = "bad_signature"
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_detail = _("The report's signature is missing or wrong; nothing was recorded.")
+
+
+class WebhookPayloadInvalid(CampaignsError):
+    code = "invalid"
+    default_detail = _("The report could not be read; nothing was recorded.")

@@ -1,1 +1,0 @@
-"""Writes of this app (STYLE.md: ``<entity>_<action>``, keyword-only, atomic)."""
