@@ -79,9 +79,7 @@ def test_wrapping_an_email_tracks_every_link_once_and_adds_the_pixel():
     wrapped = message_links_wrap(message=message, html=html, text=text)
 
     # then: three distinct URLs, numbered in order of first appearance, HTML first
-    assert list(
-        MessageLink.objects.filter(message=message).values_list("position", "url")
-    ) == [
+    assert list(MessageLink.objects.filter(message=message).values_list("position", "url")) == [
         (0, "https://tiem.example/cart/?a=1&b=2"),
         (1, "https://tiem.example/p/thit-trau/"),
         (2, "https://tiem.example/new/"),
@@ -129,9 +127,7 @@ def test_an_sms_gets_its_links_wrapped_and_no_pixel():
     )
 
     url = links.click_url(message_id=message.pk, position=0)
-    assert wrapped == type(wrapped)(
-        html="", text=f"[QC] Giảm 10% tại {url} . Tu choi: TC gui 8xxx"
-    )
+    assert wrapped == type(wrapped)(html="", text=f"[QC] Giảm 10% tại {url} . Tu choi: TC gui 8xxx")
 
 
 @pytest.mark.django_db
