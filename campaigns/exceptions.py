@@ -10,6 +10,18 @@ class CampaignsError(DomainError):
     code = "campaigns_error"
 
 
+class TemplateMissing(CampaignsError):
+    code = "template_missing"
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("No active message template for this step and channel.")
+
+
+class IdempotencyKeyReused(CampaignsError):
+    code = "idempotency_key_reused"
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("This idempotency key belongs to another customer's message.")
+
+
 class WebhookSignatureInvalid(CampaignsError):
     code = "bad_signature"
     status_code = status.HTTP_401_UNAUTHORIZED

@@ -1,11 +1,42 @@
-"""Thin Celery tasks of the campaigns app."""
+"""Thin Celery tasks of the outbox. Delays are ``Message.send_at``, never countdowns."""
 
 from celery import shared_task
+from django.conf import settings
 
-from campaigns.services import attribution_consume_all
+from campaigns.models import Message
+from campaigns.services import attribution_consume_all, message_recover_stuck, message_send_due
 
 
-@shared_task
+def _send(task, purpose: str) -> dict:
+    summary = message_send_due(
+        batch_size=settings.MESSAGE_BATCH_SIZE,
+        worker=f"{task.request.hostname or 'local'}:{task.request.id or '-'}",
+        purpose=purpose,
+    )
+    return {"claimed": summary.claimed, **summary.counts}
+
+
+@shared_task(name="campaigns.tasks.send_due_transactional", bind=True)
+def send_due_transactional(self) -> dict:
+    """Beat job and on-commit nudge, on the transactional queue: one batch of due service
+    messages. Safe to run twice (claims skip rows another run holds)."""
+    return _send(self, Message.Purpose.TRANSACTIONAL)
+
+
+@shared_task(name="campaigns.tasks.send_due_marketing", bind=True)
+def send_due_marketing(self) -> dict:
+    """Beat job and on-commit nudge: one batch of due marketing messages. Safe to run twice."""
+    return _send(self, Message.Purpose.MARKETING)
+
+
+@shared_task(name="campaigns.tasks.recover_stuck")
+def recover_stuck() -> dict:
+    """Beat job, every minute: rows a dead worker left in ``sending``."""
+    return message_recover_stuck()
+
+
+@shared_task(name="campaigns.tasks.attribution_consume")
 def attribution_consume() -> int:
-    """Attribute the orders placed since the last run (beat, every minute); safe to overlap."""
+    """Beat job, every minute: attribute the orders placed since the last run. Safe to
+    overlap (the consumer's cursor moves once, conditionally)."""
     return attribution_consume_all()

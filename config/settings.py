@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from config.env import Env, sqlite_default_url
 
@@ -147,6 +148,16 @@ else:
 
 # Deployments sharing one Redis (or a test run) give each its own queue.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", "tiem")
+# Transactional messages (one-time codes, receipts) have their own queue, so a broadcast
+# filling the default queue never delays them. A worker started without -Q consumes both.
+CELERY_TRANSACTIONAL_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-transactional"
+CELERY_TASK_QUEUES = [
+    Queue(CELERY_TASK_DEFAULT_QUEUE, routing_key=CELERY_TASK_DEFAULT_QUEUE),
+    Queue(CELERY_TRANSACTIONAL_QUEUE, routing_key=CELERY_TRANSACTIONAL_QUEUE),
+]
+CELERY_TASK_ROUTES = {
+    "campaigns.tasks.send_due_transactional": {"queue": CELERY_TRANSACTIONAL_QUEUE},
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
@@ -167,6 +178,18 @@ CELERY_BEAT_SCHEDULE = {
     },
     "inventory-expire-holds": {
         "task": "inventory.tasks.expire_holds",
+        "schedule": timedelta(minutes=1),
+    },
+    "campaigns-send-due-transactional": {
+        "task": "campaigns.tasks.send_due_transactional",
+        "schedule": timedelta(seconds=env.int("MESSAGE_SEND_SECONDS", 15, minimum=1)),
+    },
+    "campaigns-send-due-marketing": {
+        "task": "campaigns.tasks.send_due_marketing",
+        "schedule": timedelta(seconds=env.int("MESSAGE_SEND_SECONDS", 15, minimum=1)),
+    },
+    "campaigns-recover-stuck": {
+        "task": "campaigns.tasks.recover_stuck",
         "schedule": timedelta(minutes=1),
     },
     "campaigns-attribution": {
@@ -356,10 +379,35 @@ if bool(VIETQR_BANK_BIN) != bool(VIETQR_ACCOUNT_NUMBER):
 # orders.payments.CardProvider. The test provider approves every card but 4000000000000002.
 CARD_PAYMENT_PROVIDER = env.str("CARD_PAYMENT_PROVIDER", "orders.payments.TestCardProvider")
 
+# --- Messages (campaigns outbox) ---------------------------------------------------------
+
+# Absolute links in messages (opt-out, tracking) start with this.
+MESSAGE_LINK_BASE_URL = env.str("MESSAGE_LINK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How many due messages one worker claims at a time.
+MESSAGE_BATCH_SIZE = env.int("MESSAGE_BATCH_SIZE", 200, minimum=1)
+# Transient failures are retried after 1, 2, 4 … minutes (capped), then fail.
+MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", 6, minimum=1)
+MESSAGE_RETRY_BASE_SECONDS = env.int("MESSAGE_RETRY_BASE_SECONDS", 60, minimum=1)
+MESSAGE_RETRY_MAX_SECONDS = env.int("MESSAGE_RETRY_MAX_SECONDS", 6 * 3600, minimum=1)
+# A row claimed or handed to a provider this long ago by a worker that never came back
+# is recovered by the sweep (resent only where the provider de-duplicates on our key).
+MESSAGE_SENDING_TIMEOUT_SECONDS = env.int("MESSAGE_SENDING_TIMEOUT_SECONDS", 600, minimum=1)
+# Advertising goes out only between these local hours (Decree 91/2020: 07:00-22:00).
+MESSAGE_AD_HOURS = (
+    env.int("MESSAGE_AD_START_HOUR", 7, minimum=0),
+    env.int("MESSAGE_AD_END_HOUR", 22, minimum=1),
+)
+# At most this many advertising messages per recipient per channel in a rolling 24 h.
+MESSAGE_AD_DAILY_CAP = env.int("MESSAGE_AD_DAILY_CAP", 3, minimum=1)
+# An advertising message held back longer than this after it was due is dropped as stale.
+MESSAGE_STALE_AFTER_HOURS = env.int("MESSAGE_STALE_AFTER_HOURS", 48, minimum=1)
+# Every advertising SMS ends with this (it starts with "[QC]").
+MESSAGE_SMS_OPT_OUT_TEXT = env.str("MESSAGE_SMS_OPT_OUT_TEXT", "Tu choi QC: soan TC gui 8079")
+# Messenger: promotional messages only within this many hours of the customer's last message.
+MESSAGE_MESSENGER_WINDOW_HOURS = env.int("MESSAGE_MESSENGER_WINDOW_HOURS", 24, minimum=1)
+
 # --- Messages: tracking, channel choice, attribution (campaigns) ------------------------
 
-# Where shoppers reach the site: tracked links and the open pixel in messages point here.
-MESSAGE_LINK_BASE_URL = env.str("MESSAGE_LINK_BASE_URL", "http://127.0.0.1:8000")
 # Opens and clicks this soon after sending are mail scanners and link previewers: they are
 # kept, flagged, and counted nowhere.
 MESSAGE_SCANNER_SECONDS = env.int("MESSAGE_SCANNER_SECONDS", 10, minimum=0)

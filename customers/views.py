@@ -358,22 +358,39 @@ def review_thanks(request):
 # --- Opt-out, product views, wishlist ---------------------------------------------------
 
 
-# The signed token is the credential: no login, no CSRF token (mail clients POST the
-# RFC 8058 one-click unsubscribe without one).
-@csrf_exempt
+# RFC 8058: a mail client's one-click unsubscribe POSTs exactly this form field, with no
+# CSRF token and no cookies; the signed token in the URL is the proof.
+ONE_CLICK_FIELD, ONE_CLICK_VALUE = "List-Unsubscribe", "One-Click"
+
+
+@csrf_exempt  # only the one-click POST skips the check; see below
 @require_http_methods(["GET", "POST"])
 def opt_out(request, token: str):
-    """Withdraw marketing consent for the link's channel; confirm in the shopper's language."""
+    """The opt-out link: GET asks for confirmation and changes nothing (mail scanners follow
+    links); POST withdraws marketing consent for the link's channel and confirms it in the
+    shopper's language."""
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    from customers.services.consent import consent_opt_out_token_read
+
     try:
-        customer, channel, _record = consent_opt_out(token=token)
+        customer_id, channel = consent_opt_out_token_read(token=token)
+        customer = customer_get(pk=customer_id)
     except (signing.BadSignature, CustomerNotFound):
         return render(request, "store/account/opt_out_invalid.html", status=400)
+    channel_label = ConsentRecord.Channel(channel).label
+    if request.method == "GET":
+        with translation.override(customer.preferred_language):
+            return render(request, "store/account/opt_out_confirm.html", {"channel": channel_label})
+    one_click = request.POST.get(ONE_CLICK_FIELD) == ONE_CLICK_VALUE
+    if not one_click:
+        # The confirmation form is an ordinary form: it carries a CSRF token.
+        refused = CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {})
+        if refused is not None:
+            return refused
+    consent_opt_out(token=token)
     with translation.override(customer.preferred_language):
-        return render(
-            request,
-            "store/account/opt_out_done.html",
-            {"channel": ConsentRecord.Channel(channel).label},
-        )
+        return render(request, "store/account/opt_out_done.html", {"channel": channel_label})
 
 
 # A 1x1 transparent GIF: the product page shows it, so a product view is recorded for an

@@ -4,6 +4,7 @@ import factory
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from config.roles import sync_roles
 from inventory.models import (
@@ -153,3 +154,38 @@ def customer_with(*, email=None, phone=None, **fields):
     if phone:
         ContactPointFactory(customer=customer, kind="phone", value=phone)
     return customer
+
+
+# --- campaigns --------------------------------------------------------------------------
+
+
+class MessageTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "campaigns.MessageTemplate"
+
+    code = "cart_abandoned.1"
+    channel = "email"
+    language = "vi"
+    purpose = "marketing"
+    subject = "Giỏ hàng của {{ name }}"
+    body = "Chào {{ name }}, giỏ hàng của bạn vẫn chờ."
+    sample_context = factory.LazyFunction(lambda: {"name": "Hoa"})
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    """A rendered message waiting in the outbox (due now unless told)."""
+
+    class Meta:
+        model = "campaigns.Message"
+
+    customer = factory.SubFactory(CustomerFactory)
+    channel = "email"
+    address = factory.Sequence(lambda n: f"nhan{n}@example.vn")
+    purpose = "transactional"
+    template_code = "order_paid"
+    language = "vi"
+    subject = "Đơn hàng đã thanh toán"
+    body = "Cảm ơn bạn."
+    send_at = factory.LazyFunction(timezone.now)
+    due_at = factory.SelfAttribute("send_at")
+    idempotency_key = factory.Sequence(lambda n: f"test:step:{n}")

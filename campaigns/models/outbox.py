@@ -61,7 +61,10 @@ class Message(models.Model):
     headers = models.JSONField(default=dict, blank=True)
     provider_template_id = models.CharField(max_length=100, blank=True)
     template_data = models.JSONField(default=dict, blank=True)
-    send_at = models.DateTimeField()
+    send_at = models.DateTimeField(help_text=_("When it may go out next (moved by deferrals)."))
+    due_at = models.DateTimeField(
+        help_text=_("When it was first due; never moved. A message too late is dropped as stale.")
+    )
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
     reason = models.CharField(
         max_length=40, blank=True, help_text=_("Why it was skipped, deferred or failed (a code).")
@@ -74,6 +77,13 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=200, blank=True)
+    handed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the provider was called. A row in sending without it was never handed over."
+        ),
+    )
     flow = models.CharField(max_length=100, blank=True)
     step = models.CharField(max_length=100, blank=True)
     trigger_event = models.ForeignKey(
@@ -94,9 +104,10 @@ class Message(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            # The claim: due rows in send_at order, only among those still to send.
+            # The claim: due rows of one purpose (each has its own queue) in send_at order,
+            # only among those still to send, so the index stays small as the log grows.
             models.Index(
-                fields=["send_at", "id"],
+                fields=["purpose", "send_at", "id"],
                 condition=models.Q(state__in=["pending", "deferred"]),
                 name="campaigns_message_due_idx",
             ),

@@ -1,6 +1,19 @@
 """Writes of this app (STYLE.md: ``<entity>_<action>``, keyword-only, atomic)."""
 
 from campaigns.services.attribution import attribution_consume, attribution_consume_all
+from campaigns.services.scheduling import (
+    message_idempotency_key,
+    message_schedule,
+    template_for,
+)
+from campaigns.services.sending import (
+    SendSummary,
+    message_claim_due,
+    message_recover_stuck,
+    message_send_claimed,
+    message_send_due,
+    retry_delay,
+)
 from campaigns.services.tracking import (
     WrappedContent,
     message_click_record,
@@ -10,11 +23,20 @@ from campaigns.services.tracking import (
 )
 
 __all__ = [
+    "SendSummary",
     "WrappedContent",
     "attribution_consume",
     "attribution_consume_all",
+    "message_claim_due",
     "message_click_record",
     "message_feedback_record",
+    "message_idempotency_key",
     "message_links_wrap",
     "message_open_record",
+    "message_recover_stuck",
+    "message_schedule",
+    "message_send_claimed",
+    "message_send_due",
+    "retry_delay",
+    "template_for",
 ]

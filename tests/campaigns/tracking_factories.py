@@ -20,6 +20,7 @@ class SentMessageFactory(factory.django.DjangoModelFactory):
     subject = "Giỏ hàng của bạn"
     body = "Xem lại giỏ hàng: https://tiem.example/cart/"
     send_at = factory.LazyFunction(timezone.now)
+    due_at = factory.SelfAttribute("send_at")
     sent_at = factory.LazyFunction(timezone.now)
     state = Message.State.SENT
     provider_id = factory.Sequence(lambda n: f"provider-{n}")

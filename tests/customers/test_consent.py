@@ -72,13 +72,32 @@ def test_consent_records_are_append_only():
     assert ConsentRecord.objects.get().granted is True
 
 
-def test_opt_out_link_withdraws_and_confirms_in_the_shoppers_language(client):
+def test_opt_out_link_get_asks_for_confirmation_and_changes_nothing(client):
+    # given: a mail scanner (or the shopper) follows the link
+    customer = CustomerFactory(preferred_language="en")
+    grant(customer, channel="sms")
+    events_before = Event.objects.count()
+
+    # when
+    response = client.get(opt_out_path(customer=customer, channel="sms"))
+
+    # then
+    assert response.status_code == 200
+    assert response.templates[0].name == "store/account/opt_out_confirm.html"
+    assert 'method="post"' in response.content.decode()
+    assert customer.consents.count() == 1
+    assert ConsentRecord.objects.count() == 1
+    assert Event.objects.count() == events_before
+    assert consent_current(customer=customer, channel="sms", purpose="marketing") is True
+
+
+def test_opt_out_confirmation_post_withdraws_and_confirms_in_the_shoppers_language(client):
     # given
     customer = CustomerFactory(preferred_language="en")
     grant(customer, channel="sms")
 
     # when
-    response = client.get(opt_out_path(customer=customer, channel="sms"))
+    response = client.post(opt_out_path(customer=customer, channel="sms"))
 
     # then
     assert response.status_code == 200
@@ -89,23 +108,83 @@ def test_opt_out_link_withdraws_and_confirms_in_the_shoppers_language(client):
     assert customer.consents.count() == 2
 
 
-def test_opt_out_page_in_vietnamese(client):
+def test_rfc_8058_one_click_post_works_without_a_csrf_token():
+    # given: a mail client's one-click unsubscribe: no cookie, no CSRF token
+    from django.test import Client
+
+    customer = CustomerFactory()
+    grant(customer, channel="email")
+    client = Client(enforce_csrf_checks=True)
+
+    # when
+    response = client.post(
+        opt_out_path(customer=customer, channel="email"),
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    # then
+    assert response.status_code == 200
+    assert consent_current(customer=customer, channel="email", purpose="marketing") is False
+
+
+def test_the_confirmation_form_post_without_csrf_token_is_refused_and_changes_nothing():
+    # given: a cross-site form that is not the RFC 8058 one-click body
+    from django.test import Client
+
+    customer = CustomerFactory()
+    grant(customer, channel="email")
+    client = Client(enforce_csrf_checks=True)
+
+    # when
+    response = client.post(opt_out_path(customer=customer, channel="email"))
+
+    # then
+    assert response.status_code == 403
+    assert customer.consents.count() == 1
+    assert consent_current(customer=customer, channel="email", purpose="marketing") is True
+
+
+def test_the_confirmation_form_carries_its_csrf_token_and_works():
+    # given
+    from django.test import Client
+
+    customer = CustomerFactory()
+    grant(customer, channel="email")
+    client = Client(enforce_csrf_checks=True)
+    path = opt_out_path(customer=customer, channel="email")
+    page = client.get(path)
+    token = page.context["csrf_token"]
+
+    # when
+    response = client.post(path, {"csrfmiddlewaretoken": str(token)})
+
+    # then
+    assert response.status_code == 200
+    assert consent_current(customer=customer, channel="email", purpose="marketing") is False
+
+
+def test_opt_out_pages_in_vietnamese(client):
     customer = CustomerFactory(preferred_language="vi")
     grant(customer)
+    path = opt_out_path(customer=customer, channel="email")
 
-    response = client.get(opt_out_path(customer=customer, channel="email"))
+    asked = client.get(path)
+    done = client.post(path)
 
-    assert response.status_code == 200
-    assert 'lang="vi"' in response.content.decode()
-    assert "Bạn đã hủy đăng ký" in response.content.decode()
+    assert 'lang="vi"' in asked.content.decode()
+    assert "Hủy đăng ký?" in asked.content.decode()
+    assert done.status_code == 200
+    assert 'lang="vi"' in done.content.decode()
+    assert "Bạn đã hủy đăng ký" in done.content.decode()
 
 
-def test_clicking_the_link_twice_writes_one_withdrawal(client):
+def test_confirming_twice_writes_one_withdrawal(client):
     customer = CustomerFactory()
     grant(customer)
     path = opt_out_path(customer=customer, channel="email")
 
-    client.get(path)
+    client.post(path)
     client.post(path)
 
     assert customer.consents.filter(granted=False).count() == 1

@@ -603,10 +603,13 @@ def test_a_review_of_an_unknown_product_is_a_404(shopper_client, query):
 def test_opt_out_pages_use_the_store_layout(client, shopper):
     from customers.services import consent_opt_out_token
 
-    done = client.get(f"/opt-out/{consent_opt_out_token(customer=shopper, channel='sms')}/")
+    path = f"/opt-out/{consent_opt_out_token(customer=shopper, channel='sms')}/"
+    asked = client.get(path)
+    done = client.post(path)
     bad = client.get("/opt-out/nonsense/")
 
-    assert done.status_code == 200 and bad.status_code == 400
+    assert asked.status_code == 200 and done.status_code == 200 and bad.status_code == 400
+    assert asked.templates[0].name == "store/account/opt_out_confirm.html"
     assert done.templates[0].name == "store/account/opt_out_done.html"
     assert bad.templates[0].name == "store/account/opt_out_invalid.html"
 

@@ -1,0 +1,34 @@
+"""The only place this app takes row locks (STYLE.md).
+
+Claims use ``FOR UPDATE SKIP LOCKED``: two workers claiming at once each get different rows
+and neither waits for the other. The rows are taken in ``send_at, id`` order (the order they
+are sent in, served by the partial index ``campaigns_message_due_idx``); a skip-locked claim
+never waits, so it cannot take part in a deadlock whatever its order.
+"""
+
+from datetime import datetime
+
+from django.db.models import Q
+
+from campaigns.models import Message
+
+
+def message_lock_due(*, purpose: str, now: datetime, limit: int) -> list[int]:
+    """Lock up to ``limit`` due messages of ``purpose`` nobody else holds; their ids."""
+    return list(
+        Message.objects.filter(purpose=purpose, state__in=Message.CLAIMABLE, send_at__lte=now)
+        .order_by("send_at", "id")
+        .select_for_update(skip_locked=True)
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def message_lock_stuck(*, cutoff: datetime, limit: int) -> list[int]:
+    """Lock messages left in ``sending`` since before ``cutoff`` (their worker is gone)."""
+    return list(
+        Message.objects.filter(state=Message.State.SENDING)
+        .filter(Q(handed_at__isnull=True, claimed_at__lt=cutoff) | Q(handed_at__lt=cutoff))
+        .order_by("id")
+        .select_for_update(skip_locked=True)
+        .values_list("id", flat=True)[:limit]
+    )

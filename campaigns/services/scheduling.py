@@ -1,0 +1,208 @@
+"""Putting a message in the outbox: choose the channel, render, insert once, nudge a worker."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from campaigns.channels import FIXED_ORDER, channel_ranking
+from campaigns.exceptions import IdempotencyKeyReused, TemplateMissing
+from campaigns.models import Message, MessageTemplate
+from campaigns.rendering import render_part
+from campaigns.selectors import contact_address
+from config.transports import Channel
+from customers.models import Customer, Event
+from customers.selectors import customer_get
+from customers.services.consent import opt_out_path
+
+logger = logging.getLogger(__name__)
+
+QC_PREFIX = "[QC]"
+# RFC 8058: the POST body a mail client sends to unsubscribe in one click.
+ONE_CLICK = "List-Unsubscribe=One-Click"
+
+
+def message_idempotency_key(*, flow: str, step: str, customer: Customer, trigger_event=None) -> str:
+    """The key of one flow step's message to one customer for one trigger event."""
+    trigger = getattr(trigger_event, "pk", trigger_event) or "-"
+    return f"{flow}:{step}:{customer.pk}:{trigger}"
+
+
+def template_for(*, code: str, channel: str, language: str) -> MessageTemplate:
+    """The active template in the customer's language, else in the default language."""
+    templates = {
+        template.language: template
+        for template in MessageTemplate.objects.filter(code=code, channel=channel, is_active=True)
+    }
+    template = templates.get(language) or templates.get(settings.LANGUAGE_CODE)
+    if template is None:
+        raise TemplateMissing(
+            _("No active template %(code)s for %(channel)s.") % {"code": code, "channel": channel}
+        )
+    return template
+
+
+def _default_channel(*, customer: Customer, template_code: str) -> str:
+    ranking = channel_ranking(customer=customer)
+    if ranking:
+        return ranking[0]
+    # Nobody to reach: keep the message on a channel its template exists for, so the log
+    # shows it skipped for want of an address rather than nothing at all.
+    existing = set(
+        MessageTemplate.objects.filter(code=template_code, is_active=True).values_list(
+            "channel", flat=True
+        )
+    )
+    return next((str(channel) for channel in FIXED_ORDER if channel in existing), Channel.EMAIL)
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.MESSAGE_LINK_BASE_URL}{path}"
+
+
+def _marketing_dressing(
+    *, channel: str, customer: Customer, language: str, body: str, html: str
+) -> tuple[str, str, dict]:
+    """What the law asks of an advert on this channel, added to the rendered parts."""
+    headers = {}
+    if channel == Channel.SMS:
+        # Decree 91/2020: an advertising SMS starts with [QC] and ends with how to refuse.
+        body = body.strip()
+        if not body.startswith(QC_PREFIX):
+            body = f"{QC_PREFIX} {body}"
+        opt_out = settings.MESSAGE_SMS_OPT_OUT_TEXT
+        if not body.endswith(opt_out):
+            body = f"{body} {opt_out}"
+    elif channel == Channel.EMAIL:
+        url = _absolute(opt_out_path(customer=customer, channel=channel))
+        # RFC 8058 one-click unsubscribe, and a link a person can see and click.
+        headers = {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": ONE_CLICK}
+        with override(language):
+            label = _("Unsubscribe from these emails")
+        body = f"{body.rstrip()}\n\n{label}: {url}\n"
+        if html:
+            link = f'<p><a href="{url}">{label}</a></p>'
+            html = html.replace("</body>", f"{link}</body>") if "</body>" in html else html + link
+    return body, html, headers
+
+
+def _send_task_nudge(purpose: str) -> None:
+    from campaigns.tasks import send_due_marketing, send_due_transactional
+
+    transactional = purpose == Message.Purpose.TRANSACTIONAL
+    task = send_due_transactional if transactional else send_due_marketing
+    try:
+        task.delay()
+    except Exception:  # the broker is down: beat sends it when it is back
+        logger.warning("Could not nudge %s; beat will send the message.", task.name, exc_info=True)
+
+
+@transaction.atomic
+def message_schedule(
+    *,
+    customer: Customer,
+    purpose: str,
+    template_code: str,
+    context: dict,
+    idempotency_key: str,
+    send_at: datetime | None = None,
+    channel: str | None = None,
+    flow: str = "",
+    step: str = "",
+    trigger_event: Event | None = None,
+) -> Message:
+    """Put one message in the outbox, once: a second call with the same key returns the first.
+
+    A merged-away customer's message goes to the surviving profile; the channel is
+    ``channel`` or the customer's best (``channel_ranking``); the template is rendered now,
+    in the customer's language, with only ``context``. The gates are checked when it is
+    sent, not here. Raises ``TemplateMissing`` (nothing written) when no template exists.
+    A worker is nudged after commit when the message is already due.
+    """
+    existing = Message.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return _same_message(existing, customer)
+    purpose = Message.Purpose(purpose)
+    customer = customer_get(pk=customer.pk)
+    now = timezone.now()
+    send_at = send_at or now
+    if customer.erased_at:
+        # Nothing personal is rendered or kept for an erased profile.
+        message, _created = Message.objects.get_or_create(
+            idempotency_key=idempotency_key,
+            defaults=dict(
+                customer=customer,
+                channel=channel or Channel.EMAIL,
+                purpose=purpose,
+                template_code=template_code,
+                language=settings.LANGUAGE_CODE,
+                send_at=send_at,
+                due_at=send_at,
+                state=Message.State.SKIPPED,
+                reason="erased",
+                flow=flow,
+                step=step,
+                trigger_event=trigger_event,
+            ),
+        )
+        return _same_message(message, customer)
+
+    channel = (
+        Channel(channel)
+        if channel
+        else _default_channel(customer=customer, template_code=template_code)
+    )
+    template = template_for(
+        code=template_code, channel=channel, language=customer.preferred_language
+    )
+    subject = render_part(template.subject, context)
+    body = render_part(template.body, context)
+    html = render_part(template.html, context, html=True)
+    headers = {}
+    if purpose == Message.Purpose.MARKETING:
+        body, html, headers = _marketing_dressing(
+            channel=channel, customer=customer, language=template.language, body=body, html=html
+        )
+    template_data = (
+        {key: str(value) for key, value in context.items()} if channel == Channel.ZALO else {}
+    )
+    message, created = Message.objects.get_or_create(
+        idempotency_key=idempotency_key,
+        defaults=dict(
+            customer=customer,
+            channel=channel,
+            address=contact_address(customer=customer, channel=channel),
+            purpose=purpose,
+            template_code=template_code,
+            language=template.language,
+            subject=" ".join(subject.split()),
+            body=body,
+            html=html,
+            headers=headers,
+            provider_template_id=template.provider_template_id,
+            template_data=template_data,
+            send_at=send_at,
+            due_at=send_at,
+            flow=flow,
+            step=step,
+            trigger_event=trigger_event,
+        ),
+    )
+    if created and send_at <= now:
+        transaction.on_commit(lambda: _send_task_nudge(purpose))
+    return _same_message(message, customer)
+
+
+def _same_message(message: Message, customer: Customer) -> Message:
+    # A key names one customer's message; the same key for someone else is a caller bug.
+    if message.customer_id not in (customer.pk, customer.merged_into_id) and (
+        customer_get(pk=customer.pk).pk != message.customer_id
+    ):
+        raise IdempotencyKeyReused()
+    return message
