@@ -21,6 +21,8 @@ PHONE = "+84909908089"
 @pytest.fixture(autouse=True)
 def _secrets(settings):
     settings.MESSAGE_WEBHOOK_SECRETS = {"sms": SMS_SECRET, "zalo": "zalo-secret", "messenger": ""}
+    # anymail reads ANYMAIL["WEBHOOK_SECRET"] first, then ANYMAIL_WEBHOOK_SECRET.
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "esp:hook-password"}
     settings.ANYMAIL_WEBHOOK_SECRET = "esp:hook-password"
 
 
@@ -384,6 +386,7 @@ def test_an_unreadable_esp_report_is_a_400(client, email):
 @pytest.mark.django_db
 @pytest.mark.filterwarnings("ignore::anymail.exceptions.AnymailInsecureWebhookWarning")
 def test_without_a_webhook_password_email_reports_are_refused(client, email, settings):
+    settings.ANYMAIL = {}
     settings.ANYMAIL_WEBHOOK_SECRET = ""
 
     response = postmark(client, postmark_bounce())
