@@ -1,19 +1,240 @@
+"""Staff screens of the outbox: the message log, templates with a preview, the DNC list."""
+
+import contextlib
+
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportMixin
 
 from campaigns.channels import call_list
 from campaigns.models import (
     Attribution,
     CallListCustomer,
     ConsumerCursor,
+    DoNotCall,
+    Message,
     MessageActivity,
     MessageLink,
+    MessageTemplate,
+    Suppression,
 )
+from campaigns.rendering import fold_marks, render_part, sms_length
 from config.admin import ReadOnlyModelAdmin
+from config.transports import Channel
+from customers.contacts import normalize_phone
+from customers.exceptions import InvalidContactPoint
 from customers.models import ContactPoint
+from inventory.resources import AllOrNothingResource
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyModelAdmin):
+    """The outbox log: every message as rendered, with its state and why. Nobody edits it."""
+
+    list_display = [
+        "id",
+        "customer",
+        "channel",
+        "purpose",
+        "template_code",
+        "state",
+        "reason",
+        "flow",
+        "send_at",
+        "sent_at",
+        "attempts",
+    ]
+    list_select_related = ["customer"]
+    list_filter = ["channel", "state", "reason", "purpose", "flow", "send_at", "sent_at"]
+    date_hierarchy = "send_at"
+    search_fields = ["=address", "=customer__contact_points__value", "=idempotency_key"]
+    show_full_result_count = False
+    readonly_fields = [
+        "customer",
+        "channel",
+        "address",
+        "purpose",
+        "template_code",
+        "language",
+        "subject",
+        "body",
+        "rendered_html",
+        "headers",
+        "provider_template_id",
+        "template_data",
+        "state",
+        "reason",
+        "reason_detail",
+        "attempts",
+        "provider_id",
+        "send_at",
+        "due_at",
+        "sent_at",
+        "claimed_at",
+        "claimed_by",
+        "handed_at",
+        "flow",
+        "step",
+        "trigger_event",
+        "idempotency_key",
+        "created_at",
+        "updated_at",
+    ]
+    exclude = ["html"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # Staff type phones any way: "0909 908 089" finds +84909908089.
+        try:
+            search_term = normalize_phone(search_term)
+        except InvalidContactPoint:
+            search_term = search_term.strip().lower() if "@" in search_term else search_term
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description=_("HTML part"))
+    def rendered_html(self, obj):
+        if not obj.html:
+            return "-"
+        # Shown sandboxed: the message's HTML never runs in the admin's origin.
+        return format_html(
+            '<iframe sandbox srcdoc="{}" style="width:100%;height:24rem;border:1px solid #ccc">'
+            "</iframe>",
+            obj.html,
+        )
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    """Templates are checked on save (syntax with its line, undeclared variables) and
+    previewed with their sample context."""
+
+    list_display = ["code", "channel", "language", "purpose", "is_active", "updated_at"]
+    list_filter = ["channel", "language", "purpose", "is_active"]
+    search_fields = ["code", "subject", "body"]
+    readonly_fields = ["preview", "updated_by", "updated_at"]
+    fields = [
+        "code",
+        "channel",
+        "language",
+        "purpose",
+        "is_active",
+        "subject",
+        "body",
+        "html",
+        "provider_template_id",
+        "sms_without_marks",
+        "sample_context",
+        "preview",
+        "updated_by",
+        "updated_at",
+    ]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("Preview (sample context)"))
+    def preview(self, obj):
+        if obj is None or not obj.pk:
+            return gettext("Save the template to see its preview.")
+        context = obj.sample_context if isinstance(obj.sample_context, dict) else {}
+        try:
+            subject = render_part(obj.subject, context)
+            body = render_part(obj.body, context)
+            html = render_part(obj.html, context, html=True)
+        except ValidationError as error:
+            return "; ".join(error.messages)
+        rows = []
+        if subject:
+            rows.append((gettext("Subject"), subject))
+        rows.append((gettext("Body"), body))
+        if obj.channel == Channel.SMS:
+            sent = fold_marks(body) if obj.sms_without_marks else body
+            length = sms_length(sent)
+            rows.append(
+                (
+                    gettext("SMS length"),
+                    gettext("%(chars)s characters, %(encoding)s, %(segments)s segment(s)")
+                    % {
+                        "chars": length.characters,
+                        "encoding": length.encoding,
+                        "segments": length.segments,
+                    },
+                )
+            )
+            if not obj.sms_without_marks and length.encoding == "UCS-2":
+                folded = sms_length(fold_marks(body))
+                rows.append(
+                    (
+                        gettext("Without marks"),
+                        gettext("%(text)s (%(chars)s characters, %(segments)s segment(s))")
+                        % {
+                            "text": fold_marks(body),
+                            "chars": folded.characters,
+                            "segments": folded.segments,
+                        },
+                    )
+                )
+        table = format_html_join(
+            "", '<tr><th>{}</th><td style="white-space:pre-wrap">{}</td></tr>', rows
+        )
+        frame = ""
+        if html:
+            frame = format_html(
+                '<iframe sandbox srcdoc="{}" style="width:100%;height:20rem"></iframe>', html
+            )
+        return format_html("<table>{}</table>{}", table, frame)
+
+
+# --- Do-Not-Call list ------------------------------------------------------------------------
+
+
+class DoNotCallResource(AllOrNothingResource):
+    """CSV columns: phone, source, listed_on (YYYY-MM-DD). Phones in any common format."""
+
+    class Meta:
+        model = DoNotCall
+        import_id_fields = ["phone"]
+        fields = ["phone", "source", "listed_on"]
+        clean_model_instances = True
+        skip_unchanged = True
+
+    def before_import_row(self, row, **kwargs):
+        try:
+            row["phone"] = normalize_phone(str(row.get("phone") or ""))
+        except InvalidContactPoint as error:
+            raise ValidationError({"phone": error.detail}) from None
+        if not str(row.get("source") or "").strip():
+            raise ValidationError({"source": gettext("The source is required.")})
+
+
+@admin.register(DoNotCall)
+class DoNotCallAdmin(ImportMixin, admin.ModelAdmin):
+    """The Do-Not-Call list; import it as CSV (all rows valid, or nothing is written)."""
+
+    resource_classes = [DoNotCallResource]
+    list_display = ["phone", "source", "listed_on", "imported_at"]
+    list_filter = ["source", "listed_on"]
+    search_fields = ["phone"]
+
+    def get_search_results(self, request, queryset, search_term):
+        with contextlib.suppress(InvalidContactPoint):
+            search_term = normalize_phone(search_term)
+        return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    """Addresses never used again (bounces and complaints arrive from provider webhooks)."""
+
+    list_display = ["channel", "address", "reason", "created_at"]
+    list_filter = ["channel", "reason"]
+    search_fields = ["=address"]
+
 
 # --- Tracking and attribution: rows only the services write ------------------------------
 

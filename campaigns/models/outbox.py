@@ -192,6 +192,13 @@ class MessageTemplate(models.Model):
     provider_template_id = models.CharField(
         max_length=100, blank=True, help_text=_("Zalo ZNS: the approved template's id.")
     )
+    sms_without_marks = models.BooleanField(
+        default=False,
+        help_text=_(
+            "SMS: send Vietnamese without its marks (GSM-7, 160 characters a segment instead "
+            "of 70)."
+        ),
+    )
     sample_context = models.JSONField(
         default=dict,
         blank=True,

@@ -14,7 +14,7 @@ from django.utils.translation import override
 from campaigns.channels import FIXED_ORDER, channel_ranking
 from campaigns.exceptions import IdempotencyKeyReused, TemplateMissing
 from campaigns.models import Message, MessageTemplate
-from campaigns.rendering import render_part
+from campaigns.rendering import fold_marks, render_part
 from campaigns.selectors import contact_address
 from config.transports import Channel
 from customers.models import Customer, Event
@@ -164,6 +164,8 @@ def message_schedule(
     subject = render_part(template.subject, context)
     body = render_part(template.body, context)
     html = render_part(template.html, context, html=True)
+    if channel == Channel.SMS and template.sms_without_marks:
+        body = fold_marks(body)
     headers = {}
     if purpose == Message.Purpose.MARKETING:
         body, html, headers = _marketing_dressing(

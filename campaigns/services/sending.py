@@ -273,9 +273,9 @@ def message_recover_stuck(*, now: datetime | None = None, limit: int = 1000) -> 
     counts = {Message.State.PENDING: 0, Message.State.UNCERTAIN: 0}
     for message in Message.objects.filter(pk__in=ids).order_by("id"):
         if message.handed_at is None or _honours_key(message.channel):
+            # Its send_at is already past: the next claim takes it.
             Message.objects.filter(pk=message.pk).update(
                 state=Message.State.PENDING,
-                send_at=now,
                 claimed_at=None,
                 claimed_by="",
                 handed_at=None,

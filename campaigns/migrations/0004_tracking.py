@@ -10,7 +10,7 @@ from config.roles import sync_roles
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0002_message_due_and_hand_off'),
+        ('campaigns', '0003_template_sms_without_marks'),
         ('customers', '0002_catalog_foreign_keys'),
         ('orders', '0006_roles_vouchers'),
     ]
