@@ -9,9 +9,10 @@ import json
 import pytest
 
 from campaigns.models import MessageActivity, Suppression
+from campaigns.services import message_feedback_record
 from customers.models import ConsentRecord
 from customers.selectors import consent_current
-from customers.services import consent_record
+from customers.services import consent_record, customer_erase
 from tests.campaigns.tracking_factories import SentMessageFactory
 
 SMS_SECRET = "sms-gateway-secret"
@@ -393,4 +394,33 @@ def test_without_a_webhook_password_email_reports_are_refused(client, email, set
 
     assert response.status_code == 401
     assert response.json()["code"] == "webhook_not_configured"
+    assert nothing_changed()
+
+
+# --- The service itself ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_complaint_about_an_erased_profile_suppresses_the_address_and_records_no_consent(sms):
+    # given
+    granted_marketing(sms.customer, "sms")
+    customer_erase(customer=sms.customer, actor=None)
+    records_before = ConsentRecord.objects.count()
+
+    # when
+    activity = message_feedback_record(
+        channel="sms", provider_id="gw-123", kind="complained", source="sms"
+    )
+
+    # then
+    assert activity.kind == "complained"
+    assert Suppression.objects.get().address == PHONE
+    assert ConsentRecord.objects.count() == records_before
+
+
+@pytest.mark.django_db
+def test_opens_and_clicks_are_not_provider_reports(sms):
+    with pytest.raises(ValueError, match="not a provider report"):
+        message_feedback_record(channel="sms", provider_id="gw-123", kind="clicked", source="sms")
+
     assert nothing_changed()
