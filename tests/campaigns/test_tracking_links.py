@@ -3,9 +3,10 @@ from django.core import signing
 
 from campaigns import links
 from campaigns.models import MessageLink
-from campaigns.services import message_links_wrap
+from campaigns.services import message_links_wrap, message_schedule
 from customers.services.consent import opt_out_path
 from tests.campaigns.tracking_factories import SentMessageFactory
+from tests.factories import MessageTemplateFactory, customer_with
 
 BASE = "http://127.0.0.1:8000"
 
@@ -138,3 +139,42 @@ def test_an_unsaved_message_cannot_be_wrapped():
         message_links_wrap(message=message, text="https://tiem.example/")
 
     assert MessageLink.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_scheduled_marketing_email_wrapped_as_the_outbox_will_keeps_its_opt_out_link():
+    # given: a marketing email put in the outbox by the scheduling service (it adds the
+    # visible opt-out link and the List-Unsubscribe header)
+    customer = customer_with(email="hoa@example.vn")
+    MessageTemplateFactory(
+        code="showroom_invite.1",
+        channel="email",
+        purpose="marketing",
+        body="Ghé showroom: https://tiem.example/showroom/",
+        html='<html><body><a href="https://tiem.example/showroom/">Showroom</a></body></html>',
+        sample_context={},
+    )
+    message = message_schedule(
+        customer=customer,
+        purpose="marketing",
+        template_code="showroom_invite.1",
+        context={},
+        idempotency_key="test:showroom:1",
+    )
+    opt_out = BASE + opt_out_path(customer=customer, channel="email")
+    assert opt_out in message.body and opt_out in message.html
+
+    # when: the wiring the outbox uses right after inserting the row
+    wrapped = message_links_wrap(message=message, html=message.html, text=message.body)
+
+    # then: the shop's link is tracked, the opt-out link and its header are untouched
+    tracked = links.click_url(message_id=message.pk, position=0)
+    assert list(MessageLink.objects.values_list("url", flat=True)) == [
+        "https://tiem.example/showroom/"
+    ]
+    assert wrapped.text.startswith(f"Ghé showroom: {tracked}")
+    assert wrapped.text.endswith(f": {opt_out}\n")
+    assert f'href="{tracked}"' in wrapped.html
+    assert f'href="{opt_out}"' in wrapped.html
+    assert links.open_url(message_id=message.pk) in wrapped.html
+    assert message.headers["List-Unsubscribe"] == f"<{opt_out}>"
