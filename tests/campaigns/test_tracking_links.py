@@ -22,7 +22,9 @@ def test_a_click_token_carries_the_message_and_the_link_position_and_nothing_els
 
     # when / then
     assert links.click_token_read(token) == (123456, 2)
-    assert token.startswith("2n9c.2.")  # base 36 id, position, signature: short for an SMS
+    # base 36 id, position, a 16-character tag: short, for an SMS
+    assert token.startswith("2n9c.2.")
+    assert len(token) == len("2n9c.2.") + 16
 
 
 @pytest.mark.parametrize(
@@ -40,6 +42,22 @@ def test_a_tampered_click_token_is_refused(tamper):
 
     with pytest.raises(signing.BadSignature):
         links.click_token_read(tamper(token))
+
+
+def test_links_in_messages_already_sent_survive_a_secret_key_rotation(settings):
+    # given: a link sent under the old key
+    settings.SECRET_KEY = "old-key-" + "x" * 50
+    token = links.click_token(message_id=77, position=1)
+
+    # when: the key is rotated, the old one kept as a fallback
+    settings.SECRET_KEY = "new-key-" + "y" * 50
+    settings.SECRET_KEY_FALLBACKS = ["old-key-" + "x" * 50]
+
+    # then
+    assert links.click_token_read(token) == (77, 1)
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(signing.BadSignature):
+        links.click_token_read(token)
 
 
 def test_an_open_token_is_no_click_token_and_the_other_way_round():
