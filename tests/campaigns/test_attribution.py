@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -19,6 +20,7 @@ from campaigns import links
 from campaigns.models import Attribution, ConsumerCursor
 from campaigns.services import attribution_consume, message_links_wrap
 from campaigns.services.attribution import CONSUMER_NAME
+from config.celery import app as celery_app
 from customers.models import Event
 from customers.selectors import EventCursor
 from customers.services import event_record
@@ -233,6 +235,30 @@ def test_a_marketplace_order_on_the_same_profile_is_attributed_too(client, shopp
         "shopee",
     )
     assert attribution.total_amount == Decimal(250000)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_job_attributes_every_minute_through_the_worker_task(
+    client, shop, shopper, time_machine
+):
+    # given: an attributable sale
+    sms = message_with_link(shopper, "sms")
+    click(client, sms, time_machine, SENT_AT + timedelta(minutes=30))
+    pos_sale_by_phone(shop, time_machine, SENT_AT + timedelta(hours=1))
+    entry = django_settings.CELERY_BEAT_SCHEDULE["campaigns-attribution"]
+    celery_app.loader.import_default_modules()  # what a worker does at start-up
+    task = celery_app.tasks[entry["task"]]
+
+    # when: the task the beat entry names runs, as the worker runs it
+    for _ in range(600):
+        task.apply().get()
+        if Attribution.objects.exists():
+            break
+        time.sleep(0.05)  # PostgreSQL: another run's open transaction holds the stream back
+
+    # then
+    assert entry["schedule"] == timedelta(minutes=1)
+    assert Attribution.objects.get().message == sms
 
 
 @pytest.mark.django_db(transaction=True)
