@@ -32,3 +32,17 @@ def message_lock_stuck(*, cutoff: datetime, limit: int) -> list[int]:
         .select_for_update(skip_locked=True)
         .values_list("id", flat=True)[:limit]
     )
+
+
+def message_lock_claimed(*, ids: list[int], states) -> list[tuple]:
+    """Lock these messages (by pk) if still in ``states``: (id, claimed_by, claimed_at).
+
+    The worker that claimed them checks its claim under this lock before recording, so the
+    sweep cannot hand the same rows to another worker in between.
+    """
+    return list(
+        Message.objects.filter(pk__in=ids, state__in=states)
+        .order_by("pk")
+        .select_for_update()
+        .values_list("id", "claimed_by", "claimed_at")
+    )

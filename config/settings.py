@@ -389,6 +389,9 @@ MESSAGE_BATCH_SIZE = env.int("MESSAGE_BATCH_SIZE", 200, minimum=1)
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", 6, minimum=1)
 MESSAGE_RETRY_BASE_SECONDS = env.int("MESSAGE_RETRY_BASE_SECONDS", 60, minimum=1)
 MESSAGE_RETRY_MAX_SECONDS = env.int("MESSAGE_RETRY_MAX_SECONDS", 6 * 3600, minimum=1)
+# Messages are handed to providers in chunks: one commit marks a chunk handed over, one
+# records its answers. A worker killed in between leaves at most this many "uncertain".
+MESSAGE_HANDOFF_CHUNK = env.int("MESSAGE_HANDOFF_CHUNK", 20, minimum=1)
 # A row claimed or handed to a provider this long ago by a worker that never came back
 # is recovered by the sweep (resent only where the provider de-duplicates on our key).
 MESSAGE_SENDING_TIMEOUT_SECONDS = env.int("MESSAGE_SENDING_TIMEOUT_SECONDS", 600, minimum=1)

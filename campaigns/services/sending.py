@@ -6,17 +6,19 @@ The steps and why they are separate:
    ``sending`` with ``claimed_at``/``claimed_by``. Other workers skip them at once.
 2. *Gates*, per message, just before sending: a ``skipped``/``deferred`` verdict is
    recorded and the provider is never called.
-3. *Hand-off* (autocommit): ``handed_at`` and ``attempts`` are written **before** the
-   provider is called, conditionally on the claim still being ours. A row in ``sending``
-   without ``handed_at`` was certainly never given to a provider.
-4. *Provider call*, outside any transaction (a slow provider holds no lock or connection
-   state).
-5. *Outcome* (one transaction): the row's state and a timeline event commit together.
+3. *Hand-off* (one transaction per chunk of ``MESSAGE_HANDOFF_CHUNK`` messages):
+   ``handed_at`` and ``attempts`` are committed **before** the provider is called, for
+   rows whose claim is still ours. A row in ``sending`` without ``handed_at`` was
+   certainly never given to a provider.
+4. *Provider calls*, outside any transaction (a slow provider holds no lock).
+5. *Outcomes* (one transaction per chunk): each row's state and its timeline event
+   commit together.
 
-A worker killed between 3 and 5 leaves a row ``sending`` with ``handed_at``: the sweep
-(:func:`message_recover_stuck`) resends it only if the transport de-duplicates on our
-idempotency key, otherwise marks it ``uncertain`` for staff. Killed before 3: back to
-``pending``, since nothing was sent.
+A worker killed between 3 and 5 leaves rows ``sending`` with ``handed_at``: the sweep
+(:func:`message_recover_stuck`) resends them only if the transport de-duplicates on our
+idempotency key, otherwise marks them ``uncertain`` for staff. Killed before 3: back to
+``pending``, since nothing was sent. Chunks trade commits (two per chunk instead of two
+per message) against how many rows a crash can leave ``uncertain``.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from campaigns.gates import gate_check, messenger_last_inbound_at
-from campaigns.locks import message_lock_due, message_lock_stuck
+from campaigns.locks import message_lock_claimed, message_lock_due, message_lock_stuck
 from campaigns.models import Message
 from campaigns.selectors import contact_address
 from config.transports import (
@@ -89,29 +91,123 @@ def message_send_due(*, batch_size: int, worker: str, purpose: str | None = None
 
     ``purpose`` limits the claim to one purpose (each has its own Celery queue). Returns
     how many were claimed and how each ended (sent, failed, skipped, deferred, pending,
-    uncertain, lost: taken by another worker after our claim expired).
+    uncertain, lost: taken back from this worker after its claim expired).
     """
     purposes = [purpose] if purpose else [Message.Purpose.TRANSACTIONAL, Message.Purpose.MARKETING]
     summary = SendSummary()
     remaining = batch_size
+    chunk = settings.MESSAGE_HANDOFF_CHUNK
     for each in purposes:
         if remaining <= 0:
             break
         messages = message_claim_due(batch_size=remaining, worker=worker, purpose=each)
         remaining -= len(messages)
         summary.claimed += len(messages)
-        for message in messages:
-            summary.add(message_send_claimed(message=message))
+        for start in range(0, len(messages), chunk):
+            for outcome in message_send_claimed(messages=messages[start : start + chunk]):
+                summary.add(outcome)
     return summary
 
 
-def _same_claim(message: Message):
-    return Message.objects.filter(
-        pk=message.pk,
-        state=Message.State.SENDING,
-        claimed_by=message.claimed_by,
-        claimed_at=message.claimed_at,
-    )
+def _still_ours(messages: list[Message], states=(Message.State.SENDING,)) -> set[int]:
+    """Lock the rows and keep those still claimed by the claim each message carries."""
+    tokens = {message.pk: (message.claimed_by, message.claimed_at) for message in messages}
+    return {
+        pk
+        for pk, claimed_by, claimed_at in message_lock_claimed(ids=list(tokens), states=states)
+        if tokens[pk] == (claimed_by, claimed_at)
+    }
+
+
+def message_send_claimed(*, messages: list[Message]) -> list[str]:
+    """Gate, hand over and record messages this worker has claimed; each one's outcome.
+
+    Two short transactions per call, whatever the number of messages: one records the
+    gates' verdicts and marks the rest handed over (before any provider is called), one
+    records the providers' answers with their timeline events. A crash between the two
+    leaves at most these messages ``uncertain`` (``MESSAGE_HANDOFF_CHUNK`` bounds them),
+    never sent twice.
+    """
+    now = timezone.now()
+    verdicts = {}
+    for message in messages:
+        if not message.address:
+            # The customer may have given an address since the message was scheduled.
+            message.address = contact_address(customer=message.customer, channel=message.channel)
+        verdicts[message.pk] = gate_check(message=message, now=now)
+
+    outcomes: dict[int, str] = {}
+    handed: list[Message] = []
+    with transaction.atomic():
+        ours = _still_ours(messages)
+        for message in messages:
+            verdict = verdicts[message.pk]
+            if message.pk not in ours:
+                outcomes[message.pk] = LOST
+            elif verdict is not None:
+                outcomes[message.pk] = _record_verdict(message, verdict)
+            else:
+                handed.append(message)
+        # The hand-off marker commits before any provider is called: from here on the
+        # provider may have the message, and the sweep will never blindly resend it.
+        for message in handed:
+            Message.objects.filter(pk=message.pk).update(
+                handed_at=now, attempts=F("attempts") + 1, address=message.address
+            )
+            message.attempts += 1
+            message.handed_at = now
+
+    answers = {message.pk: _call_provider(message, now) for message in handed}
+
+    if handed:
+        with transaction.atomic():
+            # A row the sweep marked uncertain meanwhile is still ours to settle.
+            ours = _still_ours(handed, states=(Message.State.SENDING, Message.State.UNCERTAIN))
+            for message in handed:
+                if message.pk not in ours:
+                    outcomes[message.pk] = LOST
+                else:
+                    outcomes[message.pk] = _record_answer(message, answers[message.pk])
+    return [outcomes[message.pk] for message in messages]
+
+
+LOST = "lost"
+
+
+@dataclass(frozen=True)
+class _Answer:
+    provider_id: str = ""
+    error: Exception | None = None
+    honours_key: bool = False
+
+
+def _call_provider(message: Message, now: datetime) -> _Answer:
+    transport = None
+    try:
+        transport = transport_for(message.channel)
+        result = transport.send(_outgoing(message, now))
+    except Exception as error:  # classified when recorded
+        if not isinstance(error, PermanentSendError | TransientSendError):
+            logger.exception("Transport for %s raised on message %s", message.channel, message.pk)
+        return _Answer(
+            error=error, honours_key=getattr(transport, "honours_idempotency_key", False)
+        )
+    return _Answer(provider_id=result.provider_id)
+
+
+def _record_answer(message: Message, answer: _Answer) -> str:
+    error = answer.error
+    if error is None:
+        return _record_sent(message, answer.provider_id)
+    if isinstance(error, PermanentSendError):
+        return _record_failed(message, FailReason.PROVIDER_REJECTED, error.reason)
+    if isinstance(error, TransientSendError):
+        return _record_transient(message, error.reason)
+    # A bug or a misconfiguration, not the provider's answer: the message may have left.
+    detail = f"{type(error).__name__}: {error}"
+    if answer.honours_key:
+        return _record_transient(message, detail)
+    return _record_uncertain(message, detail)
 
 
 def _outgoing(message: Message, now: datetime) -> OutgoingMessage:
@@ -137,39 +233,6 @@ def _outgoing(message: Message, now: datetime) -> OutgoingMessage:
     )
 
 
-def message_send_claimed(*, message: Message) -> str:
-    """Gate, hand over and record one message this worker has claimed; the outcome state."""
-    now = timezone.now()
-    if not message.address:
-        # The customer may have given an address since the message was scheduled.
-        address = contact_address(customer=message.customer, channel=message.channel)
-        if address:
-            _same_claim(message).update(address=address)
-            message.address = address
-    verdict = gate_check(message=message, now=now)
-    if verdict is not None:
-        return _record_verdict(message, verdict)
-
-    # Hand-off marker first, committed on its own: from here on the provider may have it.
-    if not _same_claim(message).update(handed_at=now, attempts=F("attempts") + 1):
-        return "lost"
-    message.attempts += 1
-    transport = None
-    try:
-        transport = transport_for(message.channel)
-        result = transport.send(_outgoing(message, now))
-    except PermanentSendError as error:
-        return _record_failed(message, FailReason.PROVIDER_REJECTED, error.reason)
-    except TransientSendError as error:
-        return _record_transient(message, error.reason)
-    except Exception as error:  # a bug or a misconfiguration, not the provider's answer
-        logger.exception("Transport for %s raised on message %s", message.channel, message.pk)
-        if getattr(transport, "honours_idempotency_key", False):
-            return _record_transient(message, f"{type(error).__name__}: {error}")
-        return _record_uncertain(message, f"{type(error).__name__}: {error}")
-    return _record_sent(message, result.provider_id)
-
-
 def _event_payload(message: Message, state: str, **extra) -> dict:
     return {
         "message_id": message.pk,
@@ -183,44 +246,33 @@ def _event_payload(message: Message, state: str, **extra) -> dict:
     }
 
 
+# The _record_* helpers run inside the caller's transaction, on rows it has locked.
+
+
 def _record_sent(message: Message, provider_id: str) -> str:
     now = timezone.now()
-    with transaction.atomic():
-        # Also when the sweep marked it uncertain meanwhile: we know better now.
-        updated = Message.objects.filter(
-            pk=message.pk,
-            state__in=[Message.State.SENDING, Message.State.UNCERTAIN],
-            claimed_by=message.claimed_by,
-            claimed_at=message.claimed_at,
-        ).update(
-            state=Message.State.SENT,
-            provider_id=provider_id,
-            sent_at=now,
-            reason="",
-            reason_detail="",
-        )
-        if updated:
-            event_record(
-                customer=message.customer,
-                kind=Event.Kind.MESSAGE_SENT,
-                payload=_event_payload(message, Message.State.SENT, provider_id=provider_id),
-                occurred_at=now,
-            )
-    return Message.State.SENT if updated else "lost"
+    Message.objects.filter(pk=message.pk).update(
+        state=Message.State.SENT, provider_id=provider_id, sent_at=now, reason="", reason_detail=""
+    )
+    event_record(
+        customer=message.customer,
+        kind=Event.Kind.MESSAGE_SENT,
+        payload=_event_payload(message, Message.State.SENT, provider_id=provider_id),
+        occurred_at=now,
+    )
+    return Message.State.SENT
 
 
 def _record_failed(message: Message, reason: str, detail: str) -> str:
-    with transaction.atomic():
-        updated = _same_claim(message).update(
-            state=Message.State.FAILED, reason=reason, reason_detail=detail[:2000]
-        )
-        if updated:
-            event_record(
-                customer=message.customer,
-                kind=Event.Kind.MESSAGE_SENT,
-                payload=_event_payload(message, Message.State.FAILED, reason=reason),
-            )
-    return Message.State.FAILED if updated else "lost"
+    Message.objects.filter(pk=message.pk).update(
+        state=Message.State.FAILED, reason=reason, reason_detail=detail[:2000]
+    )
+    event_record(
+        customer=message.customer,
+        kind=Event.Kind.MESSAGE_SENT,
+        payload=_event_payload(message, Message.State.FAILED, reason=reason),
+    )
+    return Message.State.FAILED
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -232,7 +284,7 @@ def retry_delay(attempts: int) -> timedelta:
 def _record_transient(message: Message, detail: str) -> str:
     if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
         return _record_failed(message, FailReason.RETRIES_EXHAUSTED, detail)
-    updated = _same_claim(message).update(
+    Message.objects.filter(pk=message.pk).update(
         state=Message.State.PENDING,
         send_at=timezone.now() + retry_delay(message.attempts),
         reason=FailReason.TRANSIENT,
@@ -241,22 +293,27 @@ def _record_transient(message: Message, detail: str) -> str:
         claimed_by="",
         handed_at=None,
     )
-    return Message.State.PENDING if updated else "lost"
+    return Message.State.PENDING
 
 
 def _record_uncertain(message: Message, detail: str) -> str:
-    updated = _same_claim(message).update(
+    Message.objects.filter(pk=message.pk).update(
         state=Message.State.UNCERTAIN, reason=FailReason.WORKER_LOST, reason_detail=detail[:2000]
     )
-    return Message.State.UNCERTAIN if updated else "lost"
+    return Message.State.UNCERTAIN
 
 
 def _record_verdict(message: Message, verdict) -> str:
-    fields = dict(state=verdict.state, reason=verdict.reason, reason_detail=verdict.detail)
+    fields = dict(
+        state=verdict.state,
+        reason=verdict.reason,
+        reason_detail=verdict.detail,
+        address=message.address,
+    )
     if verdict.state == Message.State.DEFERRED:
         fields.update(send_at=verdict.send_at, claimed_at=None, claimed_by="", handed_at=None)
-    updated = _same_claim(message).update(**fields)
-    return verdict.state if updated else "lost"
+    Message.objects.filter(pk=message.pk).update(**fields)
+    return verdict.state
 
 
 @transaction.atomic(durable=True)

@@ -282,9 +282,9 @@ def test_a_worker_whose_claim_was_taken_over_does_not_send(recording_transport):
     Message.objects.filter(pk=message.pk).update(state="pending", claimed_by="", claimed_at=None)
 
     # when
-    outcome = message_send_claimed(message=claimed)
+    outcomes = message_send_claimed(messages=[claimed])
 
     # then
-    assert outcome == "lost"
+    assert outcomes == ["lost"]
     assert recording_transport == []
     assert Message.objects.get(pk=message.pk).state == "pending"

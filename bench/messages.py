@@ -1,0 +1,246 @@
+"""The outbox's send path in one worker process, beside raw SQL claiming the same rows.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tiem \
+        .venv/bin/python bench/messages.py [--quick]
+
+On a throwaway database (``harness.bench_database``):
+
+1. *schedule*: ``message_schedule`` (template lookup, render, insert once) for SCHEDULE
+   messages: messages/s.
+2. *send*: MESSAGES due transactional emails, sent by ``message_send_due`` in batches of
+   BATCH (claim with SKIP LOCKED, gates, hand-off, null transport, outcome and timeline
+   event) until none is left; then the same rows, reset, claimed by a raw SQL loop
+   (``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING id`` then one
+   ``UPDATE … SET state = 'sent'`` per batch): messages/s each and the ratio.
+3. *claim vs outbox size*: the median time of one claim of BATCH due rows among PENDING due
+   rows, with the outbox holding SMALL rows and then LARGE rows (the rest already sent):
+   the partial index keeps the claim flat.
+
+``--quick``: 10k messages and 10k → 100k rows (a couple of minutes on a shared laptop);
+the full run is 100k messages and 100k → 1M rows.
+"""
+
+import os
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+
+from harness import CORES, bench_database, close_connections, postgres_url
+
+QUICK = "--quick" in sys.argv
+MESSAGES = int(os.environ.get("MESSAGES", 10_000 if QUICK else 100_000))
+SCHEDULE = int(os.environ.get("SCHEDULE", 2_000 if QUICK else 10_000))
+BATCH = int(os.environ.get("BATCH", 500))
+CUSTOMERS = 1_000
+PENDING = 10_000 if QUICK else 50_000
+SMALL, LARGE = (10_000, 100_000) if QUICK else (100_000, 1_000_000)
+CLAIMS = 15
+
+
+class NullTransport:
+    """Takes every message and answers at once: what remains is our own cost."""
+
+    honours_idempotency_key = False
+
+    def send(self, message):
+        from config.transports import SendResult
+
+        return SendResult(provider_id="null")
+
+
+INSERT_MESSAGES = """
+INSERT INTO campaigns_message (
+    customer_id, channel, address, purpose, template_code, language, subject, body, html,
+    headers, provider_template_id, template_data, send_at, due_at, state, reason,
+    reason_detail, attempts, provider_id, claimed_by, flow, step, idempotency_key,
+    created_at, updated_at, sent_at
+)
+SELECT
+    (SELECT min(id) FROM customers_customer) + (n %% %(customers)s),
+    'email', 'khach' || n || '@example.vn', 'transactional', 'order_paid', 'vi',
+    'Đơn hàng ' || n, 'Cảm ơn bạn đã mua hàng, đơn ' || n, '', '{}', '', '{}',
+    now() - interval '1 minute', now() - interval '1 minute', %(state)s, '', '', 0, '', '',
+    'bench', 'send', %(prefix)s || n, now(), now(),
+    CASE WHEN %(state)s = 'sent' THEN now() - interval '2 days' END
+FROM generate_series(1, %(count)s) AS n
+"""
+
+RAW_CLAIM = """
+UPDATE campaigns_message SET state = 'sending', claimed_at = now(), claimed_by = 'raw'
+WHERE id IN (
+    SELECT id FROM campaigns_message
+    WHERE purpose = 'transactional' AND state IN ('pending', 'deferred') AND send_at <= now()
+    ORDER BY send_at, id
+    FOR UPDATE SKIP LOCKED
+    LIMIT %s
+)
+RETURNING id
+"""
+
+
+def insert(cursor, *, count: int, state: str, prefix: str) -> None:
+    cursor.execute(
+        INSERT_MESSAGES,
+        {"customers": CUSTOMERS, "state": state, "prefix": prefix, "count": count},
+    )
+
+
+def reset_to_pending(cursor) -> None:
+    cursor.execute(
+        "UPDATE campaigns_message SET state = 'pending', sent_at = NULL, claimed_at = NULL, "
+        "claimed_by = '', handed_at = NULL, provider_id = '', attempts = 0 "
+        "WHERE flow = 'bench' AND step = 'send'"
+    )
+
+
+def prepare_customers():
+    from customers.models import ContactPoint, Customer
+
+    customers = Customer.objects.bulk_create(
+        [Customer(full_name=f"Khách {n}", preferred_language="vi") for n in range(CUSTOMERS)]
+    )
+    ContactPoint.objects.bulk_create(
+        [
+            ContactPoint(customer=customer, kind="email", value=f"bench{customer.pk}@example.vn")
+            for customer in customers
+        ]
+    )
+    return customers
+
+
+def bench_schedule(customers) -> float:
+    from campaigns.models import MessageTemplate
+    from campaigns.services import message_schedule
+
+    MessageTemplate.objects.create(
+        code="bench_paid",
+        channel="email",
+        language="vi",
+        purpose="transactional",
+        subject="Đơn {{ number }}",
+        body="Chào {{ name }}, đơn {{ number }} đã thanh toán {{ total }} đ.",
+        html="<p>Chào {{ name }}, đơn <b>{{ number }}</b>.</p>",
+        sample_context={"name": "Hoa", "number": "WEB-1", "total": "1.350.000"},
+    )
+    # Not due: the send phase below starts from its own rows.
+    send_at = datetime.fromtimestamp(time.time() + 86_400, tz=UTC)
+    started = time.perf_counter()
+    for n in range(SCHEDULE):
+        message_schedule(
+            customer=customers[n % CUSTOMERS],
+            purpose="transactional",
+            template_code="bench_paid",
+            context={"name": "Hoa", "number": f"WEB-{n}", "total": "1.350.000"},
+            idempotency_key=f"bench-schedule:{n}",
+            send_at=send_at,
+        )
+    return SCHEDULE / (time.perf_counter() - started)
+
+
+def bench_send(cursor) -> tuple[float, float]:
+    from campaigns.services import message_send_due
+
+    started = time.perf_counter()
+    sent = 0
+    while True:
+        summary = message_send_due(batch_size=BATCH, worker="bench", purpose="transactional")
+        if not summary.claimed:
+            break
+        sent += summary.counts.get("sent", 0)
+    service_seconds = time.perf_counter() - started
+    assert sent == MESSAGES, f"sent {sent} of {MESSAGES}"
+
+    reset_to_pending(cursor)
+    started = time.perf_counter()
+    claimed = 0
+    while True:
+        cursor.execute("BEGIN")
+        cursor.execute(RAW_CLAIM, [BATCH])
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute("COMMIT")
+        if not ids:
+            break
+        cursor.execute(
+            "UPDATE campaigns_message SET state = 'sent', sent_at = now(), provider_id = 'null' "
+            "WHERE id = ANY(%s)",
+            [ids],
+        )
+        claimed += len(ids)
+    raw_seconds = time.perf_counter() - started
+    assert claimed == MESSAGES, f"raw claimed {claimed} of {MESSAGES}"
+    return MESSAGES / service_seconds, MESSAGES / raw_seconds
+
+
+def median_claim_ms(cursor) -> float:
+    from campaigns.services import message_claim_due
+
+    times = []
+    for _ in range(CLAIMS):
+        started = time.perf_counter()
+        claimed = message_claim_due(batch_size=BATCH, worker="bench", purpose="transactional")
+        times.append((time.perf_counter() - started) * 1000)
+        assert len(claimed) == BATCH
+        cursor.execute(
+            "UPDATE campaigns_message SET state = 'pending', claimed_at = NULL, claimed_by = '' "
+            "WHERE id = ANY(%s)",
+            [[message.pk for message in claimed]],
+        )
+    return statistics.median(times)
+
+
+def bench_claim_growth(cursor) -> tuple[float, float]:
+    cursor.execute("DELETE FROM campaigns_message")
+    insert(cursor, count=PENDING, state="pending", prefix="due:")
+    insert(cursor, count=SMALL - PENDING, state="sent", prefix="old-a:")
+    cursor.execute("ANALYZE campaigns_message")
+    small = median_claim_ms(cursor)
+    insert(cursor, count=LARGE - SMALL, state="sent", prefix="old-b:")
+    cursor.execute("ANALYZE campaigns_message")
+    large = median_claim_ms(cursor)
+    return small, large
+
+
+def main() -> int:
+    database_url = postgres_url("bench/messages.py")
+    if database_url is None:
+        return 0
+    with bench_database(database_url, f"tiem_bench_messages_{os.getpid()}") as _database:
+        from django.conf import settings
+        from django.db import connection
+
+        from config.transports.base import _transport
+
+        settings.MESSAGE_TRANSPORTS = {
+            channel: "__main__.NullTransport" for channel in ("email", "sms", "zalo", "messenger")
+        }
+        _transport.cache_clear()
+        print(f"machine: {CORES} cores; PostgreSQL at {connection.settings_dict['HOST']}")
+        print(f"mode: {'quick' if QUICK else 'full'}; batch {BATCH}")
+
+        customers = prepare_customers()
+        schedule_rate = bench_schedule(customers)
+        print(f"schedule (render + insert once): {SCHEDULE} messages, {schedule_rate:,.0f} msg/s")
+
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM campaigns_message")
+            insert(cursor, count=MESSAGES, state="pending", prefix="send:")
+            cursor.execute("ANALYZE campaigns_message")
+            service, raw = bench_send(cursor)
+            print(
+                f"send {MESSAGES} due messages, one process: service {service:,.0f} msg/s "
+                f"(claim, gates, hand-off, null transport, outcome + timeline event); "
+                f"raw SQL claim + mark sent {raw:,.0f} msg/s; "
+                f"ratio raw/service {raw / service:.1f}x"
+            )
+            small, large = bench_claim_growth(cursor)
+            print(
+                f"claim of {BATCH} among {PENDING:,} due: outbox {SMALL:,} rows {small:.1f} ms, "
+                f"{LARGE:,} rows {large:.1f} ms (ratio {large / small:.2f})"
+            )
+        close_connections()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
