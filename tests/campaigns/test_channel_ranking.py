@@ -254,3 +254,17 @@ def test_merged_and_erased_profiles_are_not_on_the_call_list():
     customer_erase(customer=erased, actor=None)
 
     assert list(call_list()) == []
+
+
+@pytest.mark.django_db
+def test_ranking_a_customer_with_a_long_history_takes_five_queries(
+    django_assert_num_queries,
+):
+    # given: forty messages on three channels, opened and clicked
+    customer = shopper(messenger="psid-1")
+    for days_ago in range(1, 41):
+        sent(customer, ("email", "sms", "messenger")[days_ago % 3], days_ago=days_ago, opened=True)
+
+    # then: contact points, suppressions, sends, engagement, attributed orders
+    with django_assert_num_queries(5):
+        channel_ranking(customer=customer)
