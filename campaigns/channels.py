@@ -135,30 +135,39 @@ def exploration_draw(*, customer_id: int, day: date, size: int) -> int:
     return draw.randrange(1, size)
 
 
-def channel_ranking(*, customer: Customer) -> list[str]:
-    """The customer's reachable channels, best first (module docstring); [] if none."""
+def channel_ranking(*, customer: Customer, explore: bool = True) -> list[str]:
+    """The customer's reachable channels, best first (module docstring); [] if none.
+
+    ``explore=False`` for messages that must take the best-known channel (a one-time code,
+    an order's receipt): exploration is for learning on marketing messages.
+    """
     channels = channels_reachable(customer=customer)
     if not channels:
         return []
     now = timezone.now()
     scores = channel_scores(customer=customer, channels=channels, now=now)
     ranked = sorted(channels, key=lambda channel: (-scores[channel], FIXED_ORDER.index(channel)))
-    explore = exploration_draw(
-        customer_id=customer.pk, day=timezone.localdate(now), size=len(ranked)
+    draw = (
+        exploration_draw(customer_id=customer.pk, day=timezone.localdate(now), size=len(ranked))
+        if explore
+        else 0
     )
-    if explore:
-        ranked.insert(0, ranked.pop(explore))
+    if draw:
+        ranked.insert(0, ranked.pop(draw))
     return ranked
 
 
-def channel_next(*, customer: Customer, after: str, tried: Collection[str] = ()) -> str | None:
+def channel_next(
+    *, customer: Customer, after: str, tried: Collection[str] = (), explore: bool = True
+) -> str | None:
     """The channel to fall back to when ``after`` is not allowed or failed permanently.
 
     The next one down today's ranking that is neither ``after`` nor in ``tried`` (pass every
     channel already attempted for this message); ``None`` when none is left. If ``after``
     is no longer in the ranking (its address was just suppressed), the best remaining one.
+    Pass the same ``explore`` as for the first choice, so the fallback walks the same list.
     """
-    ranking = channel_ranking(customer=customer)
+    ranking = channel_ranking(customer=customer, explore=explore)
     skip = {after, *tried}
     below = ranking[ranking.index(after) + 1 :] if after in ranking else ranking
     # Only downwards: a fallback chain ends, even for a caller that passes no ``tried``.

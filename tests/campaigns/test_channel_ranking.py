@@ -268,3 +268,15 @@ def test_ranking_a_customer_with_a_long_history_takes_five_queries(
     # then: contact points, suppressions, sends, engagement, attributed orders
     with django_assert_num_queries(5):
         channel_ranking(customer=customer)
+
+
+@pytest.mark.django_db
+def test_a_message_that_must_take_the_best_channel_does_not_explore(settings):
+    # given: a day on which this customer explores
+    settings.CHANNEL_EXPLORATION_PERCENT = 100
+    customer = shopper()
+
+    # then: without exploration, the plain ranking, and the fallback walks the same list
+    assert channel_ranking(customer=customer, explore=False) == ["email", "zalo", "sms"]
+    assert channel_ranking(customer=customer)[0] != "email"
+    assert channel_next(customer=customer, after="email", explore=False) == "zalo"
