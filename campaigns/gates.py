@@ -19,7 +19,7 @@ from django.utils import timezone
 from campaigns.models import DoNotCall, Message, Suppression
 from config.transports import Channel
 from customers.models import ConsentRecord, Event
-from customers.selectors import consent_current
+from customers.selectors import CONSENT_DEFAULTS
 
 
 class Reason:
@@ -50,65 +50,124 @@ def _skip(reason: str, detail: str = "") -> Verdict:
     return Verdict(state=Message.State.SKIPPED, reason=reason, detail=detail)
 
 
-def gate_erased(message: Message, now: datetime) -> Verdict | None:
+@dataclass
+class GateFacts:
+    """What the gates need to know about a chunk of messages, read in a few queries.
+
+    ``load`` reads it for many messages at once (a worker's chunk); gates then decide
+    without touching the database. A marketing message that passes is added to the cap
+    counts, so two adverts in one chunk cannot both squeeze under the cap.
+    """
+
+    suppressed: dict[tuple[str, str], Suppression]
+    consent: dict[tuple[int, str, str], bool]
+    do_not_call: set[str]
+    buyers: set[int]
+    ad_times: dict[tuple[int, str], list[datetime]]
+
+    @classmethod
+    def load(cls, messages: list[Message], now: datetime) -> GateFacts:
+        customer_ids = {message.customer_id for message in messages}
+        addresses = {message.address for message in messages if message.address}
+        suppressed = {
+            (row.channel, row.address): row
+            for row in Suppression.objects.filter(address__in=addresses)
+        }
+        consent = {}
+        for customer_id, channel, purpose, granted in (
+            ConsentRecord.objects.filter(customer_id__in=customer_ids)
+            .order_by("-recorded_at", "-id")
+            .values_list("customer_id", "channel", "purpose", "granted")
+        ):
+            consent.setdefault((customer_id, channel, purpose), granted)
+        phones = {
+            message.address
+            for message in messages
+            if message.channel == Channel.SMS and message.purpose == Message.Purpose.MARKETING
+        }
+        do_not_call = (
+            set(DoNotCall.objects.filter(phone__in=phones).values_list("phone", flat=True))
+            if phones
+            else set()
+        )
+        zalo_customers = {m.customer_id for m in messages if m.channel == Channel.ZALO}
+        buyers = (
+            set(
+                Event.objects.filter(
+                    customer_id__in=zalo_customers,
+                    kind__in=[Event.Kind.ORDER_PLACED, Event.Kind.ORDER_COMPLETED],
+                ).values_list("customer_id", flat=True)
+            )
+            if zalo_customers
+            else set()
+        )
+        advertised = {m.customer_id for m in messages if m.purpose == Message.Purpose.MARKETING}
+        ad_times: dict[tuple[int, str], list[datetime]] = {}
+        if advertised:
+            for customer_id, channel, sent_at in (
+                Message.objects.filter(
+                    customer_id__in=advertised, purpose=Message.Purpose.MARKETING
+                )
+                .filter(
+                    Q(state=Message.State.SENT, sent_at__gt=now - timedelta(hours=24))
+                    # Another worker may be sending one right now: it counts too.
+                    | Q(state=Message.State.SENDING, handed_at__isnull=False)
+                )
+                .values_list("customer_id", "channel", "sent_at")
+            ):
+                ad_times.setdefault((customer_id, channel), []).append(sent_at or now)
+        return cls(suppressed, consent, do_not_call, buyers, ad_times)
+
+    def consent_current(self, message: Message, purpose: str) -> bool:
+        key = (message.customer_id, message.channel, purpose)
+        return self.consent.get(key, CONSENT_DEFAULTS[purpose])
+
+
+def gate_erased(message: Message, now: datetime, facts: GateFacts) -> Verdict | None:
     if message.customer.erased_at:
         return _skip(Reason.ERASED)
     return None
 
 
-def gate_contact(message: Message, now: datetime) -> Verdict | None:
+def gate_contact(message: Message, now: datetime, facts: GateFacts) -> Verdict | None:
     if not message.address:
         return _skip(Reason.NO_CONTACT, f"No {message.channel} address on the profile.")
     return None
 
 
-def gate_suppression(message: Message, now: datetime) -> Verdict | None:
+def gate_suppression(message: Message, now: datetime, facts: GateFacts) -> Verdict | None:
     # Hard bounces and complaints are written by the provider webhooks; no purpose may
     # use such an address again.
-    found = Suppression.objects.filter(channel=message.channel, address=message.address).first()
+    found = facts.suppressed.get((message.channel, message.address))
     if found:
         return _skip(Reason.SUPPRESSED, f"{found.get_reason_display()}: {found.detail}".strip())
     return None
 
 
-def gate_consent(message: Message, now: datetime) -> Verdict | None:
+def gate_consent(message: Message, now: datetime, facts: GateFacts) -> Verdict | None:
     if message.purpose == Message.Purpose.MARKETING:
-        if not consent_current(
-            customer=message.customer,
-            channel=message.channel,
-            purpose=ConsentRecord.Purpose.MARKETING,
-        ):
+        if not facts.consent_current(message, ConsentRecord.Purpose.MARKETING):
             return _skip(Reason.NO_CONSENT, f"No current marketing consent for {message.channel}.")
         return None
     # Service messages need no opt-in, but a withdrawn channel is never used.
-    if not consent_current(
-        customer=message.customer,
-        channel=message.channel,
-        purpose=ConsentRecord.Purpose.TRANSACTIONAL,
-    ):
+    if not facts.consent_current(message, ConsentRecord.Purpose.TRANSACTIONAL):
         return _skip(Reason.CONSENT_WITHDRAWN, f"Service messages on {message.channel} withdrawn.")
     return None
 
 
-def gate_do_not_call(message: Message, now: datetime) -> Verdict | None:
+def gate_do_not_call(message: Message, now: datetime, facts: GateFacts) -> Verdict | None:
     if (
         message.purpose == Message.Purpose.MARKETING
         and message.channel == Channel.SMS
-        and DoNotCall.objects.filter(phone=message.address).exists()
+        and message.address in facts.do_not_call
     ):
         return _skip(Reason.DO_NOT_CALL, f"{message.address} is on the Do-Not-Call list.")
     return None
 
 
-def gate_zns_purchase(message: Message, now: datetime) -> Verdict | None:
+def gate_zns_purchase(message: Message, now: datetime, facts: GateFacts) -> Verdict | None:
     # Zalo allows ZNS only to people who have bought from the shop.
-    if (
-        message.channel == Channel.ZALO
-        and not Event.objects.filter(
-            customer=message.customer,
-            kind__in=[Event.Kind.ORDER_PLACED, Event.Kind.ORDER_COMPLETED],
-        ).exists()
-    ):
+    if message.channel == Channel.ZALO and message.customer_id not in facts.buyers:
         return _skip(Reason.ZNS_NEEDS_PURCHASE, "ZNS goes only to customers who have bought.")
     return None
 
@@ -122,7 +181,7 @@ def messenger_last_inbound_at(*, customer) -> datetime | None:
     return None
 
 
-def gate_messenger_window(message: Message, now: datetime) -> Verdict | None:
+def gate_messenger_window(message: Message, now: datetime, facts: GateFacts) -> Verdict | None:
     if message.channel != Channel.MESSENGER or message.purpose != Message.Purpose.MARKETING:
         return None
     last = messenger_last_inbound_at(customer=message.customer)
@@ -153,7 +212,7 @@ def in_ad_hours(now: datetime) -> bool:
     return start_hour <= timezone.localtime(now).hour < end_hour
 
 
-def gate_ad_hours(message: Message, now: datetime) -> Verdict | None:
+def gate_ad_hours(message: Message, now: datetime, facts: GateFacts) -> Verdict | None:
     if message.purpose != Message.Purpose.MARKETING or in_ad_hours(now):
         return None
     if now - message.due_at > timedelta(hours=settings.MESSAGE_STALE_AFTER_HOURS):
@@ -166,24 +225,10 @@ def gate_ad_hours(message: Message, now: datetime) -> Verdict | None:
     )
 
 
-def gate_daily_cap(message: Message, now: datetime) -> Verdict | None:
+def gate_daily_cap(message: Message, now: datetime, facts: GateFacts) -> Verdict | None:
     if message.purpose != Message.Purpose.MARKETING:
         return None
-    window_start = now - timedelta(hours=24)
-    recent = (
-        Message.objects.filter(
-            customer_id=message.customer_id,
-            channel=message.channel,
-            purpose=Message.Purpose.MARKETING,
-        )
-        .filter(
-            Q(state=Message.State.SENT, sent_at__gt=window_start)
-            # Another worker may be sending one right now: it counts too.
-            | Q(state=Message.State.SENDING, handed_at__isnull=False)
-        )
-        .exclude(pk=message.pk)
-    )
-    times = sorted((sent_at or now) for sent_at in recent.values_list("sent_at", flat=True))
+    times = sorted(facts.ad_times.get((message.customer_id, message.channel), []))
     cap = settings.MESSAGE_AD_DAILY_CAP
     if len(times) < cap:
         return None
@@ -214,11 +259,19 @@ GATES = (
 )
 
 
-def gate_check(*, message: Message, now: datetime | None = None) -> Verdict | None:
-    """The first gate's verdict on sending ``message`` now, or None when every gate passes."""
+def gate_check(
+    *, message: Message, now: datetime | None = None, facts: GateFacts | None = None
+) -> Verdict | None:
+    """The first gate's verdict on sending ``message`` now, or None when every gate passes.
+
+    ``facts`` read for a whole chunk (``GateFacts.load``) spare the per-message queries.
+    """
     now = now or timezone.now()
+    facts = facts or GateFacts.load([message], now)
     for gate in GATES:
-        verdict = gate(message, now)
+        verdict = gate(message, now, facts)
         if verdict is not None:
             return verdict
+    if message.purpose == Message.Purpose.MARKETING:
+        facts.ad_times.setdefault((message.customer_id, message.channel), []).append(now)
     return None

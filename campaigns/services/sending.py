@@ -32,7 +32,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from campaigns.gates import gate_check, messenger_last_inbound_at
+from campaigns.gates import GateFacts, gate_check, messenger_last_inbound_at
 from campaigns.locks import message_lock_claimed, message_lock_due, message_lock_stuck
 from campaigns.models import Message
 from campaigns.selectors import contact_address
@@ -129,12 +129,16 @@ def message_send_claimed(*, messages: list[Message]) -> list[str]:
     never sent twice.
     """
     now = timezone.now()
-    verdicts = {}
+    readdressed = set()
     for message in messages:
         if not message.address:
             # The customer may have given an address since the message was scheduled.
             message.address = contact_address(customer=message.customer, channel=message.channel)
-        verdicts[message.pk] = gate_check(message=message, now=now)
+            readdressed.add(message.pk)
+    facts = GateFacts.load(messages, now)
+    verdicts = {
+        message.pk: gate_check(message=message, now=now, facts=facts) for message in messages
+    }
 
     outcomes: dict[int, str] = {}
     handed: list[Message] = []
@@ -150,10 +154,12 @@ def message_send_claimed(*, messages: list[Message]) -> list[str]:
                 handed.append(message)
         # The hand-off marker commits before any provider is called: from here on the
         # provider may have the message, and the sweep will never blindly resend it.
+        Message.objects.filter(pk__in=[message.pk for message in handed]).update(
+            handed_at=now, attempts=F("attempts") + 1
+        )
         for message in handed:
-            Message.objects.filter(pk=message.pk).update(
-                handed_at=now, attempts=F("attempts") + 1, address=message.address
-            )
+            if message.pk in readdressed:
+                Message.objects.filter(pk=message.pk).update(address=message.address)
             message.attempts += 1
             message.handed_at = now
 
@@ -163,11 +169,17 @@ def message_send_claimed(*, messages: list[Message]) -> list[str]:
         with transaction.atomic():
             # A row the sweep marked uncertain meanwhile is still ours to settle.
             ours = _still_ours(handed, states=(Message.State.SENDING, Message.State.UNCERTAIN))
+            sent = []
             for message in handed:
+                answer = answers[message.pk]
                 if message.pk not in ours:
                     outcomes[message.pk] = LOST
+                elif answer.error is None:
+                    sent.append((message, answer.provider_id))
+                    outcomes[message.pk] = Message.State.SENT
                 else:
-                    outcomes[message.pk] = _record_answer(message, answers[message.pk])
+                    outcomes[message.pk] = _record_answer(message, answer)
+            _record_sent(sent)
     return [outcomes[message.pk] for message in messages]
 
 
@@ -197,8 +209,6 @@ def _call_provider(message: Message, now: datetime) -> _Answer:
 
 def _record_answer(message: Message, answer: _Answer) -> str:
     error = answer.error
-    if error is None:
-        return _record_sent(message, answer.provider_id)
     if isinstance(error, PermanentSendError):
         return _record_failed(message, FailReason.PROVIDER_REJECTED, error.reason)
     if isinstance(error, TransientSendError):
@@ -249,18 +259,26 @@ def _event_payload(message: Message, state: str, **extra) -> dict:
 # The _record_* helpers run inside the caller's transaction, on rows it has locked.
 
 
-def _record_sent(message: Message, provider_id: str) -> str:
+def _record_sent(sent: list[tuple[Message, str]]) -> None:
+    """Mark these messages sent (one UPDATE) with a ``message_sent`` event each."""
+    if not sent:
+        return
     now = timezone.now()
-    Message.objects.filter(pk=message.pk).update(
-        state=Message.State.SENT, provider_id=provider_id, sent_at=now, reason="", reason_detail=""
+    rows = []
+    for message, provider_id in sent:
+        message.state, message.provider_id, message.sent_at = Message.State.SENT, provider_id, now
+        message.reason = message.reason_detail = ""
+        rows.append(message)
+    Message.objects.bulk_update(
+        rows, ["state", "provider_id", "sent_at", "reason", "reason_detail"]
     )
-    event_record(
-        customer=message.customer,
-        kind=Event.Kind.MESSAGE_SENT,
-        payload=_event_payload(message, Message.State.SENT, provider_id=provider_id),
-        occurred_at=now,
-    )
-    return Message.State.SENT
+    for message, provider_id in sent:
+        event_record(
+            customer=message.customer,
+            kind=Event.Kind.MESSAGE_SENT,
+            payload=_event_payload(message, Message.State.SENT, provider_id=provider_id),
+            occurred_at=now,
+        )
 
 
 def _record_failed(message: Message, reason: str, detail: str) -> str:
