@@ -1,3 +1,5 @@
+"""Domain errors of the campaigns app (the API's error shape, see config.api.errors)."""
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
@@ -18,3 +20,14 @@ class IdempotencyKeyReused(CampaignsError):
     code = "idempotency_key_reused"
     status_code = status.HTTP_409_CONFLICT
     default_detail = _("This idempotency key belongs to another customer's message.")
+
+
+class WebhookSignatureInvalid(CampaignsError):
+    code = "bad_signature"
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_detail = _("The report's signature is missing or wrong; nothing was recorded.")
+
+
+class WebhookPayloadInvalid(CampaignsError):
+    code = "invalid"
+    default_detail = _("The report could not be read; nothing was recorded.")

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 from campaigns.models import Message
-from campaigns.services import message_recover_stuck, message_send_due
+from campaigns.services import attribution_consume_all, message_recover_stuck, message_send_due
 
 
 def _send(task, purpose: str) -> dict:
@@ -33,3 +33,10 @@ def send_due_marketing(self) -> dict:
 def recover_stuck() -> dict:
     """Beat job, every minute: rows a dead worker left in ``sending``."""
     return message_recover_stuck()
+
+
+@shared_task(name="campaigns.tasks.attribution_consume")
+def attribution_consume() -> int:
+    """Beat job, every minute: attribute the orders placed since the last run. Safe to
+    overlap (the consumer's cursor moves once, conditionally)."""
+    return attribution_consume_all()

@@ -197,6 +197,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.recover_stuck",
         "schedule": timedelta(minutes=1),
     },
+    "campaigns-attribution": {
+        "task": "campaigns.tasks.attribution_consume",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # --- Auth -------------------------------------------------------------------------------
@@ -514,3 +518,33 @@ MESSAGE_STALE_AFTER_HOURS = env.int("MESSAGE_STALE_AFTER_HOURS", 48, minimum=1)
 MESSAGE_SMS_OPT_OUT_TEXT = env.str("MESSAGE_SMS_OPT_OUT_TEXT", "Tu choi QC: soan TC gui 8079")
 # Messenger: promotional messages only within this many hours of the customer's last message.
 MESSAGE_MESSENGER_WINDOW_HOURS = env.int("MESSAGE_MESSENGER_WINDOW_HOURS", 24, minimum=1)
+
+# --- Messages: tracking, channel choice, attribution (campaigns) ------------------------
+
+# Opens and clicks this soon after sending are mail scanners and link previewers: they are
+# kept, flagged, and counted nowhere.
+MESSAGE_SCANNER_SECONDS = env.int("MESSAGE_SCANNER_SECONDS", 10, minimum=0)
+# Last touch: an order is credited to the message clicked last before it, within these
+# hours of the click, per channel.
+MESSAGE_ATTRIBUTION_HOURS = {
+    "email": env.int("ATTRIBUTION_EMAIL_HOURS", 5 * 24, minimum=1),
+    "sms": env.int("ATTRIBUTION_SMS_HOURS", 24, minimum=1),
+    "zalo": env.int("ATTRIBUTION_ZALO_HOURS", 24, minimum=1),
+    "messenger": env.int("ATTRIBUTION_MESSENGER_HOURS", 24, minimum=1),
+}
+# Channel ranking (campaigns/channels.py): engagement counts half as much every this many
+# days; with no history a channel scores its prior; on this share of customer-days the
+# best channel swaps with another one, so the ranking keeps learning.
+CHANNEL_RANKING_HALF_LIFE_DAYS = env.int("CHANNEL_RANKING_HALF_LIFE_DAYS", 30, minimum=1)
+CHANNEL_RANKING_PRIORS = {"email": 0.5, "zalo": 0.45, "sms": 0.4, "messenger": 0.35}
+CHANNEL_EXPLORATION_PERCENT = env.int("CHANNEL_EXPLORATION_PERCENT", 10, minimum=0)
+# Delivery reports of the SMS gateway, Zalo ZNS and Messenger come to /m/webhooks/<channel>/
+# signed with HMAC-SHA256 of the body under this secret; empty refuses that channel's reports.
+MESSAGE_WEBHOOK_SECRETS = {
+    "sms": env.str("SMS_WEBHOOK_SECRET", ""),
+    "zalo": env.str("ZALO_WEBHOOK_SECRET", ""),
+    "messenger": env.str("MESSENGER_WEBHOOK_SECRET", ""),
+}
+# Email bounces and complaints come through django-anymail's webhooks for the ESP at
+# /m/webhooks/email/<esp>/tracking/, protected by HTTP basic auth "user:password".
+ANYMAIL_WEBHOOK_SECRET = env.str("ANYMAIL_WEBHOOK_SECRET", "")

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("", include("orders.urls")),
     path("", include("inventory.urls")),
+    path("", include("campaigns.urls")),
     # "home" is the store front (catalog:home); redirects across the project use this name.
     path("", store_home, name="home"),
 ]

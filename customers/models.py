@@ -257,6 +257,8 @@ class ConsentRecord(AppendOnlyModel):
         MARKETPLACE_IMPORT = "marketplace_import", _("Marketplace import")
         LINK = "link", _("Opt-out link")
         STAFF = "staff", _("Staff (back office)")
+        # The shopper marked a message as spam; the provider's report is the proof.
+        PROVIDER_COMPLAINT = "provider_complaint", _("Complaint reported by the provider")
 
     class Actor(models.TextChoices):
         SHOPPER = "shopper", _("Shopper")

@@ -6,5 +6,22 @@ from campaigns.models.outbox import (
     MessageTemplate,
     Suppression,
 )
+from campaigns.models.tracking import (
+    Attribution,
+    CallListCustomer,
+    ConsumerCursor,
+    MessageActivity,
+    MessageLink,
+)
 
-__all__ = ["DoNotCall", "Message", "MessageTemplate", "Suppression"]
+__all__ = [
+    "Attribution",
+    "CallListCustomer",
+    "ConsumerCursor",
+    "DoNotCall",
+    "Message",
+    "MessageActivity",
+    "MessageLink",
+    "MessageTemplate",
+    "Suppression",
+]

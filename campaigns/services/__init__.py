@@ -1,5 +1,6 @@
 """Writes of this app (STYLE.md: ``<entity>_<action>``, keyword-only, atomic)."""
 
+from campaigns.services.attribution import attribution_consume, attribution_consume_all
 from campaigns.services.scheduling import (
     message_idempotency_key,
     message_schedule,
@@ -14,12 +15,26 @@ from campaigns.services.sending import (
     retry_delay,
 )
 from campaigns.services.staff import Resolution, message_uncertain_resolve
+from campaigns.services.tracking import (
+    WrappedContent,
+    message_click_record,
+    message_feedback_record,
+    message_links_wrap,
+    message_open_record,
+)
 
 __all__ = [
     "Resolution",
     "SendSummary",
+    "WrappedContent",
+    "attribution_consume",
+    "attribution_consume_all",
     "message_claim_due",
+    "message_click_record",
+    "message_feedback_record",
     "message_idempotency_key",
+    "message_links_wrap",
+    "message_open_record",
     "message_recover_stuck",
     "message_schedule",
     "message_send_claimed",

@@ -16,6 +16,7 @@ from campaigns.exceptions import IdempotencyKeyReused, TemplateMissing
 from campaigns.models import Message, MessageTemplate
 from campaigns.rendering import fold_marks, render_part
 from campaigns.selectors import contact_address
+from campaigns.services.tracking import message_links_wrap
 from config.transports import Channel
 from customers.models import Customer, Event
 from customers.selectors import customer_get
@@ -48,8 +49,8 @@ def template_for(*, code: str, channel: str, language: str) -> MessageTemplate:
     return template
 
 
-def _default_channel(*, customer: Customer, template_code: str) -> str:
-    ranking = channel_ranking(customer=customer)
+def _default_channel(*, customer: Customer, template_code: str, explore: bool) -> str:
+    ranking = channel_ranking(customer=customer, explore=explore)
     if ranking:
         return ranking[0]
     # Nobody to reach: keep the message on a channel its template exists for, so the log
@@ -156,7 +157,12 @@ def message_schedule(
     channel = (
         Channel(channel)
         if channel
-        else _default_channel(customer=customer, template_code=template_code)
+        else _default_channel(
+            customer=customer,
+            template_code=template_code,
+            # Receipts and codes go to the best channel every day; only adverts explore.
+            explore=purpose == Message.Purpose.MARKETING,
+        )
     )
     template = template_for(
         code=template_code, channel=channel, language=customer.preferred_language
@@ -196,6 +202,13 @@ def message_schedule(
             trigger_event=trigger_event,
         ),
     )
+    if created:
+        # Links become tracked redirects (and email gets the open pixel) once the row has
+        # its id; the opt-out link is left as it is.
+        wrapped = message_links_wrap(message=message, html=message.html, text=message.body)
+        if (wrapped.html, wrapped.text) != (message.html, message.body):
+            message.html, message.body = wrapped.html, wrapped.text
+            message.save(update_fields=["html", "body", "updated_at"])
     if created and send_at <= now:
         transaction.on_commit(lambda: _send_task_nudge(purpose))
     return _same_message(message, customer)

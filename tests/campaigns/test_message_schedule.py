@@ -220,7 +220,10 @@ def test_marketing_email_has_one_click_unsubscribe_headers_and_a_visible_link(se
     assert url.startswith("https://shop.example.vn/opt-out/")
     assert message.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message.body == f"Hi Hoa\n\nUnsubscribe from these emails: {url}\n"
-    assert message.html == f'<p>Hi</p><p><a href="{url}">Unsubscribe from these emails</a></p>'
+    # the opt-out link is never wrapped; the open pixel follows the content
+    visible, pixel = message.html.split("<img ", 1)
+    assert visible == f'<p>Hi</p><p><a href="{url}">Unsubscribe from these emails</a></p>'
+    assert pixel.startswith('src="https://shop.example.vn/m/o/')
     token = url.rstrip("/").rsplit("/", 1)[1]
     assert consent_opt_out_token_read(token=token) == (customer.pk, "email")
 
@@ -253,7 +256,7 @@ def test_html_part_is_escaped(settings):
 
     # then
     assert message.body == "<b>Hoa</b>"
-    assert message.html == "&lt;b&gt;Hoa&lt;/b&gt;"
+    assert message.html.split("<img ", 1)[0] == "&lt;b&gt;Hoa&lt;/b&gt;"  # then the pixel
 
 
 def test_channel_ranking_lists_reachable_channels_in_fixed_order():
@@ -286,3 +289,22 @@ def test_sms_template_sent_without_marks_is_folded_before_the_qc_dressing(settin
 
     # then
     assert message.body == "[QC] Giam gia cho Hoa Dang TC gui 8079"
+
+
+def test_a_scheduled_message_carries_tracked_links_that_lead_to_the_original(client, settings):
+    # given: a marketing SMS whose template links to the shop
+    settings.MESSAGE_LINK_BASE_URL = "https://shop.example.vn"
+    MessageTemplateFactory(
+        code="promo", channel="sms", language="vi", subject="", body="Xem: https://tiem.vn/combo"
+    )
+    customer = customer_with(phone="0909908089", preferred_language="vi")
+
+    # when
+    message = schedule(customer, purpose="marketing", template_code="promo", channel="sms")
+
+    # then: the body carries our redirect, which leads to the link the template had
+    assert "https://tiem.vn/combo" not in message.body
+    tracked = next(word for word in message.body.split() if "/m/c/" in word)
+    response = client.get(tracked.removeprefix("https://shop.example.vn"))
+    assert response.status_code == 302
+    assert response["Location"] == "https://tiem.vn/combo"
