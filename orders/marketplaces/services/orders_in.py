@@ -1,0 +1,488 @@
+"""Orders in: a signed webhook is stored as it came, then a job turns it into an order
+through ``orders.services.marketplace.marketplace_order_ingest`` and moves that order to
+the status the platform reports. Every way in (webhook, pull, CSV, staff release) ends in
+:func:`order_doc_apply`.
+
+Convergence: platform statuses are ranked (created < paid < shipped < delivered <
+cancelled < returned); a notice only ever moves an order forward, so duplicates and
+out-of-order deliveries end in the same final state.
+"""
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.api.errors import DomainError
+from customers.models import Event
+from customers.services import event_record
+from inventory.exceptions import InsufficientStock
+from inventory.models import Location
+from inventory.selectors import stock_movement_list_for_reference
+from inventory.services import StockLine, stock_return_restock
+from orders import locks
+from orders.exceptions import OrderTransitionInvalid
+from orders.lifecycle import OrderStatus, order_status_check
+from orders.marketplaces.adapters import (
+    OrderDoc,
+    OrderNotice,
+    PlatformError,
+    PlatformStatus,
+    adapter_for,
+)
+from orders.marketplaces.exceptions import (
+    HeldOrderNotHeld,
+    HeldOrderStillUnmapped,
+    ShopNotFound,
+    WebhookPayloadInvalid,
+    WebhookSignatureInvalid,
+)
+from orders.marketplaces.models import HeldOrder, Listing, MarketplaceShop, WebhookEvent
+from orders.models import Order, Payment
+from orders.services.lifecycle import order_cancel, order_complete, order_ship
+from orders.services.marketplace import marketplace_order_ingest
+from orders.services.placing import LineInput, order_event_payload
+from orders.services.returns import ReturnLineInput, order_return
+
+logger = logging.getLogger(__name__)
+
+EVENT_ATTEMPTS = 5
+CLAIM_STALE_AFTER = timedelta(minutes=5)
+
+# Our order statuses seen as the platform's, to compare ranks.
+_OUR_RANK = {
+    OrderStatus.PENDING_PAYMENT: PlatformStatus.RANK[PlatformStatus.CREATED],
+    OrderStatus.CONFIRMED: PlatformStatus.RANK[PlatformStatus.PAID],
+    OrderStatus.SHIPPED: PlatformStatus.RANK[PlatformStatus.SHIPPED],
+    OrderStatus.COMPLETED: PlatformStatus.RANK[PlatformStatus.DELIVERED],
+}
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    order: Order | None
+    hold: HeldOrder | None = None
+
+
+# --- The door ------------------------------------------------------------------------------
+
+
+def webhook_receive(
+    *, platform: str, shop_id: str, url: str, body: bytes, headers
+) -> tuple[WebhookEvent, bool]:
+    """Check and store one webhook; returns ``(event, created)``. Nothing else happens here:
+    the order is recorded by :func:`webhook_event_process`, in a job.
+
+    Unknown shop: :class:`ShopNotFound`; wrong signature: :class:`WebhookSignatureInvalid`
+    (logged); a body that is not a JSON object: :class:`WebhookPayloadInvalid`. Nothing is
+    written in those cases. The same delivery twice stores one event.
+    """
+    shop = (
+        MarketplaceShop.objects.filter(platform=platform, shop_id=shop_id, is_active=True)
+        .select_related("channel")
+        .first()
+    )
+    if shop is None:
+        raise ShopNotFound()
+    adapter = adapter_for(shop)
+    if not adapter.verify_webhook(url=shop.webhook_url or url, body=body, headers=headers):
+        logger.warning(
+            "marketplace webhook refused: bad signature (shop %s, %d bytes)", shop.pk, len(body)
+        )
+        raise WebhookSignatureInvalid()
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        raise WebhookPayloadInvalid()
+    notice = adapter.parse_notice(payload)
+    event_id = adapter.event_id(body=body, payload=payload)[:100]
+    try:
+        with transaction.atomic():
+            event, created = WebhookEvent.objects.get_or_create(
+                shop=shop,
+                event_id=event_id,
+                defaults={
+                    "body": body.decode("utf-8", "replace"),
+                    "external_ref": notice.external_ref if notice else "",
+                    "status": WebhookEvent.Status.RECEIVED
+                    if notice
+                    else WebhookEvent.Status.IGNORED,
+                },
+            )
+    except IntegrityError:  # the same delivery, arriving twice at the same moment
+        event, created = WebhookEvent.objects.get(shop=shop, event_id=event_id), False
+    if created and notice and settings.MARKETPLACE_WEBHOOK_NUDGE:
+        transaction.on_commit(lambda: _nudge(event.pk))
+    return event, created
+
+
+def _nudge(event_pk: int) -> None:
+    from orders.marketplaces.tasks import webhook_process  # the task module imports services
+
+    try:
+        webhook_process.delay(event_pk)
+    except Exception:
+        logger.warning("marketplace webhook %s: could not enqueue; the sweep will", event_pk)
+
+
+def webhook_event_process(*, event_pk: int) -> WebhookEvent | None:
+    """Claim one stored event and act on it; safe to call twice (the second finds it taken).
+
+    A platform that cannot be reached puts the event back for the sweep (up to
+    ``EVENT_ATTEMPTS`` times); a business refusal is recorded on the event as failed.
+    """
+    now = timezone.now()
+    claimed = WebhookEvent.objects.filter(
+        Q(status=WebhookEvent.Status.RECEIVED)
+        | Q(status=WebhookEvent.Status.PROCESSING, claimed_at__lt=now - CLAIM_STALE_AFTER),
+        pk=event_pk,
+    ).update(status=WebhookEvent.Status.PROCESSING, claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return None
+    event = WebhookEvent.objects.select_related("shop__channel").get(pk=event_pk)
+    adapter = adapter_for(event.shop)
+    fields = {"processed_at": timezone.now(), "error": ""}
+    try:
+        notice = adapter.parse_notice(json.loads(event.body))
+        if notice is None:
+            fields["status"] = WebhookEvent.Status.IGNORED
+        else:
+            result = order_notice_apply(shop=event.shop, notice=notice)
+            fields["order"] = result.order
+            fields["status"] = (
+                WebhookEvent.Status.PROCESSED if result.order else WebhookEvent.Status.HELD
+            )
+    except PlatformError as error:
+        retry = error.transient and event.attempts < EVENT_ATTEMPTS
+        fields["status"] = WebhookEvent.Status.RECEIVED if retry else WebhookEvent.Status.FAILED
+        fields["error"] = str(error)[:2000]
+        fields["processed_at"] = None
+    except DomainError as error:
+        fields["status"] = WebhookEvent.Status.FAILED
+        fields["error"] = f"{error.code}: {error.detail}"[:2000]
+    for name, value in fields.items():
+        setattr(event, name, value)
+    event.save(update_fields=list(fields))
+    return event
+
+
+def webhook_event_replay(*, events) -> int:
+    """Staff: process these events again (after a mapping, a fix). Returns how many."""
+    pks = [event.pk for event in events]
+    WebhookEvent.objects.filter(pk__in=pks).exclude(status=WebhookEvent.Status.PROCESSING).update(
+        status=WebhookEvent.Status.RECEIVED, attempts=0, error=""
+    )
+    return sum(webhook_event_process(event_pk=pk) is not None for pk in pks)
+
+
+def webhook_events_pending(*, limit: int = 500) -> list[int]:
+    """Events waiting for a worker (or whose worker died): for the sweep."""
+    stale = timezone.now() - CLAIM_STALE_AFTER
+    return list(
+        WebhookEvent.objects.filter(
+            Q(status=WebhookEvent.Status.RECEIVED)
+            | Q(status=WebhookEvent.Status.PROCESSING, claimed_at__lt=stale)
+        )
+        .order_by("received_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+# --- From a notice or a whole order to our order ---------------------------------------------
+
+
+def order_notice_apply(*, shop: MarketplaceShop, notice: OrderNotice) -> ApplyResult:
+    """An order of ``shop`` is now ``notice.status``: move ours, or record it first (asking
+    the platform for the whole order), or note the status on its hold."""
+    order = Order.objects.filter(channel=shop.channel, external_ref=notice.external_ref).first()
+    if order is not None:
+        return ApplyResult(order=order_converge(order=order, status=notice.status))
+    hold = HeldOrder.objects.filter(shop=shop, external_ref=notice.external_ref).first()
+    if hold is not None and hold.status != HeldOrder.Status.RELEASED:
+        return ApplyResult(order=None, hold=_hold_note_status(hold, notice.status))
+    doc = adapter_for(shop).fetch_order(notice.external_ref)
+    return order_doc_apply(shop=shop, doc=doc, status=notice.status)
+
+
+def _lines_for(shop: MarketplaceShop, doc: OrderDoc) -> tuple[list[LineInput], list[dict]]:
+    """Our lines for the doc's, through the shop's listings; the items no listing maps.
+
+    Items never seen before get an unmapped listing, so staff find them on the listings
+    screen; nothing is matched by name or guessed.
+    """
+    keys = {(line.item_id, line.model_id) for line in doc.lines}
+    condition = Q()
+    for item_id, model_id in keys:
+        condition |= Q(item_id=item_id, model_id=model_id)
+    listings = {
+        (listing.item_id, listing.model_id): listing
+        for listing in Listing.objects.filter(condition, shop=shop).select_related("variant")
+    }
+    missing = [line for line in doc.lines if (line.item_id, line.model_id) not in listings]
+    if missing:
+        Listing.objects.bulk_create(
+            [
+                Listing(
+                    shop=shop,
+                    item_id=line.item_id,
+                    model_id=line.model_id,
+                    seller_sku=line.seller_sku[:100],
+                    name=line.name[:300],
+                )
+                for line in missing
+            ],
+            ignore_conflicts=True,
+        )
+    lines, unmapped = [], []
+    for line in doc.lines:
+        listing = listings.get((line.item_id, line.model_id))
+        if listing is None or listing.variant is None:
+            unmapped.append(
+                {"item_id": line.item_id, "model_id": line.model_id, "seller_sku": line.seller_sku}
+            )
+            continue
+        lines.append(
+            LineInput(
+                sku=listing.variant.sku,
+                quantity=line.quantity,
+                unit_price_amount=line.unit_price_amount,
+            )
+        )
+    return lines, unmapped
+
+
+def order_doc_apply(
+    *, shop: MarketplaceShop, doc: OrderDoc, status: str | None = None
+) -> ApplyResult:
+    """Record the platform's order once and move it to the latest status known of it.
+
+    An item no listing maps holds the order as "needs mapping" (whole, with the platform's
+    payload) until staff map it and release it; a shelf too short for it holds it as "short
+    of stock" (the shop cancels it on the platform, which closes the hold).
+    """
+    target = PlatformStatus.latest(doc.status, status)
+    order = Order.objects.filter(channel=shop.channel, external_ref=doc.external_ref).first()
+    if order is not None:
+        return ApplyResult(order=order_converge(order=order, status=target))
+    hold = HeldOrder.objects.filter(shop=shop, external_ref=doc.external_ref).first()
+    if hold is not None and hold.status != HeldOrder.Status.RELEASED:
+        return ApplyResult(order=None, hold=_hold_note_status(hold, target))
+    lines, unmapped = _lines_for(shop, doc)
+    if unmapped:
+        return ApplyResult(
+            order=None,
+            hold=_hold(shop, doc, target, HeldOrder.Reason.NEEDS_MAPPING, unmapped=unmapped),
+        )
+    try:
+        order = _ingest(shop, doc, lines)
+    except InsufficientStock as error:
+        return ApplyResult(
+            order=None,
+            hold=_hold(shop, doc, target, HeldOrder.Reason.SHORT_STOCK, detail=error.detail),
+        )
+    return ApplyResult(order=order_converge(order=order, status=target))
+
+
+def _ingest(shop: MarketplaceShop, doc: OrderDoc, lines: list[LineInput]) -> Order:
+    order, _created = marketplace_order_ingest(
+        channel=shop.channel,
+        external_ref=doc.external_ref,
+        lines=lines,
+        placed_at=doc.placed_at,
+        buyer_id=doc.buyer_id,
+        buyer_name=doc.buyer_name,
+        buyer_phone=doc.buyer_phone,
+        buyer_email=doc.buyer_email,
+        shipping_address=doc.shipping_address,
+        shipping_amount=doc.shipping_amount,
+    )
+    return order
+
+
+def _hold(shop, doc: OrderDoc, status, reason, *, unmapped=(), detail="") -> HeldOrder:
+    hold, created = HeldOrder.objects.get_or_create(
+        shop=shop,
+        external_ref=doc.external_ref,
+        defaults={
+            "reason": reason,
+            "payload": doc.as_json(),
+            "platform_status": status or "",
+            "unmapped_items": list(unmapped),
+            "detail": detail,
+            "status": HeldOrder.Status.CLOSED
+            if status == PlatformStatus.CANCELLED
+            else HeldOrder.Status.HELD,
+        },
+    )
+    if not created:
+        hold = _hold_note_status(hold, status)
+    return hold
+
+
+def _hold_note_status(hold: HeldOrder, status: str | None) -> HeldOrder:
+    latest = PlatformStatus.latest(hold.platform_status, status)
+    if latest and latest != hold.platform_status:
+        HeldOrder.objects.filter(pk=hold.pk).update(platform_status=latest)
+        # Cancelled on the platform: nothing left to record. The hold stays, closed.
+        if latest == PlatformStatus.CANCELLED:
+            HeldOrder.objects.filter(pk=hold.pk, status=HeldOrder.Status.HELD).update(
+                status=HeldOrder.Status.CLOSED
+            )
+        hold.refresh_from_db()
+    return hold
+
+
+def held_order_release(*, hold: HeldOrder) -> Order:
+    """Staff mapped the items (or restocked): record the held order and bring it to the
+    latest status heard of. Refused while an item is still unmapped, naming it."""
+    if hold.status != HeldOrder.Status.HELD:
+        raise HeldOrderNotHeld()
+    doc = OrderDoc.from_json(hold.payload)
+    lines, unmapped = _lines_for(hold.shop, doc)
+    if unmapped:
+        HeldOrder.objects.filter(pk=hold.pk).update(unmapped_items=unmapped)
+        raise HeldOrderStillUnmapped(
+            fields={"items": [f"{item['item_id']}/{item['model_id']}" for item in unmapped]}
+        )
+    order = _ingest(hold.shop, doc, lines)
+    HeldOrder.objects.filter(pk=hold.pk, status=HeldOrder.Status.HELD).update(
+        status=HeldOrder.Status.RELEASED, order=order, released_at=timezone.now()
+    )
+    # Read the status again: a notice may have noted a later one while we recorded it.
+    hold.refresh_from_db()
+    target = PlatformStatus.latest(doc.status, hold.platform_status)
+    return order_converge(order=order, status=target)
+
+
+# --- Moving our order to the platform's status ----------------------------------------------
+
+
+def order_converge(*, order: Order, status: str | None) -> Order:
+    """Move ``order`` forward, step by step through the lifecycle services, until it is where
+    ``status`` says; never backwards. A step that another worker took first is re-read."""
+    for _step in range(8):
+        order = Order.objects.select_related("channel").get(pk=order.pk)
+        move = _next_move(order.status, status)
+        if move is None:
+            return order
+        try:
+            move(order)
+        except OrderTransitionInvalid:
+            continue  # someone moved it meanwhile: look again
+    return order
+
+
+def _next_move(current: str, target: str | None):
+    if target is None or current in (
+        OrderStatus.CANCELLED,
+        OrderStatus.RETURNED,
+        OrderStatus.PARTIALLY_RETURNED,
+    ):
+        return None
+    if target == PlatformStatus.CANCELLED:
+        if current in (OrderStatus.CONFIRMED, OrderStatus.PENDING_PAYMENT):
+            return lambda order: order_cancel(order=order, reason=_("Cancelled on the marketplace"))
+        if current == OrderStatus.SHIPPED:  # cancelled after it left: the parcel comes back
+            return _return_undelivered
+        return None
+    if target == PlatformStatus.RETURNED:
+        if current == OrderStatus.CONFIRMED:
+            return lambda order: order_ship(order=order)
+        if current == OrderStatus.SHIPPED:
+            return _return_undelivered
+        if current == OrderStatus.COMPLETED:
+            return _return_delivered
+        return None
+    if PlatformStatus.RANK[target] <= _OUR_RANK.get(current, 99):
+        return None
+    if current == OrderStatus.CONFIRMED:
+        return lambda order: order_ship(order=order)
+    if current == OrderStatus.SHIPPED:
+        return lambda order: order_complete(order=order)
+    return None
+
+
+def _sold_from(order: Order) -> dict[str, int]:
+    """Where each SKU of the order left from (its sale movements): parcels go back there."""
+    return {
+        movement.stock_level.variant.sku: movement.stock_level.location_id
+        for movement in stock_movement_list_for_reference(reference=order.stock_reference)
+        if movement.quantity < 0
+    }
+
+
+@transaction.atomic
+def _return_undelivered(order: Order) -> Order:
+    """The parcel came back without reaching the buyer: everything goes back on the shelf it
+    left, the marketplace's money is refunded and the order is returned."""
+    order = locks.order_lock(order_id=order.pk)
+    order_status_check(current=order.status, new=OrderStatus.RETURNED)
+    sold_from = _sold_from(order)
+    lines = [line for line in order.lines.all() if line.returnable_quantity]
+    by_location: dict[int, list[StockLine]] = {}
+    for line in lines:
+        location_id = sold_from.get(line.sku)
+        if location_id is not None:
+            by_location.setdefault(location_id, []).append(
+                StockLine(sku=line.sku, quantity=line.returnable_quantity)
+            )
+    for location in Location.objects.filter(pk__in=by_location).order_by("pk"):
+        stock_return_restock(
+            location=location,
+            lines=by_location[location.pk],
+            reference=f"{order.reference}:returned",
+            channel=order.channel,
+            reason=_("Parcel returned undelivered"),
+        )
+    for line in lines:
+        line.returned_quantity = line.quantity
+        line.save(update_fields=["returned_quantity"])
+    captured = sum((p.amount for p in order.payments.filter(kind=Payment.Kind.PAYMENT)), start=0)
+    if captured:
+        Payment.objects.create(
+            order=order,
+            kind=Payment.Kind.REFUND,
+            method=Payment.Method.MARKETPLACE,
+            status=Payment.Status.CAPTURED,
+            amount=captured,
+            provider_reference=order.external_ref or "",
+        )
+    order.status = OrderStatus.RETURNED
+    order.save(update_fields=["status"])
+    if order.customer_id:
+        event_record(
+            customer=order.customer,
+            kind=Event.Kind.ORDER_RETURNED,
+            channel=order.channel,
+            payload={**order_event_payload(order=order), "undelivered": True},
+        )
+    return order
+
+
+def _return_delivered(order: Order) -> Order:
+    """The buyer sent it back after delivery: a return of every line through the returns
+    service, at the location it was sold from, refunded by the marketplace."""
+    sold_from = _sold_from(order)
+    lines = [line for line in order.lines.all() if line.returnable_quantity]
+    location_id = next((sold_from[line.sku] for line in lines if line.sku in sold_from), None)
+    if not lines or location_id is None:
+        return order
+    record, _created = order_return(
+        order=order,
+        location=Location.objects.get(pk=location_id),
+        lines=[
+            ReturnLineInput(order_line_id=line.pk, quantity=line.returnable_quantity)
+            for line in lines
+        ],
+        reason=_("Returned through the marketplace"),
+        refund_method=Payment.Method.MARKETPLACE,
+    )
+    return record.order
