@@ -119,7 +119,9 @@ class SimulatedMarketplace:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -279,7 +281,8 @@ class SimulatedMarketplace:
         if not self._take_token():
             with self.lock:
                 self.throttled += 1
-            self._reply(handler, 429, {"error": "too many requests"}, {"Retry-After": "0.05"})
+            wait = f"{max((1 - self._tokens) / self.rate, 0.01):.3f}"
+            self._reply(handler, 429, {"error": "too many requests"}, {"Retry-After": wait})
             return
         if not self._signature_ok(parts.path, params, body):
             with self.lock:

@@ -1,9 +1,4 @@
-from orders.models.carts import Cart, CartLine
-from orders.models.orders import Fulfilment, Order, OrderLine, OrderNumberSequence, Payment
-from orders.models.returns import Return, ReturnLine
-from orders.models.tills import Shift, ShiftCashMovement, Terminal
-from orders.models.vouchers import Voucher, VoucherCode, VoucherRedemption
-from orders.marketplaces.models import (  # noqa: E402 (registered with the orders app)
+from orders.marketplaces.models import (
     HeldOrder,
     Listing,
     MarketplaceShop,
@@ -11,17 +6,19 @@ from orders.marketplaces.models import (  # noqa: E402 (registered with the orde
     SyncCursor,
     WebhookEvent,
 )
+from orders.models.carts import Cart, CartLine
+from orders.models.orders import Fulfilment, Order, OrderLine, OrderNumberSequence, Payment
+from orders.models.returns import Return, ReturnLine
+from orders.models.tills import Shift, ShiftCashMovement, Terminal
+from orders.models.vouchers import Voucher, VoucherCode, VoucherRedemption
 
 __all__ = [
-    "HeldOrder",
-    "Listing",
-    "MarketplaceShop",
-    "StockSyncLog",
-    "SyncCursor",
-    "WebhookEvent",
     "Cart",
     "CartLine",
     "Fulfilment",
+    "HeldOrder",
+    "Listing",
+    "MarketplaceShop",
     "Order",
     "OrderLine",
     "OrderNumberSequence",
@@ -30,8 +27,11 @@ __all__ = [
     "ReturnLine",
     "Shift",
     "ShiftCashMovement",
+    "StockSyncLog",
+    "SyncCursor",
     "Terminal",
     "Voucher",
     "VoucherCode",
     "VoucherRedemption",
+    "WebhookEvent",
 ]
