@@ -102,16 +102,23 @@ def stock_changed_variant_ids(*, since: datetime) -> set[int]:
     Times are taken when a row is written, not when its transaction commits: a caller
     walking forward must re-read a window behind its cursor (see orders/marketplaces).
     """
-    moved = StockMovement.objects.filter(created_at__gte=since).values_list(
-        "stock_level__variant_id", flat=True
+    # No ORDER BY (the models' default ordering) inside a UNION; each part is one index range.
+    moved = (
+        StockMovement.objects.filter(created_at__gte=since)
+        .order_by()
+        .values_list("stock_level__variant_id", flat=True)
     )
-    taken = Reservation.objects.filter(created_at__gte=since).values_list(
-        "stock_level__variant_id", flat=True
+    taken = (
+        Reservation.objects.filter(created_at__gte=since)
+        .order_by()
+        .values_list("stock_level__variant_id", flat=True)
     )
-    closed = Reservation.objects.filter(closed_at__gte=since).values_list(
-        "stock_level__variant_id", flat=True
+    closed = (
+        Reservation.objects.filter(closed_at__gte=since)
+        .order_by()
+        .values_list("stock_level__variant_id", flat=True)
     )
-    edited = Variant.objects.filter(updated_at__gte=since).values_list("pk", flat=True)
+    edited = Variant.objects.filter(updated_at__gte=since).order_by().values_list("pk", flat=True)
     return set(moved.union(taken, closed, edited))
 
 

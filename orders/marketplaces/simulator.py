@@ -456,14 +456,14 @@ class SimulatedMarketplace:
         return {"code": "0", "data": {"count": len(orders), "orders": page}}
 
     def _lazada_product_stock_sellable_update(self, params, body):
-        skus = ElementTree.fromstring(params["payload"])  # noqa: S314 (our own XML).iter("Sku")
+        request = ElementTree.fromstring(params["payload"])  # noqa: S314 (our own XML)
         errors = []
         with self.lock:
             self.stock_calls += 1
             dropping = self.drop_pushes > 0
             if dropping:
                 self.drop_pushes -= 1
-            entries = list(skus)
+            entries = list(request.iter("Sku"))
             if len(entries) > 50:
                 return {"code": "InvalidParameter", "message": "at most 50 SKUs"}
             for sku in entries:
