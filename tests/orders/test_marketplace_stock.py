@@ -46,14 +46,14 @@ def test_the_platform_shows_the_new_figure_right_after_a_stock_change(shopee):
     variant = jar(stock=10, store=shopee.store)
     listing = shopee.map(variant, "100", quantity=0)
     stock_sync()
-    assert shopee.sim.quantity("100") == 4  # (10 - 2) × 50 %
+    assert shopee.sim.quantity("100") == 4  # (10 - 2) x 50 %
 
     # when the showroom sells 4
     stock_adjust(location=shopee.store, sku=variant.sku, quantity=-4, reason="sold")
     stock_sync()
 
     # then
-    assert shopee.sim.quantity("100") == 2  # (6 - 2) × 50 %
+    assert shopee.sim.quantity("100") == 2  # (6 - 2) x 50 %
     listing.refresh_from_db()
     assert (listing.last_pushed_quantity, listing.dirty_count, listing.dirty_since) == (2, 0, None)
     assert list(
