@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -168,6 +168,14 @@ def webhook_event_process(*, event_pk: int) -> WebhookEvent | None:
     except DomainError as error:
         fields["status"] = WebhookEvent.Status.FAILED
         fields["error"] = f"{error.code}: {error.detail}"[:2000]
+    except OperationalError as error:
+        # A deadlock or serialization failure (DESIGN.md: retryable). Everything the attempt
+        # wrote was rolled back; the next run starts again from what is committed.
+        logger.warning("marketplace webhook %s: %s; will retry", event_pk, error)
+        retry = event.attempts < EVENT_ATTEMPTS
+        fields["status"] = WebhookEvent.Status.RECEIVED if retry else WebhookEvent.Status.FAILED
+        fields["error"] = f"database: {error}"[:2000]
+        fields["processed_at"] = None
     for name, value in fields.items():
         setattr(event, name, value)
     event.save(update_fields=list(fields))
