@@ -120,7 +120,7 @@ def test_a_marketplace_storm_while_the_showroom_sells_the_same_skus(settings):
             assert response.status_code == 200, response.content
 
     def worker():
-        rng = random.Random()  # noqa: S311
+        rng = random.Random()
         while True:
             pending = webhook_events_pending(limit=30)
             rng.shuffle(pending)  # workers claim different events first
