@@ -105,7 +105,7 @@ class ListingAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     list_filter = [ListingMappingFilter, "shop"]
     search_fields = ["item_id", "model_id", "seller_sku", "name", "variant__sku"]
-    list_select_related = ["shop", "variant"]
+    list_select_related = ["shop", "variant__product"]
     autocomplete_fields = ["variant"]
     fields = [
         "shop", "item_id", "model_id", "seller_sku", "name", "variant", "last_pushed_quantity",
