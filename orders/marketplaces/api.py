@@ -1,7 +1,12 @@
 """The marketplaces' door: one signed webhook endpoint per shop."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -30,6 +35,12 @@ _ERROR = inline_serializer(
 @extend_schema(
     tags=["marketplaces"],
     summary="Receive a marketplace webhook (order status push)",
+    parameters=[
+        OpenApiParameter("platform", str, OpenApiParameter.PATH, enum=Platform.values),
+        OpenApiParameter(
+            "shop_id", str, OpenApiParameter.PATH, description="The platform's id of the shop."
+        ),
+    ],
     request={"application/json": OpenApiTypes.OBJECT},
     responses={
         200: WebhookReceivedOutput,

@@ -69,7 +69,7 @@ def test_the_listing_screen_filters_unmapped_and_shows_pushed_figures_in_few_que
     # then
     assert len(everything) == 9
     assert [listing.item_id for listing in unmapped] == ["999"]
-    assert sorted(l.last_pushed_quantity for l in everything if l.variant_id) == [
+    assert sorted(row.last_pushed_quantity for row in everything if row.variant_id) == [
         1,
         2,
         3,
