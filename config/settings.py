@@ -360,6 +360,11 @@ try:
     MARKETPLACE_CREDENTIALS = json.loads(env.str("MARKETPLACE_CREDENTIALS", "{}"))
 except ValueError as error:
     raise ImproperlyConfigured(f"MARKETPLACE_CREDENTIALS is not valid JSON: {error}") from error
+if DEBUG:
+    # The demo shop of `manage.py marketplace_simulate` (development only, like the dev key).
+    MARKETPLACE_CREDENTIALS.setdefault(
+        "shopee:880001", {"secret": "demo-partner-key", "access_token": "demo-token"}
+    )
 # The stock scan re-reads this many seconds behind its cursor: a stock change's time is taken
 # when its row is written, not when its transaction commits (longer ones: reconciliation).
 MARKETPLACE_STOCK_SCAN_OVERLAP_SECONDS = env.int(

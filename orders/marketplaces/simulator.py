@@ -104,7 +104,7 @@ class SimulatedMarketplace:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "SimulatedMarketplace":
+    def start(self, port: int = 0) -> "SimulatedMarketplace":
         simulator = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -117,7 +117,7 @@ class SimulatedMarketplace:
             def do_POST(self):
                 simulator._handle(self, "POST")
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
