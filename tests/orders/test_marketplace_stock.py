@@ -219,3 +219,25 @@ def test_an_inactive_shop_is_not_pushed(shopee):
 
     assert stock_sync() == {}
     assert shopee.sim.quantity("100") == 3
+
+
+def test_the_token_bucket_spaces_calls_at_the_shops_rate(monkeypatch):
+    # given a bucket of 2 calls a second (burst 2) and a clock that only moves when we sleep
+    from orders.marketplaces import ratelimit
+
+    clock, slept = [100.0], []
+
+    def sleep(seconds):
+        slept.append(round(seconds, 3))
+        clock[0] += seconds
+
+    monkeypatch.setattr(ratelimit.time, "monotonic", lambda: clock[0])
+    bucket = ratelimit.TokenBucket(key="test-bucket", rate=2, sleep=sleep)
+
+    # when six calls are made at once
+    for _ in range(6):
+        bucket.take()
+
+    # then the first two go at once and each next one waits half a second
+    assert slept == [0.5, 0.5, 0.5, 0.5]
+    assert bucket.waited == 2.0

@@ -431,3 +431,24 @@ def test_a_platform_that_cannot_be_reached_leaves_the_event_for_the_sweep(client
     assert "shopee" in event.error
     assert Order.objects.count() == 0
     assert webhook_events_pending() == [event.pk]
+
+
+@pytest.mark.django_db
+def test_a_buyer_known_only_by_marketplace_id_lands_on_the_same_profile_again(client, shopee):
+    # given two orders by the same buyer id, with no phone
+    variant = jar(stock=10, store=shopee.store)
+    shopee.map(variant, "100", quantity=10)
+    shopee.sim.buy("SN1", [("100", "", 1, 79000)], buyer_id="4242", buyer_name="Lan")
+    shopee.sim.buy("SN2", [("100", "", 1, 79000)], buyer_id="4242", buyer_name="Lan")
+    deliver(shopee, client)
+
+    # when
+    process_all()
+
+    # then
+    first, second = Order.objects.order_by("external_ref")
+    assert first.customer is not None
+    assert first.customer == second.customer
+    assert list(first.customer.contact_points.values_list("kind", "value")) == [
+        ("marketplace", "4242")
+    ]
