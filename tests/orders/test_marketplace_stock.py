@@ -241,3 +241,21 @@ def test_the_token_bucket_spaces_calls_at_the_shops_rate(monkeypatch):
     # then the first two go at once and each next one waits half a second
     assert slept == [0.5, 0.5, 0.5, 0.5]
     assert bucket.waited == 2.0
+
+
+@pytest.mark.django_db
+def test_re_reading_the_window_marks_nothing_already_pushed(shopee):
+    # given a change pushed at the last sync, still inside the re-read window
+    variant = jar(stock=10, store=shopee.store)
+    listing = shopee.map(variant, "100")
+    stock_sync()
+    stock_adjust(location=shopee.store, sku=variant.sku, quantity=-1, reason="sold")
+    stock_sync()
+
+    # when the next scans re-read it
+    marked = [stock_changes_mark(), stock_changes_mark()]
+
+    # then
+    assert marked == [0, 0]
+    listing.refresh_from_db()
+    assert (listing.dirty_count, listing.last_pushed_quantity) == (0, 9)

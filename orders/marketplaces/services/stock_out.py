@@ -55,10 +55,17 @@ def stock_changes_mark(*, now=None) -> int:
     cursor, _created = SyncCursor.objects.get_or_create(
         name=SCAN_CURSOR, defaults={"position": now - overlap}
     )
-    variant_ids = sorted(stock_changed_variant_ids(since=cursor.position - overlap))
+    fresh = stock_changed_variant_ids(since=cursor.position)
+    # Changes stamped before the cursor that we may not have seen (committed late): mark
+    # only the listings whose figure really differs, so re-reading the window costs reads,
+    # not a write per listing per run.
+    late = sorted(stock_changed_variant_ids(since=cursor.position - overlap) - fresh)
+    variant_ids = sorted(fresh)
     marked = 0
     for start in range(0, len(variant_ids), CHUNK):
         marked += listings_mark_dirty(variant_ids=variant_ids[start : start + CHUNK], now=now)
+    for start in range(0, len(late), CHUNK):
+        marked += _late_changes_mark(variant_ids=late[start : start + CHUNK], now=now)
     for shop in MarketplaceShop.objects.filter(is_active=True).select_related("channel"):
         channel = shop.channel
         if (shop.pushed_safety_buffer, shop.pushed_publish_percentage) != (
@@ -72,6 +79,19 @@ def stock_changes_mark(*, now=None) -> int:
             )
     SyncCursor.objects.filter(pk=cursor.pk, position__lt=now).update(position=now)
     return marked
+
+
+def _late_changes_mark(*, variant_ids: list[int], now) -> int:
+    stale = []
+    for shop in MarketplaceShop.objects.filter(is_active=True).select_related("channel"):
+        listings = list(
+            Listing.objects.filter(shop=shop, variant_id__in=variant_ids, dirty_count=0).only(
+                "pk", "variant_id", "last_pushed_quantity"
+            )
+        )
+        figures = listing_quantities(shop=shop, variant_ids=[li.variant_id for li in listings])
+        stale += [li for li in listings if figures[li.variant_id] != li.last_pushed_quantity]
+    return listings_mark_dirty(listings=stale, now=now) if stale else 0
 
 
 def listing_quantities(*, shop: MarketplaceShop, variant_ids) -> dict[int, int]:
