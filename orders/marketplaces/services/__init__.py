@@ -1,5 +1,6 @@
 """Writes of the marketplaces: orders in, listings, stock out."""
 
+from orders.marketplaces.services.convergence import order_converge
 from orders.marketplaces.services.listings import (
     ListingImportReport,
     listing_map,
@@ -9,7 +10,6 @@ from orders.marketplaces.services.listings import (
 from orders.marketplaces.services.orders_in import (
     ApplyResult,
     held_order_release,
-    order_converge,
     order_doc_apply,
     order_notice_apply,
     webhook_event_process,
