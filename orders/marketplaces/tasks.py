@@ -1,7 +1,10 @@
 """Thin Celery tasks of the marketplaces (schedules in ``CELERY_BEAT_SCHEDULE``)."""
 
+import logging
+
 from celery import shared_task
 
+from orders.marketplaces.adapters import PlatformError
 from orders.marketplaces.models import MarketplaceShop
 from orders.marketplaces.services import (
     shop_orders_pull,
@@ -10,6 +13,19 @@ from orders.marketplaces.services import (
     webhook_event_process,
     webhook_events_pending,
 )
+
+logger = logging.getLogger(__name__)
+
+
+def _each_shop(run) -> int:
+    """Run ``run(shop)`` for every active shop; one platform failing does not stop the rest."""
+    total = 0
+    for shop in MarketplaceShop.objects.filter(is_active=True).select_related("channel"):
+        try:
+            total += run(shop)
+        except PlatformError as error:
+            logger.warning("marketplace shop %s: %s", shop.pk, error)
+    return total
 
 
 @shared_task(name="orders.marketplaces.tasks.webhook_process")
@@ -34,16 +50,10 @@ def stock_sync_task() -> int:
 @shared_task(name="orders.marketplaces.tasks.stock_reconcile")
 def stock_reconcile() -> int:
     """Beat: compare every listing's figure on the platform with ours and correct drift."""
-    return sum(
-        shop_stock_reconcile(shop=shop)
-        for shop in MarketplaceShop.objects.filter(is_active=True).select_related("channel")
-    )
+    return _each_shop(lambda shop: shop_stock_reconcile(shop=shop))
 
 
 @shared_task(name="orders.marketplaces.tasks.orders_pull")
 def orders_pull() -> int:
     """Beat: fetch the orders the webhooks missed, since each shop's cursor."""
-    return sum(
-        shop_orders_pull(shop=shop)
-        for shop in MarketplaceShop.objects.filter(is_active=True).select_related("channel")
-    )
+    return _each_shop(lambda shop: shop_orders_pull(shop=shop))

@@ -452,3 +452,21 @@ def test_a_buyer_known_only_by_marketplace_id_lands_on_the_same_profile_again(cl
     assert list(first.customer.contact_points.values_list("kind", "value")) == [
         ("marketplace", "4242")
     ]
+
+
+@pytest.mark.django_db
+def test_a_masked_phone_is_not_a_contact_and_the_order_lands_on_the_buyer_id(client, shopee):
+    # given Shopee shows the buyer's phone masked
+    variant = jar(stock=10, store=shopee.store)
+    shopee.map(variant, "100", quantity=10)
+    shopee.sim.buy("SN1", [("100", "", 1, 79000)], buyer_phone="******89", buyer_id="31337")
+    deliver(shopee, client)
+
+    # when
+    process_all()
+
+    # then
+    order = Order.objects.get()
+    assert list(order.customer.contact_points.values_list("kind", "value")) == [
+        ("marketplace", "31337")
+    ]

@@ -19,6 +19,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from config.api.errors import DomainError
+from customers.contacts import normalize_email, normalize_phone
+from customers.exceptions import InvalidContactPoint
 from inventory.exceptions import InsufficientStock
 from orders.marketplaces.adapters import (
     OrderDoc,
@@ -281,6 +283,18 @@ def order_doc_apply(
     return ApplyResult(order=order_converge(order=order, status=target))
 
 
+def _usable(normalize, value: str) -> str:
+    """The contact detail if it is one; "" for what platforms send masked (Shopee shows a
+    buyer's phone as ``******89``) or malformed, so the order is recorded on the buyer id."""
+    if not value:
+        return ""
+    try:
+        normalize(value)
+    except InvalidContactPoint:
+        return ""
+    return value
+
+
 def _ingest(shop: MarketplaceShop, doc: OrderDoc, lines: list[LineInput]) -> Order:
     order, _created = marketplace_order_ingest(
         channel=shop.channel,
@@ -289,8 +303,8 @@ def _ingest(shop: MarketplaceShop, doc: OrderDoc, lines: list[LineInput]) -> Ord
         placed_at=doc.placed_at,
         buyer_id=doc.buyer_id,
         buyer_name=doc.buyer_name,
-        buyer_phone=doc.buyer_phone,
-        buyer_email=doc.buyer_email,
+        buyer_phone=_usable(normalize_phone, doc.buyer_phone),
+        buyer_email=_usable(normalize_email, doc.buyer_email),
         shipping_address=doc.shipping_address,
         shipping_amount=doc.shipping_amount,
     )
