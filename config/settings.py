@@ -4,6 +4,7 @@ Defaults give a development set-up that needs no server: SQLite under ``var/`` a
 filesystem Celery broker. Production and CI set DATABASE_URL and REDIS_URL.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -548,3 +549,42 @@ MESSAGE_WEBHOOK_SECRETS = {
 # Email bounces and complaints come through django-anymail's webhooks for the ESP at
 # /m/webhooks/email/<esp>/tracking/, protected by HTTP basic auth "user:password".
 ANYMAIL_WEBHOOK_SECRET = env.str("ANYMAIL_WEBHOOK_SECRET", "")
+
+# Marketplaces (orders/marketplaces). Secrets per shop, keyed "<platform>:<shop_id>", as JSON:
+# {"shopee:12345": {"secret": "<partner key>", "access_token": "...", "webhook_secret": "..."}}
+# (webhook_secret defaults to secret: Shopee and Lazada sign pushes with the same key).
+try:
+    MARKETPLACE_CREDENTIALS = json.loads(env.str("MARKETPLACE_CREDENTIALS", "{}"))
+except ValueError as error:
+    raise ImproperlyConfigured(f"MARKETPLACE_CREDENTIALS is not valid JSON: {error}") from error
+if DEBUG:
+    # The demo shop of `manage.py marketplace_simulate` (development only, like the dev key).
+    MARKETPLACE_CREDENTIALS.setdefault(
+        "shopee:880001", {"secret": "demo-partner-key", "access_token": "demo-token"}
+    )
+# The stock scan re-reads this many seconds behind its cursor: a stock change's time is taken
+# when its row is written, not when its transaction commits (longer ones: reconciliation).
+MARKETPLACE_STOCK_SCAN_OVERLAP_SECONDS = env.int(
+    "MARKETPLACE_STOCK_SCAN_OVERLAP_SECONDS", 30, minimum=1
+)
+MARKETPLACE_PUSH_RETRIES = env.int("MARKETPLACE_PUSH_RETRIES", 5, minimum=0)
+# Enqueue the webhook's processing as soon as it is stored (the beat sweep catches the rest).
+MARKETPLACE_WEBHOOK_NUDGE = env.bool("MARKETPLACE_WEBHOOK_NUDGE", True)
+CELERY_BEAT_SCHEDULE |= {
+    "marketplaces-stock-sync": {
+        "task": "orders.marketplaces.tasks.stock_sync",
+        "schedule": timedelta(seconds=env.int("MARKETPLACE_STOCK_SYNC_SECONDS", 2, minimum=1)),
+    },
+    "marketplaces-webhook-sweep": {
+        "task": "orders.marketplaces.tasks.webhook_sweep",
+        "schedule": timedelta(seconds=30),
+    },
+    "marketplaces-orders-pull": {
+        "task": "orders.marketplaces.tasks.orders_pull",
+        "schedule": timedelta(minutes=5),
+    },
+    "marketplaces-reconcile": {
+        "task": "orders.marketplaces.tasks.stock_reconcile",
+        "schedule": timedelta(minutes=env.int("MARKETPLACE_RECONCILE_MINUTES", 30, minimum=1)),
+    },
+}

@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("inventory.api.urls")),
     path("", include("customers.api.urls")),
     path("", include("orders.api.urls")),
+    path("", include("orders.marketplaces.urls")),
     path("", include("campaigns.api.urls")),
 ]
 

@@ -126,6 +126,34 @@ def variant_available_to_sell(*, channel: SalesChannel) -> QuerySet[Variant]:
     )
 
 
+def stock_changed_variant_ids(*, since: datetime) -> set[int]:
+    """Ids of the variants whose available stock may have changed at or after ``since``: a
+    ledger line (receipt, sale, return, count, transfer, adjustment), a reservation taken
+    or closed (hold, allocation, release, expiry, sale), or the variant itself edited.
+
+    Times are taken when a row is written, not when its transaction commits: a caller
+    walking forward must re-read a window behind its cursor (see orders/marketplaces).
+    """
+    # No ORDER BY (the models' default ordering) inside a UNION; each part is one index range.
+    moved = (
+        StockMovement.objects.filter(created_at__gte=since)
+        .order_by()
+        .values_list("stock_level__variant_id", flat=True)
+    )
+    taken = (
+        Reservation.objects.filter(created_at__gte=since)
+        .order_by()
+        .values_list("stock_level__variant_id", flat=True)
+    )
+    closed = (
+        Reservation.objects.filter(closed_at__gte=since)
+        .order_by()
+        .values_list("stock_level__variant_id", flat=True)
+    )
+    edited = Variant.objects.filter(updated_at__gte=since).order_by().values_list("pk", flat=True)
+    return set(moved.union(taken, closed, edited))
+
+
 def variant_availability_by_location(*, variants) -> QuerySet[StockLevel]:
     """Stock levels of ``variants`` at active locations, with ``available`` annotated:
     "3 left at Hàng Giấy, 0 in TP.HCM"."""

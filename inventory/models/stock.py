@@ -95,6 +95,9 @@ class Reservation(models.Model):
                 name="inventory_resv_active_hold_idx",
                 condition=models.Q(status="active", kind="hold"),
             ),
+            # Read by stock_changed_variant_ids: what changed since a moment.
+            models.Index(fields=["created_at"], name="inventory_resv_created_idx"),
+            models.Index(fields=["closed_at"], name="inventory_resv_closed_idx"),
         ]
         constraints = [
             models.CheckConstraint(

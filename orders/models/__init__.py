@@ -1,3 +1,11 @@
+from orders.marketplaces.models import (
+    HeldOrder,
+    Listing,
+    MarketplaceShop,
+    StockSyncLog,
+    SyncCursor,
+    WebhookEvent,
+)
 from orders.models.carts import Cart, CartLine
 from orders.models.orders import Fulfilment, Order, OrderLine, OrderNumberSequence, Payment
 from orders.models.returns import Return, ReturnLine
@@ -8,6 +16,9 @@ __all__ = [
     "Cart",
     "CartLine",
     "Fulfilment",
+    "HeldOrder",
+    "Listing",
+    "MarketplaceShop",
     "Order",
     "OrderLine",
     "OrderNumberSequence",
@@ -16,8 +27,11 @@ __all__ = [
     "ReturnLine",
     "Shift",
     "ShiftCashMovement",
+    "StockSyncLog",
+    "SyncCursor",
     "Terminal",
     "Voucher",
     "VoucherCode",
     "VoucherRedemption",
+    "WebhookEvent",
 ]

@@ -26,6 +26,15 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from campaigns.models import (
+    Attribution,
+    CallListCustomer,
+    ConsumerCursor,
+    DoNotCall,
+    MessageActivity,
+    MessageLink,
+    Suppression,
+)
 from config.roles import CASHIER, OWNER, ROLES, STORE_MANAGER, WAREHOUSE
 from customers.models import (
     ConsentRecord,
@@ -42,6 +51,13 @@ from inventory.models import (
     StockMovement,
 )
 from inventory.services import StockLine, stock_reserve, stock_transfer_dispatch
+from orders.marketplaces.models import (
+    HeldOrder,
+    Listing,
+    MarketplaceShop,
+    StockSyncLog,
+    WebhookEvent,
+)
 from orders.models import Shift, VoucherCode, VoucherRedemption
 from orders.services import (
     cart_get_or_create,
@@ -54,6 +70,8 @@ from orders.services import (
 from tests.factories import (
     CategoryFactory,
     LocationFactory,
+    MessageFactory,
+    MessageTemplateFactory,
     ProductFactory,
     StaffFactory,
     VariantFactory,
@@ -107,6 +125,20 @@ orders.Shift                200/200/200  200/200/404    200/200/404  200/200/404
 orders.Voucher              200/200/-    200/200/-      200/200/-    200/200/-    200/200/-
 orders.VoucherCode          200/200/-    200/200/-      200/200/-    200/200/-    200/200/-
 orders.VoucherRedemption    200/200/200  200/200/404    200/200/404  200/200/404  200/200/200
+campaigns.Message           200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
+campaigns.MessageTemplate   200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
+campaigns.DoNotCall         200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
+campaigns.Suppression       200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
+campaigns.MessageLink       200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
+campaigns.MessageActivity   200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
+campaigns.Attribution       200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
+campaigns.ConsumerCursor    200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
+campaigns.CallListCustomer  200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
+orders.MarketplaceShop      200/200/-    200/200/-      403/403/-    200/200/-    200/200/-
+orders.Listing              200/200/-    200/200/-      403/403/-    200/200/-    200/200/-
+orders.WebhookEvent         200/200/-    200/200/-      403/403/-    200/200/-    200/200/-
+orders.HeldOrder            200/200/-    200/200/-      403/403/-    200/200/-    200/200/-
+orders.StockSyncLog         200/200/-    200/200/-      403/403/-    200/200/-    200/200/-
 """)
 
 # --- Admin actions -------------------------------------------------------------------------
@@ -147,6 +179,18 @@ orders.Terminal.revoke                      x     x             -       -       
 orders.Voucher.delete_selected              x     -             -       -         -
 orders.Voucher.generate_codes               x     x             -       -         x
 orders.Voucher.export_unused_codes          x     x             -       -         x
+campaigns.Message.uncertain_was_sent        x     -             -       -         x
+campaigns.Message.uncertain_send_again      x     -             -       -         x
+campaigns.Message.uncertain_give_up         x     -             -       -         x
+campaigns.MessageTemplate.delete_selected   x     -             -       -         x
+campaigns.DoNotCall.delete_selected         x     -             -       -         x
+campaigns.Suppression.delete_selected       x     -             -       -         x
+orders.MarketplaceShop.delete_selected      x     -             -       -         -
+orders.MarketplaceShop.push_now             x     x             -       -         -
+orders.MarketplaceShop.reconcile_now        x     x             -       -         -
+orders.MarketplaceShop.pull_orders_now      x     x             -       -         -
+orders.WebhookEvent.replay                  x     x             -       -         -
+orders.HeldOrder.release                    x     x             -       -         -
 """)
 
 # --- POS endpoints -------------------------------------------------------------------------
@@ -317,6 +361,103 @@ SHARED = {
     "customers.Review",
     "orders.Voucher",
     "orders.VoucherCode",
+}
+
+
+# --- Campaigns and marketplaces: shared by every store ---------------------------------------
+
+
+def _message(world):
+    if "message" not in world._cache:
+        world._cache["message"] = MessageFactory(customer=world.customer)
+    return world._cache["message"]
+
+
+def _click(world):
+    message = _message(world)
+    link, _created = MessageLink.objects.get_or_create(
+        message=message, position=0, defaults={"url": "https://tiem.example/"}
+    )
+    return MessageActivity.objects.create(
+        message=message, kind="clicked", link=link, occurred_at=timezone.now()
+    )
+
+
+def _attribution(world):
+    click = _click(world)
+    order = order_minimal(channel=world.web, customer=world.customer)
+    return Attribution.objects.create(
+        order=order,
+        message=click.message,
+        click=click,
+        channel="email",
+        clicked_at=click.occurred_at,
+        placed_at=order.placed_at,
+        total_amount=order.total_amount,
+        currency="VND",
+        order_channel="web",
+    )
+
+
+def _to_call():
+    # A phone that takes no SMS or Zalo (both bounced) leaves only a call.
+    customer = customer_with(phone="+84909908091", full_name="Lan")
+    for channel in ("sms", "zalo"):
+        Suppression.objects.create(channel=channel, address="+84909908091", reason="hard_bounce")
+    return CallListCustomer.objects.get(pk=customer.pk)
+
+
+def _shop(world):
+    if "shop" not in world._cache:
+        channel = channel_selling_from(world.warehouse, kind="marketplace", code="shopee-1")
+        world._cache["shop"] = MarketplaceShop.objects.create(
+            platform="shopee",
+            shop_id="1001",
+            name="Shopee",
+            channel=channel,
+            api_base_url="http://127.0.0.1:9/",
+        )
+    return world._cache["shop"]
+
+
+def _listing(world):
+    return Listing.objects.get_or_create(
+        shop=_shop(world), item_id="1", defaults={"variant": world.variant}
+    )[0]
+
+
+OBJECTS |= {
+    "campaigns.Message": lambda w, loc: _message(w),
+    "campaigns.MessageTemplate": lambda w, loc: MessageTemplateFactory(),
+    "campaigns.DoNotCall": lambda w, loc: DoNotCall.objects.create(
+        phone="+84909908090", source="test", listed_on=timezone.localdate()
+    ),
+    "campaigns.Suppression": lambda w, loc: Suppression.objects.create(
+        channel="email", address="hoa@example.vn", reason="hard_bounce"
+    ),
+    "campaigns.MessageLink": lambda w, loc: _click(w).link,
+    "campaigns.MessageActivity": lambda w, loc: _click(w),
+    "campaigns.Attribution": lambda w, loc: _attribution(w),
+    "campaigns.ConsumerCursor": lambda w, loc: ConsumerCursor.objects.create(name="test"),
+    "campaigns.CallListCustomer": lambda w, loc: _to_call(),
+    "orders.MarketplaceShop": lambda w, loc: _shop(w),
+    "orders.Listing": lambda w, loc: _listing(w),
+    "orders.WebhookEvent": lambda w, loc: WebhookEvent.objects.create(
+        shop=_shop(w), event_id="e1", body="{}"
+    ),
+    "orders.HeldOrder": lambda w, loc: HeldOrder.objects.create(
+        shop=_shop(w), external_ref="SP1", reason="needs_mapping", payload={}, platform_status="paid"
+    ),
+    "orders.StockSyncLog": lambda w, loc: StockSyncLog.objects.create(
+        listing=_listing(w), kind="push", quantity=3, outcome="ok"
+    ),
+}
+SHARED |= {label for label in OBJECTS if label.split(".")[0] == "campaigns"} | {
+    "orders.MarketplaceShop",
+    "orders.Listing",
+    "orders.WebhookEvent",
+    "orders.HeldOrder",
+    "orders.StockSyncLog",
 }
 
 
