@@ -446,7 +446,11 @@ OBJECTS |= {
         shop=_shop(w), event_id="e1", body="{}"
     ),
     "orders.HeldOrder": lambda w, loc: HeldOrder.objects.create(
-        shop=_shop(w), external_ref="SP1", reason="needs_mapping", payload={}, platform_status="paid"
+        shop=_shop(w),
+        external_ref="SP1",
+        reason="needs_mapping",
+        payload={},
+        platform_status="paid",
     ),
     "orders.StockSyncLog": lambda w, loc: StockSyncLog.objects.create(
         listing=_listing(w), kind="push", quantity=3, outcome="ok"
