@@ -187,6 +187,7 @@ def customer_erase(*, customer: Customer, actor: AbstractBaseUser | None = None)
     for person in people:
         person.contact_points.all().delete()
         person.wishlist_items.all().delete()
+        person.one_time_codes.all().delete()
         person.reviews.update(text="")
         MergeSuggestion.objects.filter(customer=person).delete()
         MergeSuggestion.objects.filter(other=person).delete()
