@@ -339,6 +339,8 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 SITE_NAME = "Tiệm"
 # How long a checkout holds stock before the beat job gives it back.
 STOCK_HOLD_MINUTES = env.int("STOCK_HOLD_MINUTES", 15, minimum=1)
+# A till reads a customer's summary only within this long after finding them by phone/email.
+POS_CUSTOMER_ACCESS_MINUTES = env.int("POS_CUSTOMER_ACCESS_MINUTES", 30, minimum=1)
 
 # Loyalty earn rule: one point per this many đồng spent.
 LOYALTY_VND_PER_POINT = env.int("LOYALTY_VND_PER_POINT", 10_000, minimum=1)

@@ -111,3 +111,29 @@ def search_term_contact(text: str) -> tuple[str, str] | None:
     except InvalidContactPoint:
         return None
     return None
+
+
+def mask_contact(kind: str, value: str) -> str:
+    """A contact detail shown to someone who need not read it whole (a cashier's screen).
+
+    Phones in the national form with the middle hidden (``+84909908089`` → ``090****089``),
+    emails with the name hidden but its first letter (``toan@example.vn`` →
+    ``t***@example.vn``); other kinds entirely.
+    """
+    if kind == ContactPoint.Kind.PHONE:
+        try:
+            number = phonenumbers.parse(value, DEFAULT_REGION)
+            digits = re.sub(
+                r"\D",
+                "",
+                phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL),
+            )
+        except phonenumbers.NumberParseException:
+            digits = re.sub(r"\D", "", value)
+        if len(digits) < 7:
+            return "*" * len(digits)
+        return f"{digits[:3]}{'*' * (len(digits) - 6)}{digits[-3:]}"
+    if kind == ContactPoint.Kind.EMAIL and "@" in value:
+        name, domain = value.rsplit("@", 1)
+        return f"{name[:1]}***@{domain}"
+    return "***"

@@ -47,6 +47,8 @@ from customers.services.verification import (
     one_time_code_check,
     one_time_code_consume,
     one_time_code_send,
+    points_code_check,
+    points_code_send,
 )
 
 __all__ = [
@@ -75,6 +77,8 @@ __all__ = [
     "one_time_code_check",
     "one_time_code_consume",
     "one_time_code_send",
+    "points_code_check",
+    "points_code_send",
     "referral_code_ensure",
     "referral_record",
     "review_moderate",

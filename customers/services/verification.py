@@ -152,37 +152,76 @@ def _latest(*, customer: Customer, purpose: str, kind: str, value: str) -> OneTi
 
 
 def one_time_code_check(
-    *, customer: Customer, purpose: str, kind: str, value: str, code: str
+    *, customer: Customer, purpose: str, kind: str, value: str, code: str, field: str = "code"
 ) -> OneTimeCode:
     """The newest unused code sent for this, if ``code`` matches it; else a refusal.
 
     The attempt is counted (and committed) before the comparison: the sixth try is refused
     even with the right code. Call outside a transaction (see the module's docstring).
+    Refusals name ``field`` (the input the code was typed into).
     """
     value = normalize_contact(kind, value)
     row = _latest(customer=customer, purpose=purpose, kind=kind, value=value)
+    return _row_check(row, code, field)
+
+
+def points_code_check(*, customer: Customer, code: str, field: str = "points_code") -> OneTimeCode:
+    """The newest code sent to let the till spend ``customer``'s points, if ``code`` is it."""
+    row = (
+        OneTimeCode.objects.filter(customer=customer, purpose=OneTimeCode.Purpose.POINTS)
+        .order_by("-id")
+        .first()
+    )
+    return _row_check(row, code, field)
+
+
+def _row_check(row: OneTimeCode | None, code: str, field: str) -> OneTimeCode:
     if row is None or row.confirmed_at is not None:
-        raise CodeMissing(fields={"code": [CodeMissing.default_detail]})
+        raise CodeMissing(fields={field: [CodeMissing.default_detail]})
     if row.expires_at <= timezone.now():
-        raise CodeExpired(fields={"code": [CodeExpired.default_detail]})
+        raise CodeExpired(fields={field: [CodeExpired.default_detail]})
     counted = OneTimeCode.objects.filter(
         pk=row.pk, attempt_count__lt=MAX_ATTEMPTS, confirmed_at__isnull=True
     ).update(attempt_count=F("attempt_count") + 1)
     if not counted:
-        raise CodeAttemptsExhausted(fields={"code": [CodeAttemptsExhausted.default_detail]})
+        raise CodeAttemptsExhausted(fields={field: [CodeAttemptsExhausted.default_detail]})
     typed = "".join((code or "").split())
     if not constant_time_compare(row.code_hash, _hash(row.salt, typed)):
-        raise CodeInvalid(fields={"code": [CodeInvalid.default_detail]})
+        raise CodeInvalid(fields={field: [CodeInvalid.default_detail]})
     return row
 
 
-def one_time_code_consume(*, row: OneTimeCode) -> None:
+def points_code_send(*, customer: Customer, ip_address: str = "") -> OneTimeCode:
+    """Send the shopper a code that lets the till spend their points: to their phone, or
+    their email when they have no phone. :class:`CodeMissing` if they have neither."""
+    points = {
+        point.kind: point.value
+        for point in customer.contact_points.filter(
+            kind__in=[ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL]
+        ).order_by("-is_verified", "id")
+    }
+    for kind in (ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL):
+        if kind in points:
+            return one_time_code_send(
+                customer=customer,
+                purpose=OneTimeCode.Purpose.POINTS,
+                kind=kind,
+                value=points[kind],
+                ip_address=ip_address,
+            )
+    raise CodeMissing(
+        _("This customer has no phone or email to send a code to."),
+        fields={"customer_id": [_("No phone or email on this profile.")]},
+    )
+
+
+def one_time_code_consume(*, row: OneTimeCode, field: str = "code") -> None:
     """Mark the checked code used, inside the caller's transaction; once only."""
     used = OneTimeCode.objects.filter(pk=row.pk, confirmed_at__isnull=True).update(
         confirmed_at=timezone.now()
     )
     if not used:
-        raise CodeMissing(fields={"code": [CodeMissing.default_detail]})
+        raise CodeMissing(fields={field: [CodeMissing.default_detail]})
 
 
 def contact_verification_confirm(
