@@ -422,3 +422,19 @@ def test_a_claimant_logs_in_with_the_phone_to_its_own_empty_profile_only(client,
     assert client.session["_auth_user_id"] == str(fresh.user_id)
     assert fresh.pk != existing.pk
     assert order.number not in client.get("/account/orders/").content.decode()
+
+
+def test_the_verify_page_speaks_vietnamese():
+    # given
+    client = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    client.post("/account/signup/", {"phone": "0909 908 089", "password": PASSWORD})
+
+    # when
+    page = client.get("/account/verify/").content.decode()
+    wrong = client.post("/account/verify/", {"kind": "phone", "code": _wrong(_last_code())})
+
+    # then
+    assert "Xác minh số điện thoại" in page
+    assert f"Chúng tôi đã gửi mã đến {PHONE}." in page
+    assert "Mã này chưa đúng." in wrong.content.decode()
+    assert "là mã xác minh Tiệm của bạn" in memory.sent_on("sms")[-1].body
