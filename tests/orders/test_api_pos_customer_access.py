@@ -222,7 +222,7 @@ def test_the_points_code_goes_to_the_customers_phone(store, shopper):
     body = response.json()
     assert (body["channel"], body["sent_to"]) == ("phone", "090****089")
     (message,) = memory.sent_on("sms")
-    assert message.to == PHONE and "points" in message.body
+    assert message.to == PHONE and "thanh toán bằng điểm" in message.body  # her language
     assert OneTimeCode.objects.get().purpose == "points"
 
 

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from customers.exceptions import InsufficientPoints
 from customers.models import LoyaltyEntry
@@ -24,6 +25,13 @@ pytestmark = pytest.mark.django_db
 
 ADDRESS = {"line1": "25 Hàng Giấy", "city": "Hà Nội"}
 B_PHONE = "+84912345678"
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Assertions read the English text (the shop's default language is Vietnamese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
