@@ -1,6 +1,7 @@
 """Shared reads of the customers app, returning querysets with their joins already set."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -247,10 +248,12 @@ def event_stream(*, after: EventCursor | None = None) -> QuerySet[Event]:
     return events
 
 
-def contact_verifications_pending(*, customer: Customer) -> list[tuple[str, str]]:
-    """The (kind, value) details this profile's login asked to prove and has not yet.
-
-    The newest code per detail decides; a detail the profile holds verified is done.
+def contact_verifications_pending(
+    *, customer: Customer, typed: Sequence[tuple[str, str]] = ()
+) -> list[tuple[str, str]]:
+    """The (kind, value) details this profile's login asked to prove and has not yet:
+    those ``typed`` (at sign-up, even if no code could be sent yet), then those a code
+    was sent for. The newest code per detail decides; a detail held verified is done.
     """
     verified = set(customer.contact_points.filter(is_verified=True).values_list("kind", "value"))
     pending: dict[tuple[str, str], bool] = {}
@@ -259,7 +262,10 @@ def contact_verifications_pending(*, customer: Customer) -> list[tuple[str, str]
     ).order_by("-id")
     for kind, value, confirmed_at in rows.values_list("kind", "value", "confirmed_at"):
         pending.setdefault((kind, value), confirmed_at is None)
-    return [pair for pair, open_ in pending.items() if open_ and pair not in verified]
+    for pair in typed:
+        pending.setdefault(tuple(pair), True)
+    order = [tuple(pair) for pair in typed] + [pair for pair in pending if pair not in typed]
+    return [pair for pair in order if pending[pair] and pair not in verified]
 
 
 def contact_claimant_users(*, kind: str, value: str) -> list:

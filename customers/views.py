@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from config.forms import form_errors_add
+from customers.contacts import normalize_contact
 from customers.exceptions import (
     AccountExists,
     CustomerNotFound,
@@ -118,13 +120,25 @@ def signup(request):
             login(request, customer.user, backend="customers.auth.EmailOrPhoneBackend")
             # A code goes to every detail typed, whether someone else holds it or not, so
             # the next page says the same thing either way.
+            typed = [
+                (kind, normalize_contact(kind, data[kind]))
+                for kind in (ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL)
+                if data[kind]
+            ]
             sent = signup_codes_send(
                 customer=customer,
                 email=data["email"] or None,
                 phone=data["phone"] or None,
                 ip_address=client_ip_address(request),
             )
-            request.session[CLAIMS_SESSION_KEY] = [list(pair) for pair in sent]
+            request.session[CLAIMS_SESSION_KEY] = [list(pair) for pair in typed]
+            for _kind, value in typed:
+                if (_kind, value) not in sent:
+                    messages.warning(
+                        request,
+                        _("We could not send a code to %(contact)s yet: ask for a new one.")
+                        % {"contact": value},
+                    )
             return redirect("customers:verify")
     return render(request, "store/account/signup.html", {"form": form})
 
@@ -139,6 +153,14 @@ class ShopperLoginView(LoginView):
     form_class = LoginForm
     template_name = "store/account/login.html"
     next_page = "customers:account"
+
+    def get_default_redirect_url(self):
+        """The account, or first the verify page while a detail typed at sign-up waits for
+        its code (a login that left that page finds it again here)."""
+        customer = getattr(self.request.user, "customer", None)
+        if customer is not None and contact_verifications_pending(customer=customer):
+            return reverse("customers:verify")
+        return super().get_default_redirect_url()
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
@@ -173,11 +195,8 @@ def _claims(request, customer: Customer) -> list[tuple[str, str]]:
 
     Only those: the page cannot be used to send codes to numbers the login never gave.
     """
-    pending = contact_verifications_pending(customer=customer)
     typed = [tuple(pair) for pair in request.session.get(CLAIMS_SESSION_KEY, [])]
-    claims = [pair for pair in typed if pair in pending] + [
-        pair for pair in pending if pair not in typed
-    ]
+    claims = contact_verifications_pending(customer=customer, typed=typed)
     return sorted(claims, key=lambda pair: pair[0] != OneTimeCode.Kind.PHONE)
 
 

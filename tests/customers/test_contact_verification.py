@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from config.transports import memory
+from config.transports import TransientSendError, memory
 from customers.exceptions import (
     CodeAttemptsExhausted,
     CodeExpired,
@@ -438,3 +438,49 @@ def test_the_verify_page_speaks_vietnamese():
     assert f"Chúng tôi đã gửi mã đến {PHONE}." in page
     assert "Mã này chưa đúng." in wrong.content.decode()
     assert "là mã xác minh Tiệm của bạn" in memory.sent_on("sms")[-1].body
+
+
+def test_a_send_that_fails_at_sign_up_is_said_and_can_be_asked_again(client):
+    # given: the SMS gateway is down for the first send
+    memory.fail_next("sms", TransientSendError("gateway timeout"))
+
+    # when
+    client.post("/account/signup/", {"phone": "0909 908 089", "password": PASSWORD})
+    page = client.get("/account/verify/")
+    client.post("/account/verify/", {"kind": "phone", "resend": "1"})
+
+    # then
+    assert [str(message) for message in page.context["messages"]] == [
+        f"We could not send a code to {PHONE} yet: ask for a new one."
+    ]
+    assert [message.to for message in memory.sent_on("sms")] == [PHONE]
+    client.post("/account/verify/", {"kind": "phone", "code": _last_code()})
+    assert Customer.objects.get().contact_points.get().is_verified is True
+
+
+def test_logging_in_with_a_detail_still_waiting_for_its_code_leads_to_the_verify_page(client):
+    # given
+    client.post("/account/signup/", {"phone": "0909 908 089", "password": PASSWORD})
+    client.logout()
+
+    # when
+    response = client.post("/account/login/", {"username": "0909908089", "password": PASSWORD})
+
+    # then
+    assert response["Location"] == "/account/verify/"
+    page = client.get("/account/verify/").content.decode()
+    assert f"We sent a code to {PHONE}." in page
+
+
+def test_a_verified_login_goes_to_the_account_as_before(client):
+    # given
+    client.post("/account/signup/", {"phone": "0909 908 089", "password": PASSWORD})
+    client.post("/account/verify/", {"kind": "phone", "code": _last_code()})
+    client.logout()
+
+    # when
+    response = client.post("/account/login/", {"username": "0909908089", "password": PASSWORD})
+
+    # then
+    assert response["Location"] == "/account/"
+    assert client.get("/account/verify/")["Location"] == "/account/"
