@@ -184,6 +184,9 @@ def _row_check(row: OneTimeCode | None, code: str, field: str) -> OneTimeCode:
         pk=row.pk, attempt_count__lt=MAX_ATTEMPTS, confirmed_at__isnull=True
     ).update(attempt_count=F("attempt_count") + 1)
     if not counted:
+        # Either the tries are spent, or a concurrent caller used the code meanwhile.
+        if OneTimeCode.objects.filter(pk=row.pk, confirmed_at__isnull=False).exists():
+            raise CodeMissing(fields={field: [CodeMissing.default_detail]})
         raise CodeAttemptsExhausted(fields={field: [CodeAttemptsExhausted.default_detail]})
     typed = "".join((code or "").split())
     if not constant_time_compare(row.code_hash, _hash(row.salt, typed)):
