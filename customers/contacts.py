@@ -113,27 +113,26 @@ def search_term_contact(text: str) -> tuple[str, str] | None:
     return None
 
 
-def mask_contact(kind: str, value: str) -> str:
-    """A contact detail shown to someone who need not read it whole (a cashier's screen).
+def contact_masked(kind: str, value: str) -> str:
+    """A contact shown to staff who may not read it in full: enough to tell two apart.
 
-    Phones in the national form with the middle hidden (``+84909908089`` → ``090****089``),
-    emails with the name hidden but its first letter (``toan@example.vn`` →
-    ``t***@example.vn``); other kinds entirely.
+    ``+84909908089`` → ``090****089`` (the national form, first and last three digits);
+    ``hoa.nguyen@gmail.com`` → ``h***@gmail.com``; other ids keep two characters each end.
     """
+    value = value or ""
     if kind == ContactPoint.Kind.PHONE:
         try:
             number = phonenumbers.parse(value, DEFAULT_REGION)
-            digits = re.sub(
-                r"\D",
-                "",
-                phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL),
-            )
+            digits = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
         except phonenumbers.NumberParseException:
-            digits = re.sub(r"\D", "", value)
-        if len(digits) < 7:
+            digits = value
+        digits = re.sub(r"\D", "", digits)
+        if len(digits) <= 6:
             return "*" * len(digits)
         return f"{digits[:3]}{'*' * (len(digits) - 6)}{digits[-3:]}"
     if kind == ContactPoint.Kind.EMAIL and "@" in value:
-        name, domain = value.rsplit("@", 1)
-        return f"{name[:1]}***@{domain}"
-    return "***"
+        local, _at, domain = value.rpartition("@")
+        return f"{local[:1]}***@{domain}"
+    if len(value) <= 6:
+        return "***"
+    return f"{value[:2]}***{value[-2:]}"

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.api.fields import MoneyField
-from customers.contacts import mask_contact
+from customers.contacts import contact_masked
 from customers.models import ConsentRecord, ContactPoint, Customer, Event
 from customers.selectors import loyalty_balance
 
@@ -55,7 +55,7 @@ class PosContactOutput(serializers.Serializer):
     is_verified = serializers.BooleanField()
 
     def get_value(self, point) -> str:
-        return mask_contact(point.kind, point.value)
+        return contact_masked(point.kind, point.value)
 
 
 def reachable_contacts(customer) -> list[ContactPoint]:
@@ -124,4 +124,4 @@ class PosPointsCodeOutput(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
     def get_sent_to(self, row) -> str:
-        return mask_contact(row.kind, row.value)
+        return contact_masked(row.kind, row.value)
