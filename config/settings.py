@@ -271,6 +271,8 @@ REST_FRAMEWORK = {
         "anon": env.str("API_THROTTLE_ANON", "60/minute"),
         "user": env.str("API_THROTTLE_USER", "600/minute"),
         "pos": env.str("API_THROTTLE_POS", "1200/minute"),
+        # Customer look-ups at the till: by phone or email, never a walk through the book.
+        "pos_lookup": env.str("API_THROTTLE_POS_LOOKUP", "60/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -365,6 +367,8 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 SITE_NAME = "Tiệm"
 # How long a checkout holds stock before the beat job gives it back.
 STOCK_HOLD_MINUTES = env.int("STOCK_HOLD_MINUTES", 15, minimum=1)
+# A till reads a customer's summary only within this long after finding them by phone/email.
+POS_CUSTOMER_ACCESS_MINUTES = env.int("POS_CUSTOMER_ACCESS_MINUTES", 30, minimum=1)
 
 # Loyalty earn rule: one point per this many đồng spent.
 LOYALTY_VND_PER_POINT = env.int("LOYALTY_VND_PER_POINT", 10_000, minimum=1)
@@ -415,6 +419,10 @@ MESSAGE_TRANSPORTS = {
         else "config.transports.messenger.MessengerSendApiTransport",
     ),
 }
+# One-time codes (customers/services/verification.py): phones get them by SMS, or by Zalo ZNS
+# when "zalo" is chosen and its code template is set (template data: {"otp": "123456"}).
+ONE_TIME_CODE_PHONE_CHANNEL = env.str("ONE_TIME_CODE_PHONE_CHANNEL", "sms")
+ONE_TIME_CODE_ZALO_TEMPLATE_ID = env.str("ONE_TIME_CODE_ZALO_TEMPLATE_ID", "")
 # SMS, Zalo and Messenger in development: one JSON line per message.
 MESSAGE_LOG_FILE = VAR_DIR / "messages.log"
 # Every provider call gives up after this long (a timeout is retried later).

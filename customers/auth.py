@@ -5,7 +5,7 @@ from django.contrib.auth.backends import ModelBackend
 from customers.contacts import looks_like_email
 from customers.exceptions import InvalidContactPoint
 from customers.models import ContactPoint
-from customers.selectors import customer_find_by_contact
+from customers.selectors import contact_claimant_users, customer_find_by_contact
 
 
 class EmailOrPhoneBackend(ModelBackend):
@@ -20,12 +20,17 @@ class EmailOrPhoneBackend(ModelBackend):
         except InvalidContactPoint:
             return None
         user = customer.user if customer else None
-        if user is None:
-            # Spend the same time as a real check, so timing does not reveal accounts.
-            self._dummy_check(password)
+        if user is not None:
+            if user.check_password(password) and self.user_can_authenticate(user):
+                return user
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
+        # Nobody's login holds it: a login that signed up with it and has not proven it
+        # yet may use it to reach its own fresh profile (and nothing more).
+        for claimant in contact_claimant_users(kind=kind, value=username):
+            if claimant.check_password(password) and self.user_can_authenticate(claimant):
+                return claimant
+        # Spend the same time as a real check, so timing does not reveal accounts.
+        self._dummy_check(password)
         return None
 
     @staticmethod

@@ -64,3 +64,44 @@ class CatalogItemNotFound(CustomersError):
     code = "catalog_item_not_found"
     status_code = status.HTTP_404_NOT_FOUND
     default_detail = _("This product is not in the catalog, or is no longer sold.")
+
+
+class CodeInvalid(CustomersError):
+    code = "code_invalid"
+    default_detail = _("This code is not right. Check the last message we sent and try again.")
+
+
+class CodeExpired(CustomersError):
+    code = "code_expired"
+    default_detail = _("This code has expired. Ask for a new one.")
+
+
+class CodeAttemptsExhausted(CustomersError):
+    code = "code_attempts_exhausted"
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = _("Too many wrong codes. Ask for a new one.")
+
+
+class CodeMissing(CustomersError):
+    code = "code_missing"
+    default_detail = _("No code was sent for this; ask for one first.")
+
+
+class CodeSendThrottled(CustomersError):
+    code = "code_send_throttled"
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = _("Too many codes were asked for. Wait %(minutes)s minutes and try again.")
+
+
+class CodeNotSent(CustomersError):
+    code = "code_not_sent"
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _("The code could not be sent just now. Try again in a moment.")
+
+
+class ContactBelongsToAccount(CustomersError):
+    code = "contact_belongs_to_account"
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _(
+        "This contact detail belongs to another account. Log in to that account instead."
+    )

@@ -185,3 +185,21 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What did you like or not? Up to 2,000 characters."),
     )
+
+
+class VerifyCodeForm(forms.Form):
+    """The one-time code sent to the phone or email being proven."""
+
+    kind = forms.ChoiceField(
+        choices=[("phone", _("Phone")), ("email", _("Email"))], widget=forms.HiddenInput
+    )
+    code = forms.RegexField(
+        label=_("Code"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        required=False,
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

@@ -57,6 +57,11 @@ def _ip_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def client_ip_address(request) -> str:
+    """The client's address, as the throttles read it (see ``TRUSTED_PROXY_COUNT``)."""
+    return _ip_address(request)
+
+
 class FailureCounter:
     """How many failures of one kind one key had in the current window."""
 

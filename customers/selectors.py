@@ -1,6 +1,7 @@
 """Shared reads of the customers app, returning querysets with their joins already set."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -15,6 +16,7 @@ from customers.models import (
     Event,
     LoyaltyEntry,
     MergeSuggestion,
+    OneTimeCode,
     Review,
     WishlistItem,
 )
@@ -244,3 +246,50 @@ def event_stream(*, after: EventCursor | None = None) -> QuerySet[Event]:
     if connection.vendor == "postgresql":
         events = events.filter(tx_id__lt=VisibilityHorizon())
     return events
+
+
+def contact_verifications_pending(
+    *, customer: Customer, typed: Sequence[tuple[str, str]] = ()
+) -> list[tuple[str, str]]:
+    """The (kind, value) details this profile's login asked to prove and has not yet:
+    those ``typed`` (at sign-up, even if no code could be sent yet), then those a code
+    was sent for. The newest code per detail decides; a detail held verified is done.
+    """
+    verified = set(customer.contact_points.filter(is_verified=True).values_list("kind", "value"))
+    pending: dict[tuple[str, str], bool] = {}
+    rows = OneTimeCode.objects.filter(
+        customer=customer, purpose=OneTimeCode.Purpose.CONTACT
+    ).order_by("-id")
+    for kind, value, confirmed_at in rows.values_list("kind", "value", "confirmed_at"):
+        pending.setdefault((kind, value), confirmed_at is None)
+    for pair in typed:
+        pending.setdefault(tuple(pair), True)
+    order = [tuple(pair) for pair in typed] + [pair for pair in pending if pair not in typed]
+    return [pair for pair in order if pending[pair] and pair not in verified]
+
+
+def contact_claimant_users(*, kind: str, value: str) -> list:
+    """Logins that signed up with this detail and have not proven it yet (newest first).
+
+    Only for a detail whose holder has no login: they may log in to their own (fresh)
+    profile with it, and nothing more, until the code is entered.
+    """
+    from django.contrib.auth import get_user_model
+
+    value = normalize_contact(kind, value)
+    claimants = (
+        OneTimeCode.objects.filter(
+            purpose=OneTimeCode.Purpose.CONTACT,
+            kind=kind,
+            value=value,
+            confirmed_at__isnull=True,
+            customer__merged_into__isnull=True,
+            customer__erased_at__isnull=True,
+            customer__user__isnull=False,
+        )
+        .order_by("-id")
+        .values_list("customer__user_id", flat=True)
+    )
+    ids = list(dict.fromkeys(claimants))
+    users = get_user_model().objects.in_bulk(ids)
+    return [users[pk] for pk in ids if pk in users]

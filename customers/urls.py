@@ -15,6 +15,7 @@ from customers.views import (
     review_signed,
     review_thanks,
     signup,
+    verify_contact,
     wishlist_toggle,
 )
 
@@ -25,6 +26,7 @@ urlpatterns = [
     path("account/", account, name="account"),
     path("account/signup/", signup, name="signup"),
     path("account/login/", ShopperLoginView.as_view(), name="login"),
+    path("account/verify/", verify_contact, name="verify"),
     path("account/logout/", LogoutView.as_view(next_page="home"), name="logout"),
     path("account/points/", account_points, name="account-points"),
     path("account/wishlist/", account_wishlist, name="account-wishlist"),

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from config.forms import form_errors_add
+from customers.contacts import normalize_contact
 from customers.exceptions import (
     AccountExists,
     CustomerNotFound,
@@ -33,12 +35,14 @@ from customers.forms import (
     PreferencesForm,
     ReviewForm,
     SignupForm,
+    VerifyCodeForm,
 )
-from customers.login_throttle import WINDOW, signup_clash_counter
-from customers.models import ConsentRecord, ContactPoint, Customer, Event
+from customers.login_throttle import WINDOW, client_ip_address, signup_clash_counter
+from customers.models import ConsentRecord, ContactPoint, Customer, Event, OneTimeCode
 from customers.selectors import (
     consent_history,
     consent_state,
+    contact_verifications_pending,
     customer_get,
     loyalty_balance,
     loyalty_history,
@@ -48,12 +52,15 @@ from customers.selectors import (
 from customers.services import (
     consent_opt_out,
     consent_preferences_save,
+    contact_verification_confirm,
     customer_address_add,
     customer_address_remove,
     event_record,
+    one_time_code_send,
     review_request_token_read,
     review_submit,
     shopper_signup,
+    signup_codes_send,
     wishlist_add,
     wishlist_remove,
 )
@@ -111,7 +118,28 @@ def signup(request):
             form.add_error("password", error)
         else:
             login(request, customer.user, backend="customers.auth.EmailOrPhoneBackend")
-            return redirect("customers:account")
+            # A code goes to every detail typed, whether someone else holds it or not, so
+            # the next page says the same thing either way.
+            typed = [
+                (kind, normalize_contact(kind, data[kind]))
+                for kind in (ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL)
+                if data[kind]
+            ]
+            sent = signup_codes_send(
+                customer=customer,
+                email=data["email"] or None,
+                phone=data["phone"] or None,
+                ip_address=client_ip_address(request),
+            )
+            request.session[CLAIMS_SESSION_KEY] = [list(pair) for pair in typed]
+            for _kind, value in typed:
+                if (_kind, value) not in sent:
+                    messages.warning(
+                        request,
+                        _("We could not send a code to %(contact)s yet: ask for a new one.")
+                        % {"contact": value},
+                    )
+            return redirect("customers:verify")
     return render(request, "store/account/signup.html", {"form": form})
 
 
@@ -125,6 +153,14 @@ class ShopperLoginView(LoginView):
     form_class = LoginForm
     template_name = "store/account/login.html"
     next_page = "customers:account"
+
+    def get_default_redirect_url(self):
+        """The account, or first the verify page while a detail typed at sign-up waits for
+        its code (a login that left that page finds it again here)."""
+        customer = getattr(self.request.user, "customer", None)
+        if customer is not None and contact_verifications_pending(customer=customer):
+            return reverse("customers:verify")
+        return super().get_default_redirect_url()
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
@@ -149,6 +185,73 @@ def shopper_required(view):
         return view(request, customer, *args, **kwargs)
 
     return login_required(wrapper)
+
+
+CLAIMS_SESSION_KEY = "customers:contact-claims"
+
+
+def _claims(request, customer: Customer) -> list[tuple[str, str]]:
+    """The details this login may prove here: the ones typed at sign-up, then any pending.
+
+    Only those: the page cannot be used to send codes to numbers the login never gave.
+    """
+    typed = [tuple(pair) for pair in request.session.get(CLAIMS_SESSION_KEY, [])]
+    claims = contact_verifications_pending(customer=customer, typed=typed)
+    return sorted(claims, key=lambda pair: pair[0] != OneTimeCode.Kind.PHONE)
+
+
+@shopper_required
+@require_http_methods(["GET", "POST"])
+def verify_contact(request, customer: Customer):
+    """Prove a phone or email typed at sign-up with the code sent to it (or send another).
+
+    The page reads the same whether the detail belongs to an existing profile or not;
+    after the right code, a profile that held it (seen at the till, on a marketplace)
+    becomes this login's, with every channel's orders.
+    """
+    claims = _claims(request, customer)
+    if not claims:
+        return redirect("customers:account")
+    chosen = request.POST.get("kind") or request.GET.get("kind") or claims[0][0]
+    kind, value = next((pair for pair in claims if pair[0] == chosen), claims[0])
+    form = VerifyCodeForm(_posted(request), initial={"kind": kind})
+    status = 200
+    if request.method == "POST" and "resend" in request.POST:
+        try:
+            one_time_code_send(
+                customer=customer,
+                purpose=OneTimeCode.Purpose.CONTACT,
+                kind=kind,
+                value=value,
+                ip_address=client_ip_address(request),
+            )
+        except CustomersError as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(request, _("We sent a new code to %(contact)s.") % {"contact": value})
+        return redirect(f"{request.path}?kind={kind}")
+    if request.method == "POST" and form.is_valid() and not form.cleaned_data["code"]:
+        form.add_error("code", _("Type the 6-digit code we sent."))
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_verification_confirm(
+                customer=customer, kind=kind, value=value, code=form.cleaned_data["code"]
+            )
+        except CustomersError as error:
+            form_errors_add(form, error)
+        else:
+            messages.success(request, _("Thank you: %(contact)s is verified.") % {"contact": value})
+            remaining = [pair for pair in claims if pair != (kind, value)]
+            request.session[CLAIMS_SESSION_KEY] = [list(pair) for pair in remaining]
+            return redirect("customers:verify" if remaining else "customers:account")
+    if form.errors:
+        status = 400
+    return render(
+        request,
+        "store/account/verify.html",
+        {"form": form, "kind": kind, "value": value, "claims": claims},
+        status=status,
+    )
 
 
 @shopper_required

@@ -173,3 +173,10 @@ class PickupStoreUnavailable(CartError):
 class ReturnInvalid(OrdersError):
     code = "return_invalid"
     default_detail = _("This return cannot be taken.")
+
+
+class PointsCodeRequired(OrdersError):
+    code = "points_code_required"
+    default_detail = _(
+        "Paying with points needs the code sent to the customer: ask for one, then type it."
+    )

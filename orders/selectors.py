@@ -1,12 +1,16 @@
 """Shared reads of the orders app, returning querysets with their joins already set."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.models import SalesChannel
 from orders.exceptions import CashierNotAllowed
-from orders.models import Cart, CartLine, Order, Shift, Terminal
+from orders.models import Cart, CartLine, CustomerLookup, Order, Shift, Terminal
 
 
 def terminal_by_token(*, token: str) -> Terminal | None:
@@ -114,3 +118,12 @@ def cart_count_for_header(*, user=None, token=None) -> int:
     ):
         quantities[variant_id] = max(quantities.get(variant_id, 0), quantity)
     return sum(quantities.values())
+
+
+def customer_looked_up_recently(*, terminal: Terminal, customer_id: int) -> bool:
+    """Whether this terminal found this profile by phone or email within
+    ``POS_CUSTOMER_ACCESS_MINUTES`` (the only way a till reaches a profile by id)."""
+    since = timezone.now() - timedelta(minutes=settings.POS_CUSTOMER_ACCESS_MINUTES)
+    return CustomerLookup.objects.filter(
+        terminal=terminal, customer_id=customer_id, looked_up_at__gte=since
+    ).exists()

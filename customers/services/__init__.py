@@ -35,11 +35,20 @@ from customers.services.profiles import (
     customer_resolve,
     merge_suggestion_record,
     shopper_signup,
+    signup_codes_send,
 )
 from customers.services.review_requests import (
     review_request_path,
     review_request_token,
     review_request_token_read,
+)
+from customers.services.verification import (
+    contact_verification_confirm,
+    one_time_code_check,
+    one_time_code_consume,
+    one_time_code_send,
+    points_code_check,
+    points_code_send,
 )
 
 __all__ = [
@@ -48,6 +57,7 @@ __all__ = [
     "consent_opt_out_token_read",
     "consent_preferences_save",
     "consent_record",
+    "contact_verification_confirm",
     "customer_address_add",
     "customer_address_remove",
     "customer_erase",
@@ -64,6 +74,11 @@ __all__ = [
     "merge_suggestion_accept",
     "merge_suggestion_dismiss",
     "merge_suggestion_record",
+    "one_time_code_check",
+    "one_time_code_consume",
+    "one_time_code_send",
+    "points_code_check",
+    "points_code_send",
     "referral_code_ensure",
     "referral_record",
     "review_moderate",
@@ -72,6 +87,7 @@ __all__ = [
     "review_request_token_read",
     "review_submit",
     "shopper_signup",
+    "signup_codes_send",
     "wishlist_add",
     "wishlist_remove",
 ]

@@ -4,13 +4,14 @@ import json
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from config.logs import EMAIL, PHONE
 from customers.exceptions import CustomerErased
 from customers.locks import customers_lock
-from customers.models import Customer, Event, MergeSuggestion
+from customers.models import ContactPoint, Customer, Event, MergeSuggestion
 from customers.selectors import loyalty_balance
 from customers.services.events import event_record
 from customers.services.merge import _customer_foreign_keys
@@ -136,6 +137,48 @@ def _scrub(value):
     return value
 
 
+def _blank(field: models.Field):
+    if field.null:
+        return None
+    if field.has_default():
+        return field.get_default()  # {} for an address held as JSON
+    return ""
+
+
+def _other_apps_scrub(*, people: list[Customer], held: list[tuple[str, str]]) -> None:
+    """Blank the personal fields other apps keep on rows of these people (their orders,
+    carts ...), and on any row holding one of their emails or phones as its contact.
+
+    A model lists them in ``PERSONAL_DATA_FIELDS`` (field -> ``name``, ``email``,
+    ``phone``, ``address`` or ``text``); its rows are found through their foreign key to
+    Customer, as the merge finds them, so this app imports none of them. Everything else
+    on those rows (amounts, lines, numbers: the books) stays as it is.
+    """
+    values = {
+        "email": [value for kind, value in held if kind == ContactPoint.Kind.EMAIL],
+        "phone": [value for kind, value in held if kind == ContactPoint.Kind.PHONE],
+    }
+    for model, keys in _personal_models().items():
+        personal = model.PERSONAL_DATA_FIELDS
+        blanks = {name: _blank(model._meta.get_field(name)) for name in personal}
+        rows = Q(pk__in=[])
+        for key in keys:
+            rows |= Q(**{f"{key}__in": people})
+        for name, holds in personal.items():
+            if values.get(holds):
+                rows |= Q(**{f"{name}__in": values[holds]})
+        model._base_manager.filter(rows).update(**blanks)
+
+
+def _personal_models() -> dict[type[models.Model], list[str]]:
+    """Models of other apps declaring personal fields -> their foreign keys to Customer."""
+    found: dict[type[models.Model], list[str]] = {}
+    for field in _customer_foreign_keys():
+        if getattr(field.model, "PERSONAL_DATA_FIELDS", None):
+            found.setdefault(field.model, []).append(field.name)
+    return found
+
+
 def _anonymise(customer: Customer, now) -> None:
     customer.full_name = ""
     customer.born_on = None
@@ -173,8 +216,10 @@ def customer_erase(*, customer: Customer, actor: AbstractBaseUser | None = None)
     The profile is anonymised, contact points, wishlist and merge suggestions are deleted,
     review texts and event payloads lose anything personal. Kept: consent history (proof
     that consent was asked; the subject is now a pseudonymous id), the loyalty ledger and
-    everything financial in other apps (orders keep their rows; their own personal fields
-    are the orders app's to scrub). Merged-away profiles of the person are erased too.
+    everything financial in other apps: orders and carts keep their rows and amounts, but
+    the names, emails, phones, addresses and notes they hold (``PERSONAL_DATA_FIELDS`` of
+    their models) are blanked, on the person's rows and on any row holding the person's
+    email or phone. Merged-away profiles of the person are erased too.
     """
     customers_lock(customer_ids=[customer.pk])
     customer = Customer.objects.get(pk=customer.pk)
@@ -184,9 +229,12 @@ def customer_erase(*, customer: Customer, actor: AbstractBaseUser | None = None)
         raise CustomerErased()
     now = timezone.now()
     people = [customer, *Customer.objects.filter(merged_into=customer)]
+    held = list(ContactPoint.objects.filter(customer__in=people).values_list("kind", "value"))
+    _other_apps_scrub(people=people, held=held)
     for person in people:
         person.contact_points.all().delete()
         person.wishlist_items.all().delete()
+        person.one_time_codes.all().delete()
         person.reviews.update(text="")
         MergeSuggestion.objects.filter(customer=person).delete()
         MergeSuggestion.objects.filter(other=person).delete()

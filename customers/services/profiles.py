@@ -17,6 +17,7 @@ from customers.models import (
     ContactPoint,
     Customer,
     MergeSuggestion,
+    OneTimeCode,
     default_language,
 )
 from customers.selectors import customer_find_by_contact
@@ -192,7 +193,16 @@ def shopper_signup(
     marketing_channels: Sequence[str] = (),
     wording_version: str = "",
 ) -> Customer:
-    """Give a shopper a login (email or phone + password) on their one profile.
+    """Give a shopper a login (email or phone + password) on a profile of its own.
+
+    A login reaches a profile only through a contact detail it has proven (DESIGN.md
+    invariant 10): the new login gets a NEW profile holding the details nobody holds yet
+    (unverified). A detail already held by a profile without a login is not attached:
+    a :class:`MergeSuggestion` is recorded, and the login reaches that profile only once
+    the one-time code sent to the detail is entered
+    (:func:`customers.services.verification.contact_verification_confirm`). A detail held
+    by a profile with a login is :class:`AccountExists`, nothing written. The caller sends
+    the codes (:func:`signup_codes_send`) after this commits.
 
     ``marketing_channels`` are the channels the shopper ticked to receive offers on; each
     becomes a consent record with the web form and ``wording_version`` as its proof.
@@ -201,14 +211,17 @@ def shopper_signup(
 
     if not email and not phone:
         raise InvalidContactPoint(_("Sign up with an email address or a phone number."))
-    customer = customer_resolve(
+    identifiers = _identifiers(
         email=email,
         phone=phone,
+        zalo_id=None,
+        messenger_psid=None,
+        marketplace_buyer_id=None,
         channel=channel,
-        full_name=full_name,
-        preferred_language=preferred_language,
     )
-    if customer.user_id:
+    found = _lookup(identifiers, channel)
+    holders = {kind: point.customer.merged_into or point.customer for kind, point in found.items()}
+    if any(holder.user_id for holder in holders.values()):
         raise AccountExists()
     User = get_user_model()
     # The username is an opaque id: emails and phones live in contact points only, so an
@@ -217,8 +230,35 @@ def shopper_signup(
     validate_password(password, user)
     user.set_password(password)
     user.save()
-    customer.user = user
-    customer.save(update_fields=["user", "updated_at"])
+    customer = Customer.objects.create(
+        full_name=full_name,
+        preferred_language=preferred_language or default_language(),
+        first_channel=channel,
+        user=user,
+    )
+    for kind, value in identifiers:
+        if kind in found:
+            continue
+        try:
+            # A racing sign-up may take it first: then it is a claim like any other.
+            with transaction.atomic():
+                ContactPoint.objects.create(
+                    customer=customer, kind=kind, value=value, channel=channel
+                )
+        except IntegrityError:
+            logger.info("shopper_signup raced on a contact point; left as a claim")
+    for kind, holder in holders.items():
+        if holder.erased_at:
+            continue
+        merge_suggestion_record(
+            customer=holder,
+            other=customer,
+            reason=_(
+                "A new login signed up with this profile's %(kind)s; it joins this profile "
+                "only after entering the code sent there."
+            )
+            % {"kind": kind},
+        )
     for marketing_channel in marketing_channels:
         consent_record(
             customer=customer,
@@ -231,6 +271,36 @@ def shopper_signup(
             wording_version=wording_version,
         )
     return customer
+
+
+def signup_codes_send(
+    *, customer: Customer, email: str | None = None, phone: str | None = None, ip_address: str = ""
+) -> list[tuple[str, str]]:
+    """Send a one-time code to every detail typed at sign-up, held by anyone or not.
+
+    Sent either way, so the page that follows cannot tell whether a detail belongs to
+    someone. Returns the (kind, normalised value) pairs a code was sent to; a throttled or
+    failed send is left out (the verify page offers to send again).
+    """
+    from customers.exceptions import CodeNotSent, CodeSendThrottled
+    from customers.services.verification import one_time_code_send
+
+    sent = []
+    for kind, value in ((ContactPoint.Kind.PHONE, phone), (ContactPoint.Kind.EMAIL, email)):
+        if not value:
+            continue
+        try:
+            row = one_time_code_send(
+                customer=customer,
+                purpose=OneTimeCode.Purpose.CONTACT,
+                kind=kind,
+                value=value,
+                ip_address=ip_address,
+            )
+        except (CodeNotSent, CodeSendThrottled):
+            continue
+        sent.append((row.kind, row.value))
+    return sent
 
 
 @transaction.atomic(durable=True)

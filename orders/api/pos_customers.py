@@ -1,8 +1,13 @@
 """POS customer endpoints: look a shopper up by phone or email, register them at the till,
-and show the cashier a summary. Views call the customers app's services and selectors.
+show the cashier a summary, send the shopper the code that lets the till spend their points.
+Views call the customers app's services and selectors.
 
 What a terminal sees is its own store's business: the timeline in the summary leaves out
-events that happened in other stores (their visits, their purchases there).
+events that happened in other stores (their visits, their purchases there). A till finds
+customers by phone or email, never by walking ids: every look-up is audited
+(``CustomerLookup``) and rate-limited (``API_THROTTLE_POS_LOOKUP``), and a profile's summary
+answers only to a terminal that found it in the last ``POS_CUSTOMER_ACCESS_MINUTES``;
+contacts are shown masked.
 """
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -19,7 +24,7 @@ from customers.selectors import (
     timeline,
     wishlist_list,
 )
-from customers.services import customer_register
+from customers.services import customer_register, points_code_send
 from orders.api.base import TerminalApi
 from orders.api.serializers import (
     PosCustomerCreateInput,
@@ -27,8 +32,18 @@ from orders.api.serializers import (
     PosCustomerOutput,
     PosCustomerSummaryOutput,
     PosEventOutput,
+    PosPointsCodeOutput,
 )
-from orders.selectors import cart_open_for_customer, pos_channel_get
+from orders.api.serializers.customers import reachable_contacts
+from orders.api.throttling import PosLookupRateThrottle, TerminalRateThrottle
+from orders.models import CustomerLookup
+from orders.selectors import (
+    cart_open_for_customer,
+    customer_looked_up_recently,
+    pos_cashier_get,
+    pos_channel_get,
+)
+from orders.services import customer_lookup_record
 
 RECENT_EVENTS = 20
 
@@ -38,7 +53,7 @@ def _summary(customer: Customer, terminal) -> dict:
         "id": customer.pk,
         "full_name": customer.full_name,
         "preferred_language": customer.preferred_language,
-        "contacts": PosCustomerOutput().get_contacts(customer),  # email and phone only
+        "contacts": reachable_contacts(customer),  # email and phone only, masked
         "loyalty_balance": loyalty_balance(customer=customer),
         "wishlist_variant_ids": list(
             wishlist_list(customer=customer).values_list("variant_id", flat=True)
@@ -66,6 +81,21 @@ def _live_customer(pk: int) -> Customer:
     return customer
 
 
+def _found_here(request, pk: int) -> Customer:
+    """The live profile ``pk``, if this terminal found it by phone or email recently; else
+    the same 404 as an unknown id (nothing says the id exists)."""
+    customer = _live_customer(pk)
+    if not customer_looked_up_recently(terminal=request.auth, customer_id=customer.pk):
+        raise CustomerNotFound()
+    return customer
+
+
+def _cashier(request, cashier_id):
+    if cashier_id is None:
+        return None
+    return pos_cashier_get(terminal=request.auth, cashier_id=cashier_id)
+
+
 @extend_schema(
     tags=["pos"],
     summary="Find a customer by phone (any format) or email",
@@ -82,14 +112,23 @@ class PosCustomerLookupApi(TerminalApi):
     shopper; an invalid one is a 400 saying what is wrong.
     """
 
+    throttle_classes = [TerminalRateThrottle, PosLookupRateThrottle]
+
     def get(self, request):
         params = PosCustomerLookupInput(data=request.query_params)
         params.is_valid(raise_exception=True)
+        cashier = _cashier(request, params.validated_data["cashier_id"])
         customer = None
+        query_kind = ""
         for kind in (ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL):
             value = params.validated_data.get(kind)
             if value and customer is None:
+                query_kind = kind
                 customer = customer_find_by_contact(kind=kind, value=value)
+        # Recorded found or not: the audit shows a till trying number after number.
+        customer_lookup_record(
+            terminal=request.auth, query_kind=query_kind, customer=customer, cashier=cashier
+        )
         if customer is None:
             raise CustomerNotFound()
         customer = Customer.objects.prefetch_related("contact_points").get(pk=customer.pk)
@@ -124,11 +163,14 @@ class PosCustomerCreateApi(TerminalApi):
     """Create the shopper's profile (201), or return the one that already holds the phone or
     email (200). Consents given are recorded with this terminal as their proof."""
 
+    throttle_classes = [TerminalRateThrottle, PosLookupRateThrottle]
+
     def post(self, request):
         data = PosCustomerCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         terminal = request.auth
+        cashier = _cashier(request, values["cashier_id"])
         customer, created = customer_register(
             email=values.get("email"),
             phone=values.get("phone"),
@@ -138,6 +180,15 @@ class PosCustomerCreateApi(TerminalApi):
             consents=values["consents"],
             consent_source=ConsentRecord.Source.POS_TERMINAL,
             consent_source_ref=f"terminal:{terminal.pk} store:{terminal.location.code}",
+        )
+        # Registering finds an existing profile by its phone or email: a look-up like any.
+        customer_lookup_record(
+            terminal=terminal,
+            query_kind=CustomerLookup.QueryKind.PHONE
+            if values.get("phone")
+            else CustomerLookup.QueryKind.EMAIL,
+            customer=customer,
+            cashier=cashier,
         )
         customer = Customer.objects.prefetch_related("contact_points").get(pk=customer.pk)
         return Response(
@@ -152,13 +203,33 @@ class PosCustomerCreateApi(TerminalApi):
     responses={200: PosCustomerSummaryOutput},
 )
 class PosCustomerSummaryApi(TerminalApi):
-    """Loyalty balance, wishlist, current consent and recent timeline of a customer.
+    """Loyalty balance, wishlist, current consent, masked contacts and recent timeline of a
+    customer this terminal found by phone or email (look-up or registration) in the last
+    ``POS_CUSTOMER_ACCESS_MINUTES``; any other id is a 404 ``customer_not_found``.
 
     The timeline shows online events and this store's, never another store's. A merged
     profile's old id answers with the surviving profile.
     """
 
     def get(self, request, customer_id: int):
-        customer = _live_customer(customer_id)
+        customer = _found_here(request, customer_id)
         customer = Customer.objects.prefetch_related("contact_points").get(pk=customer.pk)
         return Response(PosCustomerSummaryOutput(_summary(customer, request.auth)).data)
+
+
+@extend_schema(
+    tags=["pos"],
+    summary="Send the customer the code that lets the till spend their points",
+    request=None,
+    responses={202: PosPointsCodeOutput},
+)
+class PosPointsCodeSendApi(TerminalApi):
+    """Text (or email, without a phone) the shopper a 6-digit code, valid 10 minutes; the
+    sale's ``points_code`` must carry it to pay with points. Only for a customer this
+    terminal found recently (else 404); 429 ``code_send_throttled`` when codes were asked
+    for too often; 503 ``code_not_sent`` when the provider could not be reached."""
+
+    def post(self, request, customer_id: int):
+        customer = _found_here(request, customer_id)
+        row = points_code_send(customer=customer, ip_address=f"terminal:{request.auth.pk}")
+        return Response(PosPointsCodeOutput(row).data, status=status.HTTP_202_ACCEPTED)

@@ -62,6 +62,7 @@ class PosSaleSubmitApi(TerminalApi):
             cashier=cashier,
             voucher_code=sale["voucher_code"],
             points=sale["points"],
+            points_code=sale["points_code"],
             placed_at=sale.get("placed_at"),
             sold_offline=sale["offline"],
             note=sale["note"],

@@ -12,3 +12,10 @@ class TerminalRateThrottle(SimpleRateThrottle):
         if not isinstance(request.auth, Terminal):
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+
+
+class PosLookupRateThrottle(TerminalRateThrottle):
+    """Customer look-ups per terminal (``API_THROTTLE_POS_LOOKUP``): a till finds the shopper
+    in front of it, it does not read the customer book."""
+
+    scope = "pos_lookup"

@@ -5,6 +5,7 @@ from orders.api.pos_customers import (
     PosCustomerCreateApi,
     PosCustomerLookupApi,
     PosCustomerSummaryApi,
+    PosPointsCodeSendApi,
 )
 from orders.api.pos_returns import (
     PosPickupHandOverApi,
@@ -39,6 +40,11 @@ urlpatterns = [
         "pos/customers/<int:customer_id>/",
         PosCustomerSummaryApi.as_view(),
         name="pos-customer-summary",
+    ),
+    path(
+        "pos/customers/<int:customer_id>/points-code/",
+        PosPointsCodeSendApi.as_view(),
+        name="pos-customer-points-code",
     ),
     path("pos/sales/", PosSaleSubmitApi.as_view(), name="pos-sale-submit"),
     path("pos/orders/<int:order_id>/", PosOrderDetailApi.as_view(), name="pos-order-detail"),

@@ -16,6 +16,14 @@ class Cart(models.Model):
         CONVERTED = "converted", _("Became an order")
         MERGED = "merged", _("Merged into the account's cart")
 
+    # What erasure blanks (see Order.PERSONAL_DATA_FIELDS).
+    PERSONAL_DATA_FIELDS = {
+        "contact_name": "name",
+        "contact_email": "email",
+        "contact_phone": "phone",
+        "shipping_address": "address",
+    }
+
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="carts")
     user = models.ForeignKey(

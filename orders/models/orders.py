@@ -31,6 +31,15 @@ class Order(models.Model):
     """An order of any channel: the web store, a marketplace or a store's POS."""
 
     Status = OrderStatus
+    # What erasure blanks (customers.services.customer_erase finds it through the relation,
+    # as the merge does): field -> what it holds. Money, lines and numbers stay: the books.
+    PERSONAL_DATA_FIELDS = {
+        "contact_name": "name",
+        "contact_email": "email",
+        "contact_phone": "phone",
+        "shipping_address": "address",
+        "note": "text",
+    }
 
     number = models.CharField(max_length=40, unique=True)
     channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="orders")

@@ -140,3 +140,41 @@ class ShiftCashMovement(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount}"
+
+
+class CustomerLookup(models.Model):
+    """One customer look-up at a till: the audit trail, and the terminal's pass to the profile.
+
+    A terminal reads a customer's summary (or asks for a points code) only for a profile it
+    found by phone or email in the last ``POS_CUSTOMER_ACCESS_MINUTES``: ids cannot be walked.
+    """
+
+    class QueryKind(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("Email")
+
+    terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, related_name="lookups")
+    cashier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    query_kind = models.CharField(max_length=20, choices=QueryKind.choices)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The profile found; empty when nobody matched."),
+    )
+    looked_up_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-looked_up_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["terminal", "customer", "-looked_up_at"], name="orders_lookup_access_idx"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.terminal} / {self.get_query_kind_display()} #{self.customer_id or '-'}"

@@ -28,6 +28,7 @@ from orders.services.shifts import (
     shift_opening_float,
 )
 from orders.services.terminals import (
+    customer_lookup_record,
     terminal_create,
     terminal_mark_seen,
     terminal_revoke,
@@ -49,6 +50,7 @@ __all__ = [
     "cart_line_set",
     "cart_merge",
     "checkout_start",
+    "customer_lookup_record",
     "marketplace_order_ingest",
     "order_cancel",
     "order_complete",

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from config.money import money_round
 from customers.contacts import normalize_email, normalize_phone
 from customers.exceptions import InvalidContactPoint
-from customers.models import Event
+from customers.models import Customer, Event
 from customers.services import customer_resolve, event_record
 from inventory.models import Location, Reservation, SalesChannel, Variant
 from inventory.selectors import variant_available_to_sell
@@ -256,12 +256,7 @@ def _checkout_write(
     reference, ttl = _checkout_hold(
         cart=cart, lines=lines, fulfilment=fulfilment, pickup_location=pickup_at
     )
-    customer = customer_resolve(
-        email=email or None,
-        phone=phone or None,
-        channel=cart.channel,
-        full_name=contact_name,
-    )
+    customer = _buyer(cart=cart, email=email, phone=phone, contact_name=contact_name)
     cart.customer = customer
     cart.contact_name = contact_name
     cart.contact_email = email
@@ -289,6 +284,33 @@ def _checkout_write(
         },
     )
     return cart
+
+
+def _buyer(*, cart: Cart, email: str, phone: str, contact_name: str) -> Customer:
+    """Whose order this is: a logged-in shopper's own profile, else the typed contact's.
+
+    A logged-in shopper may type any phone or email (a gift, a relative who receives the
+    parcel): it is recorded on the cart and the order, but never resolves to the profile
+    that holds it, so that profile's points, orders and history stay out of reach
+    (DESIGN.md invariant 10). Nor is it added to the shopper's profile: a detail nobody
+    has proven must not block its owner's own sign-up.
+    """
+    own = _own_profile(cart)
+    if own is not None:
+        return own
+    return customer_resolve(
+        email=email or None, phone=phone or None, channel=cart.channel, full_name=contact_name
+    )
+
+
+def _own_profile(cart: Cart) -> Customer | None:
+    """The live profile of the cart's login, if it has one."""
+    if cart.user_id is None:
+        return None
+    own = Customer.objects.filter(user_id=cart.user_id).first()
+    if own is None or own.erased_at or own.merged_into_id:
+        return None
+    return own
 
 
 def _checkout_hold(*, cart, lines, fulfilment, pickup_location) -> tuple[str, timedelta]:
@@ -337,6 +359,13 @@ def order_place(
         raise CheckoutIncomplete(_("Start checkout again: enter your contact details first."))
     if points and (cart.customer is None or cart.user_id is None):
         raise CheckoutIncomplete(fields={"points": [_("Log in to pay with points.")]})
+    own = _own_profile(cart) if points else None
+    if points and (own is None or own.pk != cart.customer_id):
+        # Points are paid only from the logged-in shopper's own profile, never from the
+        # profile of a contact typed at checkout.
+        raise CheckoutIncomplete(
+            fields={"points": [_("Only the points of the account you are logged in to can pay.")]}
+        )
 
     with transaction.atomic(durable=True):
         cart = locks.cart_lock(cart_id=cart.pk)

@@ -13,11 +13,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Customer
+from customers.models import Customer, OneTimeCode
+from customers.services import one_time_code_consume, points_code_check
 from inventory.models import SalesChannel
 from inventory.services import stock_offline_sale_record, stock_sell
 from orders import locks
-from orders.exceptions import IdempotencyConflict, PosChannelMissing
+from orders.exceptions import IdempotencyConflict, PointsCodeRequired, PosChannelMissing
 from orders.models import Fulfilment, Order, Payment, ShiftCashMovement, Terminal
 from orders.selectors import pos_channel_get
 from orders.services.placing import (
@@ -56,6 +57,7 @@ def pos_sale_submit(
     cashier=None,
     voucher_code: str = "",
     points: int = 0,
+    points_code: str = "",
     placed_at: datetime | None = None,
     sold_offline: bool = False,
     note: str = "",
@@ -66,6 +68,11 @@ def pos_sale_submit(
     is short. Offline sales already happened: they are recorded even if the shelf count
     says zero (inventory raises a discrepancy). The sale is attached to the terminal's open
     shift, or marked ``late_sync`` when none is open; it is never refused for that.
+
+    Points are spent only with ``points_code``, the code the customer was sent
+    (:func:`customers.services.points_code_send`); it is checked before the sale's
+    transaction (a wrong guess counts even though nothing else is written) and used up in
+    it. A replay of a recorded sale needs no code: it returns the first result.
     """
     fingerprint = request_fingerprint(
         {
@@ -84,8 +91,11 @@ def pos_sale_submit(
     replayed = _replay(client_uuid, fingerprint)
     if replayed is not None:
         return replayed, False
+    code = _points_code_check(customer=customer, points=points, points_code=points_code)
     try:
         with transaction.atomic(durable=True):
+            if code is not None:
+                one_time_code_consume(row=code, field="points_code")
             order = _sale_write(
                 terminal=terminal,
                 client_uuid=client_uuid,
@@ -107,6 +117,16 @@ def pos_sale_submit(
             raise
         return replayed, False
     return order, True
+
+
+def _points_code_check(*, customer, points: int, points_code: str) -> OneTimeCode | None:
+    """The customer's checked points code, when points are spent; a refusal naming
+    ``points_code`` otherwise."""
+    if not points or customer is None:
+        return None  # no points, or no customer (placing refuses points without one)
+    if not points_code.strip():
+        raise PointsCodeRequired(fields={"points_code": [PointsCodeRequired.default_detail]})
+    return points_code_check(customer=customer, code=points_code)
 
 
 def _replay(client_uuid: uuid.UUID, fingerprint: str) -> Order | None:

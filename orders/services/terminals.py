@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from inventory.models import Location
 from orders.exceptions import TerminalLocationInvalid
-from orders.models import Terminal
+from orders.models import CustomerLookup, Terminal
 
 TOKEN_PREFIX = "tpos_"  # noqa: S105 (a prefix, not a secret)
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
@@ -59,3 +59,13 @@ def terminal_mark_seen(*, terminal: Terminal) -> None:
     Terminal.objects.filter(pk=terminal.pk).exclude(
         last_seen_at__gte=now - LAST_SEEN_RESOLUTION
     ).update(last_seen_at=now)
+
+
+def customer_lookup_record(
+    *, terminal: Terminal, query_kind: str, customer=None, cashier=None
+) -> CustomerLookup:
+    """Audit one customer look-up at a till (found or not); it also opens the found
+    profile's summary to this terminal for ``POS_CUSTOMER_ACCESS_MINUTES``."""
+    return CustomerLookup.objects.create(
+        terminal=terminal, query_kind=query_kind, customer=customer, cashier=cashier
+    )

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from config.transports import memory
 from customers.models import ConsentRecord, Customer
 from customers.selectors import consent_current
 from customers.services import review_request_token, shopper_signup
@@ -37,7 +38,12 @@ def test_a_shopper_signs_up_and_changes_a_message_preference(page):
     page.locator('input[name="password"]').fill(PASSWORD)
     page.locator('main form button[type="submit"]').click()
 
-    # then: they land on their account, logged in
+    # then: they are asked for the code sent to the phone; they enter it and land on
+    # their account, logged in
+    page.wait_for_url("**/account/verify/")
+    code = re.search(r"\b(\d{6})\b", memory.sent_on("sms")[-1].body).group(1)
+    page.locator('input[name="code"]').fill(code)
+    page.locator("main form button.primary").click()
     page.wait_for_url("**/account/")
     assert "Chị Lan" in page.get_by_role("heading", level=1).inner_text()
     assert page.locator(".account-link").is_visible()

@@ -201,11 +201,17 @@ def test_shoppers_log_in_with_email_or_phone_in_any_format(login):
     assert authenticate(username=login, password="wrong-password") is None
 
 
-def test_signup_on_a_known_profile_links_it_and_a_second_signup_is_refused():
+def test_signup_on_a_known_profile_does_not_reach_it_and_a_signup_on_an_account_is_refused():
+    # Changed with verified contacts (DESIGN.md invariant 10): sign-up used to attach the
+    # login to the profile holding the phone; now it gets a fresh profile until the code.
     existing = customer_with(phone="+84909908089")
 
     customer = shopper_signup(password="bánh-cuốn-2026", phone="0909 908 089")
 
-    assert customer == existing
+    assert customer != existing
+    existing.refresh_from_db()
+    assert existing.user is None
+    account = shopper_signup(password="bánh-cuốn-2026", email="lan@example.vn")
     with pytest.raises(AccountExists):
-        shopper_signup(password="another-pass-77", phone="+84909908089")
+        shopper_signup(password="another-pass-77", email="LAN@example.vn", phone="0912345678")
+    assert account.contact_points.count() == 1

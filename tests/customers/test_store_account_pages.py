@@ -1,5 +1,6 @@
 """The shopper's account pages, reviews and preferences, through Django's test client."""
 
+import re
 import time
 from datetime import timedelta
 from unittest import mock
@@ -8,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from config.transports import memory
 from customers.login_throttle import (
     MAX_FAILURES,
     MAX_FAILURES_PER_ADDRESS,
@@ -305,9 +307,9 @@ def test_signup_creates_the_account_records_consent_logs_in_and_lands_on_the_acc
         },
     )
 
-    # then
+    # then: the account exists and is logged in; the phone waits for its code
     assert response.status_code == 302
-    assert response["Location"] == "/account/"
+    assert response["Location"] == "/account/verify/"
     customer = Customer.objects.get()
     assert customer.user is not None
     assert client.session["_auth_user_id"] == str(customer.user.pk)
@@ -328,14 +330,21 @@ def test_signup_with_an_invalid_phone_shows_why_and_writes_nothing(client):
     assert not get_user_model().objects.exists()
 
 
-def test_signup_on_a_profile_seen_at_the_till_links_it(client):
+def test_signup_on_a_profile_seen_at_the_till_links_it_only_after_the_code(client):
+    # Changed with verified contacts (DESIGN.md invariant 10): this test used to assert
+    # that sign-up alone attached the login to the existing profile.
     existing = customer_with(phone="+84909908089")
 
     client.post("/account/signup/", {"phone": "84909908089", "password": PASSWORD})
 
     existing.refresh_from_db()
+    assert existing.user is None
+    assert Customer.objects.count() == 2
+    code = re.search(r"\b(\d{6})\b", memory.sent_on("sms")[-1].body).group(1)
+    client.post("/account/verify/", {"kind": "phone", "code": code})
+    existing.refresh_from_db()
     assert existing.user is not None
-    assert Customer.objects.count() == 1
+    assert client.session["_auth_user_id"] == str(existing.user_id)
 
 
 def test_login_page_accepts_the_phone_in_another_format(client):

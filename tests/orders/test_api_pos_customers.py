@@ -42,7 +42,7 @@ def test_lookup_by_phone_in_any_format(client, till, written):
     assert body["id"] == customer.pk
     assert body["full_name"] == "Anh Toản"
     assert body["loyalty_balance"] == 25
-    assert body["contacts"] == [{"kind": "phone", "value": "+84909908089"}]
+    assert body["contacts"] == [{"kind": "phone", "value": "090****089", "is_verified": False}]
 
 
 def test_lookup_by_email(client, till):
@@ -166,6 +166,8 @@ def test_summary_shows_balance_wishlist_and_only_this_stores_timeline(client, ti
         payload={"number": "POS-HCM-9"},
     )  # fmt: skip
 
+    client.get(LOOKUP, {"phone": "0909908089"}, **bearer(token))
+
     # when
     response = client.get(f"/api/v1/pos/customers/{customer.pk}/", **bearer(token))
 
@@ -173,6 +175,10 @@ def test_summary_shows_balance_wishlist_and_only_this_stores_timeline(client, ti
     assert response.status_code == 200
     body = response.json()
     assert body["loyalty_balance"] == 40
+    assert body["contacts"] == [
+        {"kind": "email", "value": "t***@example.vn", "is_verified": False},
+        {"kind": "phone", "value": "090****089", "is_verified": False},
+    ]
     assert body["wishlist_variant_ids"] == [variant.pk]
     assert body["consent"]["sms"]["marketing"] is False
     numbers = [event["payload"].get("number") for event in body["recent_events"]]
@@ -186,6 +192,7 @@ def test_summary_shows_balance_wishlist_and_only_this_stores_timeline(client, ti
 
 def test_summary_of_a_merged_id_answers_with_the_surviving_profile(client, till):
     a, b = customer_with(phone="+84909908089"), customer_with(email="toan@example.vn")
+    client.get(LOOKUP, {"email": "toan@example.vn"}, **bearer(till[1]))
     customer_merge(target=a, source=b)
 
     response = client.get(f"/api/v1/pos/customers/{b.pk}/", **bearer(till[1]))

@@ -68,6 +68,7 @@ def test_no_open_cart_is_null(django_assert_max_num_queries):
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     customer = customer_with(phone="+84909908089")
+    api.get("/api/v1/pos/customers/lookup/", {"phone": "0909908089"})
 
     summary = api.get(f"/api/v1/pos/customers/{customer.pk}/")
 

@@ -197,7 +197,8 @@ orders.HeldOrder.release                    x     x             -       -       
 # A terminal of store A calls with an object of store A (own) and of store B (other).
 # "n/a": the request names no store-bound object (the terminal's own store is implied).
 # Returns are taken at any store for an order of any channel (DESIGN: omnichannel), and
-# customers are shared: those answer the same for both.
+# customers are shared: those answer the same for both (a customer only once this
+# terminal has looked them up by phone or email).
 POS = _table("""
 endpoint                 own  other
 pos-order-detail         200  404
@@ -208,7 +209,8 @@ pos-shift-current        200  404
 pos-shift-cash-movement  201  404
 pos-shift-close          200  404
 pos-returnable-order     200  200
-pos-customer-summary     200  200
+pos-customer-summary     404  404
+pos-customer-points-code 404  404
 pos-return-create        n/a  n/a
 pos-terminal             n/a  n/a
 pos-shift-open           n/a  n/a
@@ -615,8 +617,13 @@ def _pos_calls(world):
             None,
             None,
         ),
+        # A terminal reaches a customer by id only after finding them by phone or email
+        # (tests/orders/test_api_pos_customers.py): an id alone is a 404 at any store.
         "pos-customer-summary": lambda loc: (
             "get", reverse("v1:pos-customer-summary", args=[world.customer.pk]), None, None,
+        ),
+        "pos-customer-points-code": lambda loc: (
+            "post", reverse("v1:pos-customer-points-code", args=[world.customer.pk]), None, None,
         ),
     }  # fmt: skip
 

@@ -14,6 +14,7 @@ from orders.api.serializers.customers import (
     PosCustomerSummaryOutput,
     PosEventOutput,
     PosOpenCartOutput,
+    PosPointsCodeOutput,
 )
 from orders.api.serializers.returns import (
     PickupHandOverInput,
@@ -65,6 +66,7 @@ __all__ = [
     "PosCustomerSummaryOutput",
     "PosEventOutput",
     "PosOpenCartOutput",
+    "PosPointsCodeOutput",
     "PosReturnInput",
     "PosSaleInput",
     "ReturnLineInputSerializer",

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.api.fields import MoneyField
+from customers.contacts import contact_masked
 from customers.models import ConsentRecord, ContactPoint, Customer, Event
 from customers.selectors import loyalty_balance
 
@@ -11,6 +12,9 @@ from customers.selectors import loyalty_balance
 class PosCustomerLookupInput(serializers.Serializer):
     phone = serializers.CharField(required=False, max_length=40)
     email = serializers.CharField(required=False, max_length=254)
+    cashier_id = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="Who is looking (for the audit)."
+    )
 
     def validate(self, attrs):
         if not attrs.get("phone") and not attrs.get("email"):
@@ -33,6 +37,9 @@ class PosCustomerCreateInput(serializers.Serializer):
         choices=Customer._meta.get_field("preferred_language").choices, required=False
     )
     consents = PosConsentInput(many=True, required=False, default=list)
+    cashier_id = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="Who is looking (for the audit)."
+    )
 
     def validate(self, attrs):
         if not attrs.get("phone") and not attrs.get("email"):
@@ -42,7 +49,22 @@ class PosCustomerCreateInput(serializers.Serializer):
 
 class PosContactOutput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ContactPoint.Kind.choices)
-    value = serializers.CharField()
+    value = serializers.SerializerMethodField(
+        help_text="Masked (090****089, t***@example.vn): the cashier needs no more."
+    )
+    is_verified = serializers.BooleanField()
+
+    def get_value(self, point) -> str:
+        return contact_masked(point.kind, point.value)
+
+
+def reachable_contacts(customer) -> list[ContactPoint]:
+    """The customer's emails and phones (prefetched ``contact_points``)."""
+    return [
+        point
+        for point in customer.contact_points.all()
+        if point.kind in (ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE)
+    ]
 
 
 class PosCustomerOutput(serializers.Serializer):
@@ -53,12 +75,7 @@ class PosCustomerOutput(serializers.Serializer):
     loyalty_balance = serializers.SerializerMethodField()
 
     def get_contacts(self, customer) -> list[dict]:
-        points = [
-            point
-            for point in customer.contact_points.all()
-            if point.kind in (ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE)
-        ]
-        return PosContactOutput(points, many=True).data
+        return PosContactOutput(reachable_contacts(customer), many=True).data
 
     def get_loyalty_balance(self, customer) -> int:
         return loyalty_balance(customer=customer)
@@ -99,3 +116,12 @@ class PosCustomerSummaryOutput(serializers.Serializer):
     open_web_cart = PosOpenCartOutput(
         allow_null=True, help_text="What the shopper left in the web store's cart, if anything."
     )
+
+
+class PosPointsCodeOutput(serializers.Serializer):
+    channel = serializers.CharField(source="kind", help_text='"phone" or "email".')
+    sent_to = serializers.SerializerMethodField(help_text="Masked.")
+    expires_at = serializers.DateTimeField()
+
+    def get_sent_to(self, row) -> str:
+        return contact_masked(row.kind, row.value)

@@ -56,6 +56,13 @@ class PosSaleInput(serializers.Serializer):
         max_length=40, required=False, default="", allow_blank=True
     )
     points = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False, default=0)
+    points_code = serializers.CharField(
+        max_length=12,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="With points: the code sent to the customer (POST .../points-code/).",
+    )
     placed_at = serializers.DateTimeField(
         required=False, help_text="The till's clock when the sale was made (offline sales)."
     )
