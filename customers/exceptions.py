@@ -64,3 +64,8 @@ class CatalogItemNotFound(CustomersError):
     code = "catalog_item_not_found"
     status_code = status.HTTP_404_NOT_FOUND
     default_detail = _("This product is not in the catalog, or is no longer sold.")
+
+
+class AddressInvalid(CustomersError):
+    code = "address_invalid"
+    default_detail = _("Check the address: the street, the province or city and the ward.")

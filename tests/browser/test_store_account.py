@@ -78,7 +78,8 @@ def test_an_address_error_is_visible_and_announced(page):
     # when: an address with a phone that is too short
     page.goto("/account/addresses/")
     page.locator('input[name="line1"]').fill("25 Hàng Giấy")
-    page.locator('input[name="city"]').fill("Hà Nội")
+    page.locator('select[name="province_code"]').select_option(label="Thành phố Hà Nội")
+    page.locator('select[name="ward_code"]').select_option(label="Phường Cầu Giấy")
     page.locator('input[name="phone"]').fill("0909")
     page.locator('main form button[type="submit"]').click()
     page.wait_for_load_state()
@@ -105,8 +106,10 @@ def test_an_address_error_is_visible_and_announced(page):
     page.locator('main form button[type="submit"]').click()
     page.wait_for_url("**/account/addresses/")
 
-    # then
-    assert "+84912345678" in page.locator(".addresses").inner_text()
+    # then: saved on the 2025 units, the phone written the Vietnamese way
+    saved = page.locator(".addresses").inner_text()
+    assert "Phường Cầu Giấy, Thành phố Hà Nội" in saved
+    assert "0912 345 678" in saved and "+84" not in saved
     screenshot(page, "account-addresses-375px")
 
 

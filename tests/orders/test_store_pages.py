@@ -32,11 +32,8 @@ from tests.factories import (
 )
 from tests.orders.factories import VoucherFactory
 
-ADDRESS = {
-    "address_line1": "25 Hàng Giấy",
-    "address_district": "Hoàn Kiếm",
-    "address_city": "Hà Nội",
-}
+# Thành phố Hà Nội (01), Phường Hoàn Kiếm (00070): the 2025 units.
+ADDRESS = {"line1": "25 Hàng Giấy", "province_code": "01", "ward_code": "00070"}
 
 
 @pytest.fixture
@@ -229,10 +226,82 @@ def test_a_missing_address_is_named(client, shop):
     *_, buffalo, _spice = shop
     add(client, buffalo)
 
-    response = client.post("/checkout/", contact(address_line1="", address_city=""))
+    response = client.post("/checkout/", contact(line1="", province_code=""))
 
-    assert 'id="id_address_line1_error"' in text(response)
-    assert "Give the street address and the city." in text(response)
+    assert 'id="id_line1_error"' in text(response)
+    assert "Give the house number and street." in text(response)
+    assert 'id="id_province_code_error"' in text(response)
+    assert "Choose the province or city." in text(response)
+    nothing_written()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("posted", "field", "message"),
+    [
+        ({"province_code": "99"}, "province_code", "Choose the province or city."),
+        # Phường Bến Thành is a ward of Hồ Chí Minh City, not of Hà Nội
+        (
+            {"province_code": "01", "ward_code": "26743"},
+            "ward_code",
+            "Choose a ward or commune of Thành phố Hà Nội.",
+        ),
+        (
+            {"province_code": "01", "ward_code": ""},
+            "ward_code",
+            "Choose a ward or commune of Thành phố Hà Nội.",
+        ),
+    ],
+)
+def test_a_province_or_ward_that_does_not_exist_there_is_a_form_error(
+    client, shop, posted, field, message
+):
+    *_, buffalo, _spice = shop
+    add(client, buffalo)
+
+    response = client.post("/checkout/", contact(**posted))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == [message]
+    assert f'id="id_{field}_error"' in text(response)
+    nothing_written()
+
+
+@pytest.mark.django_db
+def test_the_delivery_address_is_kept_with_its_units_names(client, shop):
+    *_, buffalo, _spice = shop
+    add(client, buffalo)
+
+    response = client.post("/checkout/", contact(line2="Tầng 3"))
+
+    assert response.status_code == 302
+    cart = Cart.objects.get()
+    assert cart.shipping_address == {
+        "line1": "25 Hàng Giấy",
+        "line2": "Tầng 3",
+        "ward_code": "00070",
+        "ward": "Phường Hoàn Kiếm",
+        "province_code": "01",
+        "province": "Thành phố Hà Nội",
+    }
+    page = text(client.get("/checkout/pay/"))
+    assert "25 Hàng Giấy, Tầng 3, Phường Hoàn Kiếm, Thành phố Hà Nội" in page
+    assert "Anh Toản · 0909 908 089" in page
+
+
+@pytest.mark.django_db
+def test_without_javascript_the_wards_of_the_chosen_province_are_listed(client, shop):
+    *_, buffalo, _spice = shop
+    add(client, buffalo)
+
+    response = client.post("/checkout/", contact(province_code="79", ward_code="", show_wards="1"))
+
+    assert response.status_code == 200
+    page = text(response)
+    assert '<option value="26743">Phường Bến Thành</option>' in page
+    assert '<option value="00167">' not in page
+    assert 'value="Anh Toản"' in page
+    assert response.context["form"].errors == {}
     nothing_written()
 
 
@@ -669,7 +738,16 @@ def test_a_logged_in_shopper_finds_their_contact_already_filled_in(client, shop)
     from tests.factories import StaffFactory, customer_with
 
     customer = customer_with(email="toan@example.vn", phone="+84909908089", full_name="Toản")
-    customer.addresses = [{"line1": "25 Hàng Giấy", "district": "Hoàn Kiếm", "city": "Hà Nội"}]
+    customer.addresses = [
+        {"line1": "25 Hàng Giấy", "district": "Hoàn Kiếm", "city": "Hà Nội"},  # before 2025
+        {
+            "line1": "12 Trần Thái Tông",
+            "ward_code": "00167",
+            "ward": "Phường Cầu Giấy",
+            "province_code": "01",
+            "province": "Thành phố Hà Nội",
+        },
+    ]
     user = StaffFactory(is_staff=False)
     customer.user = user
     customer.save(update_fields=["addresses", "user"])
@@ -680,6 +758,9 @@ def test_a_logged_in_shopper_finds_their_contact_already_filled_in(client, shop)
     page = text(client.get("/checkout/"))
 
     assert "TT-1KG" in page
-    assert 'value="+84909908089"' in page
+    assert 'value="0909 908 089"' in page
     assert 'value="toan@example.vn"' in page
-    assert 'value="25 Hàng Giấy"' in page
+    # the address on the 2025 units is the one offered, with its province and ward chosen
+    assert 'value="12 Trần Thái Tông"' in page
+    assert '<option value="01" selected>' in page
+    assert '<option value="00167" selected>Phường Cầu Giấy</option>' in page
