@@ -45,7 +45,12 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "*": ("view", "add", "change"),
             "customer": ("view", "add", "change", "merge"),
         },
-        "orders": {"*": ("view", "add", "change"), "order": ("view", "add", "change", "fulfil")},
+        # Delivery fees are the owner's decision; managers read them.
+        "orders": {
+            "*": ("view", "add", "change"),
+            "order": ("view", "add", "change", "fulfil"),
+            "shippingrule": READ,
+        },
         "campaigns": {"*": READ},
         "platform": {"*": READ},
     },
@@ -63,6 +68,7 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "voucher": READ,
             "vouchercode": READ,
             "voucherredemption": READ,
+            "shippingrule": READ,
         },
     },
     WAREHOUSE: {

@@ -41,6 +41,7 @@ from orders.services import (
     order_place,
 )
 from orders.services.placing import LineInput, lines_price
+from orders.shipping import shipping_note, shipping_quote
 from orders.statuses import OrderStatus
 
 CART_SESSION_KEY = "cart_token"
@@ -124,7 +125,13 @@ def order_status_url(order: Order) -> str:
 def _cart_summary(cart: Cart | None) -> dict:
     """The cart's lines priced by the same service the order uses (two queries, any size)."""
     rows = list(cart.lines.select_related("variant__product")) if cart is not None else []
-    summary = {"lines": [], "subtotal_amount": Decimal(0), "problem": "", "count": 0}
+    summary = {
+        "lines": [],
+        "subtotal_amount": Decimal(0),
+        "total_amount": Decimal(0),
+        "problem": "",
+        "count": 0,
+    }
     if not rows:
         return summary
     summary["count"] = sum(row.quantity for row in rows)
@@ -151,7 +158,34 @@ def _cart_summary(cart: Cart | None) -> dict:
             }
         )
     summary["subtotal_amount"] = sum((line.gross_amount for line in priced.values()), Decimal(0))
+    summary.update(_shipping_summary(cart, summary["subtotal_amount"]))
     return summary
+
+
+def _shipping_summary(cart: Cart, subtotal: Decimal) -> dict:
+    """The delivery line: the fee once checkout knows how and where, else what it will be.
+
+    Shown only; ``order_place`` computes the fee again from the rules.
+    """
+    if not cart.hold_reference:
+        note = shipping_note(currency=cart.channel.currency)
+        missing = (
+            note.free_from_amount - subtotal
+            if note.free_from_amount is not None and subtotal < note.free_from_amount
+            else None
+        )
+        return {"shipping_note": note, "missing_for_free_amount": missing, "total_amount": subtotal}
+    quote = shipping_quote(
+        fulfilment=cart.fulfilment,
+        province_code=(cart.shipping_address or {}).get("province_code", ""),
+        subtotal_amount=subtotal,
+        currency=cart.channel.currency,
+    )
+    return {
+        "shipping": quote,
+        "shipping_amount": quote.amount,
+        "total_amount": subtotal + quote.amount,
+    }
 
 
 def _cart_with_channel(request) -> Cart | None:
@@ -243,9 +277,7 @@ def _contact_on_file(customer) -> dict:
 
 
 def _address_initial(address: dict) -> dict:
-    return {
-        key: address.get(key, "") for key in ("line1", "line2", "province_code", "ward_code")
-    }
+    return {key: address.get(key, "") for key in ("line1", "line2", "province_code", "ward_code")}
 
 
 @require_http_methods(["GET", "POST"])
@@ -321,10 +353,10 @@ def checkout_pay(request):
     points_allowed = customer is not None and cart.user_id is not None
     form = PaymentForm(
         request.POST or None,
-        initial={"expected_total_amount": summary["subtotal_amount"]},
+        initial={"expected_total_amount": summary["total_amount"]},
         points_allowed=points_allowed,
     )
-    shown_total = summary["subtotal_amount"]
+    shown_total = summary["total_amount"]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["expected_total_amount"] is not None:

@@ -1,6 +1,7 @@
 from orders.models.carts import Cart, CartLine
 from orders.models.orders import Fulfilment, Order, OrderLine, OrderNumberSequence, Payment
 from orders.models.returns import Return, ReturnLine
+from orders.models.shipping import ShippingRule
 from orders.models.tills import Shift, ShiftCashMovement, Terminal
 from orders.models.vouchers import Voucher, VoucherCode, VoucherRedemption
 
@@ -16,6 +17,7 @@ __all__ = [
     "ReturnLine",
     "Shift",
     "ShiftCashMovement",
+    "ShippingRule",
     "Terminal",
     "Voucher",
     "VoucherCode",

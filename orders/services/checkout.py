@@ -46,6 +46,7 @@ from orders.services.placing import (
     discounts_apply,
     lines_price,
     order_write,
+    shipping_apply,
 )
 from orders.services.vouchers import voucher_quote
 from orders.statuses import OrderStatus
@@ -379,6 +380,9 @@ def order_place(
                 subtotal_amount=pricing.subtotal_amount,
             )
         discounts_apply(pricing=pricing)
+        shipping_apply(
+            pricing=pricing, fulfilment=cart.fulfilment, shipping_address=cart.shipping_address
+        )
         if (
             expected_total_amount is not None
             and money_round(expected_total_amount, pricing.currency) != pricing.total_amount

@@ -15,6 +15,7 @@ from config.services import staff_user_ensure
 from customers.services import customer_resolve
 from inventory.demo import demo_catalog_and_stock, demo_locations_and_channels
 from inventory.models import StockLevel
+from orders.demo import demo_shipping_rules
 from orders.models import Terminal
 from orders.services import terminal_create, terminal_token_rotate
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         with transaction.atomic(durable=True):
             demo = demo_locations_and_channels()
             product_count = demo_catalog_and_stock(places=demo)
+            demo_shipping_rules()
             logins = []
             for role in ROLES:
                 username = DEMO_USERNAMES[role]
