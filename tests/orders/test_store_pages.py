@@ -764,3 +764,16 @@ def test_a_logged_in_shopper_finds_their_contact_already_filled_in(client, shop)
     assert 'value="12 Trần Thái Tông"' in page
     assert '<option value="01" selected>' in page
     assert '<option value="00167" selected>Phường Cầu Giấy</option>' in page
+
+
+@pytest.mark.django_db
+def test_phone_inputs_bring_up_the_phone_keypad(client, shop):
+    *_, buffalo, _spice = shop
+    add(client, buffalo)
+
+    page = text(client.get("/checkout/"))
+
+    assert (
+        '<input type="tel" name="contact_phone" autocomplete="tel" inputmode="tel" '
+        'maxlength="30" aria-describedby="id_contact_phone_helptext" id="id_contact_phone">'
+    ) in page
