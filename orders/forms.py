@@ -92,6 +92,13 @@ class CheckoutForm(AddressFieldsForm):
         return self.address_values()
 
 
+class CardNumberInput(forms.TextInput):
+    """A card number is sent once and never written back into a page (nor its cache)."""
+
+    def format_value(self, value):
+        return None
+
+
 class PaymentForm(forms.Form):
     """Step 2: how to pay, a voucher, loyalty points; then the order is placed."""
 
@@ -109,8 +116,8 @@ class PaymentForm(forms.Form):
         label=_("Card number"),
         max_length=30,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
-        help_text=_("Only for card payments."),
+        widget=CardNumberInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
+        help_text=_("Only for card payments. For your safety it is never shown again."),
     )
     voucher_code = forms.CharField(
         label=_("Voucher code"),

@@ -516,6 +516,44 @@ def test_a_card_needs_its_number(client, shop):
 
 
 @pytest.mark.django_db
+def test_a_card_number_is_never_written_back_into_the_page(client, shop):
+    # given: a card payment sent with a total that is no longer right
+    *_, buffalo, _spice = shop
+    start(client, buffalo)
+
+    # when
+    response = client.post(
+        "/checkout/pay/",
+        {
+            "payment_method": "card",
+            "card_number": "4242 4242 4242 4242",
+            "expected_total_amount": "1",
+        },
+    )
+
+    # then: the page asks to confirm the new total, without the card number in it
+    page = text(response)
+    assert response.status_code == 400
+    assert "4242" not in page
+    assert '<input type="text" name="card_number"' in page
+    assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_without_javascript_each_payment_methods_details_are_under_a_heading(client, shop):
+    *_, buffalo, _spice = shop
+    start(client, buffalo)
+
+    page = text(client.get("/checkout/pay/"))
+
+    assert page.count('<div class="pay-details" data-method="') == 3
+    assert "<h3>Cash on delivery or at pick-up</h3>" in page
+    assert "<h3>Bank transfer (VietQR)</h3>" in page
+    assert "<h3>Card</h3>" in page
+    assert '<script src="/static/tiem/payment.js" defer></script>' in page
+
+
+@pytest.mark.django_db
 def test_logged_in_shoppers_see_their_points_and_can_pay_with_them(client, shop):
     *_, buffalo, _spice = shop
     customer = customer_with(phone="+84909908089")
