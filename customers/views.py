@@ -314,7 +314,7 @@ def _review_page(request, *, customer: Customer, product: Product):
         except CustomersError as error:
             form_errors_add(form, error)
         else:
-            messages.success(request, _("Thank you for your review."))
+            # The next page says thank you; a flash message would say it a second time.
             return redirect("customers:review-thanks")
     return render(
         request,

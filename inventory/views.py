@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
 
+from config.views import page_not_found
 from inventory.models import Category, Product, Variant
 from inventory.selectors import (
     product_approved_reviews,
@@ -103,6 +104,12 @@ def _stars(rating) -> str:
     return "★" * full + "☆" * (5 - full)
 
 
+def _not_found(request, reason: str):
+    """The store's own 404 page, also with DEBUG on (whose technical page is for unknown
+    URLs, not for a product that is no longer sold)."""
+    return page_not_found(request, Http404(reason))
+
+
 def _ancestors(category: Category, categories: list[Category]) -> list[Category]:
     by_id = {node.pk: node for node in categories}
     chain, node = [], by_id.get(category.parent_id)
@@ -168,7 +175,7 @@ def category_detail(request, slug: str):
     categories = list(store_category_list())
     category = next((node for node in categories if node.slug == slug), None)
     if category is None:
-        raise Http404("No such category.")
+        return _not_found(request, "No such category.")
     return _grid(
         request,
         "store/catalog/category.html",
@@ -189,7 +196,7 @@ def search(request):
 def product_detail(request, slug: str):
     product = store_product_detail(slug=slug, channel=web_channel())
     if product is None:
-        raise Http404("No such product.")
+        return _not_found(request, "No such product.")
     reviews = product_approved_reviews(product=product)
     for variant in product.store_variants:
         variant.compare_at = _compare_at(variant)

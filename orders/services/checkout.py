@@ -120,9 +120,10 @@ def cart_line_set(*, cart: Cart, variant_id: int, quantity: int) -> Cart:
         available = _available(cart=cart, variant_ids=[variant.pk]).get(variant.pk, 0)
         if quantity > available:
             raise CartQuantityUnavailable(
-                _("Only %(count)d of %(name)s left.") % {"count": available, "name": variant}
+                _("Only %(count)d of %(name)s left.")
+                % {"count": available, "name": variant.display_name}
                 if available
-                else _("%(name)s is sold out.") % {"name": variant},
+                else _("%(name)s is sold out.") % {"name": variant.display_name},
                 fields={"quantity": [_("%(count)d left.") % {"count": available}]},
             )
         CartLine.objects.update_or_create(

@@ -113,13 +113,15 @@ def test_account_home_shows_the_profile_points_and_links(shopper_client, shopper
         assert f'href="{path}"' in content
 
 
-def test_header_shows_the_account_link_and_a_logout_form(shopper_client, client):
+def test_header_links_the_account_and_the_tab_bar_logs_out(shopper_client, client):
     content = shopper_client.get("/account/points/").content.decode()
 
     assert 'class="account-link" href="/account/"' in content
-    assert 'action="/account/logout/"' in content
+    nav = content[content.index('<nav class="account-nav"') :]
+    assert 'action="/account/logout/"' in nav[: nav.index("</nav>")]
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="en").get("/account/login/").content.decode()
-    assert 'href="/account/login/"' in anonymous and 'href="/account/signup/"' in anonymous
+    assert '<a class="account-link" href="/account/login/">Log in</a>' in anonymous
+    assert 'href="/account/signup/"' in anonymous  # on the log-in page itself
 
 
 def test_logout_is_a_post_and_ends_the_session(shopper_client):
@@ -588,6 +590,8 @@ def test_signed_review_link_works_without_a_login(client, shopper):
         "Ngon!",
     )
     assert review.is_verified_purchase is True
+    thanks = client.get("/reviews/thanks/").content.decode()
+    assert 'class="messages"' not in thanks  # thanked once, by the page itself
 
 
 def test_a_second_review_of_the_same_product_is_a_form_error_and_writes_nothing(client, shopper):

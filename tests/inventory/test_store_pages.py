@@ -1,12 +1,14 @@
 """The web store's catalog pages: home, category, search and product (Django test client)."""
 
 import importlib
+import unicodedata
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 
@@ -480,6 +482,18 @@ def test_product_page_shows_approved_reviews_with_verified_badges_and_the_averag
     assert "4.5 out of 5 (2 reviews)" in page
 
 
+def test_the_product_page_leads_to_writing_a_review(client, store):
+    # a guest is asked to log in first, and comes back to the review form
+    guest = html(client.get("/p/trau-gac-bep/"))
+    assert (
+        f'href="/account/login/?next=/reviews/new/%3Fproduct%3D{store.buffalo.pk}"' in guest
+    )
+
+    shopper_with_a_cart(client, store.small)
+    shopper = html(client.get("/p/trau-gac-bep/"))
+    assert f'href="/reviews/new/?product={store.buffalo.pk}"' in shopper
+
+
 def test_the_average_rating_is_written_the_vietnamese_way(client, store):
     review(store.buffalo, 5)
     review(store.buffalo, 4)
@@ -515,6 +529,42 @@ def test_an_unknown_or_hidden_product_is_a_404_page(client, store, path):
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
     assert 'role="search"' in html(response)  # the store's own page, with its search box
+
+
+def test_the_store_404_page_shows_even_with_debug_on(client, store, settings):
+    # given: DEBUG on, as `make run` has it
+    settings.DEBUG = True
+
+    # when
+    response = client.get("/p/khong-co/")
+
+    # then: the store's page, not Django's technical one
+    assert response.status_code == 404
+    assert 'role="search"' in html(response)
+    assert "URLconf" not in html(response)
+
+
+def test_every_page_links_its_favicon(client, store):
+    page = html(client.get("/"))
+
+    assert '<link rel="icon" href="/static/tiem/favicon.svg" type="image/svg+xml">' in page
+    assert finders.find("tiem/favicon.svg") is not None
+
+
+def test_the_language_switch_is_one_button_naming_the_language_in_itself(client, store):
+    # (Django spells "Tiếng Việt" with combining marks; compared as people read it)
+    vietnamese = unicodedata.normalize("NFC", html(client.get("/")))
+    english_page = unicodedata.normalize("NFC", html(english(client).get("/")))
+
+    assert (
+        '<button type="submit" name="language" value="en" lang="en" class="language-switch">'
+        "English</button>"
+    ) in vietnamese
+    assert (
+        '<button type="submit" name="language" value="vi" lang="vi" class="language-switch">'
+        "Tiếng Việt</button>"
+    ) in english_page
+    assert "Tiếng Anh" not in vietnamese
 
 
 def test_the_pages_answer_get_only(client, store):

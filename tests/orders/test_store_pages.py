@@ -795,7 +795,7 @@ def test_a_logged_in_shopper_finds_their_contact_already_filled_in(client, shop)
 
     page = text(client.get("/checkout/"))
 
-    assert "TT-1KG" in page
+    assert f"1 × {buffalo.product.name_en} {buffalo.name}" in page  # in English
     assert 'value="0909 908 089"' in page
     assert 'value="toan@example.vn"' in page
     # the address on the 2025 units is the one offered, with its province and ward chosen
@@ -815,3 +815,25 @@ def test_phone_inputs_bring_up_the_phone_keypad(client, shop):
         '<input type="tel" name="contact_phone" autocomplete="tel" inputmode="tel" '
         'maxlength="30" aria-describedby="id_contact_phone_helptext" id="id_contact_phone">'
     ) in page
+
+
+@pytest.mark.django_db
+def test_lines_are_named_in_the_shoppers_language_on_every_page(client, shop):
+    # given: an English-speaking shopper (the client fixture) buying one product
+    *_, buffalo, _spice = shop
+    add(client, buffalo)
+    english_name = f"{buffalo.product.name_en} {buffalo.name}"
+
+    # when
+    cart = text(client.get("/cart/"))
+    client.post("/checkout/", contact())
+    payment = text(client.get("/checkout/pay/"))
+    placed = client.post("/checkout/pay/", {"payment_method": "cod"})
+    status = text(client.get(placed["Location"]))
+
+    # then: no Vietnamese product name on the English pages
+    for page in (cart, payment, status):
+        assert buffalo.product.name not in page
+    assert buffalo.product.name_en in cart
+    assert f"1 × {english_name}" in payment
+    assert f'<th scope="row">{english_name}' in status
