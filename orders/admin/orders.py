@@ -12,8 +12,6 @@ from django.utils.translation import gettext_lazy
 
 from config.admin import ReadOnlyInline, ReadOnlyModelAdmin, action_permission
 from config.api.errors import DomainError
-from config.divisions import address_text
-from config.templatetags.contact import phone as phone_national
 from customers.contacts import search_term_contact
 from customers.models import ContactPoint
 from customers.selectors import customer_search, timeline
@@ -208,9 +206,9 @@ class OrderAdmin(ReadOnlyModelAdmin):
                     "customer_timeline",
                     "order_events",
                     "contact_name",
-                    "contact_phone_shown",
+                    "contact_phone",
                     "contact_email",
-                    "shipping_address_shown",
+                    "shipping_address",
                     "note",
                 ]
             },
@@ -324,14 +322,6 @@ class OrderAdmin(ReadOnlyModelAdmin):
         if not term:
             return queryset, False
         return queryset.filter(order_search_condition(term)), False
-
-    @admin.display(description=gettext_lazy("Phone"))
-    def contact_phone_shown(self, order):
-        return phone_national(order.contact_phone)
-
-    @admin.display(description=gettext_lazy("Delivery address"))
-    def shipping_address_shown(self, order):
-        return address_text(order.shipping_address)
 
     @admin.display(description=gettext_lazy("Customer"))
     def customer_timeline(self, order):
