@@ -10,6 +10,14 @@ from tests.browser.test_store_catalog import a_small_catalog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# Words of our English pages that must not show on the Vietnamese ones (a missed translation).
+ENGLISH_WORDS = ["Delivery", "Payment", "Free", "Subtotal", "Province", "Ward", "Cash on", "Card"]
+
+
+def no_english(page) -> list[str]:
+    text = page.locator("body").inner_text()
+    return [word for word in ENGLISH_WORDS if word in text]
+
 
 @pytest.fixture(params=[375, 1280], ids=["375px", "1280px"])
 def sized_page(request, browser, live_server):
@@ -55,6 +63,7 @@ def test_a_guest_picks_ha_noi_and_cau_giay_sees_the_fee_and_pays_cash_on_deliver
     page.locator('#id_ward_code option[value="00167"]').wait_for(state="attached")
     page.locator("#id_ward_code").select_option(label="Phường Cầu Giấy")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert no_english(page) == []
     screenshot(page, f"delivery-1-address-{width}px")
     page.locator("form.shop-form button.button-primary").click()
     page.wait_for_url("**/checkout/pay/")
@@ -67,6 +76,7 @@ def test_a_guest_picks_ha_noi_and_cau_giay_sees_the_fee_and_pays_cash_on_deliver
     page.locator('input[name="payment_method"][value="cod"]').check()
     assert not page.locator("#id_card_number").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert no_english(page) == []
     screenshot(page, f"delivery-2-payment-cod-{width}px")
     page.locator('input[name="payment_method"][value="card"]').check()
     assert page.locator("#id_card_number").is_visible()
@@ -80,7 +90,16 @@ def test_a_guest_picks_ha_noi_and_cau_giay_sees_the_fee_and_pays_cash_on_deliver
     assert (order.shipping_amount, order.total_amount) == (Decimal(20000), Decimal(270000))
     assert order.shipping_address["ward"] == "Phường Cầu Giấy"
     assert page.locator(".shipping-fee").inner_text() == "20.000\u00a0₫"
+    assert no_english(page) == []
     screenshot(page, f"delivery-3-confirmation-{width}px")
+
+    # and in English the same order's lines are named in English, none in Vietnamese
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    lines = page.locator(".order-lines tbody").inner_text()
+    assert "Smoked buffalo meat 250 g" in lines and "Thịt trâu" not in lines
+    assert page.locator(".shipping-fee").inner_text() == "₫20,000"
+    screenshot(page, f"delivery-4-confirmation-en-{width}px")
 
 
 def test_without_javascript_the_ward_list_follows_the_province_after_a_submit(browser, live_server):
