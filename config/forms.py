@@ -31,3 +31,12 @@ def form_errors_add(
             form.add_error(field, str(problem))
     if not said_on_a_field:
         form.add_error(None, str(error.detail))
+
+
+class PhoneInput(forms.TextInput):
+    """A phone field: ``type="tel"`` brings up the phone keypad and the browser's autofill."""
+
+    input_type = "tel"
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "tel", "inputmode": "tel", **(attrs or {})})

@@ -70,6 +70,8 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "*": ("view", "add", "change"),
             "order": ("view", "add", "change", "fulfil"),
             "return": ("view", "add", "change", "refund_cross_channel"),
+            # Delivery fees are the owner's decision; managers read them.
+            "shippingrule": READ,
         },
         "campaigns": {"*": READ},
         "platform": {"*": READ},
@@ -92,6 +94,7 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "webhookevent": (),
             "heldorder": (),
             "stocksynclog": (),
+            "shippingrule": READ,
         },
     },
     WAREHOUSE: {

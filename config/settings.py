@@ -229,6 +229,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 SHOP_TIME_ZONE = env.time_zone("SHOP_TIME_ZONE", "Asia/Ho_Chi_Minh")
 TIME_ZONE = env.time_zone("TIME_ZONE", SHOP_TIME_ZONE)
 USE_I18N = True
+# Our Vietnamese date formats (config/formats/vi): 30/11/2026, not Django's 30-11-2026.
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 DEFAULT_CURRENCY = env.currency("DEFAULT_CURRENCY", "VND")
 

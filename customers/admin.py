@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.admin import ReadOnlyInline, ReadOnlyModelAdmin, action_permission
+from config.templatetags.contact import phone as phone_national
 from customers.contacts import contact_masked
 from customers.exceptions import CustomersError
 from customers.models import (
@@ -175,7 +176,10 @@ class CustomerAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("Contacts"))
     def contacts(self, customer):
-        return ", ".join(point.value for point in customer.contact_points.all()[:3])
+        return ", ".join(
+            phone_national(point.value) if point.kind == ContactPoint.Kind.PHONE else point.value
+            for point in customer.contact_points.all()[:3]
+        )
 
     @admin.display(description=gettext_lazy("Contacts"))
     def masked_contacts(self, customer):

@@ -105,3 +105,8 @@ class ContactBelongsToAccount(CustomersError):
     default_detail = _(
         "This contact detail belongs to another account. Log in to that account instead."
     )
+
+
+class AddressInvalid(CustomersError):
+    code = "address_invalid"
+    default_detail = _("Check the address: the street, the province or city and the ward.")

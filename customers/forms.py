@@ -3,8 +3,11 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from config import divisions
+from config.forms import PhoneInput
 from customers.login_throttle import WINDOW, LoginThrottle
 from customers.models import ConsentRecord
 
@@ -25,7 +28,7 @@ class SignupForm(forms.Form):
         label=_("Phone"),
         max_length=40,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        widget=PhoneInput(),
     )
     password = forms.CharField(
         label=_("Password"),
@@ -116,7 +119,85 @@ class StaffLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
     )
 
 
-class AddressForm(forms.Form):
+class WardField(forms.ChoiceField):
+    """Lists the chosen province's wards; whether the ward is one of them is the service's
+    to say (``address_clean``), with every other problem of the address at once."""
+
+    def valid_value(self, value):
+        return True
+
+
+class AddressFieldsForm(forms.Form):
+    """The delivery address on the 2025 units, for checkout and the address book alike.
+
+    Without JavaScript the ward select lists the wards of the province chosen when the form
+    was last sent (the "Show its wards" button, or any submit); ``static/tiem/address.js``
+    refills it as soon as the province changes. The service
+    (:func:`customers.services.address_clean`) checks the pair again.
+    """
+
+    # The submit button that only refreshes the ward list (no JavaScript).
+    WARDS_BUTTON = "show_wards"
+
+    line1 = forms.CharField(
+        label=_("House number and street"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    line2 = forms.CharField(
+        label=_("Building, floor, alley (optional)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+    )
+    province_code = forms.ChoiceField(
+        label=_("Province / city"),
+        required=False,
+        choices=(),
+        error_messages={"invalid_choice": _("Choose the province or city.")},
+        widget=forms.Select(attrs={"autocomplete": "address-level1"}),
+    )
+    ward_code = WardField(
+        label=_("Ward / commune"),
+        required=False,
+        choices=(),
+        widget=forms.Select(attrs={"autocomplete": "address-level2"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        province = self.fields["province_code"]
+        province.choices = [("", _("Choose the province or city")), *divisions.provinces()]
+        province.widget.attrs.update(
+            {
+                "data-wards-url": reverse("customers:address-wards"),
+                "data-wards-for": self["ward_code"].auto_id,
+            }
+        )
+        chosen = self._chosen_province()
+        self.fields["ward_code"].choices = (
+            [("", _("Choose the ward or commune")), *divisions.wards(chosen)]
+            if divisions.province_name(chosen)
+            else [("", _("Choose the province first"))]
+        )
+
+    def _chosen_province(self) -> str:
+        if self.is_bound:
+            return self.data.get(self.add_prefix("province_code"), "") or ""
+        return str(self.initial.get("province_code") or "")
+
+    def address_values(self) -> dict:
+        """What :func:`customers.services.address_clean` takes."""
+        data = self.cleaned_data
+        return {
+            key: data.get(key) or "" for key in ("line1", "line2", "province_code", "ward_code")
+        }
+
+
+class AddressForm(AddressFieldsForm):
+    """An address of the account's book: the delivery address plus who receives it."""
+
     name = forms.CharField(
         label=_("Recipient's name"),
         max_length=200,
@@ -128,26 +209,14 @@ class AddressForm(forms.Form):
         max_length=40,
         required=False,
         help_text=_("For the courier, e.g. 0909 908 089."),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        widget=PhoneInput(),
     )
-    line1 = forms.CharField(
-        label=_("House number and street"),
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
-    )
-    line2 = forms.CharField(
-        label=_("Building, floor, alley (optional)"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
-    )
-    ward = forms.CharField(label=_("Ward / commune"), max_length=200, required=False)
-    district = forms.CharField(label=_("District"), max_length=200, required=False)
-    city = forms.CharField(
-        label=_("City / province"),
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "address-level1"}),
-    )
+
+    field_order = ["name", "phone", "line1", "line2", "province_code", "ward_code"]
+
+    def address_values(self) -> dict:
+        data = self.cleaned_data
+        return {**super().address_values(), "name": data["name"], "phone": data["phone"]}
 
 
 class PreferencesForm(forms.Form):

@@ -10,15 +10,17 @@ from django.contrib.auth.views import LoginView
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from config import divisions
 from config.forms import form_errors_add
 from customers.contacts import normalize_contact
 from customers.exceptions import (
@@ -308,10 +310,14 @@ def account_wishlist(request, customer: Customer):
 @require_http_methods(["GET", "POST"])
 def account_addresses(request, customer: Customer):
     """The address book: the list, and a form that adds one."""
-    form = AddressForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and AddressForm.WARDS_BUTTON in request.POST:
+        # No JavaScript: the province was chosen, now its wards are listed.
+        form = AddressForm(initial=request.POST.dict())
+    else:
+        form = AddressForm(_posted(request))
+    if request.method == "POST" and form.is_bound and form.is_valid():
         try:
-            customer_address_add(customer=customer, **form.cleaned_data)
+            customer_address_add(customer=customer, **form.address_values())
         except CustomersError as error:
             form_errors_add(form, error)
         else:
@@ -323,6 +329,25 @@ def account_addresses(request, customer: Customer):
         "store/account/addresses.html",
         {"addresses": customer.addresses or [], "form": form},
         status=400 if form.errors else 200,
+    )
+
+
+@cache_control(max_age=24 * 3600, public=True)
+@require_http_methods(["GET"])
+def address_wards(request):
+    """The wards of a province, for the address form's ward picker (``address.js``)."""
+    code = request.GET.get("province", "")
+    if divisions.province_name(code) is None:
+        return JsonResponse(
+            {"code": "province_unknown", "detail": _("No such province or city."), "fields": {}},
+            status=404,
+        )
+    return JsonResponse(
+        {
+            "province": code,
+            "placeholder": _("Choose the ward or commune"),
+            "wards": [list(ward) for ward in divisions.wards(code)],
+        }
     )
 
 
@@ -392,7 +417,7 @@ def _review_page(request, *, customer: Customer, product: Product):
         except CustomersError as error:
             form_errors_add(form, error)
         else:
-            messages.success(request, _("Thank you for your review."))
+            # The next page says thank you; a flash message would say it a second time.
             return redirect("customers:review-thanks")
     return render(
         request,

@@ -48,8 +48,8 @@ from inventory.services import (
 
 @admin.register(Location)
 class LocationAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "city", "accepts_pickup", "is_active"]
-    list_filter = ["kind", "accepts_pickup", "is_active", "city"]
+    list_display = ["name", "code", "kind", "city", "province_code", "accepts_pickup", "is_active"]
+    list_filter = ["kind", "accepts_pickup", "is_active", "province_code"]
     search_fields = ["name", "code", "address", "city"]
     prepopulated_fields = {"code": ["name"]}
     store_fields = ("pk",)

@@ -4,6 +4,7 @@ from decimal import Decimal
 from io import BytesIO
 
 from inventory.models import Location, SalesChannel, StockMovement, gtin_with_check_digit
+from inventory.search import search_fold
 from inventory.services import (
     StockLine,
     category_upsert,
@@ -15,14 +16,19 @@ from inventory.services import (
     variant_upsert,
 )
 
+# The 2025 units (config.divisions) of the demo's places.
+HA_NOI, HO_CHI_MINH = "01", "79"
+
 
 def demo_locations_and_channels() -> dict[str, Location | SalesChannel]:
     warehouse = location_upsert(
         code="kho-long-bien",
         name="Kho Long Biên",
         kind=Location.Kind.WAREHOUSE,
-        address="Số 8 Ngọc Thụy, Long Biên",
+        address="Số 8 Ngọc Thụy, Phường Long Biên",
         city="Hà Nội",
+        province_code=HA_NOI,
+        ward_code="00148",  # Phường Long Biên
         latitude=Decimal("21.054300"),
         longitude=Decimal("105.866100"),
     )
@@ -30,8 +36,10 @@ def demo_locations_and_channels() -> dict[str, Location | SalesChannel]:
         code="hn-hang-giay",
         name="Showroom Hàng Giấy",
         kind=Location.Kind.STORE,
-        address="25 Hàng Giấy, Hoàn Kiếm",
+        address="25 Hàng Giấy, Phường Hoàn Kiếm",
         city="Hà Nội",
+        province_code=HA_NOI,
+        ward_code="00070",  # Phường Hoàn Kiếm
         latitude=Decimal("21.036900"),
         longitude=Decimal("105.850200"),
         opening_hours="08:00–21:30",
@@ -41,8 +49,10 @@ def demo_locations_and_channels() -> dict[str, Location | SalesChannel]:
         code="hcm-quan-1",
         name="Cửa hàng Quận 1",
         kind=Location.Kind.STORE,
-        address="120 Lê Thánh Tôn, Bến Nghé, Quận 1",
+        address="120 Lê Thánh Tôn, Phường Sài Gòn",
         city="TP. Hồ Chí Minh",
+        province_code=HO_CHI_MINH,
+        ward_code="26740",  # Phường Sài Gòn (Bến Nghé, Quận 1 before July 2025)
         latitude=Decimal("10.776100"),
         longitude=Decimal("106.700900"),
         opening_hours="09:00–22:00",
@@ -148,18 +158,60 @@ PRODUCTS = [
     ("ruou-mo", "Rượu mơ", "Apricot wine", "mat-ong", 200_000),
 ]
 OPENING_STOCK = "demo:opening-stock"
+# The second line of each product's description, by category: (Vietnamese, English).
+HOW_TO_KEEP = {
+    "gia-vi": (
+        "Rang sơ rồi giã dập trước khi nấu để dậy mùi. Bảo quản trong lọ kín, nơi khô ráo.",
+        "Toast lightly and crush before cooking to wake the aroma. Keep in a closed jar, dry.",
+    ),
+    "thit-gac-bep": (
+        "Hấp 10 phút hoặc nướng qua rồi xé sợi. Bảo quản ngăn mát, dùng trong 3 tháng.",
+        "Steam for 10 minutes or grill, then tear into strips. Refrigerate; eat within 3 months.",
+    ),
+    "tra": (
+        "Tráng ấm bằng nước sôi, hãm 3–5 phút với nước 85–90 °C. Đậy kín sau khi mở túi.",
+        "Rinse the pot with boiling water, steep 3–5 minutes at 85–90 °C. Reseal after opening.",
+    ),
+    "do-kho": (
+        "Ngâm nước ấm cho nở trước khi chế biến. Bảo quản nơi khô ráo, tránh ánh nắng.",
+        "Soak in warm water before cooking. Keep dry and out of the sun.",
+    ),
+    "mat-ong": (
+        "Pha với nước ấm dưới 40 °C để giữ dưỡng chất. Mật ong kết tinh khi lạnh là tự nhiên.",
+        "Mix with water below 40 °C to keep its goodness. Honey that crystallises in the cold "
+        "is natural.",
+    ),
+}
+# Every tenth product is sold out (nothing received anywhere); others miss at some shops.
+SOLD_OUT_EVERY = 10
+
+
+# A font with Vietnamese letters (Đ, Ớ …), where the system has one (Debian's fonts-dejavu).
+DEMO_FONTS = ("DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
 
 def _demo_image(text: str, seed: int) -> bytes:
-    """A coloured square with the product's initials: drawn here, nothing downloaded."""
-    from PIL import Image, ImageDraw
+    """A coloured square with the initials of the product's Vietnamese name ("Thịt trâu gác
+    bếp" → TTG): drawn here, nothing downloaded."""
+    from PIL import Image, ImageDraw, ImageFont
 
     colour = ((seed * 67) % 200 + 30, (seed * 131) % 200 + 30, (seed * 29) % 200 + 30)
     image = Image.new("RGB", (320, 320), colour)
     draw = ImageDraw.Draw(image)
     initials = "".join(word[0] for word in text.split()[:3]).upper()
+    font = None
+    for name in DEMO_FONTS:
+        try:
+            font = ImageFont.truetype(name, 96)
+            break
+        except OSError:
+            continue
+    if font is None:
+        # Pillow's own font has no Vietnamese marks: the letters without them, not boxes.
+        initials = search_fold(initials).upper()
+        font = ImageFont.load_default(96)
     draw.rectangle((20, 20, 300, 300), outline=(255, 255, 255), width=6)
-    draw.text((160, 160), initials, fill=(255, 255, 255), anchor="mm", font_size=96)
+    draw.text((160, 160), initials, fill=(255, 255, 255), anchor="mm", font=font)
     buffer = BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
@@ -180,18 +232,21 @@ def demo_catalog_and_stock(*, places: dict) -> int:
             name_en=name_en,
             category=categories[category],
             brand="Tiệm",
-            description=f"{name} — đặc sản chọn lọc.",
-            description_en=f"{name_en}, carefully sourced.",
+            description=f"{name} — đặc sản chọn lọc từ vùng núi phía Bắc.\n"
+            f"{HOW_TO_KEEP[category][0]}",
+            description_en=f"{name_en}, carefully sourced from the northern mountains.\n"
+            f"{HOW_TO_KEEP[category][1]}",
         )
         if not product.images.exists():
             product_image_add(
                 product=product,
                 filename=f"{slug}.png",
-                content=_demo_image(name_en, index + 1),
+                content=_demo_image(name, index + 1),
                 alt=name,
             )
         for position, (weight, factor) in enumerate(WEIGHTS[: 1 + index % 3]):
-            sku = f"{slug.upper()[:12]}-{weight.split()[0]}"
+            # MAT-ONG-BAC-HA-100: the whole slug, so no cut ever ends on a dash (MAT-ONG-BAC--100).
+            sku = f"{slug.upper()}-{weight.split()[0]}"
             variant_upsert(
                 product=product,
                 sku=sku,
@@ -201,6 +256,8 @@ def demo_catalog_and_stock(*, places: dict) -> int:
                 option_values={"weight": weight},
                 position=position,
             )
+            if index % SOLD_OUT_EVERY == SOLD_OUT_EVERY - 1:
+                continue
             lines["warehouse"].append(StockLine(sku=sku, quantity=20 + (index * 7) % 40))
             if index % 2 == 0:
                 lines["hang_giay"].append(StockLine(sku=sku, quantity=index % 6))

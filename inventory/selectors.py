@@ -1,5 +1,7 @@
 """Shared reads of the inventory app, returning querysets with their joins already set."""
 
+import difflib
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -35,6 +37,10 @@ from inventory.models import (
     StockMovement,
     Variant,
 )
+from inventory.search import search_fold, search_terms
+
+# How close (difflib's ratio, 0 to 1) a catalog name must be to a query to be suggested.
+SUGGESTION_CUTOFF = 0.7
 
 EVERY_LOCATION_PERMISSION = "inventory.act_for_every_location"
 
@@ -404,4 +410,65 @@ def product_approved_reviews(*, product: Product) -> list:
         approved.annotate(
             approved_count=Window(Count("pk")), rating_average=Window(Avg("rating"))
         ).order_by("-created_at", "-pk")[:REVIEWS_SHOWN]
+    )
+
+
+@dataclass(frozen=True)
+class SearchSuggestions:
+    """Spelling help for a search that found nothing: a corrected query and close products."""
+
+    query: str  # the shopper's words corrected from the catalog's ("" if none changed)
+    products: list[Product]
+
+
+def store_search_suggestions(*, query: str, limit: int = 5) -> SearchSuggestions:
+    """Products whose names are close to ``query`` ("thit truo" → "Thịt trâu gác bếp").
+
+    Compared without accents (``search_fold``) with :mod:`difflib`, over the active products'
+    names in both languages: one query, fine for a shop's catalog of a few thousand
+    products, and the same on SQLite and PostgreSQL.
+    """
+    terms = search_terms(query)
+    if not terms:
+        return SearchSuggestions(query="", products=[])
+    products = list(
+        Product.objects.filter(
+            Exists(Variant.objects.filter(product=OuterRef("pk"), is_active=True)),
+            is_active=True,
+        ).only("pk", "slug", "name", "name_en")
+    )
+    wanted = " ".join(terms)
+    vocabulary: set[str] = set()
+    scored = []
+    for product in products:
+        best = 0.0
+        for name in (product.name, product.name_en):
+            words = search_fold(name).split()
+            vocabulary.update(words)
+            # The query against each run of as many words of the name ("thit truo" against
+            # "thit trau", "trau gac", "gac bep"), so a short query can match a long name.
+            for start in range(max(1, len(words) - len(terms) + 1)):
+                window = " ".join(words[start : start + len(terms)])
+                best = max(best, difflib.SequenceMatcher(None, wanted, window).ratio())
+        if best >= SUGGESTION_CUTOFF:
+            scored.append((-best, product.name, product))
+    corrected = [
+        next(iter(difflib.get_close_matches(term, vocabulary, n=1, cutoff=SUGGESTION_CUTOFF)), term)
+        for term in terms
+    ]
+    return SearchSuggestions(
+        query=" ".join(corrected) if corrected != terms else "",
+        products=[product for *_key, product in sorted(scored, key=lambda row: row[:2])][:limit],
+    )
+
+
+def store_popular_categories(*, limit: int = 6) -> list[Category]:
+    """Top-level categories with the most products for sale, for an empty search page."""
+    return list(
+        Category.objects.filter(parent__isnull=True)
+        .annotate(
+            product_count=Count("products", filter=Q(products__is_active=True), distinct=True)
+        )
+        .filter(product_count__gt=0)
+        .order_by("-product_count", "position", "name")[:limit]
     )

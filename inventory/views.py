@@ -16,13 +16,16 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
 
+from config.views import page_not_found
 from inventory.models import Category, Product, Variant
 from inventory.selectors import (
     product_approved_reviews,
     store_category_list,
     store_location_list,
+    store_popular_categories,
     store_product_detail,
     store_product_search,
+    store_search_suggestions,
     web_channel,
 )
 
@@ -63,8 +66,17 @@ class ProductCard:
     image_url: str
 
 
-def _card(product: Product) -> ProductCard:
-    variants = product.store_variants
+def _card(
+    product: Product, *, low: Decimal | None = None, high: Decimal | None = None
+) -> ProductCard:
+    """The card of a product; with a price filter, priced by its variants in the range (a
+    100,000-200,000 đ filter shows the 150,000 đ jar, not the 30,000 đ sachet)."""
+    variants = [
+        variant
+        for variant in product.store_variants
+        if (low is None or variant.price_amount >= low)
+        and (high is None or variant.price_amount <= high)
+    ] or product.store_variants
     cheapest = min(variants, key=lambda variant: (variant.price_amount, variant.position))
     return ProductCard(
         product=product,
@@ -72,7 +84,9 @@ def _card(product: Product) -> ProductCard:
         price_amount=cheapest.price_amount,
         compare_at_amount=_compare_at(cheapest),
         price_varies=len({variant.price_amount for variant in variants}) > 1,
-        stock=_stock_label(sum(max(variant.available_to_sell, 0) for variant in variants)),
+        stock=_stock_label(
+            sum(max(variant.available_to_sell, 0) for variant in product.store_variants)
+        ),
         image_url=default_storage.url(product.image_name) if product.image_name else "",
     )
 
@@ -88,6 +102,12 @@ def _stars(rating) -> str:
     """★★★★☆ for 4 (or 4.5): read out as the words beside it, so hidden from screen readers."""
     full = int(rating)
     return "★" * full + "☆" * (5 - full)
+
+
+def _not_found(request, reason: str):
+    """The store's own 404 page, also with DEBUG on (whose technical page is for unknown
+    URLs, not for a product that is no longer sold)."""
+    return page_not_found(request, Http404(reason))
 
 
 def _ancestors(category: Category, categories: list[Category]) -> list[Category]:
@@ -112,11 +132,20 @@ def _grid(request, template: str, *, category=None, categories=None, needs_query
     )
     # An invalid input is shown as a form error and left out; the valid ones still apply.
     filterset.is_valid()
-    query = filterset.form.cleaned_data.get("q") or ""
+    cleaned = filterset.form.cleaned_data
+    query = cleaned.get("q") or ""
     page = None
     if query or not needs_query:
         page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        page.object_list = [_card(product) for product in page.object_list]
+        low, high = cleaned.get("min_price"), cleaned.get("max_price")
+        page.object_list = [_card(product, low=low, high=high) for product in page.object_list]
+    if page is not None and query and page.paginator.count == 0:
+        # Nothing found: spelling help from the catalog's own names, and where to look.
+        extra = {
+            "suggestions": store_search_suggestions(query=query),
+            "popular_categories": store_popular_categories(),
+            **extra,
+        }
     return render(
         request,
         template,
@@ -146,7 +175,7 @@ def category_detail(request, slug: str):
     categories = list(store_category_list())
     category = next((node for node in categories if node.slug == slug), None)
     if category is None:
-        raise Http404("No such category.")
+        return _not_found(request, "No such category.")
     return _grid(
         request,
         "store/catalog/category.html",
@@ -167,7 +196,7 @@ def search(request):
 def product_detail(request, slug: str):
     product = store_product_detail(slug=slug, channel=web_channel())
     if product is None:
-        raise Http404("No such product.")
+        return _not_found(request, "No such product.")
     reviews = product_approved_reviews(product=product)
     for variant in product.store_variants:
         variant.compare_at = _compare_at(variant)

@@ -9,8 +9,10 @@ from inventory.models import Location, StockLevel
 from orders.models import Shift, Terminal
 from orders.selectors import shift_list
 from orders.services import shift_open, terminal_create, terminal_token_rotate
+from orders.services.shipping import shipping_rule_upsert
 
 DEMO_OPENING_FLOAT = Decimal("1000000")
+HA_NOI = "01"
 
 
 def demo_terminal(*, location: Location, name: str, cashier) -> tuple[Terminal, str]:
@@ -54,3 +56,20 @@ def demo_sale_line(*, location: Location) -> tuple[str, str] | None:
     if level is None:
         return None
     return level.variant.sku, f"{level.variant.price_amount:f}".split(".")[0]
+
+
+def demo_shipping_rules() -> None:
+    """Hà Nội (where the warehouse is) 20,000 đ, free from 300,000 đ; elsewhere 35,000 đ,
+    free from 500,000 đ."""
+    for name, province_code, min_order, fee in [
+        ("Nội thành Hà Nội", HA_NOI, 0, 20_000),
+        ("Hà Nội, đơn từ 300.000 đ", HA_NOI, 300_000, 0),
+        ("Toàn quốc", "", 0, 35_000),
+        ("Toàn quốc, đơn từ 500.000 đ", "", 500_000, 0),
+    ]:
+        shipping_rule_upsert(
+            name=name,
+            province_code=province_code,
+            min_order_amount=Decimal(min_order),
+            fee_amount=Decimal(fee),
+        )

@@ -8,6 +8,8 @@ back onto these forms through :func:`config.forms.form_errors_add`.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.forms import PhoneInput
+from customers.forms import AddressFieldsForm
 from inventory.models import Location
 from orders.models import Fulfilment, Payment
 from orders.services.checkout import CART_MAX_QUANTITY
@@ -20,8 +22,11 @@ class CartLineForm(forms.Form):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=CART_MAX_QUANTITY)
 
 
-class CheckoutForm(forms.Form):
-    """Step 1: who is buying, and delivery or pick-up."""
+class CheckoutForm(AddressFieldsForm):
+    """Step 1: who is buying, and delivery (to an address on the 2025 units) or pick-up.
+
+    The address fields are the address book's (:class:`customers.forms.AddressFieldsForm`).
+    """
 
     contact_name = forms.CharField(
         label=_("Your name"),
@@ -33,38 +38,20 @@ class CheckoutForm(forms.Form):
         label=_("Phone"),
         max_length=30,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        widget=PhoneInput(),
         help_text=_("A phone number or an email, so we can reach you."),
     )
     contact_email = forms.CharField(
         label=_("Email"),
         max_length=254,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     fulfilment = forms.ChoiceField(
         label=_("How do you want your order?"),
         choices=[(Fulfilment.SHIP, _("Delivery")), (Fulfilment.PICKUP, _("Pick up in store"))],
         initial=Fulfilment.SHIP,
         widget=forms.RadioSelect,
-    )
-    address_line1 = forms.CharField(
-        label=_("Street address"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
-    )
-    address_district = forms.CharField(
-        label=_("District"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
-    )
-    address_city = forms.CharField(
-        label=_("City or province"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-level1"}),
     )
     pickup_location = forms.ModelChoiceField(
         label=_("Pick-up store"),
@@ -74,8 +61,20 @@ class CheckoutForm(forms.Form):
         empty_label=None,
     )
 
+    field_order = [
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "fulfilment",
+        "line1",
+        "line2",
+        "province_code",
+        "ward_code",
+        "pickup_location",
+    ]
+
     # What the services call these fields.
-    ALIASES = {"shipping_address": "address_line1"}
+    ALIASES = {"shipping_address": "line1", "phone": "contact_phone", "email": "contact_email"}
 
     def __init__(self, *args, pickup_stores=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,12 +88,15 @@ class CheckoutForm(forms.Form):
         ]
 
     def shipping_address(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "line1": data["address_line1"].strip(),
-            "district": data["address_district"].strip(),
-            "city": data["address_city"].strip(),
-        }
+        """The address as typed; ``checkout_start`` checks it and names its units."""
+        return self.address_values()
+
+
+class CardNumberInput(forms.TextInput):
+    """A card number is sent once and never written back into a page (nor its cache)."""
+
+    def format_value(self, value):
+        return None
 
 
 class PaymentForm(forms.Form):
@@ -114,8 +116,8 @@ class PaymentForm(forms.Form):
         label=_("Card number"),
         max_length=30,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
-        help_text=_("Only for card payments."),
+        widget=CardNumberInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
+        help_text=_("Only for card payments. For your safety it is never shown again."),
     )
     voucher_code = forms.CharField(
         label=_("Voucher code"),

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from config.api.errors import DomainError
 from config.forms import form_errors_add
+from config.templatetags.contact import phone as phone_national
 from customers.selectors import loyalty_balance
 from inventory.selectors import variant_availability_by_location
 from orders.exceptions import CartEmpty, OrderLinesInvalid, OrdersError, PriceChanged
@@ -41,6 +42,7 @@ from orders.services import (
     order_place,
 )
 from orders.services.placing import LineInput, lines_price
+from orders.shipping import shipping_note, shipping_quote
 from orders.statuses import OrderStatus
 
 CART_SESSION_KEY = "cart_token"
@@ -125,7 +127,13 @@ def order_status_url(order: Order) -> str:
 def _cart_summary(cart: Cart | None) -> dict:
     """The cart's lines priced by the same service the order uses (two queries, any size)."""
     rows = list(cart.lines.select_related("variant__product")) if cart is not None else []
-    summary = {"lines": [], "subtotal_amount": Decimal(0), "problem": "", "count": 0}
+    summary = {
+        "lines": [],
+        "subtotal_amount": Decimal(0),
+        "total_amount": Decimal(0),
+        "problem": "",
+        "count": 0,
+    }
     if not rows:
         return summary
     summary["count"] = sum(row.quantity for row in rows)
@@ -152,7 +160,34 @@ def _cart_summary(cart: Cart | None) -> dict:
             }
         )
     summary["subtotal_amount"] = sum((line.gross_amount for line in priced.values()), Decimal(0))
+    summary.update(_shipping_summary(cart, summary["subtotal_amount"]))
     return summary
+
+
+def _shipping_summary(cart: Cart, subtotal: Decimal) -> dict:
+    """The delivery line: the fee once checkout knows how and where, else what it will be.
+
+    Shown only; ``order_place`` computes the fee again from the rules.
+    """
+    if not cart.hold_reference:
+        note = shipping_note(currency=cart.channel.currency)
+        missing = (
+            note.free_from_amount - subtotal
+            if note.free_from_amount is not None and subtotal < note.free_from_amount
+            else None
+        )
+        return {"shipping_note": note, "missing_for_free_amount": missing, "total_amount": subtotal}
+    quote = shipping_quote(
+        fulfilment=cart.fulfilment,
+        province_code=(cart.shipping_address or {}).get("province_code", ""),
+        subtotal_amount=subtotal,
+        currency=cart.channel.currency,
+    )
+    return {
+        "shipping": quote,
+        "shipping_amount": quote.amount,
+        "total_amount": subtotal + quote.amount,
+    }
 
 
 def _cart_with_channel(request) -> Cart | None:
@@ -229,15 +264,22 @@ def _contact_on_file(customer) -> dict:
         .order_by("-id")
         .values_list("kind", "value")
     )
-    address = (customer.addresses or [{}])[0] if isinstance(customer.addresses, list) else {}
+    book = [entry for entry in customer.addresses or [] if isinstance(entry, dict)]
+    # An address on the 2025 units fills every field; an older one only the street (its
+    # province and ward must be chosen again).
+    address = next((entry for entry in book if entry.get("province_code")), None) or (
+        book[0] if book else {}
+    )
     return {
         "contact_name": customer.full_name,
         "contact_email": contacts.get("email", ""),
-        "contact_phone": contacts.get("phone", ""),
-        "address_line1": address.get("line1", ""),
-        "address_district": address.get("district", ""),
-        "address_city": address.get("city", ""),
+        "contact_phone": phone_national(contacts.get("phone", "")),
+        **_address_initial(address),
     }
+
+
+def _address_initial(address: dict) -> dict:
+    return {key: address.get(key, "") for key in ("line1", "line2", "province_code", "ward_code")}
 
 
 @require_http_methods(["GET", "POST"])
@@ -247,23 +289,23 @@ def checkout(request):
     rows = list(cart.lines.select_related("variant__product")) if cart is not None else []
     initial = {}
     if cart is not None and cart.hold_reference:
-        address = cart.shipping_address or {}
         initial = {
             "contact_name": cart.contact_name,
             "contact_email": cart.contact_email,
-            "contact_phone": cart.contact_phone,
+            "contact_phone": phone_national(cart.contact_phone),
             "fulfilment": cart.fulfilment,
             "pickup_location": cart.pickup_location_id,
-            "address_line1": address.get("line1", ""),
-            "address_district": address.get("district", ""),
-            "address_city": address.get("city", ""),
+            **_address_initial(cart.shipping_address or {}),
         }
     elif request.user.is_authenticated and getattr(request.user, "customer", None):
         initial = _contact_on_file(request.user.customer)
-    form = CheckoutForm(
-        request.POST or None, initial=initial, pickup_stores=_pickup_stores(cart, rows)
-    )
-    if request.method == "POST" and form.is_valid():
+    pickup_stores = _pickup_stores(cart, rows)
+    if request.method == "POST" and CheckoutForm.WARDS_BUTTON in request.POST:
+        # No JavaScript: the province was chosen, now its wards are listed; nothing is sent.
+        form = CheckoutForm(initial=request.POST.dict(), pickup_stores=pickup_stores)
+    else:
+        form = CheckoutForm(request.POST or None, initial=initial, pickup_stores=pickup_stores)
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             if cart is None:
@@ -291,7 +333,7 @@ def checkout(request):
             "form": form,
             "hold_minutes": settings.STOCK_HOLD_MINUTES,
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if form.errors else 200,
     )
 
 
@@ -313,10 +355,10 @@ def checkout_pay(request):
     points_allowed = customer is not None and cart.user_id is not None
     form = PaymentForm(
         request.POST or None,
-        initial={"expected_total_amount": summary["subtotal_amount"]},
+        initial={"expected_total_amount": summary["total_amount"]},
         points_allowed=points_allowed,
     )
-    shown_total = summary["subtotal_amount"]
+    shown_total = summary["total_amount"]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["expected_total_amount"] is not None:
@@ -354,6 +396,16 @@ def checkout_pay(request):
             "summary": summary,
             "form": form,
             "shown_total": shown_total,
+            # "Chị Lan · 0912 345 678 · lan@example.vn", leaving out what was not given.
+            "contact_parts": [
+                part
+                for part in (
+                    cart.contact_name,
+                    phone_national(cart.contact_phone),
+                    cart.contact_email,
+                )
+                if part
+            ],
             "hold_expired": cart.hold_expires_at is not None
             and cart.hold_expires_at <= timezone.now(),
             # Times shown to shoppers ("we keep these items until 15:42") are the shop's.

@@ -1,6 +1,10 @@
 """Writes of the customers app (STYLE.md: ``<entity>_<action>``, keyword-only, atomic)."""
 
-from customers.services.addresses import customer_address_add, customer_address_remove
+from customers.services.addresses import (
+    address_clean,
+    customer_address_add,
+    customer_address_remove,
+)
 from customers.services.consent import (
     consent_opt_out,
     consent_opt_out_token,
@@ -52,6 +56,7 @@ from customers.services.verification import (
 )
 
 __all__ = [
+    "address_clean",
     "consent_opt_out",
     "consent_opt_out_token",
     "consent_opt_out_token_read",

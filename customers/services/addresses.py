@@ -5,15 +5,67 @@ import uuid
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from config import divisions
 from customers.contacts import normalize_phone
-from customers.exceptions import CustomersError
+from customers.exceptions import AddressInvalid, CustomersError
 from customers.locks import customers_lock
 from customers.models import Customer
 from customers.selectors import customer_live
 
 MAX_ADDRESSES = 20
-ADDRESS_FIELDS = ("name", "phone", "line1", "line2", "ward", "district", "city")
 FIELD_MAX_LENGTH = 200
+
+
+def address_clean(
+    *,
+    line1: str,
+    province_code: str,
+    ward_code: str,
+    line2: str = "",
+    name: str = "",
+    phone: str = "",
+) -> dict:
+    """A delivery address on the 2025 units, checked and named, or :class:`AddressInvalid`.
+
+    ``province_code`` and ``ward_code`` are the GSO codes (``config.divisions``); the ward
+    must belong to the province. The names are stored next to the codes, so the address
+    reads the same even if a later reform renames a unit. A phone, if given, is stored in
+    E.164 (:class:`InvalidContactPoint` says why not). Nothing is written.
+    """
+    values = {
+        "name": name,
+        "phone": phone,
+        "line1": line1,
+        "line2": line2,
+        "province_code": province_code,
+        "ward_code": ward_code,
+    }
+    values = {key: (value or "").strip() for key, value in values.items()}
+    problems: dict[str, list[str]] = {}
+    if not values["line1"]:
+        problems["line1"] = [_("Give the house number and street.")]
+    for key, value in values.items():
+        if len(value) > FIELD_MAX_LENGTH:
+            problems[key] = [_("At most %(count)s characters.") % {"count": FIELD_MAX_LENGTH}]
+    province = divisions.province_name(values["province_code"])
+    ward = divisions.ward_name(province_code=values["province_code"], ward_code=values["ward_code"])
+    if province is None:
+        problems["province_code"] = [_("Choose the province or city.")]
+    elif ward is None:
+        problems["ward_code"] = [
+            _("Choose a ward or commune of %(province)s.") % {"province": province}
+        ]
+    if problems:
+        raise AddressInvalid(fields=problems)
+    if values["phone"]:
+        values["phone"] = normalize_phone(values["phone"])
+    return {
+        **{key: values[key] for key in ("name", "phone", "line1", "line2") if values[key]},
+        "ward_code": values["ward_code"],
+        "ward": ward,
+        "province_code": values["province_code"],
+        "province": province,
+    }
 
 
 @transaction.atomic
@@ -21,38 +73,25 @@ def customer_address_add(
     *,
     customer: Customer,
     line1: str,
-    city: str,
+    province_code: str,
+    ward_code: str,
     line2: str = "",
-    ward: str = "",
-    district: str = "",
     name: str = "",
     phone: str = "",
 ) -> dict:
     """Add an address to the shopper's book and return it (with its ``id``).
 
-    ``line1`` and ``city`` are required; a phone, if given, is stored in E.164. Bad input
-    raises :class:`CustomersError` (or :class:`InvalidContactPoint` for the phone) with the
-    problem per field, and nothing is written.
+    The address is checked by :func:`address_clean` (bad input raises, nothing is written).
+    Addresses saved before the 2025 reform stay in the book as they were written.
     """
-    values = {
-        "name": name,
-        "phone": phone,
-        "line1": line1,
-        "line2": line2,
-        "ward": ward,
-        "district": district,
-        "city": city,
-    }
-    values = {key: (value or "").strip() for key, value in values.items()}
-    problems = {key: [_("Required.")] for key in ("line1", "city") if not values[key]} | {
-        key: [_("At most %(count)s characters.") % {"count": FIELD_MAX_LENGTH}]
-        for key, value in values.items()
-        if len(value) > FIELD_MAX_LENGTH
-    }
-    if problems:
-        raise CustomersError(_("Give at least the street address and the city."), fields=problems)
-    if values["phone"]:
-        values["phone"] = normalize_phone(values["phone"])  # InvalidContactPoint says why
+    values = address_clean(
+        line1=line1,
+        line2=line2,
+        province_code=province_code,
+        ward_code=ward_code,
+        name=name,
+        phone=phone,
+    )
 
     # The list is read, changed and written back: lock the customer row so two tabs adding
     # at once cannot overwrite each other's address.

@@ -170,6 +170,12 @@ class Variant(models.Model):
     def __str__(self):
         return f"{self.product.name} {self.name}".strip() + f" ({self.sku})"
 
+    @property
+    def display_name(self) -> str:
+        """The product's name in the shopper's language, then the variant's: "Smoked buffalo
+        meat 250 g" in English, "Thịt trâu gác bếp 250 g" in Vietnamese."""
+        return f"{self.product.display_name} {self.name}".strip()
+
     def clean(self):
         # No barcode is NULL, not "": many variants may have none, but "" would be unique.
         self.barcode = (self.barcode or "").strip() or None

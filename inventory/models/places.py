@@ -6,6 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config import divisions
+
 
 class Location(models.Model):
     """A place that holds stock: a warehouse or a store (which may hand over pick-ups)."""
@@ -21,6 +23,20 @@ class Location(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     address = models.CharField(max_length=300, blank=True)
     city = models.CharField(max_length=100, blank=True)
+    # The 2025 administrative units (config.divisions), the same as shoppers' addresses.
+    province_code = models.CharField(
+        _("province / city"),
+        max_length=2,
+        blank=True,
+        choices=divisions.province_choices,
+    )
+    ward_code = models.CharField(
+        _("ward / commune"),
+        max_length=5,
+        blank=True,
+        choices=divisions.ward_choices,
+        help_text=_("A ward or commune of the province above."),
+    )
     latitude = models.DecimalField(
         max_digits=9,
         decimal_places=6,
@@ -57,6 +73,15 @@ class Location(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.ward_code and not divisions.ward_name(
+            province_code=self.province_code, ward_code=self.ward_code
+        ):
+            raise ValidationError(
+                {"ward_code": _("Choose a ward or commune of the location's province.")}
+            )
 
 
 class StaffMembership(models.Model):

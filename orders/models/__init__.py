@@ -9,6 +9,7 @@ from orders.marketplaces.models import (
 from orders.models.carts import Cart, CartLine
 from orders.models.orders import Fulfilment, Order, OrderLine, OrderNumberSequence, Payment
 from orders.models.returns import Return, ReturnLine
+from orders.models.shipping import ShippingRule
 from orders.models.tills import CustomerLookup, Shift, ShiftCashMovement, Terminal
 from orders.models.vouchers import Voucher, VoucherCode, VoucherRedemption
 
@@ -28,6 +29,7 @@ __all__ = [
     "ReturnLine",
     "Shift",
     "ShiftCashMovement",
+    "ShippingRule",
     "StockSyncLog",
     "SyncCursor",
     "Terminal",

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from config.money import money_round
 from customers.contacts import normalize_email, normalize_phone
-from customers.exceptions import InvalidContactPoint
+from customers.exceptions import AddressInvalid, InvalidContactPoint
 from customers.models import Customer, Event
-from customers.services import customer_resolve, event_record
+from customers.services import address_clean, customer_resolve, event_record
 from inventory.models import Location, Reservation, SalesChannel, Variant
 from inventory.selectors import variant_available_to_sell
 from inventory.services import (
@@ -46,6 +46,7 @@ from orders.services.placing import (
     discounts_apply,
     lines_price,
     order_write,
+    shipping_apply,
 )
 from orders.services.vouchers import voucher_quote
 from orders.statuses import OrderStatus
@@ -119,9 +120,10 @@ def cart_line_set(*, cart: Cart, variant_id: int, quantity: int) -> Cart:
         available = _available(cart=cart, variant_ids=[variant.pk]).get(variant.pk, 0)
         if quantity > available:
             raise CartQuantityUnavailable(
-                _("Only %(count)d of %(name)s left.") % {"count": available, "name": variant}
+                _("Only %(count)d of %(name)s left.")
+                % {"count": available, "name": variant.display_name}
                 if available
-                else _("%(name)s is sold out.") % {"name": variant},
+                else _("%(name)s is sold out.") % {"name": variant.display_name},
                 fields={"quantity": [_("%(count)d left.") % {"count": available}]},
             )
         CartLine.objects.update_or_create(
@@ -197,7 +199,7 @@ def checkout_start(
     lines = list(cart.lines.select_related("variant"))
     if not lines:
         raise CartEmpty()
-    email, phone = _checkout_clean(
+    email, phone, shipping_address = _checkout_clean(
         contact_email=contact_email,
         contact_phone=contact_phone,
         fulfilment=fulfilment,
@@ -219,10 +221,18 @@ def checkout_start(
 
 def _checkout_clean(
     *, contact_email, contact_phone, fulfilment, pickup_location, shipping_address
-) -> tuple[str, str]:
-    """The contact normalized (email, phone), or CheckoutIncomplete naming every field wrong."""
+) -> tuple[str, str, dict]:
+    """The contact normalized (email, phone) and the delivery address checked, or
+    CheckoutIncomplete naming every field wrong.
+
+    An address with ``province_code``/``ward_code`` (the web store's pickers) must name a
+    ward of that province, and is stored with the units' names. One without them (written
+    before the 2025 reform, or handed over by another channel) is kept as written, with at
+    least a street and a city.
+    """
     errors = {}
     email = phone = ""
+    address = dict(shipping_address or {})
     try:
         email = normalize_email(contact_email) if contact_email.strip() else ""
     except InvalidContactPoint as error:
@@ -237,14 +247,23 @@ def _checkout_clean(
         if pickup_location is None or not pickup_location.accepts_pickup:
             errors["pickup_location"] = [_("Choose a store that hands over orders.")]
     elif fulfilment == Fulfilment.SHIP:
-        address = shipping_address or {}
-        if not (address.get("line1") and address.get("city")):
+        if "province_code" in address or "ward_code" in address:
+            try:
+                address = address_clean(
+                    line1=address.get("line1", ""),
+                    line2=address.get("line2", ""),
+                    province_code=address.get("province_code", ""),
+                    ward_code=address.get("ward_code", ""),
+                )
+            except AddressInvalid as error:
+                errors.update(error.fields)
+        elif not (address.get("line1") and address.get("city")):
             errors["shipping_address"] = [_("Give the street address and the city.")]
     else:
         errors["fulfilment"] = [_("Choose delivery or pick-up in store.")]
     if errors:
         raise CheckoutIncomplete(fields=errors)
-    return email, phone
+    return email, phone, address
 
 
 def _checkout_write(
@@ -278,7 +297,9 @@ def _checkout_write(
             "pickup_location_id": cart.pickup_location_id,
             # Where the shopper is, for an invitation to the nearest showroom; the
             # full address stays on the cart (no personal data in the payload).
-            "city": (shipping_address or {}).get("city", ""),
+            "city": cart.shipping_address.get("province")
+            or cart.shipping_address.get("city", ""),
+            "province_code": cart.shipping_address.get("province_code", ""),
             "has_phone": bool(phone),
             "has_email": bool(email),
         },
@@ -389,6 +410,9 @@ def order_place(
                 subtotal_amount=pricing.subtotal_amount,
             )
         discounts_apply(pricing=pricing)
+        shipping_apply(
+            pricing=pricing, fulfilment=cart.fulfilment, shipping_address=cart.shipping_address
+        )
         if (
             expected_total_amount is not None
             and money_round(expected_total_amount, pricing.currency) != pricing.total_amount

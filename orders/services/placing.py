@@ -25,6 +25,7 @@ from orders.exceptions import LoyaltyPointsInvalid, OrderLinesInvalid, PaymentsI
 from orders.models import Order, OrderLine, Payment
 from orders.services.numbers import order_number_next
 from orders.services.vouchers import VoucherQuote, voucher_redeem
+from orders.shipping import shipping_quote
 from orders.statuses import OrderStatus
 
 
@@ -167,6 +168,20 @@ def discounts_apply(*, pricing: Pricing) -> Pricing:
             )
     pricing.discount_amount = Decimal(voucher_amount) + pricing.points_amount
     _spread(pricing.discount_amount, pricing.lines, pricing.currency)
+    return pricing
+
+
+def shipping_apply(*, pricing: Pricing, fulfilment: str, shipping_address: dict) -> Pricing:
+    """Set the order's delivery fee from the shipping rules (never from the client).
+
+    Measured on the goods' subtotal; pick-up is free (``orders.shipping.shipping_quote``).
+    """
+    pricing.shipping_amount = shipping_quote(
+        fulfilment=fulfilment,
+        province_code=(shipping_address or {}).get("province_code", ""),
+        subtotal_amount=pricing.subtotal_amount,
+        currency=pricing.currency,
+    ).amount
     return pricing
 
 

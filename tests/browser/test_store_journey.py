@@ -77,13 +77,13 @@ def test_a_guest_buys_from_the_product_page_and_picks_up_in_store(page, shop):
     page.locator(f'input[name="pickup_location"][value="{showroom.pk}"]').check()
     assert fits_the_phone(page)
     screenshot(page, "journey-3-checkout")
-    page.locator("form.shop-form button[type=submit]").click()
+    page.locator("form.shop-form button.button-primary").click()
     page.wait_for_url("**/checkout/pay/")
     assert re.search(r"\d\d:\d\d", page.locator(".hold-notice").inner_text())
     assert fits_the_phone(page)
     screenshot(page, "journey-4-payment")
     page.locator('input[name="payment_method"][value="cod"]').check()
-    page.locator("form.shop-form button[type=submit]").click()
+    page.locator("form.shop-form button.button-primary").click()
     page.wait_for_url("**/orders/*/")
 
     # then: the confirmation names the order and the store
@@ -156,9 +156,10 @@ def test_an_invalid_phone_at_checkout_is_shown_and_announced(page, shop):
 
     # when: the phone is mistyped
     page.locator("#id_contact_phone").fill("0909-abc")
-    page.locator("#id_address_line1").fill("25 Hàng Giấy")
-    page.locator("#id_address_city").fill("Hà Nội")
-    page.locator("form.shop-form button[type=submit]").click()
+    page.locator("#id_line1").fill("25 Hàng Giấy")
+    page.locator("#id_province_code").select_option(label="Thành phố Hà Nội")
+    page.locator("#id_ward_code").select_option(label="Phường Hoàn Kiếm")
+    page.locator("form.shop-form button.button-primary").click()
     page.wait_for_load_state()
 
     # then: an alert says so, and the field is marked invalid and points at its message

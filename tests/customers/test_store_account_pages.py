@@ -31,6 +31,8 @@ from tests.factories import ProductFactory, StaffFactory, VariantFactory, custom
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "bánh-cuốn-2026"
+# Thành phố Hà Nội, Phường Cầu Giấy: an address on the 2025 units.
+CAU_GIAY = {"province_code": "01", "ward_code": "00167"}
 ACCOUNT_PAGES = [
     "/account/",
     "/account/points/",
@@ -108,19 +110,21 @@ def test_account_home_shows_the_profile_points_and_links(shopper_client, shopper
     # then
     content = response.content.decode()
     assert "Hello, Chị Lan" in content
-    assert "+84909908089" in content and "lan@example.vn" in content
+    assert "0909 908 089" in content and "lan@example.vn" in content
     assert "1,500 points" in content
     for path in ACCOUNT_PAGES[1:]:
         assert f'href="{path}"' in content
 
 
-def test_header_shows_the_account_link_and_a_logout_form(shopper_client, client):
+def test_header_links_the_account_and_the_tab_bar_logs_out(shopper_client, client):
     content = shopper_client.get("/account/points/").content.decode()
 
     assert 'class="account-link" href="/account/"' in content
-    assert 'action="/account/logout/"' in content
+    nav = content[content.index('<nav class="account-nav"') :]
+    assert 'action="/account/logout/"' in nav[: nav.index("</nav>")]
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="en").get("/account/login/").content.decode()
-    assert 'href="/account/login/"' in anonymous and 'href="/account/signup/"' in anonymous
+    assert '<a class="account-link" href="/account/login/">Log in</a>' in anonymous
+    assert 'href="/account/signup/"' in anonymous  # on the log-in page itself
 
 
 def test_logout_is_a_post_and_ends_the_session(shopper_client):
@@ -178,17 +182,26 @@ def test_wishlist_remove_button_takes_the_item_off(shopper_client, shopper):
 def test_adding_an_address_normalises_the_phone(shopper_client, shopper):
     response = shopper_client.post(
         "/account/addresses/",
-        {"line1": "25 Hàng Giấy", "city": "Hà Nội", "phone": "0912 345 678", "name": "Lan"},
+        {**CAU_GIAY, "line1": "25 Hàng Giấy", "phone": "0912 345 678", "name": "Lan"},
     )
 
     assert response.status_code == 302
     shopper.refresh_from_db()
     [address] = shopper.addresses
-    assert address["line1"] == "25 Hàng Giấy"
-    assert address["city"] == "Hà Nội"
-    assert address["phone"] == "+84912345678"
+    assert address == {
+        "id": address["id"],
+        "name": "Lan",
+        "phone": "+84912345678",
+        "line1": "25 Hàng Giấy",
+        "ward_code": "00167",
+        "ward": "Phường Cầu Giấy",
+        "province_code": "01",
+        "province": "Thành phố Hà Nội",
+    }
     page = shopper_client.get("/account/addresses/").content.decode()
     assert "25 Hàng Giấy" in page and f'action="/account/addresses/{address["id"]}/delete/"' in page
+    assert "Phường Cầu Giấy, Thành phố Hà Nội" in page
+    assert "0912 345 678" in page and "+84912345678" not in page
 
 
 def test_an_address_with_an_invalid_phone_says_why_and_writes_nothing(shopper_client, shopper):
@@ -197,7 +210,7 @@ def test_an_address_with_an_invalid_phone_says_why_and_writes_nothing(shopper_cl
 
     # when
     response = shopper_client.post(
-        "/account/addresses/", {"line1": "25 Hàng Giấy", "city": "Hà Nội", "phone": "0909"}
+        "/account/addresses/", {**CAU_GIAY, "line1": "25 Hàng Giấy", "phone": "0909"}
     )
 
     # then
@@ -215,18 +228,105 @@ def test_an_address_with_an_invalid_phone_says_why_and_writes_nothing(shopper_cl
     assert _not_written(shopper) == before
 
 
-def test_an_address_without_street_or_city_is_refused(shopper_client, shopper):
-    response = shopper_client.post("/account/addresses/", {"line1": " ", "city": ""})
+def test_an_address_without_street_or_province_is_refused(shopper_client, shopper):
+    response = shopper_client.post("/account/addresses/", {"line1": " ", "province_code": ""})
 
     assert response.status_code == 400
-    assert set(response.context["form"].errors) == {"line1", "city"}
+    assert set(response.context["form"].errors) == {"__all__", "line1", "province_code"}
     shopper.refresh_from_db()
     assert shopper.addresses == []
 
 
+@pytest.mark.parametrize(
+    ("posted", "field", "message"),
+    [
+        (
+            {"province_code": "99", "ward_code": "00167"},
+            "province_code",
+            "Choose the province or city.",
+        ),
+        # Phường Bến Thành is in Hồ Chí Minh City, not in Hà Nội
+        (
+            {"province_code": "01", "ward_code": "26743"},
+            "ward_code",
+            "Choose a ward or commune of Thành phố Hà Nội.",
+        ),
+        (
+            {"province_code": "01", "ward_code": ""},
+            "ward_code",
+            "Choose a ward or commune of Thành phố Hà Nội.",
+        ),
+    ],
+)
+def test_a_province_or_ward_that_does_not_exist_there_is_refused(
+    shopper_client, shopper, posted, field, message
+):
+    # given
+    before = _not_written(shopper)
+
+    # when
+    response = shopper_client.post("/account/addresses/", {"line1": "25 Hàng Giấy", **posted})
+
+    # then
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == [message]
+    assert _not_written(shopper) == before
+
+
+def test_without_javascript_the_wards_of_the_chosen_province_are_listed(shopper_client, shopper):
+    # given: the province chosen, and the "Show its wards" button pressed
+    before = _not_written(shopper)
+
+    # when
+    response = shopper_client.post(
+        "/account/addresses/", {"line1": "25 Hàng Giấy", "province_code": "01", "show_wards": "1"}
+    )
+
+    # then: the ward picker lists Hà Nội's wards, what was typed is kept, nothing is saved
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<option value="00167">Phường Cầu Giấy</option>' in page
+    assert '<option value="26743">' not in page
+    assert 'value="25 Hàng Giấy"' in page
+    assert response.context["form"].errors == {}
+    assert _not_written(shopper) == before
+
+
+def test_the_ward_picker_reads_the_wards_of_a_province(client):
+    response = client.get("/addresses/wards/?province=01")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["province"] == "01"
+    assert ["00167", "Phường Cầu Giấy"] in body["wards"]
+    assert len(body["wards"]) == 126
+    assert client.get("/addresses/wards/?province=99").status_code == 404
+
+
+def test_an_address_written_before_the_reform_is_kept_and_shown_as_written(shopper_client, shopper):
+    # given: an address with a district, typed before July 2025
+    shopper.addresses = [
+        {
+            "id": "old1",
+            "line1": "25 Hàng Giấy",
+            "ward": "Phường Hàng Buồm",
+            "district": "Quận Hoàn Kiếm",
+            "city": "Hà Nội",
+        }
+    ]
+    shopper.save(update_fields=["addresses"])
+
+    # when
+    page = shopper_client.get("/account/addresses/").content.decode()
+
+    # then
+    assert "Phường Hàng Buồm, Quận Hoàn Kiếm, Hà Nội" in page
+    assert "Written before the July 2025 reform" in page
+
+
 def test_deleting_an_address(shopper_client, shopper):
-    kept = customer_address_add(customer=shopper, line1="1 Lý Thái Tổ", city="Hà Nội")
-    gone = customer_address_add(customer=shopper, line1="2 Tràng Tiền", city="Hà Nội")
+    kept = customer_address_add(customer=shopper, line1="1 Lý Thái Tổ", **CAU_GIAY)
+    gone = customer_address_add(customer=shopper, line1="2 Tràng Tiền", **CAU_GIAY)
 
     response = shopper_client.post(f"/account/addresses/{gone['id']}/delete/")
 
@@ -236,7 +336,7 @@ def test_deleting_an_address(shopper_client, shopper):
 
 
 def test_deleting_an_address_needs_a_post(shopper_client, shopper):
-    address = customer_address_add(customer=shopper, line1="1 Lý Thái Tổ", city="Hà Nội")
+    address = customer_address_add(customer=shopper, line1="1 Lý Thái Tổ", **CAU_GIAY)
 
     response = shopper_client.get(f"/account/addresses/{address['id']}/delete/")
 
@@ -493,7 +593,7 @@ def test_every_account_form_needs_its_csrf_token(shopper, path):
     csrf_client.force_login(shopper.user, backend="customers.auth.EmailOrPhoneBackend")
     before = _not_written(shopper)
 
-    response = csrf_client.post(path, {"line1": "1 Lý Thái Tổ", "city": "Hà Nội", "sms": "on"})
+    response = csrf_client.post(path, {"line1": "1 Lý Thái Tổ", **CAU_GIAY, "sms": "on"})
 
     assert response.status_code == 403
     assert _not_written(shopper) == before
@@ -549,6 +649,8 @@ def test_signed_review_link_works_without_a_login(client, shopper):
         "Ngon!",
     )
     assert review.is_verified_purchase is True
+    thanks = client.get("/reviews/thanks/").content.decode()
+    assert 'class="messages"' not in thanks  # thanked once, by the page itself
 
 
 def test_a_second_review_of_the_same_product_is_a_form_error_and_writes_nothing(client, shopper):
@@ -704,16 +806,16 @@ def test_the_address_book_has_a_limit(shopper):
     from customers.services.addresses import MAX_ADDRESSES
 
     for number in range(MAX_ADDRESSES):
-        customer_address_add(customer=shopper, line1=f"{number} Hàng Bạc", city="Hà Nội")
+        customer_address_add(customer=shopper, line1=f"{number} Hàng Bạc", **CAU_GIAY)
 
     with pytest.raises(CustomersError, match="up to 20 addresses"):
-        customer_address_add(customer=shopper, line1="21 Hàng Bạc", city="Hà Nội")
+        customer_address_add(customer=shopper, line1="21 Hàng Bạc", **CAU_GIAY)
     shopper.refresh_from_db()
     assert len(shopper.addresses) == MAX_ADDRESSES
 
 
 def test_deleting_an_unknown_address_changes_nothing(shopper_client, shopper):
-    kept = customer_address_add(customer=shopper, line1="1 Lý Thái Tổ", city="Hà Nội")
+    kept = customer_address_add(customer=shopper, line1="1 Lý Thái Tổ", **CAU_GIAY)
 
     response = shopper_client.post("/account/addresses/nope/delete/", follow=True)
 
@@ -744,7 +846,7 @@ def test_account_pages_stay_within_a_small_query_budget(
 ):
     for number in range(30):
         loyalty_earn(customer=shopper, reference=f"order:WEB-{number}", points=10)
-    customer_address_add(customer=shopper, line1="1 Lý Thái Tổ", city="Hà Nội")
+    customer_address_add(customer=shopper, line1="1 Lý Thái Tổ", **CAU_GIAY)
 
     with django_assert_max_num_queries(10):
         response = shopper_client.get(path)

@@ -1,12 +1,14 @@
 """The web store's catalog pages: home, category, search and product (Django test client)."""
 
 import importlib
+import unicodedata
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 
@@ -219,6 +221,16 @@ def test_filter_by_price_range_applies_to_one_variant(client, store):
     assert product_names(client.get("/", {"max_price": 100000})) == ["Mắc khén rừng"]
 
 
+def test_a_price_filter_shows_the_price_of_the_variant_in_the_range(client, store):
+    # the buffalo is 250,000 (250 g) or 1,350,000 (500 g): from 1,000,000 only the 500 g fits
+    response = client.get("/", {"min_price": 1000000})
+
+    [card] = response.context["page"].object_list
+    assert (card.price_amount, card.price_varies) == (Decimal(1350000), False)
+    assert "1.350.000\u00a0₫" in html(response)
+    assert "Từ 250.000" not in html(response)
+
+
 def test_filter_in_stock_online(client, store):
     response = client.get("/", {"in_stock": "on"})
 
@@ -326,6 +338,32 @@ def test_an_empty_search_asks_for_words_and_lists_nothing(client, store):
     assert response.status_code == 200
     assert response.context["page"] is None
     assert "Type a product name" in html(response)
+
+
+def test_a_misspelled_search_says_what_was_searched_and_suggests_from_the_catalog(
+    client, store
+):
+    # when: "thịt trâu" typed without accents, and one letter wrong
+    response = client.get("/search/", {"q": "thit truo"})
+
+    # then: the query, the count, a corrected query and the close product, categories
+    page = html(response)
+    assert response.status_code == 200
+    assert "Không tìm thấy sản phẩm nào cho “thit truo”." in page
+    assert '<p class="result-count" role="status">0 sản phẩm</p>' in page
+    assert '<a href="/search/?q=thit%20trau">thit trau</a>' in page
+    assert '<a href="/p/trau-gac-bep/">Thịt trâu gác bếp</a>' in page
+    assert [category.slug for category in response.context["popular_categories"]] == [
+        "gia-vi"
+    ]
+    assert '<a href="/c/gia-vi/">Gia vị</a>' in page
+
+
+def test_a_search_far_from_every_name_suggests_no_product(client, store):
+    response = client.get("/search/", {"q": "xyz"})
+
+    assert response.context["suggestions"].products == []
+    assert "Không tìm thấy sản phẩm nào cho “xyz”." in html(response)
 
 
 def test_the_header_search_box_is_a_labelled_get_form_on_every_page(client, store):
@@ -444,6 +482,18 @@ def test_product_page_shows_approved_reviews_with_verified_badges_and_the_averag
     assert "4.5 out of 5 (2 reviews)" in page
 
 
+def test_the_product_page_leads_to_writing_a_review(client, store):
+    # a guest is asked to log in first, and comes back to the review form
+    guest = html(client.get("/p/trau-gac-bep/"))
+    assert (
+        f'href="/account/login/?next=/reviews/new/%3Fproduct%3D{store.buffalo.pk}"' in guest
+    )
+
+    shopper_with_a_cart(client, store.small)
+    shopper = html(client.get("/p/trau-gac-bep/"))
+    assert f'href="/reviews/new/?product={store.buffalo.pk}"' in shopper
+
+
 def test_the_average_rating_is_written_the_vietnamese_way(client, store):
     review(store.buffalo, 5)
     review(store.buffalo, 4)
@@ -479,6 +529,42 @@ def test_an_unknown_or_hidden_product_is_a_404_page(client, store, path):
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
     assert 'role="search"' in html(response)  # the store's own page, with its search box
+
+
+def test_the_store_404_page_shows_even_with_debug_on(client, store, settings):
+    # given: DEBUG on, as `make run` has it
+    settings.DEBUG = True
+
+    # when
+    response = client.get("/p/khong-co/")
+
+    # then: the store's page, not Django's technical one
+    assert response.status_code == 404
+    assert 'role="search"' in html(response)
+    assert "URLconf" not in html(response)
+
+
+def test_every_page_links_its_favicon(client, store):
+    page = html(client.get("/"))
+
+    assert '<link rel="icon" href="/static/tiem/favicon.svg" type="image/svg+xml">' in page
+    assert finders.find("tiem/favicon.svg") is not None
+
+
+def test_the_language_switch_is_one_button_naming_the_language_in_itself(client, store):
+    # (Django spells "Tiếng Việt" with combining marks; compared as people read it)
+    vietnamese = unicodedata.normalize("NFC", html(client.get("/")))
+    english_page = unicodedata.normalize("NFC", html(english(client).get("/")))
+
+    assert (
+        '<button type="submit" name="language" value="en" lang="en" class="language-switch">'
+        "English</button>"
+    ) in vietnamese
+    assert (
+        '<button type="submit" name="language" value="vi" lang="vi" class="language-switch">'
+        "Tiếng Việt</button>"
+    ) in english_page
+    assert "Tiếng Anh" not in vietnamese
 
 
 def test_the_pages_answer_get_only(client, store):
@@ -563,7 +649,7 @@ def shop_code() -> str:
 # Measured, so a change in either direction is noticed (and the parametrized runs with 10
 # and 100 products must agree).
 EXPECTED_GRID_QUERIES = [10, 10, 10, 10]
-EXPECTED_PRODUCT_QUERIES = 9
+EXPECTED_PRODUCT_QUERIES = 10  # 9, and the delivery fee note (the shipping rules)
 
 
 # --- The search text outside the services -----------------------------------------------

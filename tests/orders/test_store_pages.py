@@ -32,11 +32,8 @@ from tests.factories import (
     terminal_with_token,
 )
 
-ADDRESS = {
-    "address_line1": "25 Hàng Giấy",
-    "address_district": "Hoàn Kiếm",
-    "address_city": "Hà Nội",
-}
+# Thành phố Hà Nội (01), Phường Hoàn Kiếm (00070): the 2025 units.
+ADDRESS = {"line1": "25 Hàng Giấy", "province_code": "01", "ward_code": "00070"}
 
 
 @pytest.fixture
@@ -229,10 +226,82 @@ def test_a_missing_address_is_named(client, shop):
     *_, buffalo, _spice = shop
     add(client, buffalo)
 
-    response = client.post("/checkout/", contact(address_line1="", address_city=""))
+    response = client.post("/checkout/", contact(line1="", province_code=""))
 
-    assert 'id="id_address_line1_error"' in text(response)
-    assert "Give the street address and the city." in text(response)
+    assert 'id="id_line1_error"' in text(response)
+    assert "Give the house number and street." in text(response)
+    assert 'id="id_province_code_error"' in text(response)
+    assert "Choose the province or city." in text(response)
+    nothing_written()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("posted", "field", "message"),
+    [
+        ({"province_code": "99"}, "province_code", "Choose the province or city."),
+        # Phường Bến Thành is a ward of Hồ Chí Minh City, not of Hà Nội
+        (
+            {"province_code": "01", "ward_code": "26743"},
+            "ward_code",
+            "Choose a ward or commune of Thành phố Hà Nội.",
+        ),
+        (
+            {"province_code": "01", "ward_code": ""},
+            "ward_code",
+            "Choose a ward or commune of Thành phố Hà Nội.",
+        ),
+    ],
+)
+def test_a_province_or_ward_that_does_not_exist_there_is_a_form_error(
+    client, shop, posted, field, message
+):
+    *_, buffalo, _spice = shop
+    add(client, buffalo)
+
+    response = client.post("/checkout/", contact(**posted))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == [message]
+    assert f'id="id_{field}_error"' in text(response)
+    nothing_written()
+
+
+@pytest.mark.django_db
+def test_the_delivery_address_is_kept_with_its_units_names(client, shop):
+    *_, buffalo, _spice = shop
+    add(client, buffalo)
+
+    response = client.post("/checkout/", contact(line2="Tầng 3"))
+
+    assert response.status_code == 302
+    cart = Cart.objects.get()
+    assert cart.shipping_address == {
+        "line1": "25 Hàng Giấy",
+        "line2": "Tầng 3",
+        "ward_code": "00070",
+        "ward": "Phường Hoàn Kiếm",
+        "province_code": "01",
+        "province": "Thành phố Hà Nội",
+    }
+    page = text(client.get("/checkout/pay/"))
+    assert "25 Hàng Giấy, Tầng 3, Phường Hoàn Kiếm, Thành phố Hà Nội" in page
+    assert "Anh Toản · 0909 908 089" in page
+
+
+@pytest.mark.django_db
+def test_without_javascript_the_wards_of_the_chosen_province_are_listed(client, shop):
+    *_, buffalo, _spice = shop
+    add(client, buffalo)
+
+    response = client.post("/checkout/", contact(province_code="79", ward_code="", show_wards="1"))
+
+    assert response.status_code == 200
+    page = text(response)
+    assert '<option value="26743">Phường Bến Thành</option>' in page
+    assert '<option value="00167">' not in page
+    assert 'value="Anh Toản"' in page
+    assert response.context["form"].errors == {}
     nothing_written()
 
 
@@ -444,6 +513,44 @@ def test_a_card_needs_its_number(client, shop):
 
     assert 'id="id_card_number_error"' in text(response)
     assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_card_number_is_never_written_back_into_the_page(client, shop):
+    # given: a card payment sent with a total that is no longer right
+    *_, buffalo, _spice = shop
+    start(client, buffalo)
+
+    # when
+    response = client.post(
+        "/checkout/pay/",
+        {
+            "payment_method": "card",
+            "card_number": "4242 4242 4242 4242",
+            "expected_total_amount": "1",
+        },
+    )
+
+    # then: the page asks to confirm the new total, without the card number in it
+    page = text(response)
+    assert response.status_code == 400
+    assert "4242" not in page
+    assert '<input type="text" name="card_number"' in page
+    assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_without_javascript_each_payment_methods_details_are_under_a_heading(client, shop):
+    *_, buffalo, _spice = shop
+    start(client, buffalo)
+
+    page = text(client.get("/checkout/pay/"))
+
+    assert page.count('<div class="pay-details" data-method="') == 3
+    assert "<h3>Cash on delivery or at pick-up</h3>" in page
+    assert "<h3>Bank transfer (VietQR)</h3>" in page
+    assert "<h3>Card</h3>" in page
+    assert '<script src="/static/tiem/payment.js" defer></script>' in page
 
 
 @pytest.mark.django_db
@@ -669,7 +776,16 @@ def test_a_logged_in_shopper_finds_their_contact_already_filled_in(client, shop)
     from tests.factories import StaffFactory, customer_with
 
     customer = customer_with(email="toan@example.vn", phone="+84909908089", full_name="Toản")
-    customer.addresses = [{"line1": "25 Hàng Giấy", "district": "Hoàn Kiếm", "city": "Hà Nội"}]
+    customer.addresses = [
+        {"line1": "25 Hàng Giấy", "district": "Hoàn Kiếm", "city": "Hà Nội"},  # before 2025
+        {
+            "line1": "12 Trần Thái Tông",
+            "ward_code": "00167",
+            "ward": "Phường Cầu Giấy",
+            "province_code": "01",
+            "province": "Thành phố Hà Nội",
+        },
+    ]
     user = StaffFactory(is_staff=False)
     customer.user = user
     customer.save(update_fields=["addresses", "user"])
@@ -679,7 +795,45 @@ def test_a_logged_in_shopper_finds_their_contact_already_filled_in(client, shop)
 
     page = text(client.get("/checkout/"))
 
-    assert "TT-1KG" in page
-    assert 'value="+84909908089"' in page
+    assert f"1 × {buffalo.product.name_en} {buffalo.name}" in page  # in English
+    assert 'value="0909 908 089"' in page
     assert 'value="toan@example.vn"' in page
-    assert 'value="25 Hàng Giấy"' in page
+    # the address on the 2025 units is the one offered, with its province and ward chosen
+    assert 'value="12 Trần Thái Tông"' in page
+    assert '<option value="01" selected>' in page
+    assert '<option value="00167" selected>Phường Cầu Giấy</option>' in page
+
+
+@pytest.mark.django_db
+def test_phone_inputs_bring_up_the_phone_keypad(client, shop):
+    *_, buffalo, _spice = shop
+    add(client, buffalo)
+
+    page = text(client.get("/checkout/"))
+
+    assert (
+        '<input type="tel" name="contact_phone" autocomplete="tel" inputmode="tel" '
+        'maxlength="30" aria-describedby="id_contact_phone_helptext" id="id_contact_phone">'
+    ) in page
+
+
+@pytest.mark.django_db
+def test_lines_are_named_in_the_shoppers_language_on_every_page(client, shop):
+    # given: an English-speaking shopper (the client fixture) buying one product
+    *_, buffalo, _spice = shop
+    add(client, buffalo)
+    english_name = f"{buffalo.product.name_en} {buffalo.name}"
+
+    # when
+    cart = text(client.get("/cart/"))
+    client.post("/checkout/", contact())
+    payment = text(client.get("/checkout/pay/"))
+    placed = client.post("/checkout/pay/", {"payment_method": "cod"})
+    status = text(client.get(placed["Location"]))
+
+    # then: no Vietnamese product name on the English pages
+    for page in (cart, payment, status):
+        assert buffalo.product.name not in page
+    assert buffalo.product.name_en in cart
+    assert f"1 × {english_name}" in payment
+    assert f'<th scope="row">{english_name}' in status

@@ -67,6 +67,7 @@ from orders.services import (
     order_ready_for_pickup,
     voucher_codes_generate,
 )
+from orders.services.shipping import shipping_rule_upsert
 from tests.factories import (
     CategoryFactory,
     LocationFactory,
@@ -125,6 +126,7 @@ orders.Shift                200/200/200  200/200/404    200/200/404  200/200/404
 orders.Voucher              200/200/-    200/200/-      200/200/-    200/200/-    200/200/-
 orders.VoucherCode          200/200/-    200/200/-      200/200/-    200/200/-    200/200/-
 orders.VoucherRedemption    200/200/200  200/200/404    200/200/404  200/200/404  200/200/200
+orders.ShippingRule         200/200/-    200/200/-      200/200/-    200/200/-    200/200/-
 campaigns.Message           200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
 campaigns.MessageTemplate   200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
 campaigns.DoNotCall         200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
@@ -179,6 +181,8 @@ orders.Terminal.revoke                      x     x             -       -       
 orders.Voucher.delete_selected              x     -             -       -         -
 orders.Voucher.generate_codes               x     x             -       -         x
 orders.Voucher.export_unused_codes          x     x             -       -         x
+orders.ShippingRule.deactivate              x     -             -       -         -
+orders.ShippingRule.delete_selected         x     -             -       -         -
 campaigns.Message.uncertain_was_sent        x     -             -       -         x
 campaigns.Message.uncertain_send_again      x     -             -       -         x
 campaigns.Message.uncertain_give_up         x     -             -       -         x
@@ -454,6 +458,9 @@ OBJECTS |= {
         payload={},
         platform_status="paid",
     ),
+    "orders.ShippingRule": lambda w, loc: shipping_rule_upsert(
+        name="Nội thành Hà Nội", province_code="01", fee_amount=Decimal(20000)
+    ),
     "orders.StockSyncLog": lambda w, loc: StockSyncLog.objects.create(
         listing=_listing(w), kind="push", quantity=3, outcome="ok"
     ),
@@ -464,6 +471,7 @@ SHARED |= {label for label in OBJECTS if label.split(".")[0] == "campaigns"} | {
     "orders.WebhookEvent",
     "orders.HeldOrder",
     "orders.StockSyncLog",
+    "orders.ShippingRule",
 }
 
 

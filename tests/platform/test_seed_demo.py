@@ -10,12 +10,13 @@ from inventory.models import (
     Product,
     SalesChannel,
     StaffMembership,
+    StockLevel,
     StockMovement,
     Variant,
     gtin_checksum_is_valid,
 )
-from inventory.selectors import stock_drift_list
-from orders.models import Order, Shift, Terminal
+from inventory.selectors import stock_drift_list, variant_available_to_sell
+from orders.models import Order, Shift, ShippingRule, Terminal
 from orders.services import shift_close, shift_expected_amount
 
 
@@ -142,3 +143,45 @@ def test_seed_demo_opens_a_new_shift_when_staff_closed_the_demo_one():
         (True, False),
         (False, True),
     ]
+
+
+@pytest.mark.django_db
+def test_the_demo_looks_like_a_real_shop():
+    # when
+    seed()
+
+    # then: clean SKUs, two-line descriptions, stores on the 2025 units, delivery fees
+    skus = list(Variant.objects.values_list("sku", flat=True))
+    assert [sku for sku in skus if "--" in sku or sku.endswith("-")] == []
+    assert "MAT-ONG-BAC-HA-100" in skus
+    for product in Product.objects.all():
+        assert len(product.description.splitlines()) == 2, product.slug
+        assert len(product.description_en.splitlines()) == 2, product.slug
+    assert set(Location.objects.values_list("code", "province_code", "ward_code")) == {
+        ("kho-long-bien", "01", "00148"),
+        ("hn-hang-giay", "01", "00070"),
+        ("hcm-quan-1", "79", "26740"),
+    }
+    assert ShippingRule.objects.filter(is_active=True).count() == 4
+
+
+@pytest.mark.django_db
+def test_some_demo_products_are_sold_out_and_others_missing_at_a_shop():
+    seed()
+    web = SalesChannel.objects.get(code="web")
+
+    online = dict(variant_available_to_sell(channel=web).values_list("sku", "available_to_sell"))
+    at_hang_giay = set(
+        StockLevel.objects.filter(location__code="hn-hang-giay", on_hand__gt=0).values_list(
+            "variant__sku", flat=True
+        )
+    )
+
+    sold_out = {sku for sku, available in online.items() if available <= 0}
+    assert {sku.rsplit("-", 1)[0] for sku in sold_out} == {
+        "CHAM-CHEO", "NEM-CHUA", "CA-PHE-SON-LA", "HAT-DIEU", "RUOU-MO",
+    }  # fmt: skip
+    in_stock_but_not_at_the_shop = {
+        sku for sku, available in online.items() if available > 0 and sku not in at_hang_giay
+    }
+    assert len(in_stock_but_not_at_the_shop) > 10

@@ -14,7 +14,7 @@ from config.services import staff_user_ensure
 from customers.services import customer_resolve
 from inventory.demo import demo_catalog_and_stock, demo_locations_and_channels
 from inventory.services import staff_membership_add
-from orders.demo import demo_sale_line, demo_terminal
+from orders.demo import demo_sale_line, demo_shipping_rules, demo_terminal
 
 DEMO_PASSWORD = "tiem-demo-{role}"  # noqa: S105 (printed for the demo on purpose)
 # Where the scoped demo staff work (owners and marketers act for every location).
@@ -46,6 +46,7 @@ class Command(BaseCommand):
         with transaction.atomic(durable=True):
             demo = demo_locations_and_channels()
             product_count = demo_catalog_and_stock(places=demo)
+            demo_shipping_rules()
             logins, staff = [], {}
             for role in ROLES:
                 username = DEMO_USERNAMES[role]
