@@ -117,18 +117,33 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and Celery -------------------------------------------------------------------
 
 REDIS_URL = env.redis_url("REDIS_URL")
+# Seconds a web request waits for Redis (connect, then each reply) before going on without it.
+REDIS_SOCKET_TIMEOUT = env.int("REDIS_SOCKET_TIMEOUT_MS", 300, minimum=50) / 1000
 
 if REDIS_URL:
+    # A sale never waits for Redis: the cache (throttle counters only) answers within a
+    # fraction of a second or counts as a miss (config/cache.py), and a task that cannot be
+    # published is left for beat's sweep (config/tasks.py, enqueue_on_commit).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "tiem",
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        "visibility_timeout": 3600,
+    }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_TIMEOUT
+    CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # kombu's filesystem transport: a broker that is a folder, so `make run` needs no server.
@@ -159,6 +174,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Publishing a task from a web request tries twice, briefly; a task that still cannot be
+# published is logged and left to beat's sweep (config/enqueue.py), never raised to a sale.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.1,
+}
 # Keep our log format (and its redaction of personal data) in the worker too.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_IGNORE_RESULT = not bool(REDIS_URL)
@@ -294,8 +317,8 @@ if not DEBUG:
         # binds every subdomain to HTTPS for years: the shop's owner opts in knowingly
         # (SECURE_HSTS_PRELOAD=true), so the deploy check does not push it by default.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
-    # /healthz is probed by load balancers over plain HTTP inside the network.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # /healthz and /readyz are probed by load balancers over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # How many reverse proxies stand in front of the web processes: the login throttle then
 # reads the client's address from X-Forwarded-For (0: REMOTE_ADDR). Set it in production
