@@ -91,9 +91,14 @@ def _replay(client_uuid, fingerprint) -> Return | None:
 def _return_write(
     *, order, location, lines, reason, refund_method, actor, terminal, client_uuid, fingerprint
 ) -> Return:
-    # The order row is locked first: two returns of one order are taken one after the other,
-    # so neither can return what the other just took back.
-    order = locks.order_lock(order_id=order.pk)
+    # The order row is locked before anything is counted: two returns of one order are taken
+    # one after the other, so neither can return what the other just took back. The stock
+    # levels the goods go back on are locked just before it (stock, then the order).
+    order = locks.order_return_lock(
+        order_id=order.pk,
+        location_id=location.pk,
+        skus=OrderLine.objects.filter(order_id=order.pk).values_list("sku", flat=True),
+    )
     order_lines = {line.pk: line for line in order.lines.select_related("variant")}
     asked = _return_clean(
         order=order,
