@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A deadlock or serialization failure is a 503 with Retry-After, never a 500.
+    "config.retry.RetryableDatabaseErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
