@@ -20,6 +20,7 @@ READ = ("view",)
 # them all; the other roles get them one by one below.
 CUSTOMER_NAMED = ("merge", "export", "erase")
 ORDER_NAMED = ("fulfil",)
+RETURN_NAMED = ("refund_cross_channel",)
 
 OWNER = "owner"
 STORE_MANAGER = "store_manager"
@@ -36,7 +37,11 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         **{app: {"*": ALL} for app in OUR_APPS},
         # Export and erasure of a customer's data are the owner's (the data controller's).
         "customers": {"*": ALL, "customer": (*ALL, *CUSTOMER_NAMED)},
-        "orders": {"*": ALL, "order": (*ALL, *ORDER_NAMED)},
+        "orders": {
+            "*": ALL,
+            "order": (*ALL, *ORDER_NAMED),
+            "return": (*ALL, *RETURN_NAMED),
+        },
         "auth": {"user": ALL, "group": READ},
     },
     STORE_MANAGER: {
@@ -45,7 +50,11 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "*": ("view", "add", "change"),
             "customer": ("view", "add", "change", "merge"),
         },
-        "orders": {"*": ("view", "add", "change"), "order": ("view", "add", "change", "fulfil")},
+        "orders": {
+            "*": ("view", "add", "change"),
+            "order": ("view", "add", "change", "fulfil"),
+            "return": ("view", "add", "change", "refund_cross_channel"),
+        },
         "campaigns": {"*": READ},
         "platform": {"*": READ},
     },

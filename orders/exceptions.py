@@ -173,3 +173,19 @@ class PickupStoreUnavailable(CartError):
 class ReturnInvalid(OrdersError):
     code = "return_invalid"
     default_detail = _("This return cannot be taken.")
+
+
+class RefundNeedsApproval(OrdersError):
+    """A refund to another channel's order, in another tender, or of more cash than the
+    order took, by a staff member without ``orders.refund_cross_channel_return``."""
+
+    code = "refund_needs_approval"
+    status_code = 403
+    default_detail = _(
+        "This refund needs a manager: it goes to another channel's order or in another "
+        "tender than the one paid with."
+    )
+
+
+class OfflineSaleInvalid(OrdersError):
+    code = "offline_sale_invalid"

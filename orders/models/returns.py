@@ -25,10 +25,23 @@ class Return(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Who allowed a refund to another channel's order or in another tender than the one
+    # paid with (the staff member holding orders.refund_cross_channel_return).
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # A refund to another channel's order or in another tender than the one paid with
+        # needs a manager: granted per role in config.roles.
+        permissions = [
+            (
+                "refund_cross_channel_return",
+                "Can refund another channel's order or in another tender",
+            )
+        ]
 
     def __str__(self):
         return _("Return of %(order)s") % {"order": self.order}

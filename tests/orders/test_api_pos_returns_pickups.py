@@ -18,6 +18,7 @@ from orders.services import (
 )
 from tests.factories import (
     LocationFactory,
+    StaffFactory,
     VariantFactory,
     WarehouseFactory,
     channel_selling_from,
@@ -73,7 +74,7 @@ def test_a_web_order_shipped_from_the_warehouse_is_returned_at_the_showroom(shop
         "/api/v1/pos/returns/",
         {"client_uuid": str(uuid.uuid4()), "order_number": order.number.lower(),
          "lines": [{"order_line_id": line_id, "quantity": 1}], "reason": "Quà bị trùng",
-         "refund_method": "cash"},
+         "refund_method": "cash", "cashier_id": StaffFactory(role="store_manager").pk},
         format="json",
     )  # fmt: skip
 
@@ -173,7 +174,8 @@ def test_a_replayed_return_is_taken_once(shop):
     order_complete(order=Order.objects.get(pk=order.pk))
     body = {"client_uuid": str(uuid.uuid4()), "order_number": order.number,
             "lines": [{"order_line_id": order.lines.get().pk, "quantity": 1}],
-            "reason": "x", "refund_method": "card"}  # fmt: skip
+            "reason": "x", "refund_method": "card",
+            "cashier_id": StaffFactory(role="store_manager").pk}  # fmt: skip
 
     first = api.post("/api/v1/pos/returns/", body, format="json")
     again = api.post("/api/v1/pos/returns/", body, format="json")

@@ -19,7 +19,14 @@ class PosReturnInput(serializers.Serializer):
     )
     lines = ReturnLineInputSerializer(many=True, allow_empty=False, max_length=500)
     reason = serializers.CharField(max_length=300)
-    refund_method = serializers.ChoiceField(choices=TILL_PAYMENT_METHODS)
+    refund_method = serializers.ChoiceField(
+        choices=TILL_PAYMENT_METHODS,
+        required=False,
+        default="",
+        help_text="Leave out to refund in the tender the order was paid with. Another tender, "
+        "more cash than the order took, or another channel's order needs a cashier_id holding "
+        "orders.refund_cross_channel_return (403 refund_needs_approval otherwise).",
+    )
     cashier_id = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
