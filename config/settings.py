@@ -372,6 +372,11 @@ LOYALTY_POINT_VALUE_VND = env.int("LOYALTY_POINT_VALUE_VND", 100, minimum=1)
 # change whose transaction committed late is never skipped.
 CATALOG_SYNC_LAG_SECONDS = env.int("CATALOG_SYNC_LAG_SECONDS", 60, minimum=0)
 
+# Offline POS sales: the till's clock may run this far ahead of ours; a sale made with no
+# open shift may be replayed at most this many hours later (older: refused, for a manager).
+POS_CLOCK_SKEW_SECONDS = env.int("POS_CLOCK_SKEW_SECONDS", 300, minimum=0)
+POS_OFFLINE_MAX_HOURS = env.int("POS_OFFLINE_MAX_HOURS", 72, minimum=1)
+
 # Bank transfers: the shop's account, shown to shoppers as a VietQR code (NAPAS 247).
 VIETQR_BANK_BIN = env.str("VIETQR_BANK_BIN", "")
 VIETQR_ACCOUNT_NUMBER = env.str("VIETQR_ACCOUNT_NUMBER", "")

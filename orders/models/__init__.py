@@ -1,4 +1,5 @@
 from orders.models.carts import Cart, CartLine
+from orders.models.discrepancies import PriceDiscrepancy
 from orders.models.orders import Fulfilment, Order, OrderLine, OrderNumberSequence, Payment
 from orders.models.returns import Return, ReturnLine
 from orders.models.tills import Shift, ShiftCashMovement, Terminal
@@ -12,6 +13,7 @@ __all__ = [
     "OrderLine",
     "OrderNumberSequence",
     "Payment",
+    "PriceDiscrepancy",
     "Return",
     "ReturnLine",
     "Shift",

@@ -21,6 +21,11 @@ from orders.exceptions import IdempotencyConflict, PosChannelMissing
 from orders.models import Fulfilment, Order, Payment, ShiftCashMovement, Terminal
 from orders.selectors import pos_channel_get
 from orders.services.numbers import order_number_next
+from orders.services.offline import (
+    price_discrepancies_find,
+    price_discrepancies_record,
+    sale_placed_at_check,
+)
 from orders.services.placing import (
     LineInput,
     Pricing,
@@ -85,6 +90,8 @@ def pos_sale_submit(
     replayed = _replay(client_uuid, fingerprint)
     if replayed is not None:
         return replayed, False
+    if placed_at is not None:
+        sale_placed_at_check(terminal=terminal, placed_at=placed_at)
     try:
         with transaction.atomic(durable=True):
             order = _sale_write(
@@ -174,6 +181,13 @@ def _sale_write(
     # is being counted in. No open shift: the sale is kept and marked for late sync.
     shift = locks.shift_open_lock(terminal_id=terminal.pk)
     now = timezone.now()
+    # What the till charged stands (the sale happened); a price the catalog disagrees with
+    # waits for the manager before it earns points.
+    discrepancies = (
+        price_discrepancies_find(lines=pricing.lines, currency=pricing.currency)
+        if sold_offline
+        else []
+    )
     # A sale at the till is complete when it is written: the goods leave with the shopper.
     order = order_write(
         channel=channel,
@@ -194,7 +208,10 @@ def _sale_write(
         cashier=cashier,
         sold_offline=sold_offline,
         note=note,
+        earn_points=not discrepancies,
     )
+    if discrepancies:
+        price_discrepancies_record(order=order, discrepancies=discrepancies)
     cash = sum((tender.amount for tender in tenders if tender.method == Payment.Method.CASH), 0)
     if shift is not None and cash:
         shift_sale_cash_add(

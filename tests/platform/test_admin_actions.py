@@ -14,7 +14,7 @@ from django.utils.functional import Promise
 from config.roles import CASHIER, MARKETER, OWNER, ROLES, STORE_MANAGER, WAREHOUSE
 from customers.models import Customer
 from inventory.models import Reservation, StockDiscrepancy, StockTransfer
-from orders.models import Order, Voucher
+from orders.models import Order, PriceDiscrepancy, Voucher
 from tests.factories import StaffFactory
 
 # Django's own bulk delete already declares permissions=["delete"].
@@ -71,6 +71,7 @@ DANGEROUS = {
     (Voucher, "generate_codes"): {OWNER, STORE_MANAGER, MARKETER},
     (Order, "confirm_payment"): {OWNER, STORE_MANAGER},
     (Order, "cancel"): {OWNER, STORE_MANAGER},
+    (PriceDiscrepancy, "resolve"): {OWNER, STORE_MANAGER},
     (Customer, "merge_selected"): {OWNER, STORE_MANAGER, CASHIER},
     (Customer, "export_json"): {OWNER},
     (Customer, "erase"): {OWNER},
