@@ -389,6 +389,9 @@ if bool(VIETQR_BANK_BIN) != bool(VIETQR_ACCOUNT_NUMBER):
 # Card payments of the web store: the dotted path of a class following
 # orders.payments.CardProvider. The test provider approves every card but 4000000000000002.
 CARD_PAYMENT_PROVIDER = env.str("CARD_PAYMENT_PROVIDER", "orders.payments.TestCardProvider")
+# With DEBUG off the test provider refuses to start (and `check --deploy` fails) unless this
+# says the site takes no real money (a staging site, CI's deploy check).
+ALLOW_TEST_CARD_PROVIDER = env.bool("ALLOW_TEST_CARD_PROVIDER", False)
 
 # --- Messages (config/transports; README "Sending messages") ------------------------------
 

@@ -97,6 +97,14 @@ class CheckoutForm(forms.Form):
         }
 
 
+class NoEchoTextInput(forms.TextInput):
+    """A text box that never writes its value back into the page: a card number typed once
+    is not echoed when the form comes back (a price changed, a voucher was refused)."""
+
+    def format_value(self, value):
+        return None
+
+
 class PaymentForm(forms.Form):
     """Step 2: how to pay, a voucher, loyalty points; then the order is placed."""
 
@@ -114,7 +122,7 @@ class PaymentForm(forms.Form):
         label=_("Card number"),
         max_length=30,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
+        widget=NoEchoTextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
         help_text=_("Only for card payments."),
     )
     voucher_code = forms.CharField(

@@ -20,3 +20,6 @@ MESSAGE_TRANSPORTS = {
     "zalo": "config.transports.memory.MemoryZaloTransport",
     "messenger": "config.transports.memory.MemoryMessengerTransport",
 }
+
+# pytest-django runs with DEBUG off; the card pages are tested against the test provider.
+ALLOW_TEST_CARD_PROVIDER = True
