@@ -189,3 +189,15 @@ class RefundNeedsApproval(OrdersError):
 
 class OfflineSaleInvalid(OrdersError):
     code = "offline_sale_invalid"
+
+
+class PinInvalid(OrdersError):
+    code = "pin_invalid"
+    status_code = 403
+    default_detail = _("The PIN is not this staff member's (or none is set yet).")
+
+
+class PinThrottled(OrdersError):
+    code = "pin_throttled"
+    status_code = 429
+    default_detail = _("Too many wrong PINs at this till. Wait 15 minutes or ask a manager.")

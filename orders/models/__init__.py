@@ -2,7 +2,7 @@ from orders.models.carts import Cart, CartLine
 from orders.models.discrepancies import PriceDiscrepancy
 from orders.models.orders import Fulfilment, Order, OrderLine, OrderNumberSequence, Payment
 from orders.models.returns import Return, ReturnLine
-from orders.models.tills import Shift, ShiftCashMovement, Terminal
+from orders.models.tills import Shift, ShiftCashMovement, StaffPin, Terminal
 from orders.models.vouchers import Voucher, VoucherCode, VoucherRedemption
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "ReturnLine",
     "Shift",
     "ShiftCashMovement",
+    "StaffPin",
     "Terminal",
     "Voucher",
     "VoucherCode",

@@ -13,12 +13,22 @@ from config.money import money_round
 from orders import locks
 from orders.exceptions import CashierNotAllowed, IdempotencyConflict, ShiftAlreadyOpen, ShiftClosed
 from orders.models import Shift, ShiftCashMovement, Terminal
+from orders.services.pins import staff_pin_verify
 
 
 def shift_open(
-    *, terminal: Terminal, cashier, client_uuid: uuid.UUID, opening_float_amount: Decimal
+    *,
+    terminal: Terminal,
+    cashier,
+    pin: str,
+    client_uuid: uuid.UUID,
+    opening_float_amount: Decimal,
 ) -> tuple[Shift, bool]:
     """Open a shift at ``terminal`` with its opening float; returns ``(shift, created)``.
+
+    The cashier is an active staff member allowed to open shifts (a cashier or a store
+    manager) and confirms with their personal ``pin`` (``staff_pin_verify``: hashed,
+    throttled per person and terminal); nothing is written otherwise.
 
     Idempotent on ``client_uuid``: a retry with the same body returns the shift it opened
     (``created`` False); the same uuid with a different body is an IdempotencyConflict.
@@ -27,6 +37,7 @@ def shift_open(
     """
     if not (cashier.is_active and cashier.is_staff and cashier.has_perm("orders.add_shift")):
         raise CashierNotAllowed(fields={"cashier_id": [str(CashierNotAllowed.default_detail)]})
+    staff_pin_verify(user=cashier, terminal=terminal, pin=pin)
     currency = settings.DEFAULT_CURRENCY
     opening_float_amount = money_round(opening_float_amount, currency)
     try:

@@ -51,10 +51,11 @@ def on_hand(variant, location):
 def test_a_cash_sale_with_a_known_customer(store):
     api, terminal, location, jar, beef = store
     customer = CustomerFactory()
-    cashier = StaffFactory(role="cashier")
+    cashier = StaffFactory(role="cashier", pin="2468")
     shift, _ = shift_open(
         terminal=terminal,
         cashier=cashier,
+        pin="2468",
         client_uuid=uuid.uuid4(),
         opening_float_amount=Decimal(1_000_000),
     )
@@ -311,7 +312,8 @@ def test_a_sale_stays_under_25_queries_whatever_the_lines(
     customer = CustomerFactory()
     shift_open(
         terminal=terminal,
-        cashier=StaffFactory(role="cashier"),
+        cashier=StaffFactory(role="cashier", pin="2468"),
+        pin="2468",
         client_uuid=uuid.uuid4(),
         opening_float_amount=Decimal(0),
     )

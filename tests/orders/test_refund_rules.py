@@ -45,8 +45,8 @@ def shop():
     jar = VariantFactory(sku="MK-100G", price_amount=Decimal(85000))
     stocked(jar, warehouse, 5)
     stocked(jar, showroom, 5)
-    cashier = StaffFactory(role="cashier")
-    shift_open(terminal=terminal, cashier=cashier, client_uuid=uuid.uuid4(),
+    cashier = StaffFactory(role="cashier", pin="2468")
+    shift_open(terminal=terminal, cashier=cashier, pin="2468", client_uuid=uuid.uuid4(),
                opening_float_amount=Decimal(500000))  # fmt: skip
     return api, terminal, web, showroom, jar, cashier
 
@@ -137,11 +137,12 @@ def test_a_card_paid_web_order_refunded_in_cash_at_a_till_needs_a_manager(shop):
 
 
 @pytest.mark.django_db
-def test_another_channels_order_without_a_staff_member_is_refused(shop):
-    api, _terminal, web, showroom, jar, _cashier = shop
+def test_another_channels_order_refunded_to_its_card_by_a_cashier_is_refused(shop):
+    api, _terminal, web, showroom, jar, cashier = shop
     order = card_paid_web_order(web, jar)
 
-    response = give_back(api, order)  # to the card it was paid with, but nobody approves
+    # when: back to the card it was paid with, but the order is the web store's
+    response = give_back(api, order, cashier_id=cashier.pk)
 
     assert response.status_code == 403
     assert response.json()["fields"]["refund_method"] == [
