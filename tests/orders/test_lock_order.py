@@ -123,3 +123,81 @@ def test_a_cash_return_and_a_cash_sale_at_one_till_wait_for_each_other_without_d
     assert answers["sale"].status_code == 201, answers["sale"].json()
     assert Return.objects.count() == 1
     assert Order.objects.count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_return_and_a_merge_of_its_customer_wait_for_each_other_without_deadlock(
+    monkeypatch,
+):
+    # given: a card sale to a known customer, who earned points on it
+    from customers.models import CustomerMerge
+    from customers.services import customer_merge
+    from tests.factories import CustomerFactory
+
+    showroom = LocationFactory(name="Showroom Hàng Giấy")
+    channel_selling_from(showroom, kind="pos", code="pos-hg")
+    _terminal, token = terminal_with_token(location=showroom)
+    stocked(VariantFactory(sku="MK-100G", price_amount=Decimal(85000)), showroom, 5)
+    cashier = StaffFactory(role="cashier")
+    buyer, keeper = CustomerFactory(), CustomerFactory()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    sold = api.post(
+        "/api/v1/pos/sales/",
+        {"client_uuid": str(uuid.uuid4()), "lines": [{"sku": "MK-100G", "quantity": 1}],
+         "payments": [{"method": "card", "amount": "85000"}], "customer_id": buyer.pk},
+        format="json",
+    )  # fmt: skip
+    assert sold.status_code == 201
+    order = Order.objects.get(number=sold.json()["number"])
+
+    # the return, holding the stock and the order, takes the points back only once the
+    # merge of that customer is stuck behind it
+    return_holds_order = threading.Event()
+    real_reverse = returns_service.loyalty_reverse
+    saw_the_merge_wait = []
+
+    def reverse_after_the_merge_waits(**kwargs):
+        return_holds_order.set()
+        saw_the_merge_wait.append(_someone_waits_for_a_lock())
+        return real_reverse(**kwargs)
+
+    monkeypatch.setattr(returns_service, "loyalty_reverse", reverse_after_the_merge_waits)
+    answers = {}
+
+    def give_back():
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        answers["return"] = client.post(
+            "/api/v1/pos/returns/",
+            {"client_uuid": str(uuid.uuid4()), "order_number": order.number,
+             "lines": [{"order_line_id": order.lines.get().pk, "quantity": 1}],
+             "reason": "x", "cashier_id": cashier.pk},
+            format="json",
+        )  # fmt: skip
+
+    def merge():
+        assert return_holds_order.wait(timeout=10)
+        answers["merge"] = customer_merge(target=keeper, source=buyer)
+
+    def run_closing(target):
+        try:
+            target()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run_closing, args=(t,)) for t in (give_back, merge)]
+
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    # then: the merge waited for the return; both done, the order and its points moved
+    assert saw_the_merge_wait == [True]
+    assert answers["return"].status_code == 201, answers["return"].json()
+    assert isinstance(answers["merge"], CustomerMerge)
+    assert Order.objects.get(pk=order.pk).customer_id == keeper.pk
+    assert Return.objects.get().points_reversed == 8
