@@ -81,7 +81,7 @@ def set_up() -> dict:
     from customers.services import customer_resolve
     from inventory.models import Category, Location, Product, StockLevel
     from inventory.services import StockLine, sales_channel_upsert, stock_receive, variant_upsert
-    from orders.services import shift_open, terminal_create
+    from orders.services import shift_open, staff_pin_set, terminal_create
 
     store = Location.objects.create(code="bench-store", name="Bench store", kind="store")
     channel = sales_channel_upsert(
@@ -100,9 +100,11 @@ def set_up() -> dict:
         sync_roles(apps)
     cashier = get_user_model().objects.create_user(username="bench-cashier", is_staff=True)
     cashier.groups.add(Group.objects.get(name=CASHIER))
+    staff_pin_set(user=cashier, pin="2468")
     shift_open(
         terminal=terminal,
         cashier=cashier,
+        pin="2468",
         client_uuid=uuid.uuid4(),
         opening_float_amount=Decimal(1_000_000),
     )

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A deadlock or serialization failure is a 503 with Retry-After, never a 500.
+    "config.retry.RetryableDatabaseErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -119,18 +121,33 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and Celery -------------------------------------------------------------------
 
 REDIS_URL = env.redis_url("REDIS_URL")
+# Seconds a web request waits for Redis (connect, then each reply) before going on without it.
+REDIS_SOCKET_TIMEOUT = env.int("REDIS_SOCKET_TIMEOUT_MS", 300, minimum=50) / 1000
 
 if REDIS_URL:
+    # A sale never waits for Redis: the cache (throttle counters only) answers within a
+    # fraction of a second or counts as a miss (config/cache.py), and a task that cannot be
+    # published is left for beat's sweep (config/tasks.py, enqueue_on_commit).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "tiem",
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        "visibility_timeout": 3600,
+    }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_TIMEOUT
+    CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # kombu's filesystem transport: a broker that is a folder, so `make run` needs no server.
@@ -171,6 +188,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Publishing a task from a web request tries twice, briefly; a task that still cannot be
+# published is logged and left to beat's sweep (config/enqueue.py), never raised to a sale.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.1,
+}
 # Keep our log format (and its redaction of personal data) in the worker too.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_IGNORE_RESULT = not bool(REDIS_URL)
@@ -326,8 +351,8 @@ if not DEBUG:
         # binds every subdomain to HTTPS for years: the shop's owner opts in knowingly
         # (SECURE_HSTS_PRELOAD=true), so the deploy check does not push it by default.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
-    # /healthz is probed by load balancers over plain HTTP inside the network.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # /healthz and /readyz are probed by load balancers over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # How many reverse proxies stand in front of the web processes: the login throttle then
 # reads the client's address from X-Forwarded-For (0: REMOTE_ADDR). Set it in production
@@ -381,6 +406,11 @@ LOYALTY_POINT_VALUE_VND = env.int("LOYALTY_POINT_VALUE_VND", 100, minimum=1)
 # change whose transaction committed late is never skipped.
 CATALOG_SYNC_LAG_SECONDS = env.int("CATALOG_SYNC_LAG_SECONDS", 60, minimum=0)
 
+# Offline POS sales: the till's clock may run this far ahead of ours; a sale made with no
+# open shift may be replayed at most this many hours later (older: refused, for a manager).
+POS_CLOCK_SKEW_SECONDS = env.int("POS_CLOCK_SKEW_SECONDS", 300, minimum=0)
+POS_OFFLINE_MAX_HOURS = env.int("POS_OFFLINE_MAX_HOURS", 72, minimum=1)
+
 # Bank transfers: the shop's account, shown to shoppers as a VietQR code (NAPAS 247).
 VIETQR_BANK_BIN = env.str("VIETQR_BANK_BIN", "")
 VIETQR_ACCOUNT_NUMBER = env.str("VIETQR_ACCOUNT_NUMBER", "")
@@ -393,6 +423,9 @@ if bool(VIETQR_BANK_BIN) != bool(VIETQR_ACCOUNT_NUMBER):
 # Card payments of the web store: the dotted path of a class following
 # orders.payments.CardProvider. The test provider approves every card but 4000000000000002.
 CARD_PAYMENT_PROVIDER = env.str("CARD_PAYMENT_PROVIDER", "orders.payments.TestCardProvider")
+# With DEBUG off the test provider refuses to start (and `check --deploy` fails) unless this
+# says the site takes no real money (a staging site, CI's deploy check).
+ALLOW_TEST_CARD_PROVIDER = env.bool("ALLOW_TEST_CARD_PROVIDER", False)
 
 # --- Messages (config/transports; README "Sending messages") ------------------------------
 

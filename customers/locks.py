@@ -14,3 +14,21 @@ def customers_lock(*, customer_ids: Iterable[int]) -> dict[int, Customer]:
     """
     rows = Customer.objects.select_for_update().filter(pk__in=set(customer_ids)).order_by("pk")
     return {customer.pk: customer for customer in rows}
+
+
+def customer_rows_lock(*, fields: Iterable, customer_id: int) -> None:
+    """Lock every row pointing at this customer through ``fields`` (foreign keys of any
+    app, in the given order), each model's rows ordered by pk.
+
+    A merge rewrites these rows (orders, carts, voucher codes ...) after locking the
+    customers; taking them first keeps the global lock order (docs/architecture.md):
+    orders and vouchers before customers, so a return holding an order while it waits
+    for the customer's points can never wait in a circle with a merge.
+    """
+    for field in fields:
+        list(
+            field.model._base_manager.select_for_update()
+            .filter(**{field.attname: customer_id})
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )

@@ -8,10 +8,12 @@ from django.db.models import F
 from inventory.models import Location, StockLevel
 from orders.models import Shift, Terminal
 from orders.selectors import shift_list
-from orders.services import shift_open, terminal_create, terminal_token_rotate
+from orders.services import shift_open, staff_pin_set, terminal_create, terminal_token_rotate
 from orders.services.shipping import shipping_rule_upsert
 
 DEMO_OPENING_FLOAT = Decimal("1000000")
+# The demo cashier's personal PIN, confirming the shift they open at the till.
+DEMO_CASHIER_PIN = "2468"
 HA_NOI = "01"
 
 
@@ -34,9 +36,11 @@ def demo_shift_ensure(*, terminal: Terminal, cashier) -> Shift:
     shift = shift_list(terminal=terminal).filter(closed_at__isnull=True).first()
     if shift is not None:
         return shift
+    staff_pin_set(user=cashier, pin=DEMO_CASHIER_PIN)
     shift, _created = shift_open(
         terminal=terminal,
         cashier=cashier,
+        pin=DEMO_CASHIER_PIN,
         client_uuid=uuid.uuid4(),
         opening_float_amount=DEMO_OPENING_FLOAT,
     )

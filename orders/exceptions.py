@@ -180,3 +180,31 @@ class PointsCodeRequired(OrdersError):
     default_detail = _(
         "Paying with points needs the code sent to the customer: ask for one, then type it."
     )
+
+
+class RefundNeedsApproval(OrdersError):
+    """A refund to another channel's order, in another tender, or of more cash than the
+    order took, by a staff member without ``orders.refund_cross_channel_return``."""
+
+    code = "refund_needs_approval"
+    status_code = 403
+    default_detail = _(
+        "This refund needs a manager: it goes to another channel's order or in another "
+        "tender than the one paid with."
+    )
+
+
+class OfflineSaleInvalid(OrdersError):
+    code = "offline_sale_invalid"
+
+
+class PinInvalid(OrdersError):
+    code = "pin_invalid"
+    status_code = 403
+    default_detail = _("The PIN is not this staff member's (or none is set yet).")
+
+
+class PinThrottled(OrdersError):
+    code = "pin_throttled"
+    status_code = 429
+    default_detail = _("Too many wrong PINs at this till. Wait 15 minutes or ask a manager.")

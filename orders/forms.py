@@ -92,8 +92,9 @@ class CheckoutForm(AddressFieldsForm):
         return self.address_values()
 
 
-class CardNumberInput(forms.TextInput):
-    """A card number is sent once and never written back into a page (nor its cache)."""
+class NoEchoTextInput(forms.TextInput):
+    """A text box that never writes its value back into the page: a card number typed once
+    is not echoed when the form comes back (a price changed, a voucher was refused)."""
 
     def format_value(self, value):
         return None
@@ -116,7 +117,7 @@ class PaymentForm(forms.Form):
         label=_("Card number"),
         max_length=30,
         required=False,
-        widget=CardNumberInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
+        widget=NoEchoTextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
         help_text=_("Only for card payments. For your safety it is never shown again."),
     )
     voucher_code = forms.CharField(

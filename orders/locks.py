@@ -1,5 +1,15 @@
-"""The only place in ``orders`` that takes row locks (STYLE.md habit 5)."""
+"""The only place in ``orders`` that takes row locks (STYLE.md habit 5).
 
+Every flow takes its locks in one global order, whichever app takes them
+(docs/architecture.md, "Locks"): the channel's order number, then stock levels (by id),
+then an existing order, then the shift, then the customer's rows (vouchers, then the
+customer for points). A cart, one shopper's own row, comes before all of them.
+"""
+
+from collections.abc import Iterable
+
+from inventory.locks import stock_levels_lock, stock_levels_lock_by_sku
+from inventory.selectors import reservation_list_for_reference
 from orders.models import Cart, Order, Shift, Voucher, VoucherCode
 
 
@@ -9,8 +19,27 @@ def shift_lock(*, shift_id: int) -> Shift:
 
 
 def order_lock(*, order_id: int) -> Order:
-    """Lock one order row: status changes and returns of one order happen one at a time."""
+    """Lock one order row: status changes and returns of one order happen one at a time.
+
+    Stock comes before orders in the global lock order, so the stock levels the order's
+    goods are still reserved on are locked first (by id): a move that then ships, hands
+    over or releases them never holds the order while waiting for stock that a sale holds.
+    """
+    reference = Order.objects.filter(pk=order_id).values_list("stock_reference", flat=True)
+    reference = reference.first()
+    if reference:
+        stock_levels_lock(
+            pks=reservation_list_for_reference(reference=reference).values_list(
+                "stock_level_id", flat=True
+            )
+        )
     return Order.objects.select_for_update().select_related("channel").get(pk=order_id)
+
+
+def order_return_lock(*, order_id: int, location_id: int, skus: Iterable[str]) -> Order:
+    """Lock the stock levels the returned goods go back on, then the order (global order)."""
+    stock_levels_lock_by_sku(location_id=location_id, skus=skus)
+    return order_lock(order_id=order_id)
 
 
 def voucher_lock(*, voucher_id: int) -> Voucher:

@@ -83,3 +83,13 @@ def smtp_server():
     server = SmtpServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def redis_server():
+    """A redis-server of this test's own on a free port (``.url``, ``.stop()``)."""
+    from tests.platform.redis_server import RedisServer
+
+    server = RedisServer().start()
+    yield server
+    server.stop()

@@ -63,6 +63,14 @@ class StaffFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
     @factory.post_generation
+    def pin(user, create, extracted, **kwargs):
+        # StaffFactory(pin="2468"): the staff member's personal PIN at the till.
+        if create and extracted:
+            from orders.services import staff_pin_set
+
+            staff_pin_set(user=user, pin=extracted)
+
+    @factory.post_generation
     def role(user, create, extracted, **kwargs):
         if create and extracted:
             if not Group.objects.filter(name=extracted).exists():

@@ -25,3 +25,6 @@ MESSAGE_TRANSPORTS = {
 # ids differ between SQLite and PostgreSQL runs, so tests that expect a channel would
 # depend on the draw. Off here; tests/campaigns/test_channel_ranking.py turns it on.
 CHANNEL_EXPLORATION_PERCENT = 0
+
+# pytest-django runs with DEBUG off; the card pages are tested against the test provider.
+ALLOW_TEST_CARD_PROVIDER = True

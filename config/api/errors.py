@@ -15,6 +15,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.retry import api_retry_response, is_retryable
+
 
 class DomainError(Exception):
     """A business rule said no. Subclasses set ``code`` and ``status_code``."""
@@ -34,6 +36,8 @@ def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
 
 
 def exception_handler(exc, context):
+    if is_retryable(exc):
+        return api_retry_response(context["request"], exc)
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.detail, exc.fields), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.exceptions import MergeNotAllowed
-from customers.locks import customers_lock
+from customers.locks import customer_rows_lock, customers_lock
 from customers.models import Customer, CustomerMerge, Event, MergeSuggestion
 from customers.services.events import event_record
 
@@ -89,6 +89,11 @@ def customer_merge(
     """
     if target.pk == source.pk:
         raise MergeNotAllowed()
+    # B's rows are rewritten below: lock them before the customers (the global lock order).
+    customer_rows_lock(
+        fields=[f for f in _customer_foreign_keys() if f.model not in (Customer, MergeSuggestion)],
+        customer_id=source.pk,
+    )
     locked = customers_lock(customer_ids=[target.pk, source.pk])
     target, source = locked[target.pk], locked[source.pk]
     if target.merged_into_id or source.merged_into_id:

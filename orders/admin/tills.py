@@ -5,9 +5,10 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.admin import ReadOnlyInline, ReadOnlyModelAdmin
+from config.admin import ReadOnlyInline, ReadOnlyModelAdmin, action_permission
 from inventory.admin_scoping import StoreScopedAdminMixin
 from orders.models import (
+    PriceDiscrepancy,
     Shift,
     ShiftCashMovement,
     Terminal,
@@ -17,6 +18,7 @@ from orders.services import (
     terminal_revoke,
     terminal_token_rotate,
 )
+from orders.services.offline import price_discrepancy_resolve
 
 
 @admin.register(Terminal)
@@ -135,3 +137,28 @@ class ShiftAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
 
 
 # --- Orders of every channel --------------------------------------------------------------
+
+
+@admin.register(PriceDiscrepancy)
+class PriceDiscrepancyAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
+    """Offline sales charged otherwise than the catalog: the manager looks, then resolves
+    (the customer earns the sale's points once its last discrepancy is resolved)."""
+
+    store_fields = ("order__location",)
+
+    list_display = [
+        "created_at", "order", "sku", "reason", "quantity", "charged_amount", "catalog_amount",
+        "resolved_at", "resolved_by",
+    ]  # fmt: skip
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter), "reason", "order__location"]
+    search_fields = ["order__number", "sku"]
+    list_select_related = ["order__channel", "resolved_by"]
+    actions = ["resolve"]
+
+    has_resolve_permission = action_permission("orders.change_pricediscrepancy")
+
+    @admin.action(description=gettext_lazy("Mark resolved"), permissions=["resolve"])
+    def resolve(self, request, queryset):
+        for discrepancy in queryset.filter(resolved_at__isnull=True):
+            price_discrepancy_resolve(discrepancy=discrepancy, actor=request.user)
+        self.message_user(request, _("Resolved."))

@@ -61,9 +61,7 @@ class PosReturnCreateApi(TerminalApi):
         data.is_valid(raise_exception=True)
         asked = data.validated_data
         order = get_object_or_404(Order, number=asked["order_number"].strip().upper())
-        cashier = None
-        if asked["cashier_id"] is not None:
-            cashier = pos_cashier_get(terminal=request.auth, cashier_id=asked["cashier_id"])
+        cashier = pos_cashier_get(terminal=request.auth, cashier_id=asked["cashier_id"])
         record, created = order_return(
             order=order,
             location=request.auth.location,
@@ -109,7 +107,8 @@ class PosPickupListApi(TerminalApi, ListAPIView):
 
 @extend_schema(tags=["pos"], summary="Mark a pick-up ready", request=None, responses=OrderOutput)
 class PosPickupReadyApi(TerminalApi):
-    """The order is packed and put aside: a pick-up code is made for the shopper."""
+    """The order is packed and put aside: a pick-up code is made for the shopper. An order
+    already ready answers 200 as it is (same code)."""
 
     def post(self, request, order_id):
         order = get_object_or_404(_pickups(request), pk=order_id)
@@ -121,13 +120,17 @@ class PosPickupReadyApi(TerminalApi):
     tags=["pos"], summary="Hand over a pick-up", request=PickupHandOverInput, responses=OrderOutput
 )
 class PosPickupHandOverApi(TerminalApi):
-    """The shopper shows the pick-up code: the goods leave the shelf, the order completes."""
+    """The shopper shows the pick-up code: the goods leave the shelf, the order completes,
+    the staff member is recorded. Sent again once completed (same code): 200 as it is."""
 
     def post(self, request, order_id):
         order = get_object_or_404(_pickups(request), pk=order_id)
         data = PickupHandOverInput(data=request.data)
         data.is_valid(raise_exception=True)
+        cashier = pos_cashier_get(
+            terminal=request.auth, cashier_id=data.validated_data["cashier_id"]
+        )
         order = order_pickup_hand_over(
-            order=order, code=data.validated_data["pickup_code"], actor=None
+            order=order, code=data.validated_data["pickup_code"], actor=cashier
         )
         return Response(OrderOutput(order_list().get(pk=order.pk)).data)

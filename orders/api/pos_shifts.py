@@ -42,6 +42,7 @@ class TerminalMeApi(TerminalApi):
             value={
                 "client_uuid": "5b0c1f0e-2a64-4f57-9d55-2a3d8e2c1a01",
                 "cashier_id": 3,
+                "pin": "2468",
                 "opening_float_amount": "2000000",
             },
             request_only=True,
@@ -61,6 +62,7 @@ class ShiftOpenApi(TerminalApi):
         shift, created = shift_open(
             terminal=request.auth,
             cashier=cashier,
+            pin=data.validated_data["pin"],
             client_uuid=data.validated_data["client_uuid"],
             opening_float_amount=data.validated_data["opening_float_amount"],
         )

@@ -7,10 +7,11 @@ from orders.marketplaces.models import (
     WebhookEvent,
 )
 from orders.models.carts import Cart, CartLine
+from orders.models.discrepancies import PriceDiscrepancy
 from orders.models.orders import Fulfilment, Order, OrderLine, OrderNumberSequence, Payment
 from orders.models.returns import Return, ReturnLine
 from orders.models.shipping import ShippingRule
-from orders.models.tills import CustomerLookup, Shift, ShiftCashMovement, Terminal
+from orders.models.tills import CustomerLookup, Shift, ShiftCashMovement, StaffPin, Terminal
 from orders.models.vouchers import Voucher, VoucherCode, VoucherRedemption
 
 __all__ = [
@@ -25,11 +26,13 @@ __all__ = [
     "OrderLine",
     "OrderNumberSequence",
     "Payment",
+    "PriceDiscrepancy",
     "Return",
     "ReturnLine",
     "Shift",
     "ShiftCashMovement",
     "ShippingRule",
+    "StaffPin",
     "StockSyncLog",
     "SyncCursor",
     "Terminal",

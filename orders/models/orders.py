@@ -97,6 +97,14 @@ class Order(models.Model):
         default=False, help_text=_("Arrived after its shift was closed.")
     )
     pickup_code = models.CharField(max_length=12, blank=True)
+    # The staff member who handed a pick-up over at the store.
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     stock_reference = models.CharField(
         max_length=80, blank=True, help_text=_("What holds this order's stock in inventory.")
     )

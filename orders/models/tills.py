@@ -178,3 +178,21 @@ class CustomerLookup(models.Model):
 
     def __str__(self):
         return f"{self.terminal} / {self.get_query_kind_display()} #{self.customer_id or '-'}"
+
+
+class StaffPin(models.Model):
+    """A staff member's personal PIN, confirming at a till that they are the one opening
+    a shift. Stored hashed with Django's password hashers; checked through
+    ``orders.services.staff_pin_verify``, which throttles failures per person and terminal."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_pin"
+    )
+    pin_hash = models.CharField(max_length=128, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("staff PIN")
+
+    def __str__(self):
+        return _("PIN of %(user)s") % {"user": self.user}

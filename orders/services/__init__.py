@@ -18,6 +18,7 @@ from orders.services.lifecycle import (
 from orders.services.marketplace import marketplace_order_ingest
 from orders.services.numbers import order_number_next
 from orders.services.payments import order_payment_card
+from orders.services.pins import staff_pin_set, staff_pin_verify
 from orders.services.pos import pos_sale_submit
 from orders.services.returns import ReturnLineInput, order_return
 from orders.services.shifts import (
@@ -68,6 +69,8 @@ __all__ = [
     "shift_expected_amount",
     "shift_open",
     "shift_opening_float",
+    "staff_pin_set",
+    "staff_pin_verify",
     "terminal_create",
     "terminal_mark_seen",
     "terminal_revoke",

@@ -72,16 +72,29 @@ def order_ship(*, order: Order, actor=None) -> Order:
 
 @transaction.atomic
 def order_ready_for_pickup(*, order: Order) -> Order:
-    """Staff have put the order aside at the store; the shopper gets a pick-up code."""
+    """Staff have put the order aside at the store; the shopper gets a pick-up code.
+
+    Idempotent: an order already ready is answered as it is (its code unchanged)."""
     _require_fulfilment(order, Fulfilment.PICKUP)
+    locked = locks.order_lock(order_id=order.pk)
+    if locked.status == OrderStatus.READY_FOR_PICKUP:
+        return locked
     code = "".join(secrets.choice(PICKUP_CODE_ALPHABET) for _ in range(6))
-    return _move(order, OrderStatus.READY_FOR_PICKUP, pickup_code=code)
+    return _status_set(locked, OrderStatus.READY_FOR_PICKUP, pickup_code=code)
 
 
 @transaction.atomic
 def order_pickup_hand_over(*, order: Order, code: str, actor=None) -> Order:
-    """The shopper showed the code at the store: hand the goods over and complete the order."""
+    """The shopper showed the code at the store: hand the goods over and complete the order.
+
+    ``actor`` is recorded as ``handed_over_by``. Idempotent: an order this code already
+    completed is answered as it is (a retry after a lost answer), nothing done twice.
+    """
     locked = locks.order_lock(order_id=order.pk)
+    if locked.status == OrderStatus.COMPLETED and locked.pickup_code:
+        if not code or code.strip().upper() != locked.pickup_code:
+            raise PickupCodeInvalid()
+        return locked
     if locked.status != OrderStatus.READY_FOR_PICKUP:
         raise OrderTransitionInvalid(
             _("Order %(number)s is not ready for pick-up (it is %(status)s).")
@@ -92,6 +105,8 @@ def order_pickup_hand_over(*, order: Order, code: str, actor=None) -> Order:
     stock_sale_commit(
         reference=locked.stock_reference, actor=actor, actor_label=_actor_label(actor)
     )
+    locked.handed_over_by = actor
+    locked.save(update_fields=["handed_over_by"])
     return order_complete(order=locked)
 
 

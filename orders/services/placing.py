@@ -236,12 +236,14 @@ def order_write(
     number: str | None = None,
     location: Location | None = None,
     tenders: list[TenderInput] = (),
+    earn_points: bool = True,
     **fields,
 ) -> Order:
     """Write the order, its lines and payments, redeem voucher and points, record the event.
 
     Runs in the caller's transaction (after the stock is taken), so a failure anywhere
-    leaves nothing half-written.
+    leaves nothing half-written. ``earn_points=False`` completes an order without earning
+    its points yet (an offline sale whose prices a manager must look at first).
     """
     number = number or order_number_next(channel=channel)
     fields.setdefault("stock_reference", f"order:{number}")
@@ -323,26 +325,34 @@ def order_write(
             payload=order_event_payload(order=order, lines=pricing.lines),
         )
         if status == OrderStatus.COMPLETED:
-            order_completion_record(order=order, lines=pricing.lines)
+            order_completion_record(order=order, lines=pricing.lines, earn_points=earn_points)
     return order
 
 
-def order_completion_record(*, order: Order, lines: list[PricedLine] | None = None) -> None:
+def order_completion_record(
+    *, order: Order, lines: list[PricedLine] | None = None, earn_points: bool = True
+) -> None:
     """What completing an order means for its customer: points earned, the timeline told."""
     if order.customer_id is None:
         return
-    loyalty_earn(
-        customer=order.customer,
-        reference=order.reference,
-        amount=order.total_amount,
-        note=_("Order %(number)s") % {"number": order.number},
-    )
+    if earn_points:
+        order_points_earn(order=order)
     event_record(
         customer=order.customer,
         kind=Event.Kind.ORDER_COMPLETED,
         channel=order.channel,
         location=order.location,
         payload=order_event_payload(order=order, lines=lines),
+    )
+
+
+def order_points_earn(*, order: Order) -> None:
+    """The customer earns the points of the order's total (once: the ledger's reference)."""
+    loyalty_earn(
+        customer=order.customer,
+        reference=order.reference,
+        amount=order.total_amount,
+        note=_("Order %(number)s") % {"number": order.number},
     )
 
 

@@ -1,8 +1,8 @@
 """POS sales: what a till submits, recorded once however often it is sent.
 
-A sale carries a ``client_uuid`` made by the terminal. The order row with that uuid is
-inserted first, before any stock is touched, so a concurrent duplicate waits on the unique
-index and, when the first commits, is answered with the first result. A replay with the
+A sale carries a ``client_uuid`` made by the terminal. A concurrent duplicate waits on the
+channel's order number (the first lock of every sale) and then on the unique index; when
+the first commits, the duplicate rolls back and is answered with the first result. A replay with the
 same body returns the stored sale; with another body it is an IdempotencyConflict.
 """
 
@@ -21,6 +21,12 @@ from orders import locks
 from orders.exceptions import IdempotencyConflict, PointsCodeRequired, PosChannelMissing
 from orders.models import Fulfilment, Order, Payment, ShiftCashMovement, Terminal
 from orders.selectors import pos_channel_get
+from orders.services.numbers import order_number_next
+from orders.services.offline import (
+    price_discrepancies_find,
+    price_discrepancies_record,
+    sale_placed_at_check,
+)
 from orders.services.placing import (
     LineInput,
     Pricing,
@@ -91,6 +97,8 @@ def pos_sale_submit(
     replayed = _replay(client_uuid, fingerprint)
     if replayed is not None:
         return replayed, False
+    if placed_at is not None:
+        sale_placed_at_check(terminal=terminal, placed_at=placed_at)
     code = _points_code_check(customer=customer, points=points, points_code=points_code)
     try:
         with transaction.atomic(durable=True):
@@ -166,14 +174,45 @@ def _sale_write(
         )
     discounts_apply(pricing=pricing)
     tenders_check(tenders=tenders, total=pricing.total_amount, currency=pricing.currency)
+    # Locks in the global order (docs/architecture.md): the channel's number, the stock
+    # levels, the shift, then the new order's voucher and the customer's points.
+    number = order_number_next(channel=channel)
+    reference = f"order:{number}"
+    actor_label = f"terminal:{terminal.pk}"
+    if sold_offline:
+        stock_offline_sale_record(
+            location=terminal.location,
+            lines=pricing.stock_lines(),
+            reference=reference,
+            channel=channel,
+            actor=cashier,
+            actor_label=actor_label,
+        )
+    else:
+        stock_sell(
+            channel=channel,
+            lines=pricing.stock_lines(),
+            reference=reference,
+            location=terminal.location,
+            actor=cashier,
+            actor_label=actor_label,
+        )
     # The open shift is locked for the rest of the sale: it cannot close while its cash
     # is being counted in. No open shift: the sale is kept and marked for late sync.
     shift = locks.shift_open_lock(terminal_id=terminal.pk)
     now = timezone.now()
+    # What the till charged stands (the sale happened); a price the catalog disagrees with
+    # waits for the manager before it earns points.
+    discrepancies = (
+        price_discrepancies_find(lines=pricing.lines, currency=pricing.currency)
+        if sold_offline
+        else []
+    )
     # A sale at the till is complete when it is written: the goods leave with the shopper.
     order = order_write(
         channel=channel,
         pricing=pricing,
+        number=number,
         status=OrderStatus.COMPLETED,
         completed_at=now,
         fulfilment=Fulfilment.CARRY_OUT,
@@ -189,26 +228,10 @@ def _sale_write(
         cashier=cashier,
         sold_offline=sold_offline,
         note=note,
+        earn_points=not discrepancies,
     )
-    actor_label = f"terminal:{terminal.pk}"
-    if sold_offline:
-        stock_offline_sale_record(
-            location=terminal.location,
-            lines=pricing.stock_lines(),
-            reference=order.reference,
-            channel=channel,
-            actor=cashier,
-            actor_label=actor_label,
-        )
-    else:
-        stock_sell(
-            channel=channel,
-            lines=pricing.stock_lines(),
-            reference=order.reference,
-            location=terminal.location,
-            actor=cashier,
-            actor_label=actor_label,
-        )
+    if discrepancies:
+        price_discrepancies_record(order=order, discrepancies=discrepancies)
     cash = sum((tender.amount for tender in tenders if tender.method == Payment.Method.CASH), 0)
     if shift is not None and cash:
         shift_sale_cash_add(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from config.money import money_round
@@ -15,8 +15,9 @@ from customers.services import event_record, loyalty_points_for_amount, loyalty_
 from inventory.models import Location
 from inventory.services import StockLine, stock_return_restock
 from orders import locks
-from orders.exceptions import IdempotencyConflict, ReturnInvalid
+from orders.exceptions import IdempotencyConflict, RefundNeedsApproval, ReturnInvalid
 from orders.models import Order, OrderLine, Payment, Return, ReturnLine, ShiftCashMovement, Terminal
+from orders.selectors import pos_channel_get
 from orders.services.lifecycle import order_returned_mark
 from orders.services.placing import request_fingerprint
 from orders.services.shifts import shift_cash_record
@@ -37,7 +38,7 @@ def order_return(
     location: Location,
     lines: list[ReturnLineInput],
     reason: str,
-    refund_method: str,
+    refund_method: str = "",
     actor=None,
     terminal: Terminal | None = None,
     client_uuid: uuid.UUID | None = None,
@@ -48,6 +49,11 @@ def order_return(
     store's shelf, the shopper is refunded what they paid for those units (their share of
     any discount included), the points earned on them are taken back and the timeline
     records it. With ``client_uuid`` (a till) a retry returns the first result.
+
+    Money goes back the way it came: without ``refund_method`` to the tender the order was
+    paid with. A refund in another tender, of more cash than the order took, or of another
+    channel's order at a till needs ``actor`` to hold ``orders.refund_cross_channel_return``
+    (RefundNeedsApproval otherwise, nothing written); the return records them as approver.
     """
     fingerprint = request_fingerprint(
         {
@@ -91,9 +97,14 @@ def _replay(client_uuid, fingerprint) -> Return | None:
 def _return_write(
     *, order, location, lines, reason, refund_method, actor, terminal, client_uuid, fingerprint
 ) -> Return:
-    # The order row is locked first: two returns of one order are taken one after the other,
-    # so neither can return what the other just took back.
-    order = locks.order_lock(order_id=order.pk)
+    # The order row is locked before anything is counted: two returns of one order are taken
+    # one after the other, so neither can return what the other just took back. The stock
+    # levels the goods go back on are locked just before it (stock, then the order).
+    order = locks.order_return_lock(
+        order_id=order.pk,
+        location_id=location.pk,
+        skus=OrderLine.objects.filter(order_id=order.pk).values_list("sku", flat=True),
+    )
     order_lines = {line.pk: line for line in order.lines.select_related("variant")}
     asked = _return_clean(
         order=order,
@@ -107,10 +118,14 @@ def _return_write(
         for line_id, quantity in asked.items()
     }
     refund_total = sum(refunds.values(), Decimal(0))
+    refund_method, approved_by = _refund_tender(
+        order=order, refund_method=refund_method, refund=refund_total, actor=actor,
+        terminal=terminal,
+    )  # fmt: skip
     record = Return.objects.create(
         order=order, location=location, reason=reason, refund_method=refund_method,
         refund_amount=refund_total, terminal=terminal, created_by=actor,
-        client_uuid=client_uuid, request_fingerprint=fingerprint,
+        approved_by=approved_by, client_uuid=client_uuid, request_fingerprint=fingerprint,
     )  # fmt: skip
     ReturnLine.objects.bulk_create(
         ReturnLine(return_record=record, order_line=order_lines[line_id], quantity=quantity,
@@ -186,7 +201,9 @@ def _return_clean(*, order, order_lines, lines, reason, refund_method) -> dict[i
         )
     if not reason.strip():
         raise ReturnInvalid(fields={"reason": [_("Say why the goods come back.")]})
-    if refund_method not in Payment.Method.values or refund_method == Payment.Method.LOYALTY:
+    if refund_method and (
+        refund_method not in Payment.Method.values or refund_method == Payment.Method.LOYALTY
+    ):
         raise ReturnInvalid(fields={"refund_method": [_("Choose how the shopper is refunded.")]})
     asked: dict[int, int] = {}
     for line in lines:
@@ -201,6 +218,59 @@ def _return_clean(*, order, order_lines, lines, reason, refund_method) -> dict[i
     if errors:
         raise ReturnInvalid(_("Some lines cannot be returned as asked; see fields."), fields=errors)
     return asked
+
+
+# Cash on delivery is cash: the courier took banknotes.
+CASH_LIKE = {Payment.Method.CASH, Payment.Method.COD}
+
+
+def _refund_tender(*, order, refund_method, refund, actor, terminal) -> tuple[str, object]:
+    """The refund's tender (the original one by default) and who approved an exception.
+
+    Nothing is written here: a refusal leaves the return unrecorded.
+    """
+    paid = list(
+        order.payments.filter(kind=Payment.Kind.PAYMENT).exclude(status=Payment.Status.FAILED)
+    )
+    methods = {payment.method for payment in paid}
+    if not refund_method:
+        if len(methods) != 1:
+            raise ReturnInvalid(
+                fields={"refund_method": [_("The order was paid in several ways (or not at "
+                                            "all): choose how the shopper is refunded.")]}
+            )  # fmt: skip
+        refund_method = next(iter(methods))
+        if refund_method == Payment.Method.COD:
+            refund_method = Payment.Method.CASH
+    if not refund:
+        return refund_method, None
+    needs = []
+    if terminal is not None and order.channel_id != getattr(
+        pos_channel_get(terminal=terminal), "pk", None
+    ):
+        needs.append(_("the order is another channel's"))
+    same = CASH_LIKE if refund_method in CASH_LIKE else {refund_method}
+    if not methods & same:
+        needs.append(_("the order was not paid in this tender"))
+    elif refund_method == Payment.Method.CASH and refund > _cash_left(order, paid):
+        needs.append(_("it is more cash than the order took"))
+    if not needs:
+        return refund_method, None
+    if actor is None or not actor.has_perm("orders.refund_cross_channel_return"):
+        raise RefundNeedsApproval(
+            fields={"refund_method": [_("A manager must approve: %(why)s.")
+                                      % {"why": "; ".join(needs)}]}
+        )  # fmt: skip
+    return refund_method, actor
+
+
+def _cash_left(order, paid) -> Decimal:
+    """Cash the order took (at the till or on delivery) minus cash already refunded."""
+    taken = sum((p.amount for p in paid if p.method in CASH_LIKE), Decimal(0))
+    refunded = order.payments.filter(
+        kind=Payment.Kind.REFUND, method=Payment.Method.CASH
+    ).aggregate(total=Sum("amount"))["total"]
+    return taken - (refunded or Decimal(0))
 
 
 def _return_line_error(order, line, quantity) -> str:

@@ -10,15 +10,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.money import money_round
+from inventory.selectors import staff_location_ids
 from orders import locks
 from orders.exceptions import CashierNotAllowed, IdempotencyConflict, ShiftAlreadyOpen, ShiftClosed
 from orders.models import Shift, ShiftCashMovement, Terminal
+from orders.services.pins import staff_pin_verify
 
 
 def shift_open(
-    *, terminal: Terminal, cashier, client_uuid: uuid.UUID, opening_float_amount: Decimal
+    *,
+    terminal: Terminal,
+    cashier,
+    pin: str,
+    client_uuid: uuid.UUID,
+    opening_float_amount: Decimal,
 ) -> tuple[Shift, bool]:
     """Open a shift at ``terminal`` with its opening float; returns ``(shift, created)``.
+
+    The cashier is an active staff member allowed to open shifts (a cashier or a store
+    manager) who works at the terminal's store, and confirms with their personal ``pin``
+    (``staff_pin_verify``: hashed, throttled per person and terminal); nothing is written
+    otherwise.
 
     Idempotent on ``client_uuid``: a retry with the same body returns the shift it opened
     (``created`` False); the same uuid with a different body is an IdempotencyConflict.
@@ -27,6 +39,12 @@ def shift_open(
     """
     if not (cashier.is_active and cashier.is_staff and cashier.has_perm("orders.add_shift")):
         raise CashierNotAllowed(fields={"cashier_id": [str(CashierNotAllowed.default_detail)]})
+    # Staff act for their stores (DESIGN invariant 11): a cashier of another store may not
+    # open this till, even with the right PIN.
+    locations = staff_location_ids(cashier)
+    if locations is not None and terminal.location_id not in locations:
+        raise CashierNotAllowed(fields={"cashier_id": [str(CashierNotAllowed.default_detail)]})
+    staff_pin_verify(user=cashier, terminal=terminal, pin=pin)
     currency = settings.DEFAULT_CURRENCY
     opening_float_amount = money_round(opening_float_amount, currency)
     try:

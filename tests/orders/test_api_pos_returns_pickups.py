@@ -18,6 +18,7 @@ from orders.services import (
 )
 from tests.factories import (
     LocationFactory,
+    StaffFactory,
     VariantFactory,
     WarehouseFactory,
     channel_selling_from,
@@ -73,7 +74,7 @@ def test_a_web_order_shipped_from_the_warehouse_is_returned_at_the_showroom(shop
         "/api/v1/pos/returns/",
         {"client_uuid": str(uuid.uuid4()), "order_number": order.number.lower(),
          "lines": [{"order_line_id": line_id, "quantity": 1}], "reason": "Quà bị trùng",
-         "refund_method": "cash"},
+         "refund_method": "cash", "cashier_id": StaffFactory(role="store_manager").pk},
         format="json",
     )  # fmt: skip
 
@@ -107,7 +108,7 @@ def test_returning_more_than_is_left_is_refused_and_writes_nothing(shop):
         "/api/v1/pos/returns/",
         {"client_uuid": str(uuid.uuid4()), "order_number": order.number,
          "lines": [{"order_line_id": line_id, "quantity": 2}], "reason": "x",
-         "refund_method": "card"},
+         "refund_method": "card", "cashier_id": StaffFactory(role="cashier").pk},
         format="json",
     )  # fmt: skip
 
@@ -128,7 +129,7 @@ def test_an_order_not_yet_completed_cannot_be_returned(shop):
         "/api/v1/pos/returns/",
         {"client_uuid": str(uuid.uuid4()), "order_number": order.number,
          "lines": [{"order_line_id": order.lines.get().pk, "quantity": 1}], "reason": "x",
-         "refund_method": "card"},
+         "refund_method": "card", "cashier_id": StaffFactory(role="cashier").pk},
         format="json",
     )  # fmt: skip
 
@@ -153,12 +154,19 @@ def test_pick_up_in_store_from_ready_to_hand_over(shop):
     code = ready.json()["pickup_code"]
     assert len(code) == 6
 
-    wrong = api.post(f"/api/v1/pos/pickups/{order.pk}/hand-over/", {"pickup_code": "AAAAAA"})
+    cashier = StaffFactory(role="cashier")
+    wrong = api.post(
+        f"/api/v1/pos/pickups/{order.pk}/hand-over/",
+        {"pickup_code": "AAAAAA", "cashier_id": cashier.pk},
+    )
     assert wrong.status_code == 400
     assert wrong.json()["code"] == "pickup_code_invalid"
     assert on_hand(buffalo, showroom) == 2
 
-    handed = api.post(f"/api/v1/pos/pickups/{order.pk}/hand-over/", {"pickup_code": code.lower()})
+    handed = api.post(
+        f"/api/v1/pos/pickups/{order.pk}/hand-over/",
+        {"pickup_code": code.lower(), "cashier_id": cashier.pk},
+    )
     assert handed.status_code == 200
     assert handed.json()["status"] == "completed"
     level = StockLevel.objects.get(variant=buffalo, location=showroom)
@@ -174,7 +182,8 @@ def test_a_replayed_return_is_taken_once(shop):
     order_complete(order=Order.objects.get(pk=order.pk))
     body = {"client_uuid": str(uuid.uuid4()), "order_number": order.number,
             "lines": [{"order_line_id": order.lines.get().pk, "quantity": 1}],
-            "reason": "x", "refund_method": "card"}  # fmt: skip
+            "reason": "x", "refund_method": "card",
+            "cashier_id": StaffFactory(role="store_manager").pk}  # fmt: skip
 
     first = api.post("/api/v1/pos/returns/", body, format="json")
     again = api.post("/api/v1/pos/returns/", body, format="json")

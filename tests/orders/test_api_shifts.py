@@ -18,13 +18,14 @@ def till():
     terminal, token = terminal_with_token(location=LocationFactory(name="Showroom Hàng Giấy"))
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    return api, terminal, StaffFactory(role=CASHIER)
+    return api, terminal, StaffFactory(role=CASHIER, pin="2468", stores=[terminal.location])
 
 
 def open_body(cashier, amount="2000000", client_uuid=None):
     return {
         "client_uuid": str(client_uuid or uuid.uuid4()),
         "cashier_id": cashier.pk,
+        "pin": "2468",
         "opening_float_amount": amount,
     }
 
@@ -145,11 +146,12 @@ def test_cash_cannot_move_after_close_and_a_second_close_must_agree(till):
 
 @pytest.mark.django_db
 def test_a_terminal_cannot_touch_another_stores_shift(till):
-    api, _terminal, cashier = till
+    api, _terminal, _cashier = till
     other_terminal, _token = terminal_with_token(location=LocationFactory(name="Quận 1"))
     other_shift, _ = shift_open(
         terminal=other_terminal,
-        cashier=cashier,
+        cashier=StaffFactory(role=CASHIER, pin="2468", stores=[other_terminal.location]),
+        pin="2468",
         client_uuid=uuid.uuid4(),
         opening_float_amount=Decimal(100000),
     )
@@ -192,13 +194,14 @@ def run_concurrently(count, action):
 @pytest.mark.django_db(transaction=True)
 def test_racing_opens_at_one_terminal_open_exactly_one_shift():
     terminal, _token = terminal_with_token()
-    cashier = StaffFactory(role=CASHIER)
+    cashier = StaffFactory(role=CASHIER, pin="2468", stores=[terminal.location])
 
     results, errors = run_concurrently(
         8,
         lambda: shift_open(
             terminal=terminal,
             cashier=cashier,
+            pin="2468",
             client_uuid=uuid.uuid4(),
             opening_float_amount=Decimal(1000),
         ),
@@ -214,7 +217,7 @@ def test_racing_opens_at_one_terminal_open_exactly_one_shift():
 @pytest.mark.django_db(transaction=True)
 def test_the_same_open_retried_concurrently_is_one_shift():
     terminal, _token = terminal_with_token()
-    cashier = StaffFactory(role=CASHIER)
+    cashier = StaffFactory(role=CASHIER, pin="2468", stores=[terminal.location])
     client_uuid = uuid.uuid4()
 
     results, errors = run_concurrently(
@@ -222,6 +225,7 @@ def test_the_same_open_retried_concurrently_is_one_shift():
         lambda: shift_open(
             terminal=terminal,
             cashier=cashier,
+            pin="2468",
             client_uuid=client_uuid,
             opening_float_amount=Decimal(1000),
         ),

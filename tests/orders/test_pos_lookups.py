@@ -58,6 +58,7 @@ def test_shift_open_by_an_active_non_staff_account_is_refused_like_an_unknown_on
         {
             "client_uuid": "5b0c1f0e-2a64-4f57-9d55-2a3d8e2c1a01",
             "cashier_id": user.pk,
+            "pin": "2468",
             "opening_float_amount": "0",
         },
         content_type="application/json",

@@ -726,19 +726,26 @@ class RecordingProvider:
     """A provider configured by the setting, to prove the setting is what chooses it."""
 
     charged: list = []
+    keys: list = []
+    voided: list = []
 
     def __init__(self, *, card_token: str = ""):
         self.card_token = card_token
 
-    def charge(self, order, amount):
+    def charge(self, order, amount, *, idempotency_key):
         RecordingProvider.charged.append((order.number, amount, self.card_token))
+        RecordingProvider.keys.append(idempotency_key)
         return True, "rec-1", "ok"
+
+    def void(self, reference, *, idempotency_key):
+        RecordingProvider.voided.append((reference, idempotency_key))
+        return True
 
 
 @pytest.mark.django_db
 def test_the_card_provider_is_the_one_the_setting_names(client, shop, settings):
     settings.CARD_PAYMENT_PROVIDER = "tests.orders.test_store_pages.RecordingProvider"
-    RecordingProvider.charged = []
+    RecordingProvider.charged, RecordingProvider.keys = [], []
     *_, buffalo, _spice = shop
     start(client, buffalo)
 
@@ -750,6 +757,8 @@ def test_the_card_provider_is_the_one_the_setting_names(client, shop, settings):
 
     order = Order.objects.get()
     assert RecordingProvider.charged == [(order.number, Decimal(900000), "4111 1111 1111 1111")]
+    # the provider sees the payment's idempotency key, the same on every retry of it
+    assert RecordingProvider.keys == [f"order:{order.number}:payment:{order.payments.get().pk}"]
     assert order.payments.get().provider_reference == "rec-1"
     assert order.status == OrderStatus.CONFIRMED
 

@@ -14,7 +14,7 @@ from django.utils.functional import Promise
 from config.roles import CASHIER, MARKETER, OWNER, ROLES, STORE_MANAGER, WAREHOUSE
 from customers.models import Customer
 from inventory.models import Reservation, StockDiscrepancy, StockTransfer
-from orders.models import Order, Voucher
+from orders.models import Order, PriceDiscrepancy, Voucher
 from tests.factories import StaffFactory
 
 # Django's own bulk delete already declares permissions=["delete"].
@@ -73,6 +73,7 @@ DANGEROUS = {
     (Order, "cancel"): {OWNER, STORE_MANAGER},
     # Merging moves the login: managers and owners only (issue 11), no longer cashiers.
     (Customer, "merge_selected"): {OWNER, STORE_MANAGER},
+    (PriceDiscrepancy, "resolve"): {OWNER, STORE_MANAGER},
     (Customer, "export_json"): {OWNER},
     (Customer, "erase"): {OWNER},
 }

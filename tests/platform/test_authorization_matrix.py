@@ -58,7 +58,7 @@ from orders.marketplaces.models import (
     StockSyncLog,
     WebhookEvent,
 )
-from orders.models import Shift, VoucherCode, VoucherRedemption
+from orders.models import PriceDiscrepancy, Shift, VoucherCode, VoucherRedemption
 from orders.services import (
     cart_get_or_create,
     cart_line_set,
@@ -126,6 +126,7 @@ orders.Shift                200/200/200  200/200/404    200/200/404  200/200/404
 orders.Voucher              200/200/-    200/200/-      200/200/-    200/200/-    200/200/-
 orders.VoucherCode          200/200/-    200/200/-      200/200/-    200/200/-    200/200/-
 orders.VoucherRedemption    200/200/200  200/200/404    200/200/404  200/200/404  200/200/200
+orders.PriceDiscrepancy     200/200/200  200/200/404    200/200/404  200/200/404  200/200/200
 orders.ShippingRule         200/200/-    200/200/-      200/200/-    200/200/-    200/200/-
 campaigns.Message           200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
 campaigns.MessageTemplate   200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
@@ -181,6 +182,7 @@ orders.Terminal.revoke                      x     x             -       -       
 orders.Voucher.delete_selected              x     -             -       -         -
 orders.Voucher.generate_codes               x     x             -       -         x
 orders.Voucher.export_unused_codes          x     x             -       -         x
+orders.PriceDiscrepancy.resolve             x     x             -       -         -
 orders.ShippingRule.deactivate              x     -             -       -         -
 orders.ShippingRule.delete_selected         x     -             -       -         -
 campaigns.Message.uncertain_was_sent        x     -             -       -         x
@@ -260,6 +262,12 @@ class World:
         if location.pk not in self._cache:
             self._cache[location.pk] = terminal_with_token(location=location, name="Quầy 1")
         return self._cache[location.pk]
+
+    def cashier(self, location):
+        key = ("cashier", location.pk)
+        if key not in self._cache:
+            self._cache[key] = StaffFactory(role=CASHIER, stores=[location])
+        return self._cache[key]
 
     def shift(self, location):
         terminal, _token = self.terminal(location)
@@ -347,6 +355,14 @@ OBJECTS: dict[str, Callable] = {
         and VoucherCode.objects.filter(voucher=w.voucher).first()
     ),
     "orders.VoucherRedemption": _redemption,
+    "orders.PriceDiscrepancy": lambda w, loc: PriceDiscrepancy.objects.create(
+        order=order_minimal(channel=w.web, fulfilment="pickup", location=loc),
+        sku=w.variant.sku,
+        reason="price",
+        quantity=1,
+        charged_amount=Decimal(1),
+        catalog_amount=w.variant.price_amount,
+    ),
 }
 
 # Shared by every store: one object (made "at" store A), no other store's to ask for.
@@ -601,7 +617,7 @@ def _pos_calls(world):
             lambda order: (
                 "post",
                 reverse("v1:pos-pickup-hand-over", args=[order.pk]),
-                {"pickup_code": order.pickup_code},
+                {"pickup_code": order.pickup_code, "cashier_id": world.cashier(loc).pk},
                 None,
             )
         )(ready(loc)),

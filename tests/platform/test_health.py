@@ -18,22 +18,69 @@ def test_healthz_is_200_when_database_and_broker_answer(client):
 
 
 @pytest.mark.django_db
-def test_healthz_is_503_naming_the_broker_when_it_is_down(client, monkeypatch):
+@pytest.mark.parametrize("probe", ["healthz", "readyz"])
+def test_a_broker_that_is_down_is_reported_but_the_node_stays_in_service(
+    client, monkeypatch, probe
+):
     # given: the broker is a Redis on a port where nothing listens
     monkeypatch.setattr(
         "config.health.celery_app", Celery(broker="redis://127.0.0.1:1/0", set_as_current=False)
     )
 
     # when
-    response = client.get(reverse("healthz"))
+    response = client.get(reverse(probe))
+
+    # then: still 200 (sales go on without Redis), and the body names the broker
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["database"] == {"ok": True}
+    assert body["broker"]["ok"] is False
+    assert body["broker"]["error"] == "OperationalError"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("probe", ["healthz", "readyz"])
+def test_a_database_that_is_down_is_a_503(client, monkeypatch, probe):
+    # given: the database does not answer
+    monkeypatch.setattr("config.health.database_reachable", lambda: (False, "OperationalError"))
+
+    # when
+    response = client.get(reverse(probe))
 
     # then
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"
-    assert body["database"] == {"ok": True}
-    assert body["broker"]["ok"] is False
-    assert body["broker"]["error"]
+    assert body["database"] == {"ok": False, "error": "OperationalError"}
+    assert body["jobs"] == {}
+
+
+@pytest.mark.django_db
+def test_readyz_reports_the_cache(client):
+    body = client.get(reverse("readyz")).json()
+
+    assert body["status"] == "ok"
+    assert body["cache"] == {"ok": True}
+
+
+@pytest.mark.django_db
+def test_readyz_reports_a_cache_that_does_not_answer(client, settings):
+    # given: the cache is a Redis on a port where nothing listens (it fails open)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.FailOpenRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+
+    # when
+    response = client.get(reverse("readyz"))
+
+    # then
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["cache"] == {"ok": False, "error": "no answer"}
 
 
 @pytest.mark.django_db

@@ -232,8 +232,8 @@ def test_a_store_manager_changes_prices_by_import():
     ("role", "shown"),
     [
         (CASHIER, "h***@gmail.com, 090****089"),
-        (STORE_MANAGER, "hoa@gmail.com, +84909908089"),
-        (MARKETER, "hoa@gmail.com, +84909908089"),
+        (STORE_MANAGER, "hoa@gmail.com, 0909 908 089"),
+        (MARKETER, "hoa@gmail.com, 0909 908 089"),
     ],
 )
 def test_cashiers_see_customer_contacts_masked(client, role, shown):

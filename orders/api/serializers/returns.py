@@ -19,8 +19,17 @@ class PosReturnInput(serializers.Serializer):
     )
     lines = ReturnLineInputSerializer(many=True, allow_empty=False, max_length=500)
     reason = serializers.CharField(max_length=300)
-    refund_method = serializers.ChoiceField(choices=TILL_PAYMENT_METHODS)
-    cashier_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    refund_method = serializers.ChoiceField(
+        choices=TILL_PAYMENT_METHODS,
+        required=False,
+        default="",
+        help_text="Leave out to refund in the tender the order was paid with. Another tender, "
+        "more cash than the order took, or another channel's order needs a cashier_id holding "
+        "orders.refund_cross_channel_return (403 refund_needs_approval otherwise).",
+    )
+    cashier_id = serializers.IntegerField(
+        help_text="The staff member taking the return (recorded as its processed_by)."
+    )
 
 
 class ReturnLineOutput(serializers.ModelSerializer):
@@ -37,6 +46,7 @@ class ReturnOutput(serializers.ModelSerializer):
     order_status = serializers.CharField(source="order.status")
     refund_amount = MoneyField()
     lines = ReturnLineOutput(many=True)
+    processed_by = serializers.PrimaryKeyRelatedField(source="created_by", read_only=True)
 
     class Meta:
         model = Return
@@ -50,6 +60,8 @@ class ReturnOutput(serializers.ModelSerializer):
             "refund_amount",
             "points_reversed",
             "client_uuid",
+            "processed_by",
+            "approved_by",
             "created_at",
             "lines",
         ]
@@ -88,3 +100,6 @@ class ReturnableOrderOutput(serializers.ModelSerializer):
 
 class PickupHandOverInput(serializers.Serializer):
     pickup_code = serializers.CharField(max_length=12)
+    cashier_id = serializers.IntegerField(
+        help_text="The staff member handing the goods over (recorded as handed_over_by)."
+    )

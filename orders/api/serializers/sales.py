@@ -145,6 +145,7 @@ class OrderOutput(serializers.ModelSerializer):
             "late_sync",
             "sold_offline",
             "pickup_code",
+            "handed_over_by",
             "placed_at",
             "received_at",
             "completed_at",

@@ -14,7 +14,7 @@ from config.services import staff_user_ensure
 from customers.services import customer_resolve
 from inventory.demo import demo_catalog_and_stock, demo_locations_and_channels
 from inventory.services import staff_membership_add
-from orders.demo import demo_sale_line, demo_shipping_rules, demo_terminal
+from orders.demo import DEMO_CASHIER_PIN, demo_sale_line, demo_shipping_rules, demo_terminal
 
 DEMO_PASSWORD = "tiem-demo-{role}"  # noqa: S105 (printed for the demo on purpose)
 # Where the scoped demo staff work (owners and marketers act for every location).
@@ -78,6 +78,7 @@ class Command(BaseCommand):
         out.write("  Staff logins (username / password / role):")
         for role, username, password in logins:
             out.write(f"    {username:<10} {password:<28} {role}")
+        out.write(f"  The cashier's PIN at the till (opening a shift): {DEMO_CASHIER_PIN}")
         for terminal, token in terminals:
             out.write(f"  POS terminal '{terminal}' token (new on every seed): {token}")
         token = terminals[0][1]

@@ -1,0 +1,110 @@
+"""Django's Redis cache, failing open: a Redis that is down is a cache miss, not a 500.
+
+What reads the cache here are throttles (DRF's and the shoppers' login throttle) and
+nothing that decides money or stock, so when Redis does not answer within its short socket
+timeouts (``OPTIONS`` in settings) a read answers "not there" and a write is dropped: a
+sale, a checkout or a log-in goes on unthrottled for as long as the outage lasts. The
+first failure of an outage is logged once as a warning, the recovery once as info.
+
+Django's built-in ``RedisCache`` has no option for this (django-redis calls it
+``IGNORE_EXCEPTIONS``); this subclass is that option and nothing more.
+"""
+
+import functools
+import logging
+import threading
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
+
+
+class _Outage:
+    """Whether the last call failed, shared by every thread of the process (log once)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.down = False
+
+    def failed(self, operation: str, error: Exception) -> None:
+        with self._lock:
+            first, self.down = not self.down, True
+        if first:
+            logger.warning(
+                "cache unavailable, failing open until it answers again",
+                extra={"operation": operation, "error": type(error).__name__},
+            )
+
+    def answered(self) -> None:
+        if not self.down:  # the common case: no lock taken
+            return
+        with self._lock:
+            back, self.down = self.down, False
+        if back:
+            logger.info("cache answers again")
+
+
+outage = _Outage()
+
+
+def _fail_open(miss):
+    """Run the cache call; on a Redis connection error or timeout answer ``miss(*args)``."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            try:
+                result = method(self, *args, **kwargs)
+            except UNAVAILABLE as error:
+                outage.failed(method.__name__, error)
+                return miss(*args, **kwargs)
+            outage.answered()
+            return result
+
+        return wrapper
+
+    return decorate
+
+
+def _default(key, default=None, *args, **kwargs):
+    return default
+
+
+def _not_found(key, *args, **kwargs):
+    # What Django's caches raise for incr() of a missing key: callers already handle it.
+    raise ValueError(f"Key {key!r} not found (the cache is unavailable).")
+
+
+def _nothing(*args, **kwargs):
+    return None
+
+
+def _false(*args, **kwargs):
+    return False
+
+
+def _empty(*args, **kwargs):
+    return {}
+
+
+def _no_failures(*args, **kwargs):
+    return []
+
+
+class FailOpenRedisCache(RedisCache):
+    """``RedisCache`` whose reads miss and writes are dropped while Redis is unreachable."""
+
+    get = _fail_open(_default)(RedisCache.get)
+    get_many = _fail_open(_empty)(RedisCache.get_many)
+    has_key = _fail_open(_false)(RedisCache.has_key)
+    add = _fail_open(_false)(RedisCache.add)
+    set = _fail_open(_nothing)(RedisCache.set)
+    set_many = _fail_open(_no_failures)(RedisCache.set_many)
+    touch = _fail_open(_false)(RedisCache.touch)
+    incr = _fail_open(_not_found)(RedisCache.incr)
+    delete = _fail_open(_false)(RedisCache.delete)
+    delete_many = _fail_open(_nothing)(RedisCache.delete_many)

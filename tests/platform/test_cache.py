@@ -1,0 +1,79 @@
+"""The Redis cache fails open: while Redis does not answer, reads miss and writes are
+dropped, logged once per outage (config/cache.py)."""
+
+import logging
+
+import pytest
+from django.core.cache import cache
+
+from config.cache import outage
+from tests.platform.redis_server import RedisServer, free_port
+
+
+def redis_cache(settings, url):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.FailOpenRedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3},
+        }
+    }
+
+
+@pytest.fixture(autouse=True)
+def _no_outage_before():
+    outage.down = False
+    yield
+    outage.down = False
+
+
+def test_a_cache_nobody_answers_misses_and_drops_writes(settings, caplog):
+    # given: the cache is a Redis on a port where nothing listens
+    redis_cache(settings, f"redis://127.0.0.1:{free_port()}/0")
+
+    # when / then: every call answers as for a missing key, none raises a connection error
+    assert cache.get("throttle", "default") == "default"
+    assert cache.get_many(["a", "b"]) == {}
+    assert cache.has_key("a") is False
+    assert cache.add("a", 0, timeout=60) is False
+    assert cache.set("a", 1, timeout=60) is None
+    assert cache.set_many({"a": 1}) == []
+    assert cache.touch("a") is False
+    assert cache.delete("a") is False
+    assert cache.delete_many(["a"]) is None
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("a")
+    # and the outage is logged once, not once per call
+    warnings = [r for r in caplog.records if r.name == "config.cache"]
+    assert [(r.levelno, r.getMessage()) for r in warnings] == [
+        (logging.WARNING, "cache unavailable, failing open until it answers again")
+    ]
+
+
+@pytest.mark.redis
+def test_the_cache_works_stops_failing_open_and_says_when_it_is_back(
+    settings, redis_server, caplog
+):
+    # given: our own Redis answers
+    redis_cache(settings, redis_server.url)
+    cache.set("counter", 1, timeout=60)
+    assert cache.incr("counter") == 2
+
+    # when: it stops
+    redis_server.stop()
+
+    # then: a miss, one warning
+    assert cache.get("counter") is None
+    assert cache.add("counter", 0) is False
+
+    # when: a Redis answers on that port again
+    again = RedisServer(port=redis_server.port).start()
+    try:
+        cache.set("counter", 5, timeout=60)
+        assert cache.get("counter") == 5
+    finally:
+        again.stop()
+    assert [r.getMessage() for r in caplog.records if r.name == "config.cache"] == [
+        "cache unavailable, failing open until it answers again",
+        "cache answers again",
+    ]
