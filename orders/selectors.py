@@ -1,7 +1,11 @@
 """Shared reads of the orders app, returning querysets with their joins already set."""
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.db.models import Prefetch, QuerySet, Sum
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from inventory.models import SalesChannel
@@ -114,3 +118,20 @@ def cart_count_for_header(*, user=None, token=None) -> int:
     ):
         quantities[variant_id] = max(quantities.get(variant_id, 0), quantity)
     return sum(quantities.values())
+
+
+# --- Signed links the flows send (pay again) -----------------------------------------------
+
+ORDER_PAY_SALT = "order-pay"
+ORDER_PAY_MAX_AGE = timedelta(days=30)
+
+
+def order_pay_link_path(*, order: Order) -> str:
+    """The signed path of ``order``'s "pay again" page: whoever has it may pay the order."""
+    token = signing.dumps(order.pk, salt=ORDER_PAY_SALT, compress=True)
+    return reverse("shop:order-pay", args=[token])
+
+
+def order_pay_token_read(*, token: str) -> int:
+    """The order id in a pay-again token; raises ``signing.BadSignature`` when tampered."""
+    return signing.loads(token, salt=ORDER_PAY_SALT, max_age=ORDER_PAY_MAX_AGE)

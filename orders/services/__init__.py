@@ -33,6 +33,7 @@ from orders.services.terminals import (
     terminal_revoke,
     terminal_token_rotate,
 )
+from orders.services.unpaid import orders_unpaid_expire
 from orders.services.vouchers import (
     VoucherQuote,
     voucher_code_normalize,
@@ -61,6 +62,7 @@ __all__ = [
     "order_ready_for_pickup",
     "order_return",
     "order_ship",
+    "orders_unpaid_expire",
     "pos_sale_submit",
     "shift_cash_record",
     "shift_close",

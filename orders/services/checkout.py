@@ -375,6 +375,7 @@ def order_place(
         # Its reservations are filed under the order from now on.
         reservation_convert(reference=cart.hold_reference, new_reference=f"order:{number}")
         status, tender = _web_payment(method=payment_method, pricing=pricing, number=number)
+        placed_at = timezone.now()
         order = order_write(
             channel=channel,
             pricing=pricing,
@@ -382,9 +383,12 @@ def order_place(
             status=status,
             fulfilment=cart.fulfilment,
             customer=cart.customer,
-            placed_at=timezone.now(),
+            placed_at=placed_at,
             location=cart.pickup_location if pickup else None,
             tenders=[tender] if tender else [],
+            payment_due_at=_payment_due_at(
+                status=status, method=payment_method, placed_at=placed_at
+            ),
             contact_name=cart.contact_name,
             contact_email=cart.contact_email,
             contact_phone=cart.contact_phone,
@@ -394,6 +398,16 @@ def order_place(
         cart.order = order
         cart.save(update_fields=["status", "order", "updated_at"])
     return order
+
+
+def _payment_due_at(*, status: str, method: str, placed_at):
+    """When an order waiting for its bank transfer or card payment is cancelled if unpaid."""
+    if status != OrderStatus.PENDING_PAYMENT or method not in {
+        Payment.Method.BANK_TRANSFER,
+        Payment.Method.CARD,
+    }:
+        return None
+    return placed_at + timedelta(hours=settings.ORDER_PAYMENT_HOURS)
 
 
 def _web_payment(*, method: str, pricing: Pricing, number: str) -> tuple[str, TenderInput | None]:
