@@ -156,6 +156,12 @@ class VoucherCodesRequestInvalid(OrdersError):
     default_detail = _("These single-use codes cannot be generated.")
 
 
+class BundleUnavailable(OrdersError):
+    code = "bundle_unavailable"
+    status_code = 409
+    default_detail = _("This combo is no longer offered.")
+
+
 class CartError(OrdersError):
     code = "cart_error"
 

@@ -38,6 +38,7 @@ from orders.exceptions import (
     PriceChanged,
 )
 from orders.models import Cart, CartLine, Fulfilment, Order, Payment
+from orders.services.bundles import bundles_find
 from orders.services.numbers import order_number_next
 from orders.services.placing import (
     LineInput,
@@ -352,12 +353,13 @@ def order_place(
             ),
             points=points,
         )
+        pricing.bundles = bundles_find(channel=channel, lines=pricing.lines)
         if voucher_code.strip():
             pricing.voucher = voucher_quote(
                 code=voucher_code,
                 channel=channel,
                 customer=cart.customer,
-                subtotal_amount=pricing.subtotal_amount,
+                subtotal_amount=pricing.subtotal_amount - pricing.bundle_amount,
             )
         discounts_apply(pricing=pricing)
         if (
