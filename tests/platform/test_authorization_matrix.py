@@ -42,7 +42,7 @@ from inventory.models import (
     StockMovement,
 )
 from inventory.services import StockLine, stock_reserve, stock_transfer_dispatch
-from orders.models import Shift, VoucherCode, VoucherRedemption
+from orders.models import Bundle, Shift, VoucherCode, VoucherRedemption
 from orders.services import (
     cart_get_or_create,
     cart_line_set,
@@ -107,6 +107,7 @@ orders.Shift                200/200/200  200/200/404    200/200/404  200/200/404
 orders.Voucher              200/200/-    200/200/-      200/200/-    200/200/-    200/200/-
 orders.VoucherCode          200/200/-    200/200/-      200/200/-    200/200/-    200/200/-
 orders.VoucherRedemption    200/200/200  200/200/404    200/200/404  200/200/404  200/200/200
+orders.Bundle               200/200/-    200/200/-      200/200/-    200/200/-    200/200/-
 """)
 
 # --- Admin actions -------------------------------------------------------------------------
@@ -147,6 +148,8 @@ orders.Terminal.revoke                      x     x             -       -       
 orders.Voucher.delete_selected              x     -             -       -         -
 orders.Voucher.generate_codes               x     x             -       -         x
 orders.Voucher.export_unused_codes          x     x             -       -         x
+orders.Bundle.delete_selected               x     -             -       -         -
+orders.Bundle.deactivate                    x     x             -       -         x
 """)
 
 # --- POS endpoints -------------------------------------------------------------------------
@@ -297,6 +300,9 @@ OBJECTS: dict[str, Callable] = {
         and VoucherCode.objects.filter(voucher=w.voucher).first()
     ),
     "orders.VoucherRedemption": _redemption,
+    "orders.Bundle": lambda w, loc: Bundle.objects.get_or_create(
+        slug="combo", defaults={"name": "Combo", "price_amount": Decimal(100000)}
+    )[0],
 }
 
 # Shared by every store: one object (made "at" store A), no other store's to ask for.
@@ -317,6 +323,7 @@ SHARED = {
     "customers.Review",
     "orders.Voucher",
     "orders.VoucherCode",
+    "orders.Bundle",
 }
 
 
