@@ -394,6 +394,13 @@ CARD_PAYMENT_PROVIDER = env.str("CARD_PAYMENT_PROVIDER", "orders.payments.TestCa
 # back) this many hours after it was placed.
 ORDER_PAYMENT_HOURS = env.int("ORDER_PAYMENT_HOURS", 24, minimum=1)
 
+# Referrals: a referred friend's first completed order of at least this amount rewards the
+# referrer with "points:N" loyalty points or a single-use code of "voucher:<voucher id>";
+# the reward is taken back if that order is returned within REFERRAL_RETURN_DAYS.
+REFERRAL_MIN_ORDER_AMOUNT = env.int("REFERRAL_MIN_ORDER_AMOUNT", 500_000, minimum=0)
+REFERRAL_REWARD = env.str("REFERRAL_REWARD", "points:500")
+REFERRAL_RETURN_DAYS = env.int("REFERRAL_RETURN_DAYS", 14, minimum=0)
+
 # --- Messages (config/transports; README "Sending messages") ------------------------------
 
 # Which transport serves each channel (dotted paths, like EMAIL_BACKEND). With DEBUG on they

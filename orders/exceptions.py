@@ -156,6 +156,11 @@ class VoucherCodesRequestInvalid(OrdersError):
     default_detail = _("These single-use codes cannot be generated.")
 
 
+class ReferralCodeInvalid(OrdersError):
+    code = "referral_code_invalid"
+    default_detail = _("This referral code cannot be used.")
+
+
 class BundleUnavailable(OrdersError):
     code = "bundle_unavailable"
     status_code = 409

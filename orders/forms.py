@@ -124,6 +124,12 @@ class PaymentForm(forms.Form):
         widget=forms.TextInput(attrs={"autocapitalize": "characters"}),
     )
     points = forms.IntegerField(label=_("Loyalty points to use"), min_value=0, required=False)
+    referral_code = forms.CharField(
+        label=_("Referral code (from a friend)"),
+        max_length=16,
+        required=False,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters"}),
+    )
     expected_total_amount = forms.DecimalField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, points_allowed: bool = False, **kwargs):

@@ -48,6 +48,7 @@ from orders.services.placing import (
     lines_price,
     order_write,
 )
+from orders.services.referrals import referral_apply
 from orders.services.vouchers import voucher_quote
 from orders.statuses import OrderStatus
 from orders.vietqr import vietqr_payload
@@ -325,6 +326,7 @@ def order_place(
     voucher_code: str = "",
     points: int = 0,
     expected_total_amount: Decimal | None = None,
+    referral_code: str = "",
 ) -> Order:
     """Turn the checked-out cart into an order: the hold becomes the order's allocation.
 
@@ -353,6 +355,8 @@ def order_place(
             ),
             points=points,
         )
+        if referral_code.strip():
+            referral_apply(customer=cart.customer, code=referral_code)
         pricing.bundles = bundles_find(channel=channel, lines=pricing.lines)
         if voucher_code.strip():
             pricing.voucher = voucher_quote(

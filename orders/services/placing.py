@@ -24,6 +24,7 @@ from inventory.services import StockLine
 from orders.exceptions import LoyaltyPointsInvalid, OrderLinesInvalid, PaymentsInvalid, PriceChanged
 from orders.models import Order, OrderLine, Payment
 from orders.services.numbers import order_number_next
+from orders.services.referrals import referral_reward_grant
 from orders.services.vouchers import VoucherQuote, voucher_redeem
 from orders.statuses import OrderStatus
 
@@ -361,6 +362,8 @@ def order_completion_record(*, order: Order, lines: list[PricedLine] | None = No
         amount=order.total_amount,
         note=_("Order %(number)s") % {"number": order.number},
     )
+    # A referred friend's qualifying order rewards the referrer (once per friend).
+    referral_reward_grant(order=order)
     event_record(
         customer=order.customer,
         kind=Event.Kind.ORDER_COMPLETED,

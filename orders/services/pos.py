@@ -31,6 +31,7 @@ from orders.services.placing import (
     request_fingerprint,
     tenders_check,
 )
+from orders.services.referrals import referral_apply
 from orders.services.shifts import shift_sale_cash_add
 from orders.services.vouchers import voucher_quote
 from orders.statuses import OrderStatus
@@ -60,6 +61,7 @@ def pos_sale_submit(
     placed_at: datetime | None = None,
     sold_offline: bool = False,
     note: str = "",
+    referral_code: str = "",
 ) -> tuple[Order, bool]:
     """Record a sale made at ``terminal``; returns ``(order, created)``.
 
@@ -80,6 +82,8 @@ def pos_sale_submit(
             "points": points,
             "placed_at": placed_at.isoformat() if placed_at else None,
             "offline": sold_offline,
+            # Only when given, so the fingerprints of sales stored before stay the same.
+            **({"referral": referral_code.strip().upper()} if referral_code.strip() else {}),
         }
     )
     replayed = _replay(client_uuid, fingerprint)
@@ -100,6 +104,7 @@ def pos_sale_submit(
                 placed_at=placed_at or timezone.now(),
                 sold_offline=sold_offline,
                 note=note,
+                referral_code=referral_code,
             )
     except IntegrityError:
         # A duplicate of this sale committed first (same client_uuid): answer with it.
@@ -131,8 +136,11 @@ def _sale_write(
     placed_at,
     sold_offline,
     note,
+    referral_code="",
 ) -> Order:
     channel = pos_channel_for(terminal=terminal)
+    if referral_code.strip():
+        referral_apply(customer=customer, code=referral_code)
     pricing = Pricing(
         currency=channel.currency,
         lines=lines_price(channel=channel, lines=lines, trust_client_prices=sold_offline),

@@ -56,6 +56,13 @@ class PosSaleInput(serializers.Serializer):
         max_length=40, required=False, default="", allow_blank=True
     )
     points = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False, default=0)
+    referral_code = serializers.CharField(
+        max_length=16,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="A friend's referral code the shopper gives (needs customer_id).",
+    )
     placed_at = serializers.DateTimeField(
         required=False, help_text="The till's clock when the sale was made (offline sales)."
     )
