@@ -400,6 +400,10 @@ ORDER_PAYMENT_HOURS = env.int("ORDER_PAYMENT_HOURS", 24, minimum=1)
 REFERRAL_MIN_ORDER_AMOUNT = env.int("REFERRAL_MIN_ORDER_AMOUNT", 500_000, minimum=0)
 REFERRAL_REWARD = env.str("REFERRAL_REWARD", "points:500")
 REFERRAL_RETURN_DAYS = env.int("REFERRAL_RETURN_DAYS", 14, minimum=0)
+# The friend's welcome: a first-order voucher (its id; 0 = none) whose code is issued to the
+# friend and applied to the order in which they enter a referral code, when no other
+# voucher is used and the voucher's rules allow it.
+REFERRAL_WELCOME_VOUCHER_ID = env.int("REFERRAL_WELCOME_VOUCHER_ID", 0, minimum=0)
 
 # --- Messages (config/transports; README "Sending messages") ------------------------------
 

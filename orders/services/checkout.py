@@ -48,7 +48,7 @@ from orders.services.placing import (
     lines_price,
     order_write,
 )
-from orders.services.referrals import referral_apply
+from orders.services.referrals import referral_apply, referral_welcome_quote
 from orders.services.vouchers import voucher_quote
 from orders.statuses import OrderStatus
 from orders.vietqr import vietqr_payload
@@ -363,6 +363,12 @@ def order_place(
                 code=voucher_code,
                 channel=channel,
                 customer=cart.customer,
+                subtotal_amount=pricing.subtotal_amount - pricing.bundle_amount,
+            )
+        elif referral_code.strip():
+            pricing.voucher = referral_welcome_quote(
+                customer=cart.customer,
+                channel=channel,
                 subtotal_amount=pricing.subtotal_amount - pricing.bundle_amount,
             )
         discounts_apply(pricing=pricing)

@@ -31,7 +31,7 @@ from orders.services.placing import (
     request_fingerprint,
     tenders_check,
 )
-from orders.services.referrals import referral_apply
+from orders.services.referrals import referral_apply, referral_welcome_quote
 from orders.services.shifts import shift_sale_cash_add
 from orders.services.vouchers import voucher_quote
 from orders.statuses import OrderStatus
@@ -154,6 +154,12 @@ def _sale_write(
             code=voucher_code,
             channel=channel,
             customer=customer,
+            subtotal_amount=pricing.subtotal_amount - pricing.bundle_amount,
+        )
+    elif referral_code.strip():
+        pricing.voucher = referral_welcome_quote(
+            customer=customer,
+            channel=channel,
             subtotal_amount=pricing.subtotal_amount - pricing.bundle_amount,
         )
     discounts_apply(pricing=pricing)

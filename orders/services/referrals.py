@@ -8,8 +8,11 @@ channel, the referrer gets ``REFERRAL_REWARD`` once per friend (``points:N`` or
 the referrer's timeline. A full return of that order within ``REFERRAL_RETURN_DAYS``
 takes the reward back (``referral_reversed``).
 
-The friend's welcome voucher is the campaigns' to send (``voucher_first_order_code_issue``
-when the cart-recovery or referral flow reaches a new shopper), not issued here.
+The friend's welcome: when ``REFERRAL_WELCOME_VOUCHER_ID`` names a voucher, the order in
+which the friend enters a referral code gets that voucher's code, issued to them with
+``voucher_first_order_code_issue`` (decided: at the first order, where the code is entered,
+not at sign-up, which has no referral field) — unless the order already uses a voucher or
+the welcome voucher's rules refuse it (then the order goes ahead without it).
 """
 
 from datetime import timedelta
@@ -24,9 +27,15 @@ from customers.exceptions import ReferralNotAllowed
 from customers.locks import customers_lock
 from customers.models import Customer, Event
 from customers.services import event_record, loyalty_earn, loyalty_reverse, referral_record
-from orders.exceptions import ReferralCodeInvalid
+from orders.exceptions import ReferralCodeInvalid, VoucherInvalid
 from orders.models import Order, Voucher, VoucherCode
-from orders.services.vouchers import voucher_codes_generate
+from orders.services.vouchers import (
+    VoucherQuote,
+    customer_has_ordered,
+    voucher_codes_generate,
+    voucher_first_order_code_issue,
+    voucher_quote,
+)
 
 
 def referral_apply(*, customer: Customer | None, code: str) -> Customer:
@@ -47,6 +56,27 @@ def referral_apply(*, customer: Customer | None, code: str) -> Customer:
         raise ReferralCodeInvalid(
             error.detail, fields={"referral_code": [str(error.detail)]}
         ) from error
+
+
+def referral_welcome_quote(
+    *, customer: Customer, channel, subtotal_amount: Decimal
+) -> VoucherQuote | None:
+    """The friend's welcome voucher for this order, or None (none set, or its rules refuse).
+
+    Call it after :func:`referral_apply`, when the order uses no other voucher. The code is
+    issued in the order's transaction: a refused order issues none.
+    """
+    voucher_id = settings.REFERRAL_WELCOME_VOUCHER_ID
+    voucher = Voucher.objects.filter(pk=voucher_id).first() if voucher_id else None
+    if voucher is None or (voucher.first_order_only and customer_has_ordered(customer=customer)):
+        return None
+    code = voucher_first_order_code_issue(customer=customer, voucher=voucher)
+    try:
+        return voucher_quote(
+            code=code.code, channel=channel, customer=customer, subtotal_amount=subtotal_amount
+        )
+    except VoucherInvalid:
+        return None  # e.g. not their first order: the referral stands, without the welcome
 
 
 def referral_reward_setting() -> tuple[str, int]:

@@ -276,3 +276,40 @@ def test_a_voucher_reward_is_a_single_use_code_withdrawn_on_return(shop, setting
     )
     issued.refresh_from_db()
     assert issued.used_at is not None
+
+
+# --- the friend's welcome voucher -----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_new_friend_gets_the_welcome_voucher_on_the_order_with_the_code(shop, settings):
+    # given
+    web, _api, _store, buffalo, _spice, _referrer, code = shop
+    welcome = VoucherFactory(code=None, value=Decimal(50000), first_order_only=True)
+    settings.REFERRAL_WELCOME_VOUCHER_ID = welcome.pk
+
+    # when
+    order = web_checkout(web, buffalo, phone="0912345678", referral_code=code)
+
+    # then
+    issued = VoucherCode.objects.get(voucher=welcome)
+    assert issued.customer_id == order.customer_id
+    assert (order.voucher_code, order.total_amount) == (issued.code, Decimal(550000))
+
+
+@pytest.mark.django_db
+def test_a_friend_who_ordered_before_keeps_the_referral_but_gets_no_welcome(shop, settings):
+    # given: the friend already bought once
+    web, _api, _store, buffalo, _spice, referrer, code = shop
+    welcome = VoucherFactory(code=None, value=Decimal(50000), first_order_only=True)
+    settings.REFERRAL_WELCOME_VOUCHER_ID = welcome.pk
+    web_checkout(web, buffalo, phone="0912345678")
+
+    # when
+    order = web_checkout(web, buffalo, phone="0912345678", referral_code=code)
+
+    # then
+    assert (order.voucher_code, order.total_amount) == ("", Decimal(600000))
+    assert Customer.objects.get(pk=order.customer_id).referred_by == referrer
+    assert welcome.redemptions.count() == 0
+    assert not welcome.codes.exists()
