@@ -255,3 +255,31 @@ def test_bundle_for_variants_finds_the_active_combo_holding_most_of_them(catalog
 def test_the_bundle_admin_action_declares_its_permission():
     admin = site._registry[Bundle]
     assert admin.get_action("deactivate")[0].allowed_permissions == ["change"]
+
+
+@pytest.mark.django_db
+def test_the_checkout_pages_show_the_combo_total_before_the_order_is_placed(client, web, catalog):
+    # given: the combo link filled the cart and the shopper gave their details
+    bundle = catalog[0]
+    client.post(bundle_link_path(bundle=bundle))
+    client.post(
+        "/checkout/",
+        {"contact_name": "Lan", "contact_phone": "0912345678", "contact_email": "",
+         "fulfilment": "ship", "address_line1": "12 Trần Duy Hưng",
+         "address_district": "Cầu Giấy", "address_city": "Hà Nội"},
+    )  # fmt: skip
+
+    # when: they confirm the full price they saw in the cart, then the combo total
+    first = client.post(
+        "/checkout/pay/", {"payment_method": "cod", "expected_total_amount": "1479000"}
+    )
+    second = client.post(
+        "/checkout/pay/", {"payment_method": "cod", "expected_total_amount": "1350000"}
+    )
+
+    # then: the first is told the new total and writes nothing; the second places the order
+    assert first.status_code == 400
+    assert first.context["shown_total"] == Decimal(1350000)
+    assert second.status_code == 302
+    order = Order.objects.get()
+    assert (order.total_amount, order.discount_amount) == (Decimal(1350000), Decimal(129000))

@@ -1,11 +1,13 @@
 """Referral codes at web checkout and at the till; the referrer's reward and its reversal."""
 
+import threading
 import uuid
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
@@ -313,3 +315,34 @@ def test_a_friend_who_ordered_before_keeps_the_referral_but_gets_no_welcome(shop
     assert Customer.objects.get(pk=order.customer_id).referred_by == referrer
     assert welcome.redemptions.count() == 0
     assert not welcome.codes.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_orders_of_one_friend_completing_at_once_reward_once(shop):
+    # given: a referred friend with two shipped orders
+    web, _api, _store, buffalo, _spice, referrer, code = shop
+    first = web_checkout(web, buffalo, phone="0912345678", referral_code=code)
+    second = web_checkout(web, buffalo, phone="0912345678")
+    for order in (first, second):
+        order_ship(order=order, actor=StaffFactory())
+    barrier = threading.Barrier(2)
+
+    def complete(order_id):
+        try:
+            barrier.wait()
+            order_complete(order=Order.objects.get(pk=order_id))
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=complete, args=(o.pk,)) for o in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then
+    assert Order.objects.filter(status="completed").count() == 2
+    assert len(rewarded()) == 1
+    assert loyalty_balance(customer=referrer) == 500
