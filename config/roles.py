@@ -95,6 +95,8 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "heldorder": (),
             "stocksynclog": (),
             "shippingrule": READ,
+            "bundle": READ,
+            "bundleitem": READ,
         },
     },
     WAREHOUSE: {
@@ -119,6 +121,9 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "terminal": (),
             "voucher": ("view", "add", "change"),
             "vouchercode": ("view", "add", "change"),
+            # Combos are marketing's too.
+            "bundle": ("view", "add", "change"),
+            "bundleitem": ("view", "add", "change", "delete"),
         },
     },
 }

@@ -227,6 +227,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.attribution_consume",
         "schedule": timedelta(minutes=1),
     },
+    "orders-expire-unpaid": {
+        "task": "orders.tasks.expire_unpaid",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 # --- Auth -------------------------------------------------------------------------------
@@ -426,6 +430,21 @@ CARD_PAYMENT_PROVIDER = env.str("CARD_PAYMENT_PROVIDER", "orders.payments.TestCa
 # With DEBUG off the test provider refuses to start (and `check --deploy` fails) unless this
 # says the site takes no real money (a staging site, CI's deploy check).
 ALLOW_TEST_CARD_PROVIDER = env.bool("ALLOW_TEST_CARD_PROVIDER", False)
+
+# A web order waiting for its bank transfer or card payment is cancelled (its stock given
+# back) this many hours after it was placed.
+ORDER_PAYMENT_HOURS = env.int("ORDER_PAYMENT_HOURS", 24, minimum=1)
+
+# Referrals: a referred friend's first completed order of at least this amount rewards the
+# referrer with "points:N" loyalty points or a single-use code of "voucher:<voucher id>";
+# the reward is taken back if that order is returned within REFERRAL_RETURN_DAYS.
+REFERRAL_MIN_ORDER_AMOUNT = env.int("REFERRAL_MIN_ORDER_AMOUNT", 500_000, minimum=0)
+REFERRAL_REWARD = env.str("REFERRAL_REWARD", "points:500")
+REFERRAL_RETURN_DAYS = env.int("REFERRAL_RETURN_DAYS", 14, minimum=0)
+# The friend's welcome: a first-order voucher (its id; 0 = none) whose code is issued to the
+# friend and applied to the order in which they enter a referral code, when no other
+# voucher is used and the voucher's rules allow it.
+REFERRAL_WELCOME_VOUCHER_ID = env.int("REFERRAL_WELCOME_VOUCHER_ID", 0, minimum=0)
 
 # --- Messages (config/transports; README "Sending messages") ------------------------------
 

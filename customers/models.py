@@ -321,6 +321,8 @@ class Event(AppendOnlyModel):
         PROFILE_MERGED = "profile_merged", _("Profile merged")
         PROFILE_ERASED = "profile_erased", _("Profile erased")
         REFERRAL_RECORDED = "referral_recorded", _("Referral recorded")
+        REFERRAL_REWARDED = "referral_rewarded", _("Referral rewarded")
+        REFERRAL_REVERSED = "referral_reversed", _("Referral reward reversed")
         LOYALTY_CHANGED = "loyalty_changed", _("Loyalty points changed")
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="events")

@@ -127,6 +127,12 @@ class PaymentForm(forms.Form):
         widget=forms.TextInput(attrs={"autocapitalize": "characters"}),
     )
     points = forms.IntegerField(label=_("Loyalty points to use"), min_value=0, required=False)
+    referral_code = forms.CharField(
+        label=_("Referral code (from a friend)"),
+        max_length=16,
+        required=False,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters"}),
+    )
     expected_total_amount = forms.DecimalField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, points_allowed: bool = False, **kwargs):
@@ -139,3 +145,13 @@ class PaymentForm(forms.Form):
         if data.get("payment_method") == Payment.Method.CARD and not data.get("card_number"):
             self.add_error("card_number", _("Enter the card number."))
         return data
+
+
+class PayAgainForm(forms.Form):
+    """The card form of the "pay again" page (a pending order's card payment)."""
+
+    card_number = forms.CharField(
+        label=_("Card number"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
+    )

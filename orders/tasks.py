@@ -1,4 +1,7 @@
-"""Celery finds ``<app>.tasks``; the orders app's tasks live by subject and are imported here."""
+"""Celery finds ``<app>.tasks``: the orders app's own beat jobs, and the marketplaces'
+(which live by subject in ``orders/marketplaces/tasks.py``) imported here."""
+
+from celery import shared_task
 
 from orders.marketplaces.tasks import (
     orders_pull,
@@ -7,5 +10,19 @@ from orders.marketplaces.tasks import (
     webhook_process,
     webhook_sweep,
 )
+from orders.services import orders_unpaid_expire
 
-__all__ = ["orders_pull", "stock_reconcile", "stock_sync_task", "webhook_process", "webhook_sweep"]
+__all__ = [
+    "expire_unpaid",
+    "orders_pull",
+    "stock_reconcile",
+    "stock_sync_task",
+    "webhook_process",
+    "webhook_sweep",
+]
+
+
+@shared_task(name="orders.tasks.expire_unpaid")
+def expire_unpaid() -> int:
+    """Beat job: cancel orders still unpaid past their due time. Safe to run twice."""
+    return orders_unpaid_expire()

@@ -370,6 +370,7 @@ def checkout_pay(request):
                 voucher_code=data["voucher_code"],
                 points=data.get("points") or 0,
                 expected_total_amount=shown_total,
+                referral_code=data.get("referral_code") or "",
             )
         except PriceChanged as error:
             # The voucher, the points or a new price changed the total: show it and let the

@@ -35,6 +35,7 @@ from customers.services.merge import (
 )
 from customers.services.preferences import consent_preferences_save
 from customers.services.profiles import (
+    customer_contacts_add,
     customer_register,
     customer_resolve,
     merge_suggestion_record,
@@ -65,6 +66,7 @@ __all__ = [
     "contact_verification_confirm",
     "customer_address_add",
     "customer_address_remove",
+    "customer_contacts_add",
     "customer_erase",
     "customer_export",
     "customer_merge",

@@ -66,6 +66,7 @@ class PosSaleSubmitApi(TerminalApi):
             placed_at=sale.get("placed_at"),
             sold_offline=sale["offline"],
             note=sale["note"],
+            referral_code=sale["referral_code"],
         )
         if not created:
             order = order_list().get(pk=order.pk)

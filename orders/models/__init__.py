@@ -6,6 +6,7 @@ from orders.marketplaces.models import (
     SyncCursor,
     WebhookEvent,
 )
+from orders.models.bundles import Bundle, BundleItem
 from orders.models.carts import Cart, CartLine
 from orders.models.discrepancies import PriceDiscrepancy
 from orders.models.orders import Fulfilment, Order, OrderLine, OrderNumberSequence, Payment
@@ -15,6 +16,8 @@ from orders.models.tills import CustomerLookup, Shift, ShiftCashMovement, StaffP
 from orders.models.vouchers import Voucher, VoucherCode, VoucherRedemption
 
 __all__ = [
+    "Bundle",
+    "BundleItem",
     "Cart",
     "CartLine",
     "CustomerLookup",

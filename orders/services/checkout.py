@@ -38,6 +38,7 @@ from orders.exceptions import (
     PriceChanged,
 )
 from orders.models import Cart, CartLine, Fulfilment, Order, Payment
+from orders.services.bundles import bundles_find
 from orders.services.numbers import order_number_next
 from orders.services.placing import (
     LineInput,
@@ -48,6 +49,7 @@ from orders.services.placing import (
     order_write,
     shipping_apply,
 )
+from orders.services.referrals import referral_apply, referral_welcome_quote
 from orders.services.vouchers import voucher_quote
 from orders.statuses import OrderStatus
 from orders.vietqr import vietqr_payload
@@ -367,6 +369,7 @@ def order_place(
     voucher_code: str = "",
     points: int = 0,
     expected_total_amount: Decimal | None = None,
+    referral_code: str = "",
 ) -> Order:
     """Turn the checked-out cart into an order: the hold becomes the order's allocation.
 
@@ -402,12 +405,21 @@ def order_place(
             ),
             points=points,
         )
+        if referral_code.strip():
+            referral_apply(customer=cart.customer, code=referral_code)
+        pricing.bundles = bundles_find(channel=channel, lines=pricing.lines)
         if voucher_code.strip():
             pricing.voucher = voucher_quote(
                 code=voucher_code,
                 channel=channel,
                 customer=cart.customer,
-                subtotal_amount=pricing.subtotal_amount,
+                subtotal_amount=pricing.subtotal_amount - pricing.bundle_amount,
+            )
+        elif referral_code.strip():
+            pricing.voucher = referral_welcome_quote(
+                customer=cart.customer,
+                channel=channel,
+                subtotal_amount=pricing.subtotal_amount - pricing.bundle_amount,
             )
         discounts_apply(pricing=pricing)
         shipping_apply(
@@ -428,6 +440,7 @@ def order_place(
         # Its reservations are filed under the order from now on.
         reservation_convert(reference=cart.hold_reference, new_reference=f"order:{number}")
         status, tender = _web_payment(method=payment_method, pricing=pricing, number=number)
+        placed_at = timezone.now()
         order = order_write(
             channel=channel,
             pricing=pricing,
@@ -435,9 +448,12 @@ def order_place(
             status=status,
             fulfilment=cart.fulfilment,
             customer=cart.customer,
-            placed_at=timezone.now(),
+            placed_at=placed_at,
             location=cart.pickup_location if pickup else None,
             tenders=[tender] if tender else [],
+            payment_due_at=_payment_due_at(
+                status=status, method=payment_method, placed_at=placed_at
+            ),
             contact_name=cart.contact_name,
             contact_email=cart.contact_email,
             contact_phone=cart.contact_phone,
@@ -447,6 +463,16 @@ def order_place(
         cart.order = order
         cart.save(update_fields=["status", "order", "updated_at"])
     return order
+
+
+def _payment_due_at(*, status: str, method: str, placed_at):
+    """When an order waiting for its bank transfer or card payment is cancelled if unpaid."""
+    if status != OrderStatus.PENDING_PAYMENT or method not in {
+        Payment.Method.BANK_TRANSFER,
+        Payment.Method.CARD,
+    }:
+        return None
+    return placed_at + timedelta(hours=settings.ORDER_PAYMENT_HOURS)
 
 
 def _web_payment(*, method: str, pricing: Pricing, number: str) -> tuple[str, TenderInput | None]:

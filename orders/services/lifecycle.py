@@ -18,6 +18,7 @@ from orders import locks
 from orders.exceptions import OrderTransitionInvalid, PickupCodeInvalid
 from orders.models import Fulfilment, Order, Payment
 from orders.services.placing import order_completion_record, order_event_payload
+from orders.services.referrals import referral_reward_reverse
 from orders.services.vouchers import voucher_release
 from orders.statuses import OrderStatus, order_status_check
 
@@ -157,4 +158,8 @@ def order_returned_mark(*, locked_order: Order, fully_returned: bool) -> Order:
     counted what can still be returned; it is not locked a second time.
     """
     new = OrderStatus.RETURNED if fully_returned else OrderStatus.PARTIALLY_RETURNED
-    return _status_set(locked_order, new)
+    order = _status_set(locked_order, new)
+    if fully_returned:
+        # A friend's order that earned a referral reward came back: the reward goes too.
+        referral_reward_reverse(order=order)
+    return order

@@ -21,6 +21,7 @@ from orders import locks
 from orders.exceptions import IdempotencyConflict, PointsCodeRequired, PosChannelMissing
 from orders.models import Fulfilment, Order, Payment, ShiftCashMovement, Terminal
 from orders.selectors import pos_channel_get
+from orders.services.bundles import bundles_find
 from orders.services.numbers import order_number_next
 from orders.services.offline import (
     price_discrepancies_find,
@@ -37,6 +38,7 @@ from orders.services.placing import (
     request_fingerprint,
     tenders_check,
 )
+from orders.services.referrals import referral_apply, referral_welcome_quote
 from orders.services.shifts import shift_sale_cash_add
 from orders.services.vouchers import voucher_quote
 from orders.statuses import OrderStatus
@@ -67,6 +69,7 @@ def pos_sale_submit(
     placed_at: datetime | None = None,
     sold_offline: bool = False,
     note: str = "",
+    referral_code: str = "",
 ) -> tuple[Order, bool]:
     """Record a sale made at ``terminal``; returns ``(order, created)``.
 
@@ -92,6 +95,8 @@ def pos_sale_submit(
             "points": points,
             "placed_at": placed_at.isoformat() if placed_at else None,
             "offline": sold_offline,
+            # Only when given, so the fingerprints of sales stored before stay the same.
+            **({"referral": referral_code.strip().upper()} if referral_code.strip() else {}),
         }
     )
     replayed = _replay(client_uuid, fingerprint)
@@ -117,6 +122,7 @@ def pos_sale_submit(
                 placed_at=placed_at or timezone.now(),
                 sold_offline=sold_offline,
                 note=note,
+                referral_code=referral_code,
             )
     except IntegrityError:
         # A duplicate of this sale committed first (same client_uuid): answer with it.
@@ -158,19 +164,31 @@ def _sale_write(
     placed_at,
     sold_offline,
     note,
+    referral_code="",
 ) -> Order:
     channel = pos_channel_for(terminal=terminal)
+    if referral_code.strip():
+        referral_apply(customer=customer, code=referral_code)
     pricing = Pricing(
         currency=channel.currency,
         lines=lines_price(channel=channel, lines=lines, trust_client_prices=sold_offline),
         points=points,
     )
+    if not sold_offline:
+        # An offline sale already happened at the prices the till charged: no combo added.
+        pricing.bundles = bundles_find(channel=channel, lines=pricing.lines)
     if voucher_code:
         pricing.voucher = voucher_quote(
             code=voucher_code,
             channel=channel,
             customer=customer,
-            subtotal_amount=pricing.subtotal_amount,
+            subtotal_amount=pricing.subtotal_amount - pricing.bundle_amount,
+        )
+    elif referral_code.strip():
+        pricing.voucher = referral_welcome_quote(
+            customer=customer,
+            channel=channel,
+            subtotal_amount=pricing.subtotal_amount - pricing.bundle_amount,
         )
     discounts_apply(pricing=pricing)
     tenders_check(tenders=tenders, total=pricing.total_amount, currency=pricing.currency)

@@ -649,3 +649,20 @@ def test_concurrent_releases_of_one_order_give_back_once():
     # then
     assert sorted(outcomes) == [False] * 5 + [True]
     assert_nothing_redeemed(voucher, used_count=1)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_new_customer_racing_two_first_orders_gets_the_first_order_voucher_once():
+    # given: a first-order voucher with no other limit
+    web = SalesChannelFactory(code="web")
+    customer = CustomerFactory()
+    voucher = VoucherFactory(code="CHAOBAN", first_order_only=True)
+
+    # when: four first orders of the same customer redeem it at once
+    outcomes = _race(4, lambda barrier: _checkout_after(barrier, "CHAOBAN", web, customer))
+
+    # then: the voucher lock lets one through; the others then see that order
+    assert sorted(outcomes) == ["redeemed"] + ["voucher_first_order_only"] * 3
+    assert_nothing_redeemed(voucher, used_count=1)
+    assert Order.objects.count() == 1

@@ -58,7 +58,7 @@ from orders.marketplaces.models import (
     StockSyncLog,
     WebhookEvent,
 )
-from orders.models import PriceDiscrepancy, Shift, VoucherCode, VoucherRedemption
+from orders.models import Bundle, PriceDiscrepancy, Shift, VoucherCode, VoucherRedemption
 from orders.services import (
     cart_get_or_create,
     cart_line_set,
@@ -142,6 +142,7 @@ orders.Listing              200/200/-    200/200/-      403/403/-    200/200/-  
 orders.WebhookEvent         200/200/-    200/200/-      403/403/-    200/200/-    200/200/-
 orders.HeldOrder            200/200/-    200/200/-      403/403/-    200/200/-    200/200/-
 orders.StockSyncLog         200/200/-    200/200/-      403/403/-    200/200/-    200/200/-
+orders.Bundle               200/200/-    200/200/-      200/200/-    200/200/-    200/200/-
 """)
 
 # --- Admin actions -------------------------------------------------------------------------
@@ -197,6 +198,8 @@ orders.MarketplaceShop.reconcile_now        x     x             -       -       
 orders.MarketplaceShop.pull_orders_now      x     x             -       -         -
 orders.WebhookEvent.replay                  x     x             -       -         -
 orders.HeldOrder.release                    x     x             -       -         -
+orders.Bundle.delete_selected               x     -             -       -         -
+orders.Bundle.deactivate                    x     x             -       -         x
 """)
 
 # --- POS endpoints -------------------------------------------------------------------------
@@ -217,6 +220,7 @@ pos-shift-close          200  404
 pos-returnable-order     200  200
 pos-customer-summary     404  404
 pos-customer-points-code 404  404
+pos-customer-contacts-add 404 404
 pos-return-create        n/a  n/a
 pos-terminal             n/a  n/a
 pos-shift-open           n/a  n/a
@@ -363,6 +367,9 @@ OBJECTS: dict[str, Callable] = {
         charged_amount=Decimal(1),
         catalog_amount=w.variant.price_amount,
     ),
+    "orders.Bundle": lambda w, loc: Bundle.objects.get_or_create(
+        slug="combo", defaults={"name": "Combo", "price_amount": Decimal(100000)}
+    )[0],
 }
 
 # Shared by every store: one object (made "at" store A), no other store's to ask for.
@@ -383,6 +390,7 @@ SHARED = {
     "customers.Review",
     "orders.Voucher",
     "orders.VoucherCode",
+    "orders.Bundle",
 }
 
 
@@ -648,6 +656,12 @@ def _pos_calls(world):
         ),
         "pos-customer-points-code": lambda loc: (
             "post", reverse("v1:pos-customer-points-code", args=[world.customer.pk]), None, None,
+        ),
+        "pos-customer-contacts-add": lambda loc: (
+            "post", reverse("v1:pos-customer-contacts-add", args=[world.customer.pk]),
+            {"zalo_id": "4183906120951372", "consents": [
+                {"channel": "zalo", "purpose": "transactional", "granted": True}]},
+            None,
         ),
     }  # fmt: skip
 

@@ -63,6 +63,13 @@ class PosSaleInput(serializers.Serializer):
         allow_blank=True,
         help_text="With points: the code sent to the customer (POST .../points-code/).",
     )
+    referral_code = serializers.CharField(
+        max_length=16,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="A friend's referral code the shopper gives (needs customer_id).",
+    )
     placed_at = serializers.DateTimeField(
         required=False, help_text="The till's clock when the sale was made (offline sales)."
     )
