@@ -365,4 +365,5 @@ class CallListAdmin(ReadOnlyModelAdmin):
         url = reverse("admin:customers_customer_change", args=[customer.pk])
         return format_html('<a href="{}">{}</a>', url, _("Open the profile"))
 
+
 from campaigns.flows import admin as flows_admin  # noqa: E402, F401 (registers the flow screens)

@@ -12,8 +12,7 @@ def demo_flows() -> int:
     seed(Flow, MessageTemplate)
     for code, spec in FLOWS.items():
         steps = [
-            {**step, "delay_minutes": DEMO_DELAY_MINUTES, "window": None}
-            for step in spec["steps"]
+            {**step, "delay_minutes": DEMO_DELAY_MINUTES, "window": None} for step in spec["steps"]
         ]
         Flow.objects.filter(code=code).update(
             enabled=True, steps=steps, store_delay_days=0, web_delay_days=0

@@ -32,7 +32,12 @@ from campaigns.exceptions import TemplateMissing
 from campaigns.locks import enrolment_lock_due
 from campaigns.models import CallTask, ConsumerCursor, Flow, FlowEnrolment, Message
 from campaigns.rendering import render_part
-from campaigns.services.scheduling import message_idempotency_key, message_schedule, template_for
+from campaigns.services.scheduling import (
+    message_idempotency_key,
+    message_schedule,
+    template_channels,
+    template_for,
+)
 from customers.models import ContactPoint, Event
 from customers.selectors import EventCursor, event_stream
 
@@ -320,7 +325,9 @@ def _advance_one(enrolment: FlowEnrolment, spec: FlowSpec, facts: ExitFacts, now
 def _step_send(enrolment: FlowEnrolment, step: dict, index: int, plan: StepPlan, now) -> None:
     flow, customer = enrolment.flow, enrolment.customer
     marketing = flow.purpose == Message.Purpose.MARKETING
-    ranking = channel_ranking(customer=customer, explore=marketing)
+    # Only the channels this step has a template for (Zalo ZNS needs an approved one).
+    usable = template_channels(code=step["template"])
+    ranking = [c for c in channel_ranking(customer=customer, explore=marketing) if c in usable]
     if not ranking:
         phone = (
             ContactPoint.objects.filter(customer=customer, kind=ContactPoint.Kind.PHONE)

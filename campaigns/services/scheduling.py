@@ -49,6 +49,13 @@ def template_for(*, code: str, channel: str, language: str) -> MessageTemplate:
     return template
 
 
+def template_channels(*, code: str) -> set[str]:
+    """The channels with an active template of this code (in any language)."""
+    return set(
+        MessageTemplate.objects.filter(code=code, is_active=True).values_list("channel", flat=True)
+    )
+
+
 def _default_channel(*, customer: Customer, template_code: str, explore: bool) -> str:
     ranking = channel_ranking(customer=customer, explore=explore)
     if ranking:
@@ -257,11 +264,16 @@ def message_fallback(*, message: Message, reason: str) -> Message | None:
         return None
     tried = message.idempotency_key.split(FALLBACK_SEPARATOR)[1:]
     explore = message.purpose == Message.Purpose.MARKETING
-    channel = channel_next(
-        customer=message.customer, after=message.channel, tried=tried, explore=explore
-    )
-    if channel is None:
-        return None
+    usable = template_channels(code=message.template_code)
+    while True:
+        channel = channel_next(
+            customer=message.customer, after=message.channel, tried=tried, explore=explore
+        )
+        if channel is None:
+            return None
+        if channel in usable:
+            break
+        tried.append(channel)
     try:
         return message_schedule(
             customer=message.customer,
