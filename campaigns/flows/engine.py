@@ -173,7 +173,7 @@ def flows_consume(*, batch_size: int = BATCH_SIZE) -> int:
                     )
                 )
         # One INSERT per batch, however many carts went idle; a replay inserts nothing.
-        FlowEnrolment.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        FlowEnrolment.objects.bulk_create(rows, ignore_conflicts=True)
         return len(events)
 
 
@@ -280,14 +280,24 @@ def flows_advance(*, batch_size: int = BATCH_SIZE, now: datetime | None = None) 
         )
         summary.claimed = len(enrolments)
         facts = ExitFacts.load(enrolments)
+        finished: dict[tuple[str, str, int], list[int]] = {}
         for enrolment in enrolments:
             summary.add(_advance_one(enrolment, specs[enrolment.flow.code], facts, now))
+            if enrolment.state != FlowEnrolment.State.ACTIVE:
+                key = (enrolment.state, enrolment.exit_reason, enrolment.next_step)
+                finished.setdefault(key, []).append(enrolment.pk)
+        # The ended enrolments in one UPDATE per outcome: a burst of carts whose owners
+        # all bought meanwhile costs the same few queries as one cart.
+        for (state, reason, next_step), pks in finished.items():
+            FlowEnrolment.objects.filter(pk__in=pks).update(
+                state=state, exit_reason=reason, next_at=None, next_step=next_step, updated_at=now
+            )
     return summary
 
 
 def _finish(enrolment: FlowEnrolment, state: str, reason: str = "") -> str:
+    """Mark it ended in memory; :func:`flows_advance` writes the ended rows together."""
     enrolment.state, enrolment.exit_reason, enrolment.next_at = state, reason, None
-    enrolment.save(update_fields=["state", "exit_reason", "next_at", "next_step", "updated_at"])
     return reason or state
 
 
