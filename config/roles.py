@@ -86,6 +86,8 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "voucher": READ,
             "vouchercode": READ,
             "voucherredemption": READ,
+            "bundle": READ,
+            "bundleitem": READ,
         },
     },
     WAREHOUSE: {
@@ -110,6 +112,9 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "terminal": (),
             "voucher": ("view", "add", "change"),
             "vouchercode": ("view", "add", "change"),
+            # Combos are marketing's too.
+            "bundle": ("view", "add", "change"),
+            "bundleitem": ("view", "add", "change", "delete"),
         },
     },
 }

@@ -209,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.attribution_consume",
         "schedule": timedelta(minutes=1),
     },
+    "orders-expire-unpaid": {
+        "task": "orders.tasks.expire_unpaid",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 # --- Auth -------------------------------------------------------------------------------
@@ -394,6 +398,9 @@ if bool(VIETQR_BANK_BIN) != bool(VIETQR_ACCOUNT_NUMBER):
 # Card payments of the web store: the dotted path of a class following
 # orders.payments.CardProvider. The test provider approves every card but 4000000000000002.
 CARD_PAYMENT_PROVIDER = env.str("CARD_PAYMENT_PROVIDER", "orders.payments.TestCardProvider")
+# A web order waiting for its bank transfer or card payment is cancelled (its stock given
+# back) this many hours after it was placed.
+ORDER_PAYMENT_HOURS = env.int("ORDER_PAYMENT_HOURS", 24, minimum=1)
 
 # --- Messages (config/transports; README "Sending messages") ------------------------------
 

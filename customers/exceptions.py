@@ -13,6 +13,12 @@ class InvalidContactPoint(CustomersError):
     default_detail = _("This contact detail is not valid.")
 
 
+class ContactPointTaken(CustomersError):
+    code = "contact_point_taken"
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("Another customer's profile already holds this contact detail.")
+
+
 class CustomerNotFound(CustomersError):
     code = "customer_not_found"
     status_code = status.HTTP_404_NOT_FOUND

@@ -137,11 +137,29 @@ class VoucherCodeUsed(VoucherInvalid):
     default_detail = _("This single-use code has already been used.")
 
 
+class VoucherFirstOrderOnly(VoucherInvalid):
+    code = "voucher_first_order_only"
+    default_detail = _(
+        "This voucher is for a first order only, and this customer has ordered before."
+    )
+
+
+class VoucherCodeNotYours(VoucherInvalid):
+    code = "voucher_code_not_yours"
+    default_detail = _("This code was issued to another customer.")
+
+
 class VoucherCodesRequestInvalid(OrdersError):
     """Bad input to the bulk generation of single-use codes (a staff request)."""
 
     code = "voucher_codes_request_invalid"
     default_detail = _("These single-use codes cannot be generated.")
+
+
+class BundleUnavailable(OrdersError):
+    code = "bundle_unavailable"
+    status_code = 409
+    default_detail = _("This combo is no longer offered.")
 
 
 class CartError(OrdersError):

@@ -136,3 +136,13 @@ class PaymentForm(forms.Form):
         if data.get("payment_method") == Payment.Method.CARD and not data.get("card_number"):
             self.add_error("card_number", _("Enter the card number."))
         return data
+
+
+class PayAgainForm(forms.Form):
+    """The card form of the "pay again" page (a pending order's card payment)."""
+
+    card_number = forms.CharField(
+        label=_("Card number"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
+    )

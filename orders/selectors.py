@@ -1,12 +1,17 @@
 """Shared reads of the orders app, returning querysets with their joins already set."""
 
+from datetime import datetime, timedelta
+
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet, Sum
+from django.core import signing
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.models import SalesChannel
 from orders.exceptions import CashierNotAllowed
-from orders.models import Cart, CartLine, Order, Shift, Terminal
+from orders.models import Bundle, BundleItem, Cart, CartLine, Order, Shift, Terminal
 
 
 def terminal_by_token(*, token: str) -> Terminal | None:
@@ -114,3 +119,65 @@ def cart_count_for_header(*, user=None, token=None) -> int:
     ):
         quantities[variant_id] = max(quantities.get(variant_id, 0), quantity)
     return sum(quantities.values())
+
+
+# --- Signed links the flows send (pay again) -----------------------------------------------
+
+ORDER_PAY_SALT = "order-pay"
+ORDER_PAY_MAX_AGE = timedelta(days=30)
+
+
+def order_pay_link_path(*, order: Order) -> str:
+    """The signed path of ``order``'s "pay again" page: whoever has it may pay the order."""
+    token = signing.dumps(order.pk, salt=ORDER_PAY_SALT, compress=True)
+    return reverse("shop:order-pay", args=[token])
+
+
+def order_pay_token_read(*, token: str) -> int:
+    """The order id in a pay-again token; raises ``signing.BadSignature`` when tampered."""
+    return signing.loads(token, salt=ORDER_PAY_SALT, max_age=ORDER_PAY_MAX_AGE)
+
+
+# --- Combos ----------------------------------------------------------------------------------
+
+BUNDLE_LINK_SALT = "bundle-link"
+
+
+def bundles_live(*, channel: SalesChannel | None = None, now: datetime | None = None):
+    """Active bundles inside their window (and for ``channel``, when given), items loaded."""
+    now = now or timezone.now()
+    bundles = Bundle.objects.filter(is_active=True).filter(
+        Q(starts_at__isnull=True) | Q(starts_at__lte=now),
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now),
+    )
+    if channel is not None:
+        bundles = bundles.filter(Q(channels__isnull=True) | Q(channels=channel)).distinct()
+    return bundles.prefetch_related(
+        Prefetch("items", queryset=BundleItem.objects.select_related("variant__product"))
+    )
+
+
+def bundle_for_variants(*, variant_ids) -> Bundle | None:
+    """An active bundle holding any of these variants: the one holding most of them first,
+    then the newest. For the cart-recovery flow's combo offer."""
+    variant_ids = list(variant_ids)
+    if not variant_ids:
+        return None
+    return (
+        bundles_live()
+        .annotate(matched=Count("items", filter=Q(items__variant_id__in=variant_ids)))
+        .filter(matched__gt=0)
+        .order_by("-matched", "-created_at", "-pk")
+        .first()
+    )
+
+
+def bundle_link_path(*, bundle: Bundle) -> str:
+    """The signed path of ``bundle``'s combo page, which fills the cart with its items."""
+    token = signing.dumps(bundle.pk, salt=BUNDLE_LINK_SALT, compress=True)
+    return reverse("shop:combo", args=[token])
+
+
+def bundle_token_read(*, token: str) -> int:
+    """The bundle id in a combo token; raises ``signing.BadSignature`` when tampered."""
+    return signing.loads(token, salt=BUNDLE_LINK_SALT)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from orders.offer_views import combo, order_pay
 from orders.views import (
     account_orders,
     cart_add,
@@ -18,6 +19,8 @@ urlpatterns = [
     path("cart/update/", cart_update, name="cart-update"),
     path("checkout/", checkout, name="checkout"),
     path("checkout/pay/", checkout_pay, name="checkout-pay"),
+    path("orders/pay/<str:token>/", order_pay, name="order-pay"),
+    path("combo/<str:token>/", combo, name="combo"),
     path("orders/<str:token>/", order_status, name="order-status"),
     path("account/orders/", account_orders, name="account-orders"),
 ]

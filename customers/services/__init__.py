@@ -31,6 +31,7 @@ from customers.services.merge import (
 )
 from customers.services.preferences import consent_preferences_save
 from customers.services.profiles import (
+    customer_contacts_add,
     customer_register,
     customer_resolve,
     merge_suggestion_record,
@@ -50,6 +51,7 @@ __all__ = [
     "consent_record",
     "customer_address_add",
     "customer_address_remove",
+    "customer_contacts_add",
     "customer_erase",
     "customer_export",
     "customer_merge",

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from customers.contacts import normalize_contact
-from customers.exceptions import AccountExists, InvalidContactPoint
+from customers.exceptions import AccountExists, ContactPointTaken, InvalidContactPoint
 from customers.models import (
     ConsentRecord,
     ContactPoint,
@@ -19,7 +19,7 @@ from customers.models import (
     MergeSuggestion,
     default_language,
 )
-from customers.selectors import customer_find_by_contact
+from customers.selectors import customer_find_by_contact, customer_live
 from inventory.models import SalesChannel
 
 logger = logging.getLogger(__name__)
@@ -244,6 +244,8 @@ def customer_register(
     consents: Sequence[Mapping] = (),
     consent_source: str,
     consent_source_ref: str = "",
+    zalo_id: str | None = None,
+    messenger_psid: str | None = None,
 ) -> tuple[Customer, bool]:
     """Find or create the shopper's profile and record the consents they gave, in one go.
 
@@ -256,12 +258,19 @@ def customer_register(
 
     existed = any(
         customer_find_by_contact(kind=kind, value=value) is not None
-        for kind, value in ((ContactPoint.Kind.EMAIL, email), (ContactPoint.Kind.PHONE, phone))
+        for kind, value in (
+            (ContactPoint.Kind.EMAIL, email),
+            (ContactPoint.Kind.PHONE, phone),
+            (ContactPoint.Kind.ZALO, zalo_id),
+            (ContactPoint.Kind.MESSENGER, messenger_psid),
+        )
         if value
     )
     customer = customer_resolve(
         email=email,
         phone=phone,
+        zalo_id=zalo_id,
+        messenger_psid=messenger_psid,
         channel=channel,
         full_name=full_name,
         preferred_language=preferred_language,
@@ -278,3 +287,59 @@ def customer_register(
             actor=ConsentRecord.Actor.SHOPPER,
         )
     return customer, not existed
+
+
+@transaction.atomic(durable=True)
+def customer_contacts_add(
+    *,
+    customer: Customer,
+    email: str | None = None,
+    phone: str | None = None,
+    zalo_id: str | None = None,
+    messenger_psid: str | None = None,
+    channel: SalesChannel | None = None,
+    consents: Sequence[Mapping] = (),
+    consent_source: str,
+    consent_source_ref: str = "",
+) -> Customer:
+    """Attach contact details (e.g. the Zalo id or Messenger PSID the till captured) and the
+    consents given with them to an existing profile.
+
+    A detail the profile already holds is kept as is; one held by another profile is refused
+    with :class:`ContactPointTaken` (staff merge profiles, the till does not), and nothing
+    is written then.
+    """
+    from customers.services.consent import consent_record
+
+    customer = customer_live(customer=customer)
+    identifiers = _identifiers(
+        email=email,
+        phone=phone,
+        zalo_id=zalo_id,
+        messenger_psid=messenger_psid,
+        marketplace_buyer_id=None,
+        channel=channel,
+    )
+    found = _lookup(identifiers, channel)
+    for kind, value in identifiers:
+        point = found.get(kind)
+        if point is None:
+            ContactPoint.objects.create(customer=customer, kind=kind, value=value, channel=channel)
+        elif (point.customer.merged_into or point.customer).pk != customer.pk:
+            field = {
+                ContactPoint.Kind.ZALO: "zalo_id",
+                ContactPoint.Kind.MESSENGER: "messenger_psid",
+            }.get(kind, kind)
+            raise ContactPointTaken(fields={field: [_("Another customer's profile has it.")]})
+    for consent in consents:
+        consent_record(
+            customer=customer,
+            channel=consent["channel"],
+            purpose=consent["purpose"],
+            granted=consent["granted"],
+            wording_version=consent.get("wording_version", ""),
+            source=consent_source,
+            source_ref=consent_source_ref,
+            actor=ConsentRecord.Actor.SHOPPER,
+        )
+    return customer

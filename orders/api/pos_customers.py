@@ -19,9 +19,10 @@ from customers.selectors import (
     timeline,
     wishlist_list,
 )
-from customers.services import customer_register
+from customers.services import customer_contacts_add, customer_register
 from orders.api.base import TerminalApi
 from orders.api.serializers import (
+    PosCustomerContactsInput,
     PosCustomerCreateInput,
     PosCustomerLookupInput,
     PosCustomerOutput,
@@ -132,6 +133,8 @@ class PosCustomerCreateApi(TerminalApi):
         customer, created = customer_register(
             email=values.get("email"),
             phone=values.get("phone"),
+            zalo_id=values.get("zalo_id"),
+            messenger_psid=values.get("messenger_psid"),
             full_name=values["full_name"],
             preferred_language=values.get("preferred_language"),
             channel=pos_channel_get(terminal=terminal),
@@ -144,6 +147,57 @@ class PosCustomerCreateApi(TerminalApi):
             PosCustomerOutput(customer).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+@extend_schema(
+    tags=["pos"],
+    summary="Add contact details (Zalo id, Messenger PSID, phone, email) to a customer",
+    request=PosCustomerContactsInput,
+    responses={200: PosCustomerOutput},
+    examples=[
+        OpenApiExample(
+            "Messenger id with transactional consent",
+            value={
+                "messenger_psid": "6723481953012345",
+                "consents": [
+                    {
+                        "channel": "messenger",
+                        "purpose": "transactional",
+                        "granted": True,
+                        "wording_version": "pos-2026-01",
+                    }
+                ],
+            },
+            request_only=True,
+        )
+    ],
+)
+class PosCustomerContactsAddApi(TerminalApi):
+    """Attach the details the till captured to the shopper's profile, with their consents.
+
+    A Zalo id or Messenger PSID must come with the shopper's consent for that channel
+    (granted or refused). A detail held by another profile is a 409 ``contact_point_taken``
+    and nothing is written.
+    """
+
+    def post(self, request, customer_id: int):
+        data = PosCustomerContactsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        terminal = request.auth
+        customer = customer_contacts_add(
+            customer=_live_customer(customer_id),
+            email=values.get("email"),
+            phone=values.get("phone"),
+            zalo_id=values.get("zalo_id"),
+            messenger_psid=values.get("messenger_psid"),
+            channel=pos_channel_get(terminal=terminal),
+            consents=values["consents"],
+            consent_source=ConsentRecord.Source.POS_TERMINAL,
+            consent_source_ref=f"terminal:{terminal.pk} store:{terminal.location.code}",
+        )
+        customer = Customer.objects.prefetch_related("contact_points").get(pk=customer.pk)
+        return Response(PosCustomerOutput(customer).data)
 
 
 @extend_schema(

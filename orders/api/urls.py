@@ -2,6 +2,7 @@ from django.urls import path
 
 from orders.api.pos_catalog import PosCatalogSyncApi, PosProductSearchApi
 from orders.api.pos_customers import (
+    PosCustomerContactsAddApi,
     PosCustomerCreateApi,
     PosCustomerLookupApi,
     PosCustomerSummaryApi,
@@ -39,6 +40,11 @@ urlpatterns = [
         "pos/customers/<int:customer_id>/",
         PosCustomerSummaryApi.as_view(),
         name="pos-customer-summary",
+    ),
+    path(
+        "pos/customers/<int:customer_id>/contacts/",
+        PosCustomerContactsAddApi.as_view(),
+        name="pos-customer-contacts-add",
     ),
     path("pos/sales/", PosSaleSubmitApi.as_view(), name="pos-sale-submit"),
     path("pos/orders/<int:order_id>/", PosOrderDetailApi.as_view(), name="pos-order-detail"),

@@ -1,3 +1,4 @@
+from orders.models.bundles import Bundle, BundleItem
 from orders.models.carts import Cart, CartLine
 from orders.models.orders import Fulfilment, Order, OrderLine, OrderNumberSequence, Payment
 from orders.models.returns import Return, ReturnLine
@@ -5,6 +6,8 @@ from orders.models.tills import Shift, ShiftCashMovement, Terminal
 from orders.models.vouchers import Voucher, VoucherCode, VoucherRedemption
 
 __all__ = [
+    "Bundle",
+    "BundleItem",
     "Cart",
     "CartLine",
     "Fulfilment",

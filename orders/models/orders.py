@@ -95,12 +95,23 @@ class Order(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    payment_due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("An unpaid order (bank transfer, card) is cancelled after this time."),
+    )
 
     class Meta:
         ordering = ["-placed_at", "-id"]
         indexes = [
             models.Index(fields=["customer", "-placed_at"]),
             models.Index(fields=["channel", "status", "-placed_at"]),
+            # The unpaid-order sweep reads only the orders still waiting for their payment.
+            models.Index(
+                fields=["payment_due_at"],
+                condition=models.Q(status="pending_payment"),
+                name="orders_order_unpaid_due_idx",
+            ),
         ]
         # Named permissions for what "change" does not say; granted per role in config.roles.
         permissions = [("fulfil_order", "Can move orders along (confirm, ship, complete, cancel)")]

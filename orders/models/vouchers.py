@@ -42,6 +42,13 @@ class Voucher(models.Model):
     used_count = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(10**9)])
     channels = models.ManyToManyField(SalesChannel, related_name="vouchers", blank=True)
     is_active = models.BooleanField(default=True)
+    first_order_only = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Only for a customer's first order: refused when they already have a placed or "
+            "completed order (not cancelled) in any channel."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -64,9 +71,25 @@ class VoucherCode(models.Model):
     voucher = models.ForeignKey(Voucher, on_delete=models.CASCADE, related_name="codes")
     code = models.CharField(max_length=40, unique=True)
     used_at = models.DateTimeField(null=True, blank=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="voucher_codes",
+        help_text=_("The customer this code was issued to (a first-order code), if any."),
+    )
 
     class Meta:
         ordering = ["voucher", "code"]
+        constraints = [
+            # One issued code per (voucher, customer): issuing twice returns the same code.
+            models.UniqueConstraint(
+                fields=["voucher", "customer"],
+                condition=models.Q(customer__isnull=False),
+                name="orders_vouchercode_one_per_customer",
+            ),
+        ]
 
     def __str__(self):
         return self.code

@@ -33,10 +33,12 @@ from orders.services.terminals import (
     terminal_revoke,
     terminal_token_rotate,
 )
+from orders.services.unpaid import orders_unpaid_expire
 from orders.services.vouchers import (
     VoucherQuote,
     voucher_code_normalize,
     voucher_codes_generate,
+    voucher_first_order_code_issue,
     voucher_quote,
     voucher_redeem,
     voucher_release,
@@ -60,6 +62,7 @@ __all__ = [
     "order_ready_for_pickup",
     "order_return",
     "order_ship",
+    "orders_unpaid_expire",
     "pos_sale_submit",
     "shift_cash_record",
     "shift_close",
@@ -72,6 +75,7 @@ __all__ = [
     "terminal_token_rotate",
     "voucher_code_normalize",
     "voucher_codes_generate",
+    "voucher_first_order_code_issue",
     "voucher_quote",
     "voucher_redeem",
     "voucher_release",

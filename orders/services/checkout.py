@@ -38,6 +38,7 @@ from orders.exceptions import (
     PriceChanged,
 )
 from orders.models import Cart, CartLine, Fulfilment, Order, Payment
+from orders.services.bundles import bundles_find
 from orders.services.numbers import order_number_next
 from orders.services.placing import (
     LineInput,
@@ -352,12 +353,13 @@ def order_place(
             ),
             points=points,
         )
+        pricing.bundles = bundles_find(channel=channel, lines=pricing.lines)
         if voucher_code.strip():
             pricing.voucher = voucher_quote(
                 code=voucher_code,
                 channel=channel,
                 customer=cart.customer,
-                subtotal_amount=pricing.subtotal_amount,
+                subtotal_amount=pricing.subtotal_amount - pricing.bundle_amount,
             )
         discounts_apply(pricing=pricing)
         if (
@@ -375,6 +377,7 @@ def order_place(
         # Its reservations are filed under the order from now on.
         reservation_convert(reference=cart.hold_reference, new_reference=f"order:{number}")
         status, tender = _web_payment(method=payment_method, pricing=pricing, number=number)
+        placed_at = timezone.now()
         order = order_write(
             channel=channel,
             pricing=pricing,
@@ -382,9 +385,12 @@ def order_place(
             status=status,
             fulfilment=cart.fulfilment,
             customer=cart.customer,
-            placed_at=timezone.now(),
+            placed_at=placed_at,
             location=cart.pickup_location if pickup else None,
             tenders=[tender] if tender else [],
+            payment_due_at=_payment_due_at(
+                status=status, method=payment_method, placed_at=placed_at
+            ),
             contact_name=cart.contact_name,
             contact_email=cart.contact_email,
             contact_phone=cart.contact_phone,
@@ -394,6 +400,16 @@ def order_place(
         cart.order = order
         cart.save(update_fields=["status", "order", "updated_at"])
     return order
+
+
+def _payment_due_at(*, status: str, method: str, placed_at):
+    """When an order waiting for its bank transfer or card payment is cancelled if unpaid."""
+    if status != OrderStatus.PENDING_PAYMENT or method not in {
+        Payment.Method.BANK_TRANSFER,
+        Payment.Method.CARD,
+    }:
+        return None
+    return placed_at + timedelta(hours=settings.ORDER_PAYMENT_HOURS)
 
 
 def _web_payment(*, method: str, pricing: Pricing, number: str) -> tuple[str, TenderInput | None]:

@@ -68,6 +68,8 @@ class Pricing:
     currency: str
     lines: list[PricedLine]
     voucher: VoucherQuote | None = None
+    # Combos found in the lines (orders.services.bundles.bundles_find), applied first.
+    bundles: list = field(default_factory=list)
     points: int = 0
     points_amount: Decimal = Decimal(0)
     shipping_amount: Decimal = Decimal(0)
@@ -80,6 +82,10 @@ class Pricing:
     @property
     def total_amount(self) -> Decimal:
         return self.subtotal_amount - self.discount_amount + self.shipping_amount
+
+    @property
+    def bundle_amount(self) -> Decimal:
+        return sum((bundle.saving_amount for bundle in self.bundles), Decimal(0))
 
     def stock_lines(self) -> list[StockLine]:
         return [StockLine(sku=line.variant.sku, quantity=line.quantity) for line in self.lines]
@@ -154,7 +160,10 @@ def discounts_apply(*, pricing: Pricing) -> Pricing:
 
     Each line carries its share, so a return refunds what the shopper really paid for it.
     """
-    subtotal = pricing.subtotal_amount
+    # Combos first, each saving spread over the lines of its set; the voucher and points
+    # then apply to what is left.
+    bundle_shares = _bundle_shares(pricing)
+    subtotal = pricing.subtotal_amount - pricing.bundle_amount
     voucher_amount = min(pricing.voucher.discount_amount, subtotal) if pricing.voucher else 0
     if pricing.points:
         value = Decimal(settings.LOYALTY_POINT_VALUE_VND)
@@ -165,23 +174,53 @@ def discounts_apply(*, pricing: Pricing) -> Pricing:
                 % {"value": pricing.points_amount, "left": subtotal - voucher_amount},
                 fields={"points": [_("Use fewer points.")]},
             )
-    pricing.discount_amount = Decimal(voucher_amount) + pricing.points_amount
-    _spread(pricing.discount_amount, pricing.lines, pricing.currency)
+    rest = Decimal(voucher_amount) + pricing.points_amount
+    pricing.discount_amount = pricing.bundle_amount + rest
+    _spread(rest, pricing.lines, pricing.currency, already=bundle_shares)
     return pricing
 
 
-def _spread(discount: Decimal, lines: list[PricedLine], currency: str) -> None:
-    """Split ``discount`` over lines in proportion to their amounts; the shares add up exactly."""
-    subtotal = sum((line.gross_amount for line in lines), Decimal(0))
+def _bundle_shares(pricing: Pricing) -> list[Decimal]:
+    """Each line's part of the combos' savings, in proportion to what the sets use of it."""
+    shares = [Decimal(0)] * len(pricing.lines)
+    for application in pricing.bundles:
+        weights = [
+            line.unit_price_amount * application.covered.get(line.variant.pk, 0)
+            for line in pricing.lines
+        ]
+        total = sum(weights, Decimal(0))
+        remaining = application.saving_amount
+        last = max(index for index, weight in enumerate(weights) if weight)
+        for index, weight in enumerate(weights):
+            if not weight:
+                continue
+            if index == last:
+                share = remaining
+            else:
+                share = money_round(application.saving_amount * weight / total, pricing.currency)
+            shares[index] += share
+            remaining -= share
+    return shares
+
+
+def _spread(
+    discount: Decimal, lines: list[PricedLine], currency: str, already: list[Decimal] | None = None
+) -> None:
+    """Split ``discount`` over lines in proportion to their amounts; the shares add up exactly.
+
+    ``already`` holds what each line is already discounted (its combo share): the split is
+    in proportion to what is left of each line, and added to it.
+    """
+    already = already or [Decimal(0)] * len(lines)
+    amounts = [line.gross_amount - taken for line, taken in zip(lines, already, strict=True)]
+    subtotal = sum(amounts, Decimal(0))
     remaining = discount
     for index, line in enumerate(lines):
         if index == len(lines) - 1:
             share = remaining
         else:
-            share = (
-                money_round(discount * line.gross_amount / subtotal, currency) if subtotal else 0
-            )
-        line.discount_amount = Decimal(share)
+            share = money_round(discount * amounts[index] / subtotal, currency) if subtotal else 0
+        line.discount_amount = already[index] + Decimal(share)
         remaining -= share
 
 

@@ -20,6 +20,7 @@ from orders import locks
 from orders.exceptions import IdempotencyConflict, PosChannelMissing
 from orders.models import Fulfilment, Order, Payment, ShiftCashMovement, Terminal
 from orders.selectors import pos_channel_get
+from orders.services.bundles import bundles_find
 from orders.services.placing import (
     LineInput,
     Pricing,
@@ -137,12 +138,15 @@ def _sale_write(
         lines=lines_price(channel=channel, lines=lines, trust_client_prices=sold_offline),
         points=points,
     )
+    if not sold_offline:
+        # An offline sale already happened at the prices the till charged: no combo added.
+        pricing.bundles = bundles_find(channel=channel, lines=pricing.lines)
     if voucher_code:
         pricing.voucher = voucher_quote(
             code=voucher_code,
             channel=channel,
             customer=customer,
-            subtotal_amount=pricing.subtotal_amount,
+            subtotal_amount=pricing.subtotal_amount - pricing.bundle_amount,
         )
     discounts_apply(pricing=pricing)
     tenders_check(tenders=tenders, total=pricing.total_amount, currency=pricing.currency)

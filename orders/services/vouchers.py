@@ -24,10 +24,12 @@ from inventory.models import SalesChannel
 from orders import locks
 from orders.exceptions import (
     VoucherChannelInvalid,
+    VoucherCodeNotYours,
     VoucherCodesRequestInvalid,
     VoucherCodeUsed,
     VoucherCustomerLimitReached,
     VoucherExpired,
+    VoucherFirstOrderOnly,
     VoucherInactive,
     VoucherMinimumNotMet,
     VoucherNotStarted,
@@ -35,6 +37,7 @@ from orders.exceptions import (
     VoucherUsedUp,
 )
 from orders.models import Order, Voucher, VoucherCode, VoucherRedemption
+from orders.statuses import OrderStatus
 
 # No 0/O, 1/I (nor L): a code read aloud at the till or copied from a printed card
 # cannot be mistaken for another one.
@@ -87,6 +90,7 @@ def voucher_quote(
             _("This voucher cannot be used on %(channel)s.") % {"channel": channel.name}
         )
     _check_usage(voucher=voucher, customer=customer)
+    _check_customer(voucher=voucher, voucher_code=voucher_code, customer=customer, order=None)
     subtotal_amount = Decimal(subtotal_amount)
     if subtotal_amount < voucher.min_order_amount:
         raise VoucherMinimumNotMet(
@@ -133,6 +137,9 @@ def voucher_redeem(*, quote: VoucherQuote, order: Order, customer) -> VoucherRed
         voucher_code = locks.voucher_code_lock(code_id=quote.voucher_code.pk)
     _check_validity(voucher=voucher, voucher_code=voucher_code, now=now)
     _check_usage(voucher=voucher, customer=customer)
+    # Under the voucher's lock: two first orders racing with one first-order voucher are
+    # served one after the other, and the second sees the first's order.
+    _check_customer(voucher=voucher, voucher_code=voucher_code, customer=customer, order=order)
 
     Voucher.objects.filter(pk=voucher.pk).update(used_count=F("used_count") + 1)
     if voucher_code is not None:
@@ -197,6 +204,35 @@ def voucher_codes_generate(*, voucher: Voucher, count: int, prefix: str = "") ->
         size = min(CODES_BATCH_SIZE, count - len(created))
         created.extend(_codes_batch_create(voucher=voucher, size=size, prefix=prefix))
     return created
+
+
+@transaction.atomic
+def voucher_first_order_code_issue(*, customer, voucher: Voucher) -> VoucherCode:
+    """The single-use code of ``voucher`` issued to ``customer``; issued once, then the same.
+
+    Idempotent per (voucher, customer): a second call (or a concurrent one, caught by the
+    unique constraint) returns the code already issued. The code is drawn like the bulk
+    single-use codes and is bound to the customer: redeeming it for another customer is
+    refused. The voucher's own rules (``first_order_only``, dates, channels) apply at
+    redemption as for any code.
+    """
+    existing = VoucherCode.objects.filter(voucher=voucher, customer=customer).first()
+    if existing is not None:
+        return existing
+    for _attempt in range(CODES_BATCH_ATTEMPTS):
+        (candidate,) = _codes_draw(size=1, prefix="")
+        try:
+            with transaction.atomic():
+                return VoucherCode.objects.create(
+                    voucher=voucher, code=candidate, customer=customer
+                )
+        except IntegrityError:
+            # Either the code was taken meanwhile (draw again) or a concurrent call issued
+            # this customer's code first (return it).
+            existing = VoucherCode.objects.filter(voucher=voucher, customer=customer).first()
+            if existing is not None:
+                return existing
+    raise VoucherCodesRequestInvalid(_("Could not find an unused code; try again."))
 
 
 def _codes_batch_create(*, voucher: Voucher, size: int, prefix: str) -> list[VoucherCode]:
@@ -274,6 +310,37 @@ def _check_usage(*, voucher: Voucher, customer) -> None:
         used = VoucherRedemption.objects.filter(voucher=voucher, customer=customer).count()
         if used >= voucher.per_customer_limit:
             raise VoucherCustomerLimitReached()
+
+
+def _check_customer(
+    *, voucher: Voucher, voucher_code: VoucherCode | None, customer, order: Order | None
+) -> None:
+    if (
+        voucher_code is not None
+        and voucher_code.customer_id is not None
+        and customer is not None
+        and voucher_code.customer_id != customer.pk
+    ):
+        raise VoucherCodeNotYours()
+    if not voucher.first_order_only:
+        return
+    if customer is None:
+        raise VoucherFirstOrderOnly(
+            _(
+                "This voucher is for a first order only: give the customer's phone or email "
+                "(or log in) so we can check."
+            )
+        )
+    if customer_has_ordered(customer=customer, exclude_order=order):
+        raise VoucherFirstOrderOnly()
+
+
+def customer_has_ordered(*, customer, exclude_order: Order | None = None) -> bool:
+    """Whether ``customer`` has a placed or completed order, not cancelled, in any channel."""
+    orders = Order.objects.filter(customer=customer).exclude(status=OrderStatus.CANCELLED)
+    if exclude_order is not None:
+        orders = orders.exclude(pk=exclude_order.pk)
+    return orders.exists()
 
 
 def _moment(value: datetime) -> str:

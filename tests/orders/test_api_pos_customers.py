@@ -198,3 +198,94 @@ def test_summary_of_unknown_customer_is_404(client, till):
 
     assert response.status_code == 404
     assert Event.objects.count() == 0
+
+
+# --- chat ids captured at the till (Zalo, Messenger) ----------------------------------------
+
+
+def test_create_with_a_messenger_psid_and_its_consent(client, till):
+    # when
+    response = client.post(
+        CREATE,
+        {
+            "phone": "0912345678",
+            "messenger_psid": " 6723481953012345 ",
+            "consents": [{"channel": "messenger", "purpose": "transactional", "granted": True}],
+        },
+        content_type="application/json",
+        **bearer(till[1]),
+    )
+
+    # then
+    assert response.status_code == 201, response.json()
+    customer = Customer.objects.get()
+    assert set(customer.contact_points.values_list("kind", "value")) == {
+        ("phone", "+84912345678"),
+        ("messenger", "6723481953012345"),
+    }
+    assert {"kind": "messenger", "value": "6723481953012345"} in response.json()["contacts"]
+    assert consent_current(customer=customer, channel="messenger", purpose="transactional")
+
+
+def test_a_chat_id_without_its_consent_is_refused_and_nothing_is_written(client, till):
+    response = client.post(
+        CREATE,
+        {"phone": "0912345678", "zalo_id": "8412345"},
+        content_type="application/json",
+        **bearer(till[1]),
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["zalo_id"]
+    assert not Customer.objects.exists()
+    assert not ConsentRecord.objects.exists()
+
+
+def test_the_till_adds_a_zalo_id_to_a_known_customer(client, till):
+    # given
+    customer = customer_with(phone="+84909908089")
+
+    # when
+    response = client.post(
+        f"/api/v1/pos/customers/{customer.pk}/contacts/",
+        {
+            "zalo_id": "8412345",
+            "consents": [{"channel": "zalo", "purpose": "transactional", "granted": True}],
+        },
+        content_type="application/json",
+        **bearer(till[1]),
+    )
+
+    # then
+    assert response.status_code == 200, response.json()
+    assert customer.contact_points.get(kind="zalo").value == "8412345"
+    record = ConsentRecord.objects.get()
+    assert (record.channel, record.source) == ("zalo", "pos_terminal")
+
+
+def test_a_zalo_id_held_by_another_customer_is_409_and_nothing_is_written(client, till):
+    # given
+    customer = customer_with(phone="+84909908089")
+    other = customer_with(phone="+84912345678")
+    other.contact_points.create(kind="zalo", value="8412345")
+
+    # when
+    response = client.post(
+        f"/api/v1/pos/customers/{customer.pk}/contacts/",
+        {
+            "phone": "0933 333 333",
+            "zalo_id": "8412345",
+            "consents": [{"channel": "zalo", "purpose": "transactional", "granted": True}],
+        },
+        content_type="application/json",
+        **bearer(till[1]),
+    )
+
+    # then
+    assert response.status_code == 409
+    assert (response.json()["code"], list(response.json()["fields"])) == (
+        "contact_point_taken",
+        ["zalo_id"],
+    )
+    assert list(customer.contact_points.values_list("kind", flat=True)) == ["phone"]
+    assert not ConsentRecord.objects.exists()

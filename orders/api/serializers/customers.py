@@ -25,10 +25,41 @@ class PosConsentInput(serializers.Serializer):
     wording_version = serializers.CharField(max_length=50, required=False, default="")
 
 
+# A chat id is only kept with the shopper's say on that channel: the till asks, and sends
+# the answer (granted or not) with the id.
+CHAT_ID_CHANNELS = {
+    "zalo_id": ConsentRecord.Channel.ZALO,
+    "messenger_psid": ConsentRecord.Channel.MESSENGER,
+}
+
+
+def _chat_consents_check(attrs) -> None:
+    given = {consent["channel"] for consent in attrs.get("consents", [])}
+    missing = {
+        field: [
+            _("Send the shopper's consent for %(channel)s with it.") % {"channel": channel.label}
+        ]
+        for field, channel in CHAT_ID_CHANNELS.items()
+        if attrs.get(field) and channel not in given
+    }
+    if missing:
+        raise serializers.ValidationError(missing)
+
+
 class PosCustomerCreateInput(serializers.Serializer):
     full_name = serializers.CharField(max_length=200, required=False, default="")
     phone = serializers.CharField(max_length=40, required=False)
     email = serializers.CharField(max_length=254, required=False)
+    zalo_id = serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text="The shopper's Zalo user id (needs a zalo consent).",
+    )
+    messenger_psid = serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text="The shopper's Messenger page-scoped id (needs a messenger consent).",
+    )
     preferred_language = serializers.ChoiceField(
         choices=Customer._meta.get_field("preferred_language").choices, required=False
     )
@@ -37,6 +68,23 @@ class PosCustomerCreateInput(serializers.Serializer):
     def validate(self, attrs):
         if not attrs.get("phone") and not attrs.get("email"):
             raise serializers.ValidationError(_("Give a phone number or an email address."))
+        _chat_consents_check(attrs)
+        return attrs
+
+
+class PosCustomerContactsInput(serializers.Serializer):
+    phone = serializers.CharField(max_length=40, required=False)
+    email = serializers.CharField(max_length=254, required=False)
+    zalo_id = serializers.CharField(max_length=200, required=False)
+    messenger_psid = serializers.CharField(max_length=200, required=False)
+    consents = PosConsentInput(many=True, required=False, default=list)
+
+    def validate(self, attrs):
+        if not any(attrs.get(field) for field in ("phone", "email", *CHAT_ID_CHANNELS)):
+            raise serializers.ValidationError(
+                _("Give a phone number, an email, a Zalo id or a Messenger id.")
+            )
+        _chat_consents_check(attrs)
         return attrs
 
 
@@ -56,7 +104,13 @@ class PosCustomerOutput(serializers.Serializer):
         points = [
             point
             for point in customer.contact_points.all()
-            if point.kind in (ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE)
+            if point.kind
+            in (
+                ContactPoint.Kind.EMAIL,
+                ContactPoint.Kind.PHONE,
+                ContactPoint.Kind.ZALO,
+                ContactPoint.Kind.MESSENGER,
+            )
         ]
         return PosContactOutput(points, many=True).data
 
