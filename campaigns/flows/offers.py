@@ -24,6 +24,11 @@ def first_order_voucher_code(*, customer, voucher) -> str:
     """A unique single-use first-order code for the customer, or "" (none to give)."""
     if voucher is None:
         return ""
+    from customers.models import Event
+
+    if Event.objects.filter(customer=customer, kind=Event.Kind.ORDER_COMPLETED).exists():
+        # Not a first order any more: a code it could not redeem would only disappoint.
+        return ""
     try:
         from orders.services import voucher_first_order_code_issue
     except ImportError:
@@ -40,8 +45,7 @@ def first_order_voucher_code(*, customer, voucher) -> str:
 def bundle_offer(*, variant_ids: list[int]):
     """(bundle, absolute link) for a combo built from these variants, or (None, "")."""
     try:
-        from orders.selectors import bundle_for_variants
-        from orders.services import bundle_link_path
+        from orders.selectors import bundle_for_variants, bundle_link_path
     except ImportError:
         logger.warning("orders bundles are not available.")
         return None, ""

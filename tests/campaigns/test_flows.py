@@ -539,3 +539,33 @@ def test_the_demo_turns_every_flow_on_with_short_delays():
     assert demo_flows() == 7
     assert set(Flow.objects.values_list("enabled", flat=True)) == {True}
     assert {step["delay_minutes"] for flow in Flow.objects.all() for step in flow.steps} == {1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cart_email_carries_a_first_order_code_and_the_second_step_a_combo(
+    shop, flows, hoa, time_machine
+):
+    from orders.models import Bundle, BundleItem, VoucherCode
+    from tests.factories import VoucherFactory
+
+    # given: a first-order voucher rule on the flow, and a combo holding the buffalo
+    voucher = VoucherFactory(code=None, first_order_only=True, name="Đơn đầu -50k")
+    Flow.objects.filter(code="cart_abandoned").update(voucher=voucher)
+    combo = Bundle.objects.create(name="Tây Bắc", slug="tay-bac", price_amount=Decimal(1350000))
+    for variant in (shop["buffalo"], shop["salt"]):
+        BundleItem.objects.create(bundle=combo, variant=variant, quantity=1)
+    web_cart(shop, hoa, time_machine, MORNING)
+
+    # when: the evening, then two evenings later
+    run_jobs(time_machine, local(19))
+    run_jobs(time_machine, local(19, days=2))
+
+    # then: a code bound to Hoa in the first email, the combo and its link in the second
+    first, second = flow_messages("cart_abandoned")
+    code = VoucherCode.objects.get(voucher=voucher)
+    assert code.customer == hoa
+    assert code.code in first.body
+    assert "Tây Bắc chỉ 1.350.000 đ" in second.body
+    assert second.featured_variant_ids == sorted([shop["buffalo"].pk, shop["salt"].pk])
+    assert (second.state, second.step) == ("sent", "2")
+    assert FlowEnrolment.objects.get(flow__code="cart_abandoned").state == "completed"
