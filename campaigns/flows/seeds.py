@@ -26,7 +26,10 @@ FLOWS = {
     },
     "store_thank_you": {
         "purpose": "transactional",
-        "steps": [{"template": "store_thank_you.1", "delay_minutes": 5}],
+        # Messenger when the till captured the shopper's id (the story's chat thank-you).
+        "steps": [
+            {"template": "store_thank_you.1", "delay_minutes": 5, "channels": ["messenger"]}
+        ],
     },
     "review_request": {
         "purpose": "transactional",

@@ -4,6 +4,7 @@
 PostgreSQL hands out only events of transactions that have ended.
 """
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -569,3 +570,109 @@ def test_the_cart_email_carries_a_first_order_code_and_the_second_step_a_combo(
     assert second.featured_variant_ids == sorted([shop["buffalo"].pk, shop["salt"].pk])
     assert (second.state, second.step) == ("sent", "2")
     assert FlowEnrolment.objects.get(flow__code="cart_abandoned").state == "completed"
+
+
+# --- the whole journey ---------------------------------------------------------------------
+# Through the real doors where the shopper and the cashier act: the POS API (the sale found
+# by phone, redeeming the mailed voucher; the Messenger id captured at the till) and the
+# signed review link page. The web cart and checkout go through the services the web store
+# pages call. Not covered: the friend's order rewarding the referrer (granted by ``orders``,
+# not on this branch).
+
+PSID = "6723481953012345"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_hoa_ban_journey(shop, flows, hoa, time_machine, client):
+    from orders.models import Bundle, BundleItem
+    from tests.factories import VoucherFactory
+
+    voucher = VoucherFactory(
+        code=None, first_order_only=True, name="Đơn đầu", value=Decimal(100000)
+    )
+    Flow.objects.filter(code="cart_abandoned").update(voucher=voucher)
+    combo = Bundle.objects.create(name="Tây Bắc", slug="tay-bac", price_amount=Decimal(1350000))
+    BundleItem.objects.create(bundle=combo, variant=shop["buffalo"], quantity=1)
+    BundleItem.objects.create(bundle=combo, variant=shop["salt"], quantity=1)
+
+    # Monday 10:00: 2 kg of smoked buffalo left in the web cart
+    cart = web_cart(shop, hoa, time_machine, MORNING)
+    # 19:00: the evening email with a first-order code
+    run_jobs(time_machine, local(19))
+    email = Message.objects.get(flow="cart_abandoned", step="1")
+    assert (email.channel, email.state) == ("email", "sent")
+    code = re.search(r"mã giảm giá đơn đầu: (\S+)", email.body, re.I).group(1)
+
+    # Tuesday 10:00: he types his phone and a Cầu Giấy address at checkout, and leaves
+    time_machine.move_to(local(10, days=1), tick=False)
+    checkout_start(
+        cart=cart,
+        contact_name="Hoa",
+        contact_phone="0909908089",
+        shipping_address={"line1": "1 Xuân Thủy", "district": "Cầu Giấy", "city": "Hà Nội"},
+    )
+    # 10:30: a text invites him to the Hàng Giấy showroom, which has it all in stock
+    run_jobs(time_machine, local(10, 30, days=1))
+    sms = Message.objects.get(flow="checkout_abandoned")
+    assert (sms.channel, sms.state) == ("sms", "sent")
+    assert "Showroom Hàng Giấy, 12 Hàng Giấy" in sms.body
+
+    # 15:00: he buys at the showroom; the till knows him by his phone, takes the voucher
+    # and captures his Messenger id with his consent
+    time_machine.move_to(local(15, days=1), tick=False)
+    api = shop["api"]
+    found = api.get("/api/v1/pos/customers/lookup/", {"phone": "0909 908 089"}).json()
+    added = api.post(
+        f"/api/v1/pos/customers/{found['id']}/contacts/",
+        {
+            "messenger_psid": PSID,
+            "consents": [{"channel": "messenger", "purpose": "transactional", "granted": True}],
+        },
+        format="json",
+    )
+    assert added.status_code in (200, 201), added.json()
+    sale = api.post(
+        "/api/v1/pos/sales/",
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "customer_id": found["id"],
+            "voucher_code": code,
+            "lines": [{"sku": "TRAU-1KG", "quantity": 2}],
+            "payments": [{"method": "cash", "amount": "1300000", "tendered_amount": "1300000"}],
+        },
+        format="json",
+    )
+    assert sale.status_code == 201, sale.json()
+    order = Order.objects.get(number=sale.json()["number"])
+    assert order.voucher_code == code
+
+    # 15:05: the thank-you on Messenger
+    run_jobs(time_machine, local(15, 5, days=1))
+    thanks = Message.objects.get(flow="store_thank_you")
+    assert (thanks.channel, thanks.address, thanks.state) == ("messenger", PSID, "sent")
+
+    # Wednesday 19:00: the cart's combo step was due; it ends on the purchase instead
+    run_jobs(time_machine, local(19, days=2))
+    assert not Message.objects.filter(flow="cart_abandoned", step="2").exists()
+    assert not FlowEnrolment.objects.filter(
+        flow__code__in=["cart_abandoned", "checkout_abandoned"], state="active"
+    ).exists()
+
+    # Thursday 15:00, two days later: the review request with its signed link
+    run_jobs(time_machine, local(15, days=3))
+    request = Message.objects.get(flow="review_request")
+    assert request.state == "sent"
+    assert request.context["review_url"].startswith("http")
+    path = "/" + request.context["review_url"].split("/", 3)[3]
+    page = client.get(path)
+    assert page.status_code == 200
+
+    # he gives 5 stars through that link
+    posted = client.post(path, {"rating": "5", "text": "Thịt trâu ngon tuyệt"})
+    assert posted.status_code in (200, 302)
+
+    # then a thank-you with his referral code
+    run_jobs(time_machine, local(15, 15, days=3))
+    referral = Message.objects.filter(flow="review_thanks", state="sent").get()
+    hoa.refresh_from_db()
+    assert hoa.referral_code and hoa.referral_code in referral.body
