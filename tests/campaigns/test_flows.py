@@ -676,3 +676,42 @@ def test_the_hoa_ban_journey(shop, flows, hoa, time_machine, client):
     referral = Message.objects.filter(flow="review_thanks", state="sent").get()
     hoa.refresh_from_db()
     assert hoa.referral_code and hoa.referral_code in referral.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_phone_only_customer_gets_one_call_in_24_hours_and_a_disabled_flow_ends_quietly(
+    shop, flows, time_machine
+):
+    from campaigns.models import Suppression
+
+    # given: nothing but a phone no message can use
+    customer = customer_with(phone="+84912345678", full_name="Lan")
+    for channel in ("sms", "zalo"):
+        Suppression.objects.create(channel=channel, address="+84912345678", reason="invalid")
+    Flow.objects.filter(code="cart_abandoned").update(
+        steps=[{"template": "cart_abandoned.1", "delay_minutes": 240}]
+    )
+    web_cart(shop, customer, time_machine, MORNING)
+    run_jobs(time_machine, local(14))
+
+    # when: another cart the next morning, idle by 13:00 (23 hours after the call)
+    web_cart(shop, customer, time_machine, local(9, days=1), variant=shop["salt"])
+    run_jobs(time_machine, local(13, days=1))
+
+    # then: still one call (the first, due at once: 14:00 is inside the calling hours)
+    (task,) = CallTask.objects.all()
+    assert task.due_at == local(14)
+    reasons = list(
+        FlowEnrolment.objects.filter(flow__code="cart_abandoned")
+        .order_by("id")
+        .values_list("state", "exit_reason")
+    )
+    assert reasons == [("completed", ""), ("exited", "call_recent")]
+
+    # and: a flow switched off ends its enrolments without a word
+    web_cart(shop, customer, time_machine, local(9, days=3))
+    flows_consume_all()
+    Flow.objects.filter(code="cart_abandoned").update(enabled=False)
+    run_jobs(time_machine, local(14, days=3))
+    assert FlowEnrolment.objects.order_by("-id").first().exit_reason == "flow_disabled"
+    assert CallTask.objects.count() == 1
