@@ -5,6 +5,7 @@ PostgreSQL hands out only events of transactions that have ended.
 """
 
 import re
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -13,11 +14,13 @@ import pytest
 from rest_framework.test import APIClient
 
 from campaigns.demo import demo_flows
-from campaigns.flows.engine import flows_advance, flows_consume_all
+from campaigns.flows.engine import CONSUMER_NAME, flows_advance, flows_consume_all
 from campaigns.flows.reports import flow_report, flow_template_gaps
 from campaigns.flows.seeds import seed
-from campaigns.models import CallTask, Flow, FlowEnrolment, Message, MessageTemplate
+from campaigns.models import CallTask, ConsumerCursor, Flow, FlowEnrolment, Message, MessageTemplate
 from campaigns.services import message_send_due
+from customers.models import Event
+from customers.selectors import EventCursor
 from customers.services import consent_record, review_submit
 from inventory.models import Location
 from orders.models import Cart, Order
@@ -102,10 +105,26 @@ def hoa(db):
     return customer
 
 
+def consume_everything(timeout: float = 30) -> None:
+    """Run the consumer until its cursor has passed the last event.
+
+    On PostgreSQL a transaction open elsewhere on the server (another test run) may hold the
+    stream back for a moment: events come late, never skipped, so keep polling.
+    """
+    last = Event.objects.order_by("tx_id", "id").last()
+    target = str(EventCursor.after(last)) if last else ""
+    for _ in range(int(timeout / 0.05)):
+        flows_consume_all()
+        if not last or ConsumerCursor.objects.filter(name=CONSUMER_NAME, position=target).exists():
+            return
+        time.sleep(0.05)
+    raise AssertionError("the flows consumer did not reach the last event")
+
+
 def run_jobs(time_machine, at):
     """The beat jobs at ``at``: enrol from the timeline, advance due steps, send."""
     time_machine.move_to(at, tick=False)
-    flows_consume_all()
+    consume_everything()
     summary = flows_advance()
     message_send_due(batch_size=100, worker="test")
     return summary
@@ -233,7 +252,7 @@ def test_every_recovery_flow_exits_on_a_purchase_in_each_channel(
         contact_phone="0909908089",
         shipping_address={"line1": "1 Cầu Giấy", "district": "Cầu Giấy", "city": "Hà Nội"},
     )
-    flows_consume_all()
+    consume_everything()
 
     # when: she buys at 10:20 through ``door``
     at = MORNING + timedelta(minutes=20)
@@ -299,12 +318,10 @@ def test_withdrawn_consent_ends_a_marketing_flow(shop, flows, hoa, time_machine)
 def test_a_replayed_stream_enrols_nobody_twice(shop, flows, hoa, time_machine):
     # given: a cart enrolled once
     web_cart(shop, hoa, time_machine, MORNING)
-    flows_consume_all()
+    consume_everything()
     # when: the cursor is lost and the whole timeline is read again
-    from campaigns.models import ConsumerCursor
-
     ConsumerCursor.objects.filter(name="campaigns.flows").update(position="")
-    flows_consume_all()
+    consume_everything()
     # then
     assert FlowEnrolment.objects.filter(flow__code="cart_abandoned").count() == 1
 
@@ -710,7 +727,7 @@ def test_a_phone_only_customer_gets_one_call_in_24_hours_and_a_disabled_flow_end
 
     # and: a flow switched off ends its enrolments without a word
     web_cart(shop, customer, time_machine, local(9, days=3))
-    flows_consume_all()
+    consume_everything()
     Flow.objects.filter(code="cart_abandoned").update(enabled=False)
     run_jobs(time_machine, local(14, days=3))
     assert FlowEnrolment.objects.order_by("-id").first().exit_reason == "flow_disabled"

@@ -6,6 +6,7 @@ reading the exits, ending them), not the outbox's cost per message (bench/flows.
 times a burst that sends).
 """
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from campaigns.flows.engine import CONSUMER_NAME, flows_advance, flows_consume
 from campaigns.flows.seeds import seed
 from campaigns.models import ConsumerCursor, Flow, FlowEnrolment, MessageTemplate
 from customers.models import Customer, Event
+from customers.selectors import EventCursor, event_stream
 
 AT = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
 
@@ -48,9 +50,20 @@ def burst(n: int, start: int) -> None:
     )
 
 
+def wait_visible(count: int, timeout: float = 30) -> None:
+    """On PostgreSQL another session's open transaction may hold the stream back a moment."""
+    cursor = EventCursor.parse(ConsumerCursor.objects.get(name=CONSUMER_NAME).position)
+    for _ in range(int(timeout / 0.05)):
+        if event_stream(after=cursor).count() == count:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the burst's events never became visible")
+
+
 def sweep(n: int, start: int, time_machine) -> tuple[int, int, int]:
     """Queries of (consume but its INSERTs, the enrolment INSERTs, advance)."""
     burst(n, start)
+    wait_visible(2 * n)
     with CaptureQueriesContext(connection) as consumed:
         assert flows_consume(batch_size=10 * n) == 2 * n
     inserts = sum(query["sql"].startswith("INSERT") for query in consumed.captured_queries)
