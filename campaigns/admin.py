@@ -364,3 +364,6 @@ class CallListAdmin(ReadOnlyModelAdmin):
     def customer_page(self, customer):
         url = reverse("admin:customers_customer_change", args=[customer.pk])
         return format_html('<a href="{}">{}</a>', url, _("Open the profile"))
+
+
+from campaigns.flows import admin as flows_admin  # noqa: E402, F401 (registers the flow screens)

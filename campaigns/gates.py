@@ -36,6 +36,7 @@ class Reason:
     STALE = "stale"
     QUIET_HOURS = "quiet_hours"
     DAILY_CAP = "daily_cap"
+    RECENT_PURCHASE = "recent_purchase"
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class GateFacts:
     do_not_call: set[str]
     buyers: set[int]
     ad_times: dict[tuple[int, str], list[datetime]]
+    bought: dict[int, set[int]] = None  # customer id → variants bought lately, any channel
 
     @classmethod
     def load(cls, messages: list[Message], now: datetime) -> GateFacts:
@@ -116,11 +118,49 @@ class GateFacts:
                 .values_list("customer_id", "channel", "sent_at")
             ):
                 ad_times.setdefault((customer_id, channel), []).append(sent_at or now)
-        return cls(suppressed, consent, do_not_call, buyers, ad_times)
+        return cls(
+            suppressed, consent, do_not_call, buyers, ad_times, _recent_purchases(messages, now)
+        )
 
     def consent_current(self, message: Message, purpose: str) -> bool:
         key = (message.customer_id, message.channel, purpose)
         return self.consent.get(key, CONSENT_DEFAULTS[purpose])
+
+
+def _recent_purchases(messages: list[Message], now: datetime) -> dict[int, set[int]]:
+    """The variants each advertised-to customer ordered in the last N days, any channel."""
+    featuring = {
+        m.customer_id
+        for m in messages
+        if m.purpose == Message.Purpose.MARKETING and m.featured_variant_ids
+    }
+    bought: dict[int, set[int]] = {}
+    if not featuring:
+        return bought
+    since = now - timedelta(days=settings.MESSAGE_RECENT_PURCHASE_DAYS)
+    for customer_id, payload in Event.objects.filter(
+        customer_id__in=featuring, kind=Event.Kind.ORDER_PLACED, occurred_at__gte=since
+    ).values_list("customer_id", "payload"):
+        variants = bought.setdefault(customer_id, set())
+        for line in (payload or {}).get("lines", []):
+            if isinstance(line, dict) and isinstance(line.get("variant_id"), int):
+                variants.add(line["variant_id"])
+    return bought
+
+
+def gate_recent_purchase(message: Message, now: datetime, facts: GateFacts) -> Verdict | None:
+    # Never advertise a product to someone who just bought it, whatever the door.
+    if message.purpose != Message.Purpose.MARKETING or not message.featured_variant_ids:
+        return None
+    if facts.bought is None:
+        facts.bought = _recent_purchases([message], now)
+    overlap = set(message.featured_variant_ids) & facts.bought.get(message.customer_id, set())
+    if overlap:
+        return _skip(
+            Reason.RECENT_PURCHASE,
+            f"Bought {sorted(overlap)} in the last {settings.MESSAGE_RECENT_PURCHASE_DAYS} days.",
+        )
+    return None
 
 
 def gate_erased(message: Message, now: datetime, facts: GateFacts) -> Verdict | None:
@@ -254,6 +294,7 @@ GATES = (
     gate_do_not_call,
     gate_zns_purchase,
     gate_messenger_window,
+    gate_recent_purchase,
     gate_ad_hours,
     gate_daily_cap,
 )

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from campaigns.models import Message
+from campaigns.models import FlowEnrolment, Message
 
 
 def message_lock_due(*, purpose: str, now: datetime, limit: int) -> list[int]:
@@ -45,4 +45,18 @@ def message_lock_claimed(*, ids: list[int], states) -> list[tuple]:
         .order_by("pk")
         .select_for_update()
         .values_list("id", "claimed_by", "claimed_at")
+    )
+
+
+def enrolment_lock_due(*, now: datetime, limit: int) -> list[int]:
+    """Lock up to ``limit`` due active flow enrolments nobody else holds; their ids.
+
+    One pass over the partial index ``campaigns_enrolment_due_idx`` (``next_at, id`` of the
+    active rows only), however many carts went idle at once.
+    """
+    return list(
+        FlowEnrolment.objects.filter(state=FlowEnrolment.State.ACTIVE, next_at__lte=now)
+        .order_by("next_at", "id")
+        .select_for_update(skip_locked=True)
+        .values_list("id", flat=True)[:limit]
     )

@@ -40,3 +40,25 @@ def attribution_consume() -> int:
     """Beat job, every minute: attribute the orders placed since the last run. Safe to
     overlap (the consumer's cursor moves once, conditionally)."""
     return attribution_consume_all()
+
+
+@shared_task(name="campaigns.tasks.flows_consume")
+def flows_consume() -> int:
+    """Beat job: enrol customers from the new timeline events. Safe to overlap."""
+    from campaigns.flows.engine import flows_consume_all
+
+    return flows_consume_all()
+
+
+@shared_task(name="campaigns.tasks.flows_advance")
+def flows_advance() -> dict:
+    """Beat job: run the due steps of the flows, batch by batch, until none is due."""
+    from campaigns.flows.engine import flows_advance as advance
+
+    counts: dict[str, int] = {}
+    while True:
+        summary = advance(batch_size=settings.MESSAGE_BATCH_SIZE)
+        for outcome, count in summary.counts.items():
+            counts[outcome] = counts.get(outcome, 0) + count
+        if summary.claimed < settings.MESSAGE_BATCH_SIZE:
+            return counts

@@ -219,6 +219,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.send_due_marketing",
         "schedule": timedelta(seconds=env.int("MESSAGE_SEND_SECONDS", 15, minimum=1)),
     },
+    "campaigns-flows-consume": {
+        "task": "campaigns.tasks.flows_consume",
+        "schedule": timedelta(seconds=env.int("FLOWS_SECONDS", 30, minimum=1)),
+    },
+    "campaigns-flows-advance": {
+        "task": "campaigns.tasks.flows_advance",
+        "schedule": timedelta(seconds=env.int("FLOWS_SECONDS", 30, minimum=1)),
+    },
     "campaigns-recover-stuck": {
         "task": "campaigns.tasks.recover_stuck",
         "schedule": timedelta(minutes=1),
@@ -579,6 +587,10 @@ MESSAGE_AD_DAILY_CAP = env.int("MESSAGE_AD_DAILY_CAP", 3, minimum=1)
 MESSAGE_STALE_AFTER_HOURS = env.int("MESSAGE_STALE_AFTER_HOURS", 48, minimum=1)
 # Every advertising SMS ends with this (it starts with "[QC]").
 MESSAGE_SMS_OPT_OUT_TEXT = env.str("MESSAGE_SMS_OPT_OUT_TEXT", "Tu choi QC: soan TC gui 8079")
+# No advert featuring a product to a customer who bought it within this many days.
+MESSAGE_RECENT_PURCHASE_DAYS = env.int("MESSAGE_RECENT_PURCHASE_DAYS", 30, minimum=0)
+# Staff call the phone-only customers between these local hours (Decree 91/2020).
+CALL_HOURS = (8, 17)
 # Messenger: promotional messages only within this many hours of the customer's last message.
 MESSAGE_MESSENGER_WINDOW_HOURS = env.int("MESSAGE_MESSENGER_WINDOW_HOURS", 24, minimum=1)
 

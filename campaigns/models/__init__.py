@@ -1,5 +1,6 @@
 """Models of the campaigns app (STYLE.md: a package once it grows)."""
 
+from campaigns.models.flows import CallTask, Flow, FlowEnrolment
 from campaigns.models.outbox import (
     DoNotCall,
     Message,
@@ -17,8 +18,11 @@ from campaigns.models.tracking import (
 __all__ = [
     "Attribution",
     "CallListCustomer",
+    "CallTask",
     "ConsumerCursor",
     "DoNotCall",
+    "Flow",
+    "FlowEnrolment",
     "Message",
     "MessageActivity",
     "MessageLink",

@@ -8,6 +8,7 @@ sending, on a channel whose provider does not de-duplicate on our key: staff dec
 """
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -92,6 +93,17 @@ class Message(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    context = models.JSONField(
+        default=dict,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        help_text=_("What it was rendered with, so a fallback can render it for another channel."),
+    )
+    featured_variant_ids = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("The products an advert features (recent-purchase suppression)."),
     )
     idempotency_key = models.CharField(
         max_length=200,

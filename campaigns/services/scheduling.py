@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from campaigns.channels import FIXED_ORDER, channel_ranking
+from campaigns.channels import FIXED_ORDER, channel_next, channel_ranking
 from campaigns.exceptions import IdempotencyKeyReused, TemplateMissing
 from campaigns.models import Message, MessageTemplate
 from campaigns.rendering import fold_marks, render_part
@@ -47,6 +47,13 @@ def template_for(*, code: str, channel: str, language: str) -> MessageTemplate:
             _("No active template %(code)s for %(channel)s.") % {"code": code, "channel": channel}
         )
     return template
+
+
+def template_channels(*, code: str) -> set[str]:
+    """The channels with an active template of this code (in any language)."""
+    return set(
+        MessageTemplate.objects.filter(code=code, is_active=True).values_list("channel", flat=True)
+    )
 
 
 def _default_channel(*, customer: Customer, template_code: str, explore: bool) -> str:
@@ -117,6 +124,7 @@ def message_schedule(
     flow: str = "",
     step: str = "",
     trigger_event: Event | None = None,
+    featured_variant_ids: list[int] | tuple = (),
 ) -> Message:
     """Put one message in the outbox, once: a second call with the same key returns the first.
 
@@ -124,7 +132,9 @@ def message_schedule(
     ``channel`` or the customer's best (``channel_ranking``); the template is rendered now,
     in the customer's language, with only ``context``. The gates are checked when it is
     sent, not here. Raises ``TemplateMissing`` (nothing written) when no template exists.
-    A worker is nudged after commit when the message is already due.
+    A worker is nudged after commit when the message is already due. ``context`` is kept
+    on the row so a fallback can render it for another channel; ``featured_variant_ids``
+    name the products an advert shows (the recent-purchase gate reads them).
     """
     existing = Message.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -200,6 +210,8 @@ def message_schedule(
             flow=flow,
             step=step,
             trigger_event=trigger_event,
+            context=context,
+            featured_variant_ids=sorted(set(featured_variant_ids)),
         ),
     )
     if created:
@@ -221,3 +233,59 @@ def _same_message(message: Message, customer: Customer) -> Message:
     ):
         raise IdempotencyKeyReused()
     return message
+
+
+# The reasons a message may try the customer's next channel: this channel is not allowed
+# or cannot carry it; time-based verdicts (quiet hours, caps, staleness) are not among them.
+FALLBACK_REASONS = frozenset(
+    {
+        "no_contact",
+        "suppressed",
+        "no_consent",
+        "consent_withdrawn",
+        "do_not_call",
+        "zns_needs_purchase",
+        "messenger_window",
+        "provider_rejected",
+    }
+)
+FALLBACK_SEPARATOR = ">"
+
+
+def message_fallback(*, message: Message, reason: str) -> Message | None:
+    """A flow's message refused on its channel, scheduled again on the next one down.
+
+    Rendered anew from the context kept on the row; keyed ``<key>><channel>`` so each
+    fallback happens once, and the chain walks down the ranking only (``channel_next``).
+    None when the reason does not allow it, no channel is left, or the next channel has
+    no template.
+    """
+    if reason not in FALLBACK_REASONS or not message.flow:
+        return None
+    tried = message.idempotency_key.split(FALLBACK_SEPARATOR)[1:]
+    explore = message.purpose == Message.Purpose.MARKETING
+    usable = template_channels(code=message.template_code)
+    while True:
+        channel = channel_next(
+            customer=message.customer, after=message.channel, tried=tried, explore=explore
+        )
+        if channel is None:
+            return None
+        if channel in usable:
+            break
+        tried.append(channel)
+    try:
+        return message_schedule(
+            customer=message.customer,
+            purpose=message.purpose,
+            template_code=message.template_code,
+            context=message.context or {},
+            idempotency_key=f"{message.idempotency_key}{FALLBACK_SEPARATOR}{channel}",
+            channel=channel,
+            flow=message.flow,
+            step=message.step,
+            trigger_event=message.trigger_event,
+            featured_variant_ids=message.featured_variant_ids or [],
+        )
+    except TemplateMissing:
+        return None

@@ -37,6 +37,7 @@ from campaigns.gates import GateFacts, gate_check, messenger_last_inbound_at
 from campaigns.locks import message_lock_claimed, message_lock_due, message_lock_stuck
 from campaigns.models import Message
 from campaigns.selectors import contact_address
+from campaigns.services.scheduling import message_fallback
 from config.transports import (
     Channel,
     OutgoingMessage,
@@ -290,6 +291,8 @@ def _record_failed(message: Message, reason: str, detail: str) -> str:
     Message.objects.filter(pk=message.pk).update(
         state=Message.State.FAILED, reason=reason, reason_detail=detail[:2000]
     )
+    # A provider that refuses the message: a flow tries the customer's next channel.
+    message_fallback(message=message, reason=reason)
     event_record(
         customer=message.customer,
         kind=Event.Kind.MESSAGE_SENT,
@@ -338,6 +341,9 @@ def _record_verdict(message: Message, verdict) -> str:
     if verdict.state == Message.State.DEFERRED:
         fields.update(send_at=verdict.send_at, claimed_at=None, claimed_by="", handed_at=None)
     Message.objects.filter(pk=message.pk).update(**fields)
+    if verdict.state == Message.State.SKIPPED:
+        # Not allowed on this channel (no address, no consent, …): the next one down.
+        message_fallback(message=message, reason=verdict.reason)
     return verdict.state
 
 

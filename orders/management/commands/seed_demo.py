@@ -33,6 +33,13 @@ DEMO_USERNAMES = {
 }
 
 
+def _demo_flows() -> int:
+    # The demo command seeds every app; only here does orders reach into campaigns.
+    from campaigns.demo import demo_flows
+
+    return demo_flows()
+
+
 class Command(BaseCommand):
     help = (
         "Load demo stores, channels, catalog, stock, staff logins, a customer and a POS "
@@ -68,9 +75,11 @@ class Command(BaseCommand):
                 phone="0909908089", email="toan@example.vn", full_name="Nguyễn Văn Toản"
             )
             sale_line = demo_sale_line(location=demo["hang_giay"])
+            flow_count = _demo_flows()
 
         out = self.stdout
         out.write(self.style.SUCCESS(f"Demo data ready ({product_count} products)."))
+        out.write(f"  Flows:     {flow_count} on, with 1-minute delays (Campaigns → Flows)")
         out.write(f"  Store:     {base_url}/")
         out.write(f"  Admin:     {base_url}/admin/")
         out.write(f"  API docs:  {base_url}/api/docs/")
