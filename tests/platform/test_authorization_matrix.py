@@ -29,8 +29,11 @@ from rest_framework.test import APIClient
 from campaigns.models import (
     Attribution,
     CallListCustomer,
+    CallTask,
     ConsumerCursor,
     DoNotCall,
+    Flow,
+    FlowEnrolment,
     MessageActivity,
     MessageLink,
     Suppression,
@@ -137,6 +140,9 @@ campaigns.MessageActivity   200/200/-    200/200/-      403/403/-    403/403/-  
 campaigns.Attribution       200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
 campaigns.ConsumerCursor    200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
 campaigns.CallListCustomer  200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
+campaigns.Flow              200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
+campaigns.FlowEnrolment     200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
+campaigns.CallTask          200/200/-    200/200/-      403/403/-    403/403/-    200/200/-
 orders.MarketplaceShop      200/200/-    200/200/-      403/403/-    200/200/-    200/200/-
 orders.Listing              200/200/-    200/200/-      403/403/-    200/200/-    200/200/-
 orders.WebhookEvent         200/200/-    200/200/-      403/403/-    200/200/-    200/200/-
@@ -192,6 +198,9 @@ campaigns.Message.uncertain_give_up         x     -             -       -       
 campaigns.MessageTemplate.delete_selected   x     -             -       -         x
 campaigns.DoNotCall.delete_selected         x     -             -       -         x
 campaigns.Suppression.delete_selected       x     -             -       -         x
+campaigns.Flow.delete_selected              x     -             -       -         x
+campaigns.CallTask.mark_done                x     -             -       -         x
+campaigns.CallTask.delete_selected          x     -             -       -         x
 orders.MarketplaceShop.delete_selected      x     -             -       -         -
 orders.MarketplaceShop.push_now             x     x             -       -         -
 orders.MarketplaceShop.reconcile_now        x     x             -       -         -
@@ -470,6 +479,20 @@ OBJECTS |= {
     "campaigns.Attribution": lambda w, loc: _attribution(w),
     "campaigns.ConsumerCursor": lambda w, loc: ConsumerCursor.objects.create(name="test"),
     "campaigns.CallListCustomer": lambda w, loc: _to_call(),
+    "campaigns.Flow": lambda w, loc: Flow.objects.get_or_create(
+        code="cart_abandoned", defaults={"purpose": "marketing"}
+    )[0],
+    "campaigns.FlowEnrolment": lambda w, loc: FlowEnrolment.objects.create(
+        flow=Flow.objects.get_or_create(code="cart_abandoned", defaults={"purpose": "marketing"})[
+            0
+        ],
+        customer=w.customer,
+        trigger_event=event_record(customer=w.customer, kind="cart_updated"),
+    ),
+    "campaigns.CallTask": lambda w, loc: CallTask.objects.create(
+        customer=w.customer, phone="+84909908089", script="Mời chị ghé cửa hàng.",
+        due_at=timezone.now(),
+    ),
     "orders.MarketplaceShop": lambda w, loc: _shop(w),
     "orders.Listing": lambda w, loc: _listing(w),
     "orders.WebhookEvent": lambda w, loc: WebhookEvent.objects.create(
