@@ -400,8 +400,11 @@ def test_a_failed_card_payment_gets_its_message_within_2_minutes(shop, flows, ho
     order = order_place(cart=cart, payment_method="card")
 
     class Declines:
-        def charge(self, order, amount):
+        def charge(self, order, amount, *, idempotency_key):
             return False, "", "Declined"
+
+        def void(self, reference, *, idempotency_key):
+            return False
 
     order_payment_card(order=order, provider=Declines())
 
