@@ -219,8 +219,10 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "config.api.authentication.SessionAuthentication",
     ],
+    # JSON only: sales, returns and consents carry nested lines that forms cannot.
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser"],
     "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.IsStaff"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.Pagination",
@@ -238,6 +240,9 @@ REST_FRAMEWORK = {
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+# Arrays and objects nested deeper than this are a 400 (the deepest body nests 3 levels).
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", 16)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tiệm API",

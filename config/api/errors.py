@@ -6,7 +6,7 @@
 subclass :class:`DomainError` and come out in the same shape.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +29,12 @@ class DomainError(Exception):
         super().__init__(self.detail)
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+    default_detail = _("The request body is larger than this server accepts.")
+
+
 def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
     return {"code": code, "detail": str(detail), "fields": fields or {}}
 
@@ -38,6 +44,8 @@ def exception_handler(exc, context):
         return Response(error_body(exc.code, exc.detail, exc.fields), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, RequestDataTooBig):  # DATA_UPLOAD_MAX_MEMORY_SIZE, read by DRF
+        exc = PayloadTooLarge()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -91,6 +99,14 @@ def _flatten(detail) -> str:
 def api_not_found(request, exception=None):
     """404 for URLs under /api/ that match no route, in the API's error shape."""
     return JsonResponse(error_body("not_found", _("No API endpoint at this address.")), status=404)
+
+
+def api_bad_request(request, exception=None):
+    """Django's own 400s under /api/ (a body over the upload limit is a 413) in our shape."""
+    if isinstance(exception, RequestDataTooBig):
+        error = PayloadTooLarge()
+        return JsonResponse(error_body(error.default_code, error.detail), status=413)
+    return JsonResponse(error_body("bad_request", _("The request could not be read.")), status=400)
 
 
 def api_server_error(request):
