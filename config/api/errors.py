@@ -6,14 +6,19 @@
 subclass :class:`DomainError` and come out in the same shape.
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
@@ -35,6 +40,15 @@ class PayloadTooLarge(exceptions.APIException):
     default_detail = _("The request body is larger than this server accepts.")
 
 
+class ServiceUnavailable(exceptions.APIException):
+    """The database is down, or the transaction lost a deadlock or serialization race."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "service_unavailable"
+    default_detail = _("The service is briefly unavailable; send the same request again.")
+    wait = 1  # DRF turns it into Retry-After
+
+
 def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
     return {"code": code, "detail": str(detail), "fields": fields or {}}
 
@@ -44,6 +58,11 @@ def exception_handler(exc, context):
         return Response(error_body(exc.code, exc.detail, exc.fields), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, OperationalError | InterfaceError):
+        # A lost connection, a deadlock or a serialization failure: nothing was committed,
+        # and the same request (idempotent by its key) may be sent again.
+        logger.warning("API request answered 503: %s", exc)
+        exc = ServiceUnavailable()
     if isinstance(exc, RequestDataTooBig):  # DATA_UPLOAD_MAX_MEMORY_SIZE, read by DRF
         exc = PayloadTooLarge()
     if isinstance(exc, Http404):

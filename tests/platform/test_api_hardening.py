@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import InterfaceError, OperationalError
 from django.test import override_settings
 from rest_framework.test import APIClient
 
@@ -156,3 +157,20 @@ def test_an_anonymous_caller_of_a_staff_endpoint_gets_a_401_with_a_challenge(cli
 
     assert_error_shape(response, 401, "not_authenticated")
     assert response["WWW-Authenticate"].startswith("Session ")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("error", [OperationalError("deadlock detected"), InterfaceError("closed")])
+def test_a_database_that_fails_is_a_retryable_503(till, monkeypatch, error):
+    # given: the database fails as the request is served
+    def fail(**kwargs):
+        raise error
+
+    monkeypatch.setattr("orders.api.authentication.terminal_by_token", fail)
+
+    # when
+    response = till.get("/api/v1/pos/terminal/")
+
+    # then
+    assert_error_shape(response, 503, "service_unavailable")
+    assert response["Retry-After"] == "1"
