@@ -18,6 +18,9 @@ def search_text_matches(query: str) -> Q:
     return Q(*[Q(search_text__icontains=term) for term in terms])
 
 
+PRICE_LIMIT = 10**12  # đồng; more than any price, and within the column's 14 digits
+
+
 class LocationFilter(django_filters.FilterSet):
     class Meta:
         model = Location
@@ -35,8 +38,12 @@ class ProductSearchFilter(django_filters.FilterSet):
     barcode = django_filters.CharFilter(field_name="variants__barcode")
     category = django_filters.CharFilter(field_name="category__slug")
     brand = django_filters.CharFilter(lookup_expr="iexact")
-    min_price = django_filters.NumberFilter(field_name="variants__price_amount", lookup_expr="gte")
-    max_price = django_filters.NumberFilter(field_name="variants__price_amount", lookup_expr="lte")
+    min_price = django_filters.NumberFilter(
+        field_name="variants__price_amount", lookup_expr="gte", min_value=0, max_value=PRICE_LIMIT
+    )
+    max_price = django_filters.NumberFilter(
+        field_name="variants__price_amount", lookup_expr="lte", min_value=0, max_value=PRICE_LIMIT
+    )
 
     class Meta:
         model = Product
@@ -62,8 +69,6 @@ class ProductSearchFilter(django_filters.FilterSet):
 
 
 # --- Web store ----------------------------------------------------------------------------
-
-PRICE_LIMIT = 10**12  # đồng; more than any price, and within the column's 14 digits
 SORT_CHOICES = [
     ("newest", _("Newest")),
     ("price", _("Price: low to high")),

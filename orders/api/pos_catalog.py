@@ -101,7 +101,11 @@ def cursor_write(moment: datetime, pk: int) -> str:
     summary="Sync the catalog for offline selling",
     parameters=[
         OpenApiParameter("since", str, description="`next_since` of the last page; empty: all."),
-        OpenApiParameter("limit", int, description=f"Page size, 1 to {CATALOG_PAGE_MAX}."),
+        OpenApiParameter(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": CATALOG_PAGE_MAX},
+            description=f"Page size, 1 to {CATALOG_PAGE_MAX} (default {CATALOG_PAGE_DEFAULT}).",
+        ),
     ],
     responses=CatalogPageOutput,
 )
