@@ -21,7 +21,25 @@ def search_text_matches(query: str) -> Q:
 PRICE_LIMIT = 10**12  # đồng; more than any price, and within the column's 14 digits
 
 
+class StrictBooleanField(forms.Field):
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise forms.ValidationError(_("Send true or false."), code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """``true`` or ``false``; anything else is a 400 (django-filter's BooleanFilter reads
+    an unknown value as "no filter" and answers as if the parameter had not been sent)."""
+
+    field_class = StrictBooleanField
+
+
 class LocationFilter(django_filters.FilterSet):
+    accepts_pickup = StrictBooleanFilter()
+
     class Meta:
         model = Location
         fields = ["kind", "accepts_pickup", "city"]

@@ -10,9 +10,15 @@ from django.db import InterfaceError, OperationalError
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from config.roles import CASHIER
 from config.views import bad_request
 from customers.models import Customer
-from tests.factories import LocationFactory, channel_selling_from, terminal_with_token
+from tests.factories import (
+    LocationFactory,
+    StaffFactory,
+    channel_selling_from,
+    terminal_with_token,
+)
 
 
 def assert_error_shape(response, status, code):
@@ -174,3 +180,47 @@ def test_a_database_that_fails_is_a_retryable_503(till, monkeypatch, error):
     # then
     assert_error_shape(response, 503, "service_unavailable")
     assert response["Retry-After"] == "1"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page_size", ["null", "0", "201", "-1", "1.5", "٣"])
+def test_a_page_size_out_of_1_to_200_is_a_400(client, page_size):
+    # given: a cashier (who may view locations)
+    client.force_login(StaffFactory(role=CASHIER))
+
+    # when
+    response = client.get("/api/v1/locations/", {"page_size": page_size})
+
+    # then: not silently the default page size
+    body = assert_error_shape(response, 400, "invalid")
+    assert list(body["fields"]) == ["page_size"]
+
+
+@pytest.mark.django_db
+def test_a_page_size_in_range_is_used(client):
+    client.force_login(StaffFactory(role=CASHIER))
+    LocationFactory.create_batch(3)
+
+    response = client.get("/api/v1/locations/", {"page_size": "2"})
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("value", "status"), [("null", 400), ("yes", 400), ("true", 200)])
+def test_a_boolean_filter_takes_true_or_false_only(client, value, status):
+    # given
+    client.force_login(StaffFactory(role=CASHIER))
+    store = LocationFactory(accepts_pickup=True)
+    LocationFactory(accepts_pickup=False)
+
+    # when
+    response = client.get("/api/v1/locations/", {"accepts_pickup": value})
+
+    # then: an unknown value is refused, not read as "no filter"
+    assert response.status_code == status
+    if status == 200:
+        assert [row["id"] for row in response.json()["results"]] == [store.pk]
+    else:
+        assert list(response.json()["fields"]) == ["accepts_pickup"]
