@@ -21,7 +21,26 @@ class AutoSchema(openapi.AutoSchema):
         result = super()._map_serializer_field(field, direction, bypass_extensions)
         if isinstance(field, serializers.DecimalField) and "pattern" in result:
             result["pattern"] = decimal_pattern(field)
+        if direction == "request":
+            _request_limits(field, result)
         return result
+
+
+def _request_limits(field, result: dict) -> None:
+    """What DRF refuses in a request that drf-spectacular leaves unsaid: a blank string where
+    ``allow_blank`` is off, an empty list where ``allow_empty`` is off, a list longer than
+    its ``max_length``."""
+    string = result.get("type") == "string" and isinstance(field, serializers.CharField)
+    if string and not field.allow_blank:
+        result.setdefault("minLength", 1)
+    lists = serializers.ListSerializer | serializers.ListField
+    if result.get("type") == "array" and isinstance(field, lists):
+        if field.min_length is not None:
+            result.setdefault("minItems", field.min_length)
+        if not field.allow_empty:
+            result.setdefault("minItems", 1)
+        if field.max_length is not None:
+            result.setdefault("maxItems", field.max_length)
 
 
 def decimal_pattern(field: serializers.DecimalField) -> str:

@@ -120,3 +120,13 @@ def test_the_decimal_pattern_refuses_empty_and_signs(field):
     assert not any(re.match(pattern, text) for text in ["", "-", ".", "-.", "+1", " 1"])
     if field.min_value is not None:
         assert not re.match(pattern, "-1")
+
+
+def test_request_bodies_say_what_drf_refuses_blank_or_empty_or_too_long():
+    sale = SCHEMA["components"]["schemas"]["PosSaleInput"]["properties"]
+    line = SCHEMA["components"]["schemas"]["SaleLineInput"]["properties"]
+
+    assert (sale["lines"]["minItems"], sale["lines"]["maxItems"]) == (1, 500)
+    assert (sale["payments"]["minItems"], sale["payments"]["maxItems"]) == (1, 10)
+    assert line["sku"]["minLength"] == 1
+    assert "minLength" not in sale["note"]  # allow_blank
