@@ -344,6 +344,10 @@ LOYALTY_POINT_VALUE_VND = env.int("LOYALTY_POINT_VALUE_VND", 100, minimum=1)
 # Tills syncing the catalog get every change again until it is this many seconds old, so a
 # change whose transaction committed late is never skipped.
 CATALOG_SYNC_LAG_SECONDS = env.int("CATALOG_SYNC_LAG_SECONDS", 60, minimum=0)
+# An offline sale's placed_at (the till's clock) must lie within these bounds: not ahead of
+# the server's clock by more than the skew, not older than the age limit (a 400 otherwise).
+POS_CLOCK_SKEW_SECONDS = env.int("POS_CLOCK_SKEW_SECONDS", 300, minimum=0)
+POS_OFFLINE_MAX_AGE_DAYS = env.int("POS_OFFLINE_MAX_AGE_DAYS", 30, minimum=1)
 
 # Bank transfers: the shop's account, shown to shoppers as a VietQR code (NAPAS 247).
 VIETQR_BANK_BIN = env.str("VIETQR_BANK_BIN", "")

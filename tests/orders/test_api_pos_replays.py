@@ -17,8 +17,6 @@ from tests.factories import (
     terminal_with_token,
 )
 
-NOT_UUIDS = [False, True, 0, 1, 12345]
-
 
 @pytest.fixture
 def till():
