@@ -36,7 +36,7 @@ from tests.factories import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "20"))
 
 
 @pytest.fixture
