@@ -96,6 +96,13 @@ def variant_stocked(shop: Shop, sku: str, units: int):
 
 
 def post_json(base_url: str, path: str, body: dict, token: str) -> tuple[int, dict]:
+    status, answer, _headers = post_json_with_headers(base_url, path, body, token)
+    return status, answer
+
+
+def post_json_with_headers(
+    base_url: str, path: str, body: dict, token: str
+) -> tuple[int, dict, dict]:
     parts = urlsplit(base_url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=TIMEOUT)
     try:
@@ -107,10 +114,11 @@ def post_json(base_url: str, path: str, body: dict, token: str) -> tuple[int, di
         )
         response = conn.getresponse()
         raw = response.read()
+        headers = dict(response.getheaders())
         try:
-            return response.status, json.loads(raw)
+            return response.status, json.loads(raw), headers
         except ValueError:
-            return response.status, {"raw": raw[:200].decode(errors="replace")}
+            return response.status, {"raw": raw[:200].decode(errors="replace")}, headers
     finally:
         conn.close()
 
