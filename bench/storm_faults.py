@@ -15,23 +15,18 @@ PostgreSQL's server binaries (``/usr/lib/postgresql/<version>/bin``).
 """
 
 import glob
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 from harness import REPO, bench_database, close_connections, free_port, gunicorn_server
 
 CLIENTS = int(os.environ.get("STORM_CLIENTS", 16))
 SALES = int(os.environ.get("STORM_SALES", 300))
 RESTARTS = int(os.environ.get("STORM_RESTARTS", 2))
-GIVE_UP = 120  # seconds a sale keeps being retried
 
 
 def pg_bin() -> str | None:
@@ -73,54 +68,12 @@ def storm(database_url: str, pg_ctl: str, port: int, data: str) -> int:
         database_url, "tiem_faults", extra_env={"API_THROTTLE_POS": "1000000/minute"}
     ) as database:
         sys.path.insert(0, str(REPO))
-        from tests.storm.storms import (
-            post_json_with_headers,
-            sale_body,
-            shop_set_up,
-            variant_stocked,
-        )
+        from tests.storm.storms import retrying_sales_storm, shop_set_up
 
         shop = shop_set_up("")
-        variant = variant_stocked(shop, "FAULT-1", SALES)
         close_connections()
         with gunicorn_server(database, probe="/api/v1/pos/terminal/", expect=401) as web_port:
             shop.base_url = f"http://127.0.0.1:{web_port}"
-            statuses: Counter = Counter()
-            problems: list[str] = []
-            answered: dict[str, int] = {}
-            lock = threading.Lock()
-
-            def sell(n: int) -> None:
-                body = sale_body("FAULT-1")
-                deadline = time.monotonic() + GIVE_UP
-                while time.monotonic() < deadline:
-                    try:
-                        status, answer, headers = post_json_with_headers(
-                            shop.base_url, "/api/v1/pos/sales/", body, shop.token
-                        )
-                    except OSError:
-                        status, answer, headers = -1, {}, {}
-                    with lock:
-                        statuses[status] += 1
-                    if status in (200, 201):
-                        with lock:
-                            answered[body["client_uuid"]] = status
-                        return
-                    if status == 503:
-                        if answer.get("code") != "service_unavailable" or not headers.get(
-                            "Retry-After"
-                        ):
-                            with lock:
-                                problems.append(f"503 {json.dumps(answer)[:200]}")
-                        time.sleep(1)
-                    elif status == -1:
-                        time.sleep(0.2)
-                    else:
-                        with lock:
-                            problems.append(f"{status} {json.dumps(answer)[:200]}")
-                        return
-                with lock:
-                    problems.append(f"sale {n} not recorded within {GIVE_UP} s")
 
             def restart() -> None:
                 for _ in range(RESTARTS):
@@ -131,40 +84,14 @@ def storm(database_url: str, pg_ctl: str, port: int, data: str) -> int:
                         check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                     )  # fmt: skip
 
-            started = time.monotonic()
-            restarter = threading.Thread(target=restart)
-            restarter.start()
-            with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-                list(pool.map(sell, range(SALES)))
-            restarter.join()
-            elapsed = time.monotonic() - started
-
-            from inventory.models import StockLevel, StockMovement
-            from inventory.selectors import stock_drift_list
-            from orders.models import Order
-
-            close_connections()
-            orders = Order.objects.filter(client_uuid__in=list(answered)).count()
-            all_orders = Order.objects.filter(lines__sku="FAULT-1").count()
-            movements = StockMovement.objects.filter(
-                stock_level__variant=variant, kind="sale"
-            ).count()
-            level = StockLevel.objects.get(variant=variant, location_id=shop.store_id)
-            drift = list(stock_drift_list())
-            lost = SALES - orders
-            duplicates = (all_orders - orders) + max(0, movements - SALES)
+            figures = retrying_sales_storm(shop, sales=SALES, clients=CLIENTS, fault=restart)
             print(
                 f"PostgreSQL restarted {RESTARTS}x during {SALES} POS sales from {CLIENTS} "
-                f"clients ({elapsed:.0f} s): requests={sum(statuses.values())} "
-                f"statuses={dict(sorted(statuses.items()))} (-1: connection refused) "
-                f"recorded={orders} lost={lost} duplicates={duplicates} "
-                f"on_hand={level.on_hand} ledger_drift={len(drift)} problems={len(problems)}"
+                f"tills: {figures.line()}"
             )
-            for problem in problems[:10]:
+            for problem in figures.problems[:10]:
                 print(f"  problem: {problem}")
-            clean = set(statuses) <= {200, 201, 503, -1}
-            ok = clean and not problems and lost == 0 and duplicates == 0 and not drift
-            return 0 if ok else 1
+            return 0 if figures.ok else 1
 
 
 if __name__ == "__main__":

@@ -288,3 +288,101 @@ def replay_storm(shop: Shop, *, sales: int, replays: int, workers: int) -> Figur
         figures.unexpected.append(f"ledger drift: {drift}")
     return figures
 
+
+
+# --- Sales retried through a fault -------------------------------------------------------
+
+
+@dataclass
+class FaultFigures:
+    seconds: float = 0
+    statuses: Counter = field(default_factory=Counter)  # -1: the connection was refused
+    problems: list[str] = field(default_factory=list)
+    recorded: int = 0
+    lost: int = 0
+    duplicates: int = 0
+    ledger_drift: int = 0
+
+    @property
+    def ok(self) -> bool:
+        clean = set(self.statuses) <= {200, 201, 503, -1}
+        return clean and not self.problems and (self.lost, self.duplicates) == (0, 0) and (
+            self.ledger_drift == 0
+        )
+
+    def line(self) -> str:
+        return (
+            f"requests={sum(self.statuses.values())} "
+            f"statuses={dict(sorted(self.statuses.items()))} recorded={self.recorded} "
+            f"lost={self.lost} duplicates={self.duplicates} ledger_drift={self.ledger_drift} "
+            f"problems={len(self.problems)} ({self.seconds:.0f} s)"
+        )
+
+
+def retrying_sales_storm(shop: Shop, *, sales: int, clients: int, fault, give_up=180):
+    """``sales`` POS sales from ``clients`` tills, each retried with the same ``client_uuid``
+    until answered 201 or 200 (after ``Retry-After`` on a 503, soon after a refused
+    connection), while ``fault()`` runs in another thread. Anything but 201, 200 or a 503
+    ``service_unavailable`` with ``Retry-After`` is a problem; then the database is counted."""
+    import time
+
+    from inventory.models import StockMovement
+    from inventory.selectors import stock_drift_list
+    from orders.models import Order
+
+    sku = f"FAULT-{uuid.uuid4().hex[:6].upper()}"
+    variant = variant_stocked(shop, sku, sales)
+    connection.close()
+    figures = FaultFigures()
+    answered: set[str] = set()
+    lock = threading.Lock()
+
+    def note(status=None, problem=None):
+        with lock:
+            if status is not None:
+                figures.statuses[status] += 1
+            if problem:
+                figures.problems.append(problem)
+
+    def sell(n: int) -> None:
+        body = sale_body(sku)
+        deadline = time.monotonic() + give_up
+        while time.monotonic() < deadline:
+            try:
+                status, answer, headers = post_json_with_headers(
+                    shop.base_url, "/api/v1/pos/sales/", body, shop.token
+                )
+            except OSError:
+                status, answer, headers = -1, {}, {}
+            note(status)
+            if status in (200, 201):
+                with lock:
+                    answered.add(body["client_uuid"])
+                return
+            if status == 503:
+                if answer.get("code") != "service_unavailable" or not headers.get("Retry-After"):
+                    note(problem=f"503 without the shape or Retry-After: {answer}")
+                time.sleep(int(headers.get("Retry-After") or 1))
+            elif status == -1:
+                time.sleep(0.2)
+            else:
+                note(problem=f"{status} {json.dumps(answer)[:200]}")
+                time.sleep(1)  # a till retries anyway; the problem is counted
+        note(problem=f"sale {n} not answered within {give_up} s")
+
+    started = time.monotonic()
+    faulting = threading.Thread(target=fault)
+    faulting.start()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(sell, range(sales)))
+    faulting.join()
+    figures.seconds = time.monotonic() - started
+
+    connection.close()
+    figures.recorded = Order.objects.filter(client_uuid__in=list(answered)).count()
+    all_orders = Order.objects.filter(lines__sku=sku).count()
+    movements = StockMovement.objects.filter(stock_level__variant=variant, kind="sale").count()
+    figures.lost = sales - figures.recorded
+    figures.duplicates = (all_orders - figures.recorded) + max(0, movements - all_orders)
+    figures.ledger_drift = len(list(stock_drift_list()))
+    return figures
