@@ -191,7 +191,10 @@ AUTHENTICATION_BACKENDS = [
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LANGUAGE_CODE = env.choice("LANGUAGE_CODE", "vi", [code for code, _ in LANGUAGES])
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = env.time_zone("TIME_ZONE", "Asia/Ho_Chi_Minh")
+# The shop's zone: times shown to shoppers and staff ("we keep these items until 15:42"),
+# whatever zone the server runs in.
+SHOP_TIME_ZONE = env.time_zone("SHOP_TIME_ZONE", "Asia/Ho_Chi_Minh")
+TIME_ZONE = env.time_zone("TIME_ZONE", SHOP_TIME_ZONE)
 USE_I18N = True
 USE_TZ = True
 DEFAULT_CURRENCY = env.currency("DEFAULT_CURRENCY", "VND")
@@ -265,7 +268,7 @@ SPECTACULAR_SETTINGS = {
     ],
     # Several models have a "status" or "method"; give each choice set its own name.
     "ENUM_NAME_OVERRIDES": {
-        "OrderStatusEnum": "orders.lifecycle.OrderStatus.choices",
+        "OrderStatusEnum": "orders.statuses.OrderStatus.choices",
         "PaymentStatusEnum": "orders.api.serializers.PAYMENT_STATUSES",
         "PaymentMethodEnum": "orders.api.serializers.PAYMENT_METHODS",
         "TillPaymentMethodEnum": "orders.api.serializers.TILL_PAYMENT_METHODS",

@@ -1,7 +1,11 @@
 """Shared reads of the orders app, returning querysets with their joins already set."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet, Sum
+from django.utils.translation import gettext as _
 
+from inventory.models import SalesChannel
+from orders.exceptions import CashierNotAllowed
 from orders.models import Cart, CartLine, Order, Shift, Terminal
 
 
@@ -13,6 +17,29 @@ def terminal_by_token(*, token: str) -> Terminal | None:
             revoked_at__isnull=True,
             location__is_active=True,
         )
+        .first()
+    )
+
+
+def pos_cashier_get(*, terminal: Terminal, cashier_id: int):
+    """The staff member ringing up at ``terminal``: an active staff account, or
+    CashierNotAllowed naming ``cashier_id``. (What they may do at the till is the
+    services' concern: opening a shift also needs ``orders.add_shift``.)"""
+    cashier = get_user_model().objects.filter(pk=cashier_id, is_active=True, is_staff=True).first()
+    if cashier is None:
+        raise CashierNotAllowed(fields={"cashier_id": [_("No active staff member has this id.")]})
+    return cashier
+
+
+def pos_channel_get(*, terminal: Terminal) -> SalesChannel | None:
+    """The active POS sales channel of the terminal's store (each store has one), or None."""
+    return (
+        SalesChannel.objects.filter(
+            kind=SalesChannel.Kind.POS,
+            is_active=True,
+            channel_locations__location_id=terminal.location_id,
+        )
+        .order_by("pk")
         .first()
     )
 
@@ -65,3 +92,25 @@ def cart_item_count(*, cart: Cart | None) -> int:
     if cart is None:
         return 0
     return cart.lines.aggregate(total=Sum("quantity"))["total"] or 0
+
+
+def cart_count_for_header(*, user=None, token=None) -> int:
+    """How many items the header shows. Read only: it never creates or merges a cart.
+
+    A logged-in shopper whose session still holds a guest cart (just logged in, no cart or
+    checkout page seen yet) sees the count that merge will give: per variant, the larger
+    of the two quantities.
+    """
+    guest = cart_open(token=token) if token else None
+    if user is None or not user.is_authenticated:
+        return cart_item_count(cart=guest)
+    account = cart_open(user=user)
+    if guest is None:
+        return cart_item_count(cart=account)
+    carts = [cart.pk for cart in (account, guest) if cart is not None]
+    quantities: dict[int, int] = {}
+    for variant_id, quantity in CartLine.objects.filter(cart__in=carts).values_list(
+        "variant_id", "quantity"
+    ):
+        quantities[variant_id] = max(quantities.get(variant_id, 0), quantity)
+    return sum(quantities.values())

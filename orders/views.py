@@ -2,7 +2,8 @@
 
 The shopper's cart is found through :func:`cart_for_request`: the account's cart when
 logged in (a guest cart left in the session is merged into it first), else the guest cart
-whose token the session holds.
+whose token the session holds. Only the cart and checkout views call it: the header's count
+(``orders.context_processors.cart``) reads without writing.
 """
 
 from collections import defaultdict
@@ -26,7 +27,6 @@ from customers.selectors import loyalty_balance
 from inventory.selectors import variant_availability_by_location
 from orders.exceptions import CartEmpty, OrderLinesInvalid, OrdersError, PriceChanged
 from orders.forms import CartLineForm, CheckoutForm, PaymentForm, form_errors_add
-from orders.lifecycle import OrderStatus
 from orders.models import Cart, Fulfilment, Order, OrderLine, Payment
 from orders.payments import card_provider
 from orders.selectors import cart_open, order_list
@@ -39,20 +39,25 @@ from orders.services import (
     order_place,
 )
 from orders.services.placing import LineInput, lines_price
+from orders.statuses import OrderStatus
 
 CART_SESSION_KEY = "cart_token"
-# Times shown to shoppers ("we keep these items until 15:42") are the shop's local time.
-SHOP_TIME_ZONE = "Asia/Ho_Chi_Minh"
 ORDER_STATUS_SALT = "order-status"
 ORDER_STATUS_MAX_AGE = timedelta(days=90)
 
 
 def cart_for_request(request, *, create: bool = False) -> Cart | None:
-    """The shopper's open cart (created on first use when ``create``)."""
+    """The shopper's open cart (created on first use when ``create``).
+
+    For the cart and checkout views only: it may write (create, merge). The customers app
+    cannot call orders at login, so the guest cart joins the account's cart here, at the
+    first cart or checkout request after logging in.
+    """
     token = request.session.get(CART_SESSION_KEY)
     if request.user.is_authenticated:
         if token:
-            # First page after logging in: the guest cart joins the account's cart.
+            # First cart or checkout request after logging in: the guest cart joins the
+            # account's cart.
             guest = cart_open(token=token)
             request.session.pop(CART_SESSION_KEY, None)
             if guest is not None:
@@ -348,7 +353,8 @@ def checkout_pay(request):
             "shown_total": shown_total,
             "hold_expired": cart.hold_expires_at is not None
             and cart.hold_expires_at <= timezone.now(),
-            "shop_time_zone": SHOP_TIME_ZONE,
+            # Times shown to shoppers ("we keep these items until 15:42") are the shop's.
+            "shop_time_zone": settings.SHOP_TIME_ZONE,
             "loyalty_balance": loyalty_balance(customer=customer) if points_allowed else None,
             "point_value": settings.LOYALTY_POINT_VALUE_VND,
         },
@@ -412,6 +418,7 @@ def order_status(request, token: str):
                 "account_name": settings.VIETQR_ACCOUNT_NAME,
             },
             "statuses": OrderStatus,
+            "shop_time_zone": settings.SHOP_TIME_ZONE,
         },
     )
 
@@ -428,4 +435,8 @@ def account_orders(request):
     )
     for order in orders:
         order.status_url = order_status_url(order)
-    return render(request, "store/shop/account_orders.html", {"orders": orders})
+    return render(
+        request,
+        "store/shop/account_orders.html",
+        {"orders": orders, "shop_time_zone": settings.SHOP_TIME_ZONE},
+    )

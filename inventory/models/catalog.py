@@ -1,10 +1,12 @@
 """What is sold: categories, products, their images and variants (with barcodes)."""
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from config.money import money_field
 
 
 def in_active_language(vietnamese: str, english: str) -> str:
@@ -144,21 +146,10 @@ class Variant(models.Model):
     option_values = models.JSONField(
         default=dict, blank=True, help_text=_('Such as {"weight": "100 g"}.')
     )
-    price_amount = models.DecimalField(
-        _("price"),
-        max_digits=14,
-        decimal_places=2,
-        validators=[MinValueValidator(0)],
-        help_text=_("In the store currency, taxes included."),
+    price_amount = money_field(
+        _("price"), maximum=None, help_text=_("In the store currency, taxes included.")
     )
-    compare_at_amount = models.DecimalField(
-        _("compare-at price"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
+    compare_at_amount = money_field(_("compare-at price"), maximum=None, null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(1000)])
     is_active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(

@@ -7,17 +7,15 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
-from config.api.fields import MoneyField
 from inventory.api.serializers import ProductSearchOutput, product_search_context
 from inventory.api.views import PRODUCT_SEARCH_PARAMETERS
-from inventory.models import Variant
 from inventory.selectors import product_search_list, variant_sync_page
 from orders.api.base import TerminalApi
+from orders.api.serializers import CatalogPageOutput
 
 CATALOG_PAGE_DEFAULT = 1000
 CATALOG_PAGE_MAX = 5000
@@ -47,38 +45,6 @@ class PosProductSearchApi(TerminalApi, ListAPIView):
         return self.get_paginated_response(
             ProductSearchOutput(page, many=True, context=context).data
         )
-
-
-class CatalogVariantOutput(serializers.ModelSerializer):
-    product_id = serializers.IntegerField()
-    product_name = serializers.CharField(source="product.name")
-    product_name_en = serializers.CharField(source="product.name_en")
-    price_amount = MoneyField()
-    is_active = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Variant
-        fields = [
-            "id",
-            "sku",
-            "barcode",
-            "name",
-            "product_id",
-            "product_name",
-            "product_name_en",
-            "price_amount",
-            "is_active",
-            "updated_at",
-        ]
-
-    def get_is_active(self, variant) -> bool:
-        return variant.is_active and variant.product.is_active
-
-
-class CatalogPageOutput(serializers.Serializer):
-    results = CatalogVariantOutput(many=True)
-    next_since = serializers.CharField(help_text="Send it as `since` on the next call.")
-    has_more = serializers.BooleanField(help_text="More pages wait; call again at once.")
 
 
 # "<microseconds since 1970>.<variant id>": 16 digits reach the year 2286, 18 stay in a bigint.

@@ -5,14 +5,12 @@ What a terminal sees is its own store's business: the timeline in the summary le
 events that happened in other stores (their visits, their purchases there).
 """
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.response import Response
 
-from config.api.fields import MoneyField
 from customers.exceptions import CustomerNotFound
-from customers.models import ConsentRecord, ContactPoint, Customer, Event
+from customers.models import ConsentRecord, ContactPoint, Customer
 from customers.selectors import (
     consent_state,
     customer_find_by_contact,
@@ -22,104 +20,17 @@ from customers.selectors import (
     wishlist_list,
 )
 from customers.services import customer_register
-from inventory.models import SalesChannel
 from orders.api.base import TerminalApi
-from orders.selectors import cart_open_for_customer
+from orders.api.serializers import (
+    PosCustomerCreateInput,
+    PosCustomerLookupInput,
+    PosCustomerOutput,
+    PosCustomerSummaryOutput,
+    PosEventOutput,
+)
+from orders.selectors import cart_open_for_customer, pos_channel_get
 
 RECENT_EVENTS = 20
-
-
-class PosCustomerLookupInput(serializers.Serializer):
-    phone = serializers.CharField(required=False, max_length=40)
-    email = serializers.CharField(required=False, max_length=254)
-
-    def validate(self, attrs):
-        if not attrs.get("phone") and not attrs.get("email"):
-            raise serializers.ValidationError(_("Give a phone number or an email address."))
-        return attrs
-
-
-class PosConsentInput(serializers.Serializer):
-    channel = serializers.ChoiceField(choices=ConsentRecord.Channel.choices)
-    purpose = serializers.ChoiceField(choices=ConsentRecord.Purpose.choices)
-    granted = serializers.BooleanField()
-    wording_version = serializers.CharField(max_length=50, required=False, default="")
-
-
-class PosCustomerCreateInput(serializers.Serializer):
-    full_name = serializers.CharField(max_length=200, required=False, default="")
-    phone = serializers.CharField(max_length=40, required=False)
-    email = serializers.CharField(max_length=254, required=False)
-    preferred_language = serializers.ChoiceField(
-        choices=Customer._meta.get_field("preferred_language").choices, required=False
-    )
-    consents = PosConsentInput(many=True, required=False, default=list)
-
-    def validate(self, attrs):
-        if not attrs.get("phone") and not attrs.get("email"):
-            raise serializers.ValidationError(_("Give a phone number or an email address."))
-        return attrs
-
-
-class PosContactOutput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ContactPoint.Kind.choices)
-    value = serializers.CharField()
-
-
-class PosCustomerOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    full_name = serializers.CharField()
-    preferred_language = serializers.CharField()
-    contacts = serializers.SerializerMethodField()
-    loyalty_balance = serializers.SerializerMethodField()
-
-    def get_contacts(self, customer) -> list[dict]:
-        points = [
-            point
-            for point in customer.contact_points.all()
-            if point.kind in (ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE)
-        ]
-        return PosContactOutput(points, many=True).data
-
-    def get_loyalty_balance(self, customer) -> int:
-        return loyalty_balance(customer=customer)
-
-
-class PosEventOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=Event.Kind.choices)
-    occurred_at = serializers.DateTimeField()
-    channel = serializers.CharField(source="channel.code", allow_null=True, default=None)
-    location = serializers.CharField(source="location.code", allow_null=True, default=None)
-    payload = serializers.JSONField()
-
-
-class PosCartLineOutput(serializers.Serializer):
-    variant_id = serializers.IntegerField()
-    sku = serializers.CharField(source="variant.sku")
-    name = serializers.CharField(source="variant")
-    quantity = serializers.IntegerField()
-    unit_price_amount = MoneyField(source="variant.price_amount")
-
-
-class PosOpenCartOutput(serializers.Serializer):
-    token = serializers.UUIDField()
-    updated_at = serializers.DateTimeField()
-    lines = PosCartLineOutput(many=True)
-
-
-class PosCustomerSummaryOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    full_name = serializers.CharField()
-    preferred_language = serializers.CharField()
-    contacts = PosContactOutput(many=True)
-    loyalty_balance = serializers.IntegerField()
-    wishlist_variant_ids = serializers.ListField(child=serializers.IntegerField())
-    consent = serializers.DictField(child=serializers.DictField(child=serializers.BooleanField()))
-    recent_events = PosEventOutput(many=True)
-    open_web_cart = PosOpenCartOutput(
-        allow_null=True, help_text="What the shopper left in the web store's cart, if anything."
-    )
 
 
 def _summary(customer: Customer, terminal) -> dict:
@@ -146,12 +57,6 @@ def _open_cart(customer: Customer) -> dict | None:
         return None
     # Serialised with the rest of the summary by PosCustomerSummaryOutput.
     return {"token": cart.token, "updated_at": cart.updated_at, "lines": list(cart.lines.all())}
-
-
-def _pos_channel(terminal) -> SalesChannel | None:
-    return SalesChannel.objects.filter(
-        kind=SalesChannel.Kind.POS, channel_locations__location=terminal.location
-    ).first()
 
 
 def _live_customer(pk: int) -> Customer:
@@ -229,7 +134,7 @@ class PosCustomerCreateApi(TerminalApi):
             phone=values.get("phone"),
             full_name=values["full_name"],
             preferred_language=values.get("preferred_language"),
-            channel=_pos_channel(terminal),
+            channel=pos_channel_get(terminal=terminal),
             consents=values["consents"],
             consent_source=ConsentRecord.Source.POS_TERMINAL,
             consent_source_ref=f"terminal:{terminal.pk} store:{terminal.location.code}",

@@ -5,7 +5,6 @@ by its number (printed on the receipt and in the order email), never by browsing
 answer holds the lines, not who bought them. Pick-ups: the store's own orders only.
 """
 
-from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -19,25 +18,15 @@ from orders.api.serializers import (
     ReturnableOrderOutput,
     ReturnOutput,
 )
-from orders.exceptions import CashierNotAllowed
-from orders.lifecycle import OrderStatus
 from orders.models import Fulfilment, Order, Return
-from orders.selectors import order_for_store, order_list
+from orders.selectors import order_for_store, order_list, pos_cashier_get
 from orders.services import (
     ReturnLineInput,
     order_pickup_hand_over,
     order_ready_for_pickup,
     order_return,
 )
-
-
-def _cashier(cashier_id):
-    if cashier_id is None:
-        return None
-    cashier = get_user_model().objects.filter(pk=cashier_id, is_active=True, is_staff=True).first()
-    if cashier is None:
-        raise CashierNotAllowed(fields={"cashier_id": ["No active staff member has this id."]})
-    return cashier
+from orders.statuses import OrderStatus
 
 
 @extend_schema(
@@ -71,13 +60,16 @@ class PosReturnCreateApi(TerminalApi):
         data.is_valid(raise_exception=True)
         asked = data.validated_data
         order = get_object_or_404(Order, number=asked["order_number"].strip().upper())
+        cashier = None
+        if asked["cashier_id"] is not None:
+            cashier = pos_cashier_get(terminal=request.auth, cashier_id=asked["cashier_id"])
         record, created = order_return(
             order=order,
             location=request.auth.location,
             lines=[ReturnLineInput(**line) for line in asked["lines"]],
             reason=asked["reason"],
             refund_method=asked["refund_method"],
-            actor=_cashier(asked["cashier_id"]),
+            actor=cashier,
             terminal=request.auth,
             client_uuid=asked["client_uuid"],
         )

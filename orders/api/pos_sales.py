@@ -1,6 +1,5 @@
 """POS sales: submit (idempotent on client_uuid) and read back a sale of this store."""
 
-from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
@@ -10,8 +9,7 @@ from customers.exceptions import CustomerNotFound
 from customers.selectors import customer_get
 from orders.api.base import TerminalApi
 from orders.api.serializers import OrderOutput, PosSaleInput
-from orders.exceptions import CashierNotAllowed
-from orders.selectors import order_for_store, order_list
+from orders.selectors import order_for_store, order_list, pos_cashier_get
 from orders.services.placing import LineInput, TenderInput
 from orders.services.pos import pos_sale_submit
 
@@ -54,15 +52,7 @@ class PosSaleSubmitApi(TerminalApi):
                 ) from None
         cashier = None
         if sale["cashier_id"] is not None:
-            cashier = (
-                get_user_model()
-                .objects.filter(pk=sale["cashier_id"], is_active=True, is_staff=True)
-                .first()
-            )
-            if cashier is None:
-                raise CashierNotAllowed(
-                    fields={"cashier_id": ["No active staff member has this id."]}
-                )
+            cashier = pos_cashier_get(terminal=request.auth, cashier_id=sale["cashier_id"])
         order, created = pos_sale_submit(
             terminal=request.auth,
             client_uuid=sale["client_uuid"],

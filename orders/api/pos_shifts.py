@@ -1,6 +1,6 @@
-"""POS endpoints for shifts: open, move cash, close. A terminal sees only its store's shifts."""
+"""POS endpoints for the till: which terminal is calling, and its shifts (open, move cash,
+close). A terminal sees only its store's shifts."""
 
-from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
@@ -13,14 +13,22 @@ from orders.api.serializers import (
     ShiftCloseInput,
     ShiftOpenInput,
     ShiftOutput,
+    TerminalOutput,
 )
-from orders.exceptions import CashierNotAllowed
-from orders.selectors import shift_for_store, shift_list
+from orders.selectors import pos_cashier_get, shift_for_store, shift_list
 from orders.services import shift_cash_record, shift_close, shift_open
 
 
 def _created_or_replayed(created: bool) -> int:
     return status.HTTP_201_CREATED if created else status.HTTP_200_OK
+
+
+@extend_schema(tags=["pos"], summary="The calling terminal and its store", responses=TerminalOutput)
+class TerminalMeApi(TerminalApi):
+    """Which terminal this token belongs to, and the store it sells for."""
+
+    def get(self, request):
+        return Response(TerminalOutput(request.auth).data)
 
 
 @extend_schema(
@@ -47,13 +55,9 @@ class ShiftOpenApi(TerminalApi):
     def post(self, request):
         data = ShiftOpenInput(data=request.data)
         data.is_valid(raise_exception=True)
-        cashier = (
-            get_user_model()
-            .objects.filter(pk=data.validated_data["cashier_id"], is_active=True)
-            .first()
+        cashier = pos_cashier_get(
+            terminal=request.auth, cashier_id=data.validated_data["cashier_id"]
         )
-        if cashier is None:
-            raise CashierNotAllowed(fields={"cashier_id": ["No active staff member has this id."]})
         shift, created = shift_open(
             terminal=request.auth,
             cashier=cashier,

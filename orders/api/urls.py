@@ -19,8 +19,8 @@ from orders.api.pos_shifts import (
     ShiftCloseApi,
     ShiftCurrentApi,
     ShiftOpenApi,
+    TerminalMeApi,
 )
-from orders.api.views import TerminalMeApi
 
 urlpatterns = [
     path("pos/terminal/", TerminalMeApi.as_view(), name="pos-terminal"),

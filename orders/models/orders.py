@@ -2,10 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.money import money_field
 from inventory.models import Location, SalesChannel, Variant
-from orders.lifecycle import OrderStatus
-from orders.models.money import money_field
 from orders.models.tills import Shift, Terminal
+from orders.statuses import OrderStatus
 
 
 class OrderNumberSequence(models.Model):

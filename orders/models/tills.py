@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.money import money_field
 from inventory.models import Location
-from orders.models.money import money_field
 
 
 class Terminal(models.Model):

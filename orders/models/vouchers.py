@@ -2,8 +2,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.money import money_field
 from inventory.models import SalesChannel
-from orders.models.money import money_field
 from orders.models.orders import Order
 
 

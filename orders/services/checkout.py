@@ -37,7 +37,6 @@ from orders.exceptions import (
     PickupStoreUnavailable,
     PriceChanged,
 )
-from orders.lifecycle import OrderStatus
 from orders.models import Cart, CartLine, Fulfilment, Order, Payment
 from orders.services.numbers import order_number_next
 from orders.services.placing import (
@@ -49,6 +48,7 @@ from orders.services.placing import (
     order_write,
 )
 from orders.services.vouchers import voucher_quote
+from orders.statuses import OrderStatus
 from orders.vietqr import vietqr_payload
 
 WEB_PAYMENT_METHODS = (
@@ -197,6 +197,30 @@ def checkout_start(
     lines = list(cart.lines.select_related("variant"))
     if not lines:
         raise CartEmpty()
+    email, phone = _checkout_clean(
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+        fulfilment=fulfilment,
+        pickup_location=pickup_location,
+        shipping_address=shipping_address,
+    )
+    with transaction.atomic(durable=True):
+        return _checkout_write(
+            cart=cart,
+            lines=lines,
+            contact_name=contact_name,
+            email=email,
+            phone=phone,
+            fulfilment=fulfilment,
+            pickup_location=pickup_location,
+            shipping_address=shipping_address,
+        )
+
+
+def _checkout_clean(
+    *, contact_email, contact_phone, fulfilment, pickup_location, shipping_address
+) -> tuple[str, str]:
+    """The contact normalized (email, phone), or CheckoutIncomplete naming every field wrong."""
     errors = {}
     email = phone = ""
     try:
@@ -220,63 +244,77 @@ def checkout_start(
         errors["fulfilment"] = [_("Choose delivery or pick-up in store.")]
     if errors:
         raise CheckoutIncomplete(fields=errors)
+    return email, phone
 
-    with transaction.atomic(durable=True):
-        cart = locks.cart_lock(cart_id=cart.pk)
-        if cart.hold_reference:
-            reservation_release(reference=cart.hold_reference)
-        attempt = int(cart.hold_reference.rsplit(":", 1)[-1]) + 1 if cart.hold_reference else 1
-        reference = f"cart:{cart.token}:{attempt}"
-        ttl = timedelta(minutes=settings.STOCK_HOLD_MINUTES)
-        try:
-            stock_reserve(
-                channel=cart.channel,
-                lines=[StockLine(sku=line.variant.sku, quantity=line.quantity) for line in lines],
-                reference=reference,
-                kind=Reservation.Kind.HOLD,
-                location=pickup_location if fulfilment == Fulfilment.PICKUP else None,
-                ttl=ttl,
-            )
-        except Exception as error:
-            if fulfilment == Fulfilment.PICKUP and getattr(error, "code", "") in {
-                "insufficient_stock",
-                "channel_location_mismatch",
-            }:
-                raise PickupStoreUnavailable(fields=getattr(error, "fields", {})) from error
-            raise
-        customer = customer_resolve(
-            email=email or None,
-            phone=phone or None,
-            channel=cart.channel,
-            full_name=contact_name,
-        )
-        cart.customer = customer
-        cart.contact_name = contact_name
-        cart.contact_email = email
-        cart.contact_phone = phone
-        cart.fulfilment = fulfilment
-        cart.pickup_location = pickup_location if fulfilment == Fulfilment.PICKUP else None
-        cart.shipping_address = shipping_address if fulfilment == Fulfilment.SHIP else {}
-        cart.hold_reference = reference
-        cart.hold_expires_at = timezone.now() + ttl
-        cart.save()
-        event_record(
-            customer=customer,
-            kind=Event.Kind.CHECKOUT_STARTED,
-            channel=cart.channel,
-            location=cart.pickup_location,
-            payload={
-                **cart_event_payload(cart=cart),
-                "fulfilment": fulfilment,
-                "pickup_location_id": cart.pickup_location_id,
-                # Where the shopper is, for an invitation to the nearest showroom; the
-                # full address stays on the cart (no personal data in the payload).
-                "city": (shipping_address or {}).get("city", ""),
-                "has_phone": bool(phone),
-                "has_email": bool(email),
-            },
-        )
+
+def _checkout_write(
+    *, cart, lines, contact_name, email, phone, fulfilment, pickup_location, shipping_address
+) -> Cart:
+    """Inside the caller's transaction: the new hold, the customer, the cart, the event."""
+    cart = locks.cart_lock(cart_id=cart.pk)
+    pickup_at = pickup_location if fulfilment == Fulfilment.PICKUP else None
+    reference, ttl = _checkout_hold(
+        cart=cart, lines=lines, fulfilment=fulfilment, pickup_location=pickup_at
+    )
+    customer = customer_resolve(
+        email=email or None,
+        phone=phone or None,
+        channel=cart.channel,
+        full_name=contact_name,
+    )
+    cart.customer = customer
+    cart.contact_name = contact_name
+    cart.contact_email = email
+    cart.contact_phone = phone
+    cart.fulfilment = fulfilment
+    cart.pickup_location = pickup_at
+    cart.shipping_address = shipping_address if fulfilment == Fulfilment.SHIP else {}
+    cart.hold_reference = reference
+    cart.hold_expires_at = timezone.now() + ttl
+    cart.save()
+    event_record(
+        customer=customer,
+        kind=Event.Kind.CHECKOUT_STARTED,
+        channel=cart.channel,
+        location=cart.pickup_location,
+        payload={
+            **cart_event_payload(cart=cart),
+            "fulfilment": fulfilment,
+            "pickup_location_id": cart.pickup_location_id,
+            # Where the shopper is, for an invitation to the nearest showroom; the
+            # full address stays on the cart (no personal data in the payload).
+            "city": (shipping_address or {}).get("city", ""),
+            "has_phone": bool(phone),
+            "has_email": bool(email),
+        },
+    )
     return cart
+
+
+def _checkout_hold(*, cart, lines, fulfilment, pickup_location) -> tuple[str, timedelta]:
+    """Replace the locked cart's hold by a new one; returns its reference and lifetime."""
+    if cart.hold_reference:
+        reservation_release(reference=cart.hold_reference)
+    attempt = int(cart.hold_reference.rsplit(":", 1)[-1]) + 1 if cart.hold_reference else 1
+    reference = f"cart:{cart.token}:{attempt}"
+    ttl = timedelta(minutes=settings.STOCK_HOLD_MINUTES)
+    try:
+        stock_reserve(
+            channel=cart.channel,
+            lines=[StockLine(sku=line.variant.sku, quantity=line.quantity) for line in lines],
+            reference=reference,
+            kind=Reservation.Kind.HOLD,
+            location=pickup_location,
+            ttl=ttl,
+        )
+    except Exception as error:
+        if fulfilment == Fulfilment.PICKUP and getattr(error, "code", "") in {
+            "insufficient_stock",
+            "channel_location_mismatch",
+        }:
+            raise PickupStoreUnavailable(fields=getattr(error, "fields", {})) from error
+        raise
+    return reference, ttl
 
 
 def order_place(

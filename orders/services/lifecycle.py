@@ -1,4 +1,4 @@
-"""Moving an order through its statuses (the table is in ``orders.lifecycle``).
+"""Moving an order through its statuses (the table is in ``orders.statuses``).
 
 Each move locks the order, checks the table, does what the move means for stock, money,
 points and the timeline, and saves, all in one transaction.
@@ -16,16 +16,21 @@ from inventory.selectors import reservation_list_for_reference
 from inventory.services import reservation_release, stock_sale_commit
 from orders import locks
 from orders.exceptions import OrderTransitionInvalid, PickupCodeInvalid
-from orders.lifecycle import OrderStatus, order_status_check
 from orders.models import Fulfilment, Order, Payment
 from orders.services.placing import order_completion_record, order_event_payload
 from orders.services.vouchers import voucher_release
+from orders.statuses import OrderStatus, order_status_check
 
 PICKUP_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 def _move(order: Order, new: str, **fields) -> Order:
     locked = locks.order_lock(order_id=order.pk)
+    return _status_set(locked, new, **fields)
+
+
+def _status_set(locked: Order, new: str, **fields) -> Order:
+    """Check the table and save the move on an order whose row the caller has locked."""
     order_status_check(current=locked.status, new=new)
     locked.status = new
     for name, value in fields.items():
@@ -127,3 +132,14 @@ def order_cancel(*, order: Order, reason: str = "") -> Order:
             payload={**order_event_payload(order=order), "reason": reason},
         )
     return order
+
+
+def order_returned_mark(*, locked_order: Order, fully_returned: bool) -> Order:
+    """Goods came back (``orders.services.returns``): the order becomes returned, or
+    partially returned while something is left to return.
+
+    ``locked_order`` is the row the return already locked (``locks.order_lock``) before it
+    counted what can still be returned; it is not locked a second time.
+    """
+    new = OrderStatus.RETURNED if fully_returned else OrderStatus.PARTIALLY_RETURNED
+    return _status_set(locked_order, new)

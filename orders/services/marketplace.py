@@ -10,7 +10,6 @@ from customers.services import customer_resolve
 from inventory.models import Reservation, SalesChannel
 from inventory.services import stock_reserve
 from orders.exceptions import IdempotencyConflict, OrderLinesInvalid
-from orders.lifecycle import OrderStatus
 from orders.models import Fulfilment, Order, Payment
 from orders.services.placing import (
     LineInput,
@@ -20,6 +19,7 @@ from orders.services.placing import (
     order_write,
     request_fingerprint,
 )
+from orders.statuses import OrderStatus
 
 
 def marketplace_order_ingest(

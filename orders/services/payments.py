@@ -4,9 +4,9 @@ from django.db import transaction
 
 from customers.models import Event
 from customers.services import event_record
-from orders.lifecycle import OrderStatus
 from orders.models import Order, Payment
 from orders.services.lifecycle import order_confirm
+from orders.statuses import OrderStatus
 
 
 def order_payment_card(*, order: Order, provider) -> tuple[Order, bool, str]:

@@ -22,10 +22,10 @@ from customers.services import event_record, loyalty_earn, loyalty_redeem
 from inventory.models import Location, SalesChannel, Variant
 from inventory.services import StockLine
 from orders.exceptions import LoyaltyPointsInvalid, OrderLinesInvalid, PaymentsInvalid, PriceChanged
-from orders.lifecycle import OrderStatus
 from orders.models import Order, OrderLine, Payment
 from orders.services.numbers import order_number_next
 from orders.services.vouchers import VoucherQuote, voucher_redeem
+from orders.statuses import OrderStatus
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from inventory.models import SalesChannel
 from inventory.services import stock_offline_sale_record, stock_sell
 from orders import locks
 from orders.exceptions import IdempotencyConflict, PosChannelMissing
-from orders.lifecycle import OrderStatus
 from orders.models import Fulfilment, Order, Payment, ShiftCashMovement, Terminal
+from orders.selectors import pos_channel_get
 from orders.services.placing import (
     LineInput,
     Pricing,
@@ -33,19 +33,12 @@ from orders.services.placing import (
 )
 from orders.services.shifts import shift_sale_cash_add
 from orders.services.vouchers import voucher_quote
+from orders.statuses import OrderStatus
 
 
 def pos_channel_for(*, terminal: Terminal) -> SalesChannel:
     """The POS channel of the terminal's store (each store has one, selling from it alone)."""
-    channel = (
-        SalesChannel.objects.filter(
-            kind=SalesChannel.Kind.POS,
-            is_active=True,
-            channel_locations__location=terminal.location,
-        )
-        .order_by("pk")
-        .first()
-    )
+    channel = pos_channel_get(terminal=terminal)
     if channel is None:
         raise PosChannelMissing(
             _("%(store)s has no active POS sales channel; ask the store manager to add one.")

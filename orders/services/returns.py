@@ -16,10 +16,11 @@ from inventory.models import Location
 from inventory.services import StockLine, stock_return_restock
 from orders import locks
 from orders.exceptions import IdempotencyConflict, ReturnInvalid
-from orders.lifecycle import OrderStatus
 from orders.models import Order, OrderLine, Payment, Return, ReturnLine, ShiftCashMovement, Terminal
+from orders.services.lifecycle import order_returned_mark
 from orders.services.placing import request_fingerprint
 from orders.services.shifts import shift_cash_record
+from orders.statuses import OrderStatus
 
 RETURNABLE = {OrderStatus.COMPLETED, OrderStatus.PARTIALLY_RETURNED}
 
@@ -98,40 +99,14 @@ def _return_write(
     # The order row is locked first: two returns of one order are taken one after the other,
     # so neither can return what the other just took back.
     order = locks.order_lock(order_id=order.pk)
-    if order.status not in RETURNABLE:
-        raise ReturnInvalid(
-            _("Order %(number)s is %(status)s; only a completed order can be returned.")
-            % {"number": order.number, "status": order.get_status_display()}
-        )
-    if not reason.strip():
-        raise ReturnInvalid(fields={"reason": [_("Say why the goods come back.")]})
-    if refund_method not in Payment.Method.values or refund_method == Payment.Method.LOYALTY:
-        raise ReturnInvalid(fields={"refund_method": [_("Choose how the shopper is refunded.")]})
     order_lines = {line.pk: line for line in order.lines.select_related("variant")}
-    asked: dict[int, int] = {}
-    for line in lines:
-        asked[line.order_line_id] = asked.get(line.order_line_id, 0) + line.quantity
-    errors = {}
-    for line_id, quantity in asked.items():
-        line = order_lines.get(line_id)
-        if line is None:
-            errors[str(line_id)] = [
-                _("This line is not part of order %(number)s.") % {"number": order.number}
-            ]
-        elif quantity <= 0:
-            errors[str(line_id)] = [_("Return at least one unit.")]
-        elif quantity > line.returnable_quantity:
-            errors[str(line_id)] = [
-                _("%(sku)s: %(left)d can still be returned (%(bought)d bought, "
-                  "%(returned)d already returned).")
-                % {"sku": line.sku, "left": line.returnable_quantity, "bought": line.quantity,
-                   "returned": line.returned_quantity}
-            ]  # fmt: skip
-    if not asked:
-        errors["lines"] = [_("Choose what comes back.")]
-    if errors:
-        raise ReturnInvalid(_("Some lines cannot be returned as asked; see fields."), fields=errors)
-
+    asked = _return_clean(
+        order=order,
+        order_lines=order_lines,
+        lines=lines,
+        reason=reason,
+        refund_method=refund_method,
+    )
     refunds = {
         line_id: _refund_for(order_lines[line_id], quantity, order.currency)
         for line_id, quantity in asked.items()
@@ -178,8 +153,7 @@ def _return_write(
         line.returned_quantity + asked.get(line.pk, 0) >= line.quantity
         for line in order_lines.values()
     )
-    order.status = OrderStatus.RETURNED if fully_returned else OrderStatus.PARTIALLY_RETURNED
-    order.save(update_fields=["status"])
+    order = order_returned_mark(locked_order=order, fully_returned=fully_returned)
     if order.customer_id:
         record.points_reversed = _points_back(order=order, record=record, refund=refund_total)
         record.save(update_fields=["points_reversed"])
@@ -203,6 +177,49 @@ def _return_write(
             },
         )  # fmt: skip
     return record
+
+
+def _return_clean(*, order, order_lines, lines, reason, refund_method) -> dict[int, int]:
+    """The quantities asked per order line, or ReturnInvalid saying what is wrong.
+
+    ``order`` is locked, so what can still be returned cannot change under us.
+    """
+    if order.status not in RETURNABLE:
+        raise ReturnInvalid(
+            _("Order %(number)s is %(status)s; only a completed order can be returned.")
+            % {"number": order.number, "status": order.get_status_display()}
+        )
+    if not reason.strip():
+        raise ReturnInvalid(fields={"reason": [_("Say why the goods come back.")]})
+    if refund_method not in Payment.Method.values or refund_method == Payment.Method.LOYALTY:
+        raise ReturnInvalid(fields={"refund_method": [_("Choose how the shopper is refunded.")]})
+    asked: dict[int, int] = {}
+    for line in lines:
+        asked[line.order_line_id] = asked.get(line.order_line_id, 0) + line.quantity
+    errors = {}
+    for line_id, quantity in asked.items():
+        error = _return_line_error(order, order_lines.get(line_id), quantity)
+        if error:
+            errors[str(line_id)] = [error]
+    if not asked:
+        errors["lines"] = [_("Choose what comes back.")]
+    if errors:
+        raise ReturnInvalid(_("Some lines cannot be returned as asked; see fields."), fields=errors)
+    return asked
+
+
+def _return_line_error(order, line, quantity) -> str:
+    if line is None:
+        return _("This line is not part of order %(number)s.") % {"number": order.number}
+    if quantity <= 0:
+        return _("Return at least one unit.")
+    if quantity > line.returnable_quantity:
+        return _("%(sku)s: %(left)d can still be returned (%(bought)d bought, "
+                 "%(returned)d already returned).") % {
+            "sku": line.sku, "left": line.returnable_quantity, "bought": line.quantity,
+            "returned": line.returned_quantity,
+        }  # fmt: skip
+    return ""
 
 
 def _refund_for(line: OrderLine, quantity: int, currency: str) -> Decimal:

@@ -46,7 +46,7 @@ def test_adding_beyond_what_is_left_says_so_and_keeps_the_cart(client, jar):
 
 
 @pytest.mark.django_db
-def test_the_guest_cart_joins_the_account_at_login(client, jar):
+def test_the_guest_cart_joins_the_account_at_the_first_cart_page_after_login(client, jar):
     customer = customer_with(email="toan@example.vn")
     user = StaffFactory(is_staff=False)
     customer.user = user
@@ -54,7 +54,7 @@ def test_the_guest_cart_joins_the_account_at_login(client, jar):
     client.post("/cart/add/", {"variant_id": jar.pk, "quantity": 1})
 
     client.force_login(user)
-    client.get("/")
+    client.get("/cart/")
 
     cart = Cart.objects.get(status=Cart.Status.OPEN)
     assert cart.user == user

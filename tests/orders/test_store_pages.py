@@ -14,11 +14,11 @@ from customers.models import ContactPoint, Event
 from customers.services import loyalty_earn
 from inventory.models import Reservation, StockLevel
 from inventory.services import reservation_expire_due
-from orders.lifecycle import OrderStatus
 from orders.models import Cart, CartLine, Order, Payment
 from orders.payments import DECLINED_TEST_CARD
 from orders.services import order_payment_card, order_ready_for_pickup, pos_sale_submit
 from orders.services.placing import LineInput, TenderInput
+from orders.statuses import OrderStatus
 from orders.views import order_status_url
 from tests.factories import (
     LocationFactory,

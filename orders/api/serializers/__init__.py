@@ -1,0 +1,83 @@
+"""The POS API's serializers, one module per subject, all importable from here."""
+
+from orders.api.serializers.catalog import (
+    CatalogPageOutput,
+    CatalogVariantOutput,
+)
+from orders.api.serializers.customers import (
+    PosCartLineOutput,
+    PosConsentInput,
+    PosContactOutput,
+    PosCustomerCreateInput,
+    PosCustomerLookupInput,
+    PosCustomerOutput,
+    PosCustomerSummaryOutput,
+    PosEventOutput,
+    PosOpenCartOutput,
+)
+from orders.api.serializers.returns import (
+    PickupHandOverInput,
+    PosReturnInput,
+    ReturnableLineOutput,
+    ReturnableOrderOutput,
+    ReturnLineInputSerializer,
+    ReturnLineOutput,
+    ReturnOutput,
+)
+from orders.api.serializers.sales import (
+    PAYMENT_METHODS,
+    PAYMENT_STATUSES,
+    TILL_PAYMENT_METHODS,
+    OrderLineOutput,
+    OrderOutput,
+    PaymentOutput,
+    PosSaleInput,
+    SaleLineInput,
+    TenderInputSerializer,
+)
+from orders.api.serializers.tills import (
+    CashierOutput,
+    ShiftCashMovementInput,
+    ShiftCashMovementOutput,
+    ShiftCloseInput,
+    ShiftOpenInput,
+    ShiftOutput,
+    TerminalOutput,
+)
+
+__all__ = [
+    "PAYMENT_METHODS",
+    "PAYMENT_STATUSES",
+    "TILL_PAYMENT_METHODS",
+    "CashierOutput",
+    "CatalogPageOutput",
+    "CatalogVariantOutput",
+    "OrderLineOutput",
+    "OrderOutput",
+    "PaymentOutput",
+    "PickupHandOverInput",
+    "PosCartLineOutput",
+    "PosConsentInput",
+    "PosContactOutput",
+    "PosCustomerCreateInput",
+    "PosCustomerLookupInput",
+    "PosCustomerOutput",
+    "PosCustomerSummaryOutput",
+    "PosEventOutput",
+    "PosOpenCartOutput",
+    "PosReturnInput",
+    "PosSaleInput",
+    "ReturnLineInputSerializer",
+    "ReturnLineOutput",
+    "ReturnOutput",
+    "ReturnableLineOutput",
+    "ReturnableOrderOutput",
+    "SaleLineInput",
+    "ShiftCashMovementInput",
+    "ShiftCashMovementOutput",
+    "ShiftCloseInput",
+    "ShiftOpenInput",
+    "ShiftOutput",
+    "TenderInputSerializer",
+    "TerminalOutput",
+]

@@ -1,0 +1,101 @@
+"""Customers at the till: look up, register, the cashier's summary."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from config.api.fields import MoneyField
+from customers.models import ConsentRecord, ContactPoint, Customer, Event
+from customers.selectors import loyalty_balance
+
+
+class PosCustomerLookupInput(serializers.Serializer):
+    phone = serializers.CharField(required=False, max_length=40)
+    email = serializers.CharField(required=False, max_length=254)
+
+    def validate(self, attrs):
+        if not attrs.get("phone") and not attrs.get("email"):
+            raise serializers.ValidationError(_("Give a phone number or an email address."))
+        return attrs
+
+
+class PosConsentInput(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=ConsentRecord.Channel.choices)
+    purpose = serializers.ChoiceField(choices=ConsentRecord.Purpose.choices)
+    granted = serializers.BooleanField()
+    wording_version = serializers.CharField(max_length=50, required=False, default="")
+
+
+class PosCustomerCreateInput(serializers.Serializer):
+    full_name = serializers.CharField(max_length=200, required=False, default="")
+    phone = serializers.CharField(max_length=40, required=False)
+    email = serializers.CharField(max_length=254, required=False)
+    preferred_language = serializers.ChoiceField(
+        choices=Customer._meta.get_field("preferred_language").choices, required=False
+    )
+    consents = PosConsentInput(many=True, required=False, default=list)
+
+    def validate(self, attrs):
+        if not attrs.get("phone") and not attrs.get("email"):
+            raise serializers.ValidationError(_("Give a phone number or an email address."))
+        return attrs
+
+
+class PosContactOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ContactPoint.Kind.choices)
+    value = serializers.CharField()
+
+
+class PosCustomerOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    preferred_language = serializers.CharField()
+    contacts = serializers.SerializerMethodField()
+    loyalty_balance = serializers.SerializerMethodField()
+
+    def get_contacts(self, customer) -> list[dict]:
+        points = [
+            point
+            for point in customer.contact_points.all()
+            if point.kind in (ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE)
+        ]
+        return PosContactOutput(points, many=True).data
+
+    def get_loyalty_balance(self, customer) -> int:
+        return loyalty_balance(customer=customer)
+
+
+class PosEventOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Event.Kind.choices)
+    occurred_at = serializers.DateTimeField()
+    channel = serializers.CharField(source="channel.code", allow_null=True, default=None)
+    location = serializers.CharField(source="location.code", allow_null=True, default=None)
+    payload = serializers.JSONField()
+
+
+class PosCartLineOutput(serializers.Serializer):
+    variant_id = serializers.IntegerField()
+    sku = serializers.CharField(source="variant.sku")
+    name = serializers.CharField(source="variant")
+    quantity = serializers.IntegerField()
+    unit_price_amount = MoneyField(source="variant.price_amount")
+
+
+class PosOpenCartOutput(serializers.Serializer):
+    token = serializers.UUIDField()
+    updated_at = serializers.DateTimeField()
+    lines = PosCartLineOutput(many=True)
+
+
+class PosCustomerSummaryOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    preferred_language = serializers.CharField()
+    contacts = PosContactOutput(many=True)
+    loyalty_balance = serializers.IntegerField()
+    wishlist_variant_ids = serializers.ListField(child=serializers.IntegerField())
+    consent = serializers.DictField(child=serializers.DictField(child=serializers.BooleanField()))
+    recent_events = PosEventOutput(many=True)
+    open_web_cart = PosOpenCartOutput(
+        allow_null=True, help_text="What the shopper left in the web store's cart, if anything."
+    )

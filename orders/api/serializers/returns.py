@@ -1,0 +1,90 @@
+"""Returns taken at a till and pick-ups handed over there."""
+
+from rest_framework import serializers
+
+from config.api.fields import MoneyField
+from orders.api.serializers.sales import TILL_PAYMENT_METHODS
+from orders.models import Order, OrderLine, Return, ReturnLine
+
+
+class ReturnLineInputSerializer(serializers.Serializer):
+    order_line_id = serializers.IntegerField()
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+
+
+class PosReturnInput(serializers.Serializer):
+    client_uuid = serializers.UUIDField(help_text="Made by the terminal; send it again on retry.")
+    order_number = serializers.CharField(
+        max_length=40, help_text="From the receipt or the order email, any channel."
+    )
+    lines = ReturnLineInputSerializer(many=True, allow_empty=False, max_length=500)
+    reason = serializers.CharField(max_length=300)
+    refund_method = serializers.ChoiceField(choices=TILL_PAYMENT_METHODS)
+    cashier_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class ReturnLineOutput(serializers.ModelSerializer):
+    sku = serializers.CharField(source="order_line.sku")
+    refund_amount = MoneyField()
+
+    class Meta:
+        model = ReturnLine
+        fields = ["order_line", "sku", "quantity", "refund_amount"]
+
+
+class ReturnOutput(serializers.ModelSerializer):
+    order_number = serializers.CharField(source="order.number")
+    order_status = serializers.CharField(source="order.status")
+    refund_amount = MoneyField()
+    lines = ReturnLineOutput(many=True)
+
+    class Meta:
+        model = Return
+        fields = [
+            "id",
+            "order_number",
+            "order_status",
+            "location",
+            "reason",
+            "refund_method",
+            "refund_amount",
+            "points_reversed",
+            "client_uuid",
+            "created_at",
+            "lines",
+        ]
+
+
+class ReturnableLineOutput(serializers.ModelSerializer):
+    unit_price_amount = MoneyField()
+    total_amount = MoneyField()
+    returnable_quantity = serializers.IntegerField()
+
+    class Meta:
+        model = OrderLine
+        fields = [
+            "id",
+            "sku",
+            "name",
+            "quantity",
+            "returned_quantity",
+            "returnable_quantity",
+            "unit_price_amount",
+            "total_amount",
+        ]
+
+
+class ReturnableOrderOutput(serializers.ModelSerializer):
+    """What a cashier needs to take a return: no customer or address details."""
+
+    channel = serializers.CharField(source="channel.name")
+    total_amount = MoneyField()
+    lines = ReturnableLineOutput(many=True)
+
+    class Meta:
+        model = Order
+        fields = ["id", "number", "channel", "status", "placed_at", "total_amount", "lines"]
+
+
+class PickupHandOverInput(serializers.Serializer):
+    pickup_code = serializers.CharField(max_length=12)

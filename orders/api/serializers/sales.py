@@ -1,0 +1,151 @@
+"""A sale as a till submits it, and an order as the API shows it."""
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.api.fields import MoneyField
+from orders.models import Order, OrderLine, Payment
+
+# Named choice sets for the schema (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+PAYMENT_METHODS = Payment.Method.choices
+PAYMENT_STATUSES = Payment.Status.choices
+
+# What a till takes or gives back (one enum in the schema, ``TillPaymentMethodEnum``).
+TILL_PAYMENT_METHODS = [
+    (method.value, method.label)
+    for method in (
+        Payment.Method.CASH,
+        Payment.Method.CARD,
+        Payment.Method.BANK_TRANSFER,
+        Payment.Method.EWALLET,
+    )
+]
+
+
+class SaleLineInput(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+    unit_price_amount = MoneyField(
+        required=False,
+        min_value=Decimal(0),
+        help_text="The price the till showed. Online: a different current price is a 409 "
+        "price_changed. Offline: taken as what was charged.",
+    )
+
+
+class TenderInputSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=TILL_PAYMENT_METHODS)
+    amount = MoneyField(min_value=Decimal(1), help_text="What this tender pays, change excluded.")
+    tendered_amount = MoneyField(
+        required=False, min_value=Decimal(0), help_text="Cash: what the shopper handed over."
+    )
+    provider_reference = serializers.CharField(max_length=100, required=False, default="")
+
+
+class PosSaleInput(serializers.Serializer):
+    client_uuid = serializers.UUIDField(
+        help_text="Made by the terminal for this sale; send the same one on every retry."
+    )
+    lines = SaleLineInput(many=True, allow_empty=False, max_length=500)
+    payments = TenderInputSerializer(many=True, allow_empty=False, max_length=10)
+    customer_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    cashier_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    voucher_code = serializers.CharField(
+        max_length=40, required=False, default="", allow_blank=True
+    )
+    points = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False, default=0)
+    placed_at = serializers.DateTimeField(
+        required=False, help_text="The till's clock when the sale was made (offline sales)."
+    )
+    offline = serializers.BooleanField(
+        required=False, default=False, help_text="The sale was made while the till was offline."
+    )
+    note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+
+class OrderLineOutput(serializers.ModelSerializer):
+    unit_price_amount = MoneyField()
+    discount_amount = MoneyField()
+    total_amount = MoneyField()
+
+    class Meta:
+        model = OrderLine
+        fields = [
+            "id",
+            "variant",
+            "sku",
+            "name",
+            "quantity",
+            "unit_price_amount",
+            "discount_amount",
+            "total_amount",
+            "returned_quantity",
+        ]
+
+
+class PaymentOutput(serializers.ModelSerializer):
+    amount = MoneyField()
+    tendered_amount = MoneyField(allow_null=True)
+    change_amount = MoneyField(allow_null=True)
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "kind",
+            "method",
+            "status",
+            "amount",
+            "tendered_amount",
+            "change_amount",
+            "provider_reference",
+            "vietqr_payload",
+            "created_at",
+        ]
+
+
+class OrderOutput(serializers.ModelSerializer):
+    subtotal_amount = MoneyField()
+    discount_amount = MoneyField()
+    shipping_amount = MoneyField()
+    total_amount = MoneyField()
+    change_due_amount = serializers.SerializerMethodField()
+    lines = OrderLineOutput(many=True)
+    payments = PaymentOutput(many=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "number",
+            "channel",
+            "location",
+            "customer",
+            "status",
+            "fulfilment",
+            "currency",
+            "subtotal_amount",
+            "discount_amount",
+            "shipping_amount",
+            "total_amount",
+            "change_due_amount",
+            "voucher_code",
+            "points_redeemed",
+            "client_uuid",
+            "shift",
+            "late_sync",
+            "sold_offline",
+            "pickup_code",
+            "placed_at",
+            "received_at",
+            "completed_at",
+            "lines",
+            "payments",
+        ]
+
+    @extend_schema_field(MoneyField())
+    def get_change_due_amount(self, order):
+        change = sum((p.change_amount or Decimal(0) for p in order.payments.all()), Decimal(0))
+        return MoneyField().to_representation(change)
