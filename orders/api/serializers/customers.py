@@ -22,11 +22,15 @@ class PosConsentInput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=ConsentRecord.Channel.choices)
     purpose = serializers.ChoiceField(choices=ConsentRecord.Purpose.choices)
     granted = serializers.BooleanField()
-    wording_version = serializers.CharField(max_length=50, required=False, default="")
+    wording_version = serializers.CharField(
+        max_length=50, required=False, default="", allow_blank=True
+    )
 
 
 class PosCustomerCreateInput(serializers.Serializer):
-    full_name = serializers.CharField(max_length=200, required=False, default="")
+    full_name = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True
+    )
     phone = serializers.CharField(max_length=40, required=False)
     email = serializers.CharField(max_length=254, required=False)
     preferred_language = serializers.ChoiceField(

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from config.api.fields import MoneyField
+from config.api.fields import MoneyField, StrictUUIDField
 from orders.api.serializers.sales import TILL_PAYMENT_METHODS
 from orders.models import Order, OrderLine, Return, ReturnLine
 
@@ -13,7 +13,7 @@ class ReturnLineInputSerializer(serializers.Serializer):
 
 
 class PosReturnInput(serializers.Serializer):
-    client_uuid = serializers.UUIDField(help_text="Made by the terminal; send it again on retry.")
+    client_uuid = StrictUUIDField(help_text="Made by the terminal; send it again on retry.")
     order_number = serializers.CharField(
         max_length=40, help_text="From the receipt or the order email, any channel."
     )
