@@ -6,7 +6,7 @@ answer holds the lines, not who bought them. Pick-ups: the store's own orders on
 """
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -33,7 +33,10 @@ from orders.statuses import OrderStatus
     tags=["pos"],
     summary="Find an order to take a return",
     parameters=[OpenApiParameter("number", str, required=True, description="e.g. WEB-000123")],
-    responses=ReturnableOrderOutput,
+    responses={
+        200: ReturnableOrderOutput,
+        404: OpenApiResponse(description="No order has this number (`not_found`)."),
+    },
 )
 class PosReturnableOrderApi(TerminalApi):
     """An order of any channel by its exact number, with what can still be returned per line."""
