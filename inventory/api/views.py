@@ -7,6 +7,7 @@ from config.api.permissions import StaffModelPermissions
 from inventory.api.serializers import (
     LocationOutput,
     ProductSearchOutput,
+    ProductSearchQuery,
     SalesChannelOutput,
     product_search_context,
 )
@@ -79,7 +80,9 @@ class ProductSearchApi(ListAPIView):
 
     def list(self, request, *args, **kwargs):
         here = None
-        if code := request.query_params.get("location"):
+        query = ProductSearchQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        if code := query.validated_data.get("location"):
             here = location_list().filter(code=code).first()
             if here is None:
                 raise ValidationError({"location": [_("No active location has this code.")]})

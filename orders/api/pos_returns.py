@@ -6,7 +6,7 @@ answer holds the lines, not who bought them. Pick-ups: the store's own orders on
 """
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -16,6 +16,7 @@ from orders.api.serializers import (
     PickupHandOverInput,
     PosReturnInput,
     ReturnableOrderOutput,
+    ReturnableOrderQuery,
     ReturnOutput,
 )
 from orders.models import Fulfilment, Order, Return
@@ -32,7 +33,7 @@ from orders.statuses import OrderStatus
 @extend_schema(
     tags=["pos"],
     summary="Find an order to take a return",
-    parameters=[OpenApiParameter("number", str, required=True, description="e.g. WEB-000123")],
+    parameters=[ReturnableOrderQuery],
     responses={
         200: ReturnableOrderOutput,
         404: OpenApiResponse(description="No order has this number (`not_found`)."),
@@ -42,7 +43,9 @@ class PosReturnableOrderApi(TerminalApi):
     """An order of any channel by its exact number, with what can still be returned per line."""
 
     def get(self, request):
-        number = request.query_params.get("number", "").strip().upper()
+        query = ReturnableOrderQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        number = query.validated_data["number"].strip().upper()
         order = get_object_or_404(order_list(), number=number)
         return Response(ReturnableOrderOutput(order).data)
 

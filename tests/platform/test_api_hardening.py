@@ -224,3 +224,22 @@ def test_a_boolean_filter_takes_true_or_false_only(client, value, status):
         assert [row["id"] for row in response.json()["results"]] == [store.pk]
     else:
         assert list(response.json()["fields"]) == ["accepts_pickup"]
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_in_the_returnable_order_number_is_a_400(till):
+    # PostgreSQL refuses NUL in text: sent on to the database it was a 500 (Schemathesis)
+    response = till.get("/api/v1/pos/returns/order/", {"number": "WEB-\x00001"})
+
+    body = assert_error_shape(response, 400, "invalid")
+    assert list(body["fields"]) == ["number"]
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_in_the_location_code_of_a_product_search_is_a_400(client):
+    client.force_login(StaffFactory(role=CASHIER))
+
+    response = client.get("/api/v1/products/", {"location": "HG\x00"})
+
+    body = assert_error_shape(response, 400, "invalid")
+    assert list(body["fields"]) == ["location"]

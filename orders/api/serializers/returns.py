@@ -12,6 +12,11 @@ class ReturnLineInputSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=10_000)
 
 
+class ReturnableOrderQuery(serializers.Serializer):
+    # A CharField refuses NUL bytes, which PostgreSQL cannot compare (a 500 otherwise).
+    number = serializers.CharField(max_length=40, help_text="e.g. WEB-000123")
+
+
 class PosReturnInput(serializers.Serializer):
     client_uuid = StrictUUIDField(help_text="Made by the terminal; send it again on retry.")
     order_number = serializers.CharField(
