@@ -294,13 +294,15 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "config.api.authentication.SessionAuthentication",
     ],
+    # JSON only: sales, returns and consents carry nested lines that forms cannot.
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser"],
     "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.IsStaff"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -315,6 +317,9 @@ REST_FRAMEWORK = {
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+# Arrays and objects nested deeper than this are a 400 (the deepest body nests 3 levels).
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", 16)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tiệm API",
@@ -333,6 +338,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.schema.drop_backend_integer_limits",
+        "config.api.schema.document_errors",
     ],
     # Several models have a "status" or "method"; give each choice set its own name.
     "ENUM_NAME_OVERRIDES": {
@@ -417,6 +423,10 @@ LOYALTY_POINT_VALUE_VND = env.int("LOYALTY_POINT_VALUE_VND", 100, minimum=1)
 # Tills syncing the catalog get every change again until it is this many seconds old, so a
 # change whose transaction committed late is never skipped.
 CATALOG_SYNC_LAG_SECONDS = env.int("CATALOG_SYNC_LAG_SECONDS", 60, minimum=0)
+# An offline sale's placed_at (the till's clock) must lie within these bounds: not ahead of
+# the server's clock by more than the skew, not older than the age limit (a 400 otherwise).
+POS_CLOCK_SKEW_SECONDS = env.int("POS_CLOCK_SKEW_SECONDS", 300, minimum=0)
+POS_OFFLINE_MAX_AGE_DAYS = env.int("POS_OFFLINE_MAX_AGE_DAYS", 30, minimum=1)
 
 # Offline POS sales: the till's clock may run this far ahead of ours; a sale made with no
 # open shift may be replayed at most this many hours later (older: refused, for a manager).

@@ -1,6 +1,12 @@
 from django.views import defaults
 
-from config.api.errors import api_not_found, api_server_error
+from config.api.errors import api_bad_request, api_not_found, api_server_error
+
+
+def bad_request(request, exception):
+    if request.path.startswith("/api/"):
+        return api_bad_request(request, exception)
+    return defaults.bad_request(request, exception)
 
 
 def page_not_found(request, exception):

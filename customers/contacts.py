@@ -2,11 +2,12 @@
 
 Emails are trimmed and lower-cased; phones are parsed with ``phonenumbers`` (Vietnam as the
 default region) and stored in E.164: ``0909 908 089``, ``84909908089`` and
-``+84 909 908 089`` all become ``+84909908089``. Invalid input raises
-:class:`InvalidContactPoint` saying what is wrong.
+``+84 909 908 089`` all become ``+84909908089``, also when typed in full-width characters.
+Invalid input raises :class:`InvalidContactPoint` saying what is wrong.
 """
 
 import re
+import unicodedata
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -42,7 +43,10 @@ def _phone_error(value: str, reason: str) -> InvalidContactPoint:
 
 def normalize_phone(value: str) -> str:
     """E.164 form of a phone number written in any common way; Vietnamese if no country code."""
-    text = (value or "").strip()
+    # NFKC folds the full-width forms that CJK and some Vietnamese input methods type
+    # (FULLWIDTH PLUS SIGN U+FF0B, digits U+FF10-FF19, brackets, dashes, the ideographic
+    # space) to their ASCII forms, so they read like the ones typed on any keyboard.
+    text = unicodedata.normalize("NFKC", value or "").strip()
     if not text:
         raise _phone_error(text, _("it is empty"))
     if not PHONE_CHARACTERS.match(text):

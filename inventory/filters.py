@@ -18,7 +18,28 @@ def search_text_matches(query: str) -> Q:
     return Q(*[Q(search_text__icontains=term) for term in terms])
 
 
+PRICE_LIMIT = 10**12  # đồng; more than any price, and within the column's 14 digits
+
+
+class StrictBooleanField(forms.Field):
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise forms.ValidationError(_("Send true or false."), code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """``true`` or ``false``; anything else is a 400 (django-filter's BooleanFilter reads
+    an unknown value as "no filter" and answers as if the parameter had not been sent)."""
+
+    field_class = StrictBooleanField
+
+
 class LocationFilter(django_filters.FilterSet):
+    accepts_pickup = StrictBooleanFilter()
+
     class Meta:
         model = Location
         fields = ["kind", "accepts_pickup", "city"]
@@ -35,8 +56,12 @@ class ProductSearchFilter(django_filters.FilterSet):
     barcode = django_filters.CharFilter(field_name="variants__barcode")
     category = django_filters.CharFilter(field_name="category__slug")
     brand = django_filters.CharFilter(lookup_expr="iexact")
-    min_price = django_filters.NumberFilter(field_name="variants__price_amount", lookup_expr="gte")
-    max_price = django_filters.NumberFilter(field_name="variants__price_amount", lookup_expr="lte")
+    min_price = django_filters.NumberFilter(
+        field_name="variants__price_amount", lookup_expr="gte", min_value=0, max_value=PRICE_LIMIT
+    )
+    max_price = django_filters.NumberFilter(
+        field_name="variants__price_amount", lookup_expr="lte", min_value=0, max_value=PRICE_LIMIT
+    )
 
     class Meta:
         model = Product
@@ -62,8 +87,6 @@ class ProductSearchFilter(django_filters.FilterSet):
 
 
 # --- Web store ----------------------------------------------------------------------------
-
-PRICE_LIMIT = 10**12  # đồng; more than any price, and within the column's 14 digits
 SORT_CHOICES = [
     ("newest", _("Newest")),
     ("price", _("Price: low to high")),

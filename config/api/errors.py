@@ -6,8 +6,11 @@
 subclass :class:`DomainError` and come out in the same shape.
 """
 
-from django.core.exceptions import PermissionDenied
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -16,6 +19,8 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.retry import api_retry_response, is_retryable
+
+logger = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
@@ -31,6 +36,21 @@ class DomainError(Exception):
         super().__init__(self.detail)
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+    default_detail = _("The request body is larger than this server accepts.")
+
+
+class ServiceUnavailable(exceptions.APIException):
+    """The database is down, or the transaction lost a deadlock or serialization race."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "service_unavailable"
+    default_detail = _("The service is briefly unavailable; send the same request again.")
+    wait = 1  # DRF turns it into Retry-After
+
+
 def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
     return {"code": code, "detail": str(detail), "fields": fields or {}}
 
@@ -42,6 +62,13 @@ def exception_handler(exc, context):
         return Response(error_body(exc.code, exc.detail, exc.fields), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, OperationalError | InterfaceError):
+        # A lost connection, a deadlock or a serialization failure: nothing was committed,
+        # and the same request (idempotent by its key) may be sent again.
+        logger.warning("API request answered 503: %s", exc)
+        exc = ServiceUnavailable()
+    if isinstance(exc, RequestDataTooBig):  # DATA_UPLOAD_MAX_MEMORY_SIZE, read by DRF
+        exc = PayloadTooLarge()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -95,6 +122,14 @@ def _flatten(detail) -> str:
 def api_not_found(request, exception=None):
     """404 for URLs under /api/ that match no route, in the API's error shape."""
     return JsonResponse(error_body("not_found", _("No API endpoint at this address.")), status=404)
+
+
+def api_bad_request(request, exception=None):
+    """Django's own 400s under /api/ (a body over the upload limit is a 413) in our shape."""
+    if isinstance(exception, RequestDataTooBig):
+        error = PayloadTooLarge()
+        return JsonResponse(error_body(error.default_code, error.detail), status=413)
+    return JsonResponse(error_body("bad_request", _("The request could not be read.")), status=400)
 
 
 def api_server_error(request):

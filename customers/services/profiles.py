@@ -20,7 +20,7 @@ from customers.models import (
     OneTimeCode,
     default_language,
 )
-from customers.selectors import customer_find_by_contact, customer_live
+from customers.selectors import customer_live
 from inventory.models import SalesChannel
 
 logger = logging.getLogger(__name__)
@@ -92,6 +92,33 @@ def customer_resolve(
     Safe inside the caller's transaction and under concurrency: a racing insert of the same
     contact detail is detected by the unique constraint and the lookup is run again.
     """
+    customer, _created = _customer_resolve_or_create(
+        email=email,
+        phone=phone,
+        zalo_id=zalo_id,
+        messenger_psid=messenger_psid,
+        marketplace_buyer_id=marketplace_buyer_id,
+        channel=channel,
+        full_name=full_name,
+        preferred_language=preferred_language,
+    )
+    return customer
+
+
+def _customer_resolve_or_create(
+    *,
+    email,
+    phone,
+    zalo_id=None,
+    messenger_psid=None,
+    marketplace_buyer_id=None,
+    channel,
+    full_name,
+    preferred_language,
+) -> tuple[Customer, bool]:
+    """:func:`customer_resolve`, and whether this call created the profile: decided by the
+    attempt that committed its contact points, so of racing callers exactly one is told
+    "created" (a check before resolving would tell several)."""
     identifiers = _identifiers(
         email=email,
         phone=phone,
@@ -108,10 +135,9 @@ def customer_resolve(
         try:
             # A savepoint: a unique-constraint race rolls back only this attempt.
             with transaction.atomic():
-                customer, _created = _resolve_once(
+                return _resolve_once(
                     identifiers, channel=channel, full_name=full_name, language=preferred_language
                 )
-                return customer
         except IntegrityError:
             if attempt == RESOLVE_ATTEMPTS - 1:
                 raise
@@ -119,7 +145,7 @@ def customer_resolve(
     raise AssertionError("unreachable")
 
 
-def _resolve_once(identifiers, *, channel, full_name, language) -> Customer:
+def _resolve_once(identifiers, *, channel, full_name, language) -> tuple[Customer, bool]:
     found = _lookup(identifiers, channel)
     owners: list[Customer] = []
     for kind, _value in identifiers:
@@ -326,17 +352,7 @@ def customer_register(
     """
     from customers.services.consent import consent_record
 
-    existed = any(
-        customer_find_by_contact(kind=kind, value=value) is not None
-        for kind, value in (
-            (ContactPoint.Kind.EMAIL, email),
-            (ContactPoint.Kind.PHONE, phone),
-            (ContactPoint.Kind.ZALO, zalo_id),
-            (ContactPoint.Kind.MESSENGER, messenger_psid),
-        )
-        if value
-    )
-    customer = customer_resolve(
+    customer, created = _customer_resolve_or_create(
         email=email,
         phone=phone,
         zalo_id=zalo_id,
@@ -356,7 +372,7 @@ def customer_register(
             source_ref=consent_source_ref,
             actor=ConsentRecord.Actor.SHOPPER,
         )
-    return customer, not existed
+    return customer, created
 
 
 @transaction.atomic(durable=True)

@@ -6,6 +6,11 @@ from inventory.models import ChannelLocation, Location, Product, SalesChannel, V
 from inventory.selectors import variant_availability_by_location
 
 
+class ProductSearchQuery(serializers.Serializer):
+    # A CharField refuses NUL bytes, which PostgreSQL cannot compare (a 500 otherwise).
+    location = serializers.CharField(max_length=50, required=False, allow_blank=True)
+
+
 class LocationOutput(serializers.ModelSerializer):
     class Meta:
         model = Location

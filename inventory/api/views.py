@@ -7,10 +7,11 @@ from config.api.permissions import StaffModelPermissions
 from inventory.api.serializers import (
     LocationOutput,
     ProductSearchOutput,
+    ProductSearchQuery,
     SalesChannelOutput,
     product_search_context,
 )
-from inventory.filters import LocationFilter
+from inventory.filters import PRICE_LIMIT, LocationFilter
 from inventory.selectors import location_list, product_search_list, sales_channel_list
 
 
@@ -38,6 +39,9 @@ class SalesChannelListApi(ListAPIView):
         return sales_channel_list()
 
 
+# What ProductSearchFilter accepts: 0 to PRICE_LIMIT.
+PRICE = {"type": "number", "minimum": 0, "maximum": PRICE_LIMIT}
+
 PRODUCT_SEARCH_PARAMETERS = [
     OpenApiParameter(
         "q", str, description="Words of the name (Vietnamese or English), or an exact SKU/barcode."
@@ -46,8 +50,8 @@ PRODUCT_SEARCH_PARAMETERS = [
     OpenApiParameter("barcode", str, description="Exact EAN-13 / UPC-A barcode."),
     OpenApiParameter("category", str, description="Category slug."),
     OpenApiParameter("brand", str),
-    OpenApiParameter("min_price", float, description="A variant priced at least this."),
-    OpenApiParameter("max_price", float, description="A variant priced at most this."),
+    OpenApiParameter("min_price", PRICE, description="A variant priced at least this."),
+    OpenApiParameter("max_price", PRICE, description="A variant priced at most this."),
 ]
 
 
@@ -76,7 +80,9 @@ class ProductSearchApi(ListAPIView):
 
     def list(self, request, *args, **kwargs):
         here = None
-        if code := request.query_params.get("location"):
+        query = ProductSearchQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        if code := query.validated_data.get("location"):
             here = location_list().filter(code=code).first()
             if here is None:
                 raise ValidationError({"location": [_("No active location has this code.")]})

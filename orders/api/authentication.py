@@ -17,7 +17,8 @@ class TerminalTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].decode().lower() != self.keyword.lower():
+        # Compared as bytes: a scheme word that is not UTF-8 is just not ours (no 500).
+        if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Send the terminal token as 'Bearer <token>'.")

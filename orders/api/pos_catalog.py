@@ -1,6 +1,7 @@
 """POS catalog: product lookup (the inventory search, scoped to the terminal's store) and
 the offline catalog sync."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -46,16 +47,19 @@ class PosProductSearchApi(TerminalApi, ListAPIView):
         )
 
 
+# "<microseconds since 1970>.<variant id>": 16 digits reach the year 2286, 18 stay in a bigint.
+CURSOR = r"\d{1,16}\.\d{1,18}"
+
+
 def cursor_read(value: str) -> tuple[datetime, int] | None:
     if not value:
         return None
-    try:
-        micros, pk = value.split(".")
-        return datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC), int(pk)
-    except (ValueError, OverflowError, OSError):
+    if not re.fullmatch(CURSOR, value, re.ASCII):
         raise ValidationError(
             {"since": ["Send back the next_since of the previous page, or nothing to start."]}
-        ) from None
+        )
+    micros, pk = value.split(".")
+    return datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC), int(pk)
 
 
 def cursor_write(moment: datetime, pk: int) -> str:
@@ -66,8 +70,16 @@ def cursor_write(moment: datetime, pk: int) -> str:
     tags=["pos"],
     summary="Sync the catalog for offline selling",
     parameters=[
-        OpenApiParameter("since", str, description="`next_since` of the last page; empty: all."),
-        OpenApiParameter("limit", int, description=f"Page size, 1 to {CATALOG_PAGE_MAX}."),
+        OpenApiParameter(
+            "since",
+            {"type": "string", "pattern": f"^(?:{CURSOR})?$"},
+            description="`next_since` of the last page; empty or left out: from the start.",
+        ),
+        OpenApiParameter(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": CATALOG_PAGE_MAX},
+            description=f"Page size, 1 to {CATALOG_PAGE_MAX} (default {CATALOG_PAGE_DEFAULT}).",
+        ),
     ],
     responses=CatalogPageOutput,
 )
@@ -78,11 +90,9 @@ class PosCatalogSyncApi(TerminalApi):
     whose transaction committed late is sent again rather than skipped; tills upsert by SKU."""
 
     def get(self, request):
-        after = cursor_read(request.query_params.get("since", "").strip())
-        try:
-            limit = int(request.query_params.get("limit", CATALOG_PAGE_DEFAULT))
-        except ValueError:
-            limit = -1
+        after = cursor_read(request.query_params.get("since", ""))
+        raw_limit = request.query_params.get("limit", str(CATALOG_PAGE_DEFAULT))
+        limit = int(raw_limit) if raw_limit.isascii() and raw_limit.isdigit() else -1
         if not 1 <= limit <= CATALOG_PAGE_MAX:
             raise ValidationError({"limit": [f"Between 1 and {CATALOG_PAGE_MAX}."]})
         variants = variant_sync_page(after=after, limit=limit + 1)

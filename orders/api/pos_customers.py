@@ -10,7 +10,12 @@ answers only to a terminal that found it in the last ``POS_CUSTOMER_ACCESS_MINUT
 contacts are shown masked.
 """
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -101,10 +106,20 @@ def _cashier(request, cashier_id):
     tags=["pos"],
     summary="Find a customer by phone (any format) or email",
     parameters=[
-        OpenApiParameter("phone", str, description="Any format: 0909 908 089, +84 909 908 089…"),
-        OpenApiParameter("email", str),
+        OpenApiParameter(
+            "phone",
+            str,
+            description="Any format: 0909 908 089, +84 909 908 089… Give a phone or an "
+            "email (a 400 without either).",
+        ),
+        OpenApiParameter("email", str, description="Give a phone or an email."),
     ],
-    responses={200: PosCustomerOutput},
+    responses={
+        200: PosCustomerOutput,
+        404: OpenApiResponse(
+            description="No customer holds this phone or email (`customer_not_found`)."
+        ),
+    },
 )
 class PosCustomerLookupApi(TerminalApi):
     """The profile holding this phone number or email, or a 404 ``customer_not_found``.

@@ -6,7 +6,7 @@ answer holds the lines, not who bought them. Pick-ups: the store's own orders on
 """
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -17,6 +17,7 @@ from orders.api.serializers import (
     PickupHandOverInput,
     PosReturnInput,
     ReturnableOrderOutput,
+    ReturnableOrderQuery,
     ReturnOutput,
 )
 from orders.models import Fulfilment, Order, Return
@@ -33,14 +34,19 @@ from orders.statuses import OrderStatus
 @extend_schema(
     tags=["pos"],
     summary="Find an order to take a return",
-    parameters=[OpenApiParameter("number", str, required=True, description="e.g. WEB-000123")],
-    responses=ReturnableOrderOutput,
+    parameters=[ReturnableOrderQuery],
+    responses={
+        200: ReturnableOrderOutput,
+        404: OpenApiResponse(description="No order has this number (`not_found`)."),
+    },
 )
 class PosReturnableOrderApi(TerminalApi):
     """An order of any channel by its exact number, with what can still be returned per line."""
 
     def get(self, request):
-        number = request.query_params.get("number", "").strip().upper()
+        query = ReturnableOrderQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        number = query.validated_data["number"].strip().upper()
         order = get_object_or_404(order_list(), number=number)
         return Response(ReturnableOrderOutput(order).data)
 

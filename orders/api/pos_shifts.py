@@ -2,7 +2,7 @@
 close). A terminal sees only its store's shifts."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -70,7 +70,14 @@ class ShiftOpenApi(TerminalApi):
         return Response(ShiftOutput(shift).data, status=_created_or_replayed(created))
 
 
-@extend_schema(tags=["pos"], summary="The terminal's open shift", responses=ShiftOutput)
+@extend_schema(
+    tags=["pos"],
+    summary="The terminal's open shift",
+    responses={
+        200: ShiftOutput,
+        404: OpenApiResponse(description="This terminal has no open shift (`not_found`)."),
+    },
+)
 class ShiftCurrentApi(TerminalApi):
     """The open shift of this terminal, with the cash expected in the drawer so far; 404 if none."""
 

@@ -7,6 +7,7 @@ same body returns the stored sale; with another body it is an IdempotencyConflic
 """
 
 import uuid
+from dataclasses import asdict
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -83,23 +84,30 @@ def pos_sale_submit(
     transaction (a wrong guess counts even though nothing else is written) and used up in
     it. A replay of a recorded sale needs no code: it returns the first result.
     """
+    legacy = {
+        "terminal": terminal.pk,
+        "lines": [(line.sku, line.quantity, line.unit_price_amount) for line in lines],
+        "tenders": [(tender.method, tender.amount, tender.tendered_amount) for tender in tenders],
+        "customer": customer.pk if customer else None,
+        "voucher": voucher_code.strip().upper(),
+        "points": points,
+        "placed_at": placed_at.isoformat() if placed_at else None,
+        "offline": sold_offline,
+    }
+    # Every field of the request, so a replay that changed any of them (the note, the
+    # cashier, a payment's reference) is a 409 and not silently answered with the first.
     fingerprint = request_fingerprint(
         {
-            "terminal": terminal.pk,
-            "lines": [(line.sku, line.quantity, line.unit_price_amount) for line in lines],
-            "tenders": [
-                (tender.method, tender.amount, tender.tendered_amount) for tender in tenders
-            ],
-            "customer": customer.pk if customer else None,
-            "voucher": voucher_code.strip().upper(),
-            "points": points,
-            "placed_at": placed_at.isoformat() if placed_at else None,
-            "offline": sold_offline,
-            # Only when given, so the fingerprints of sales stored before stay the same.
-            **({"referral": referral_code.strip().upper()} if referral_code.strip() else {}),
+            **legacy,
+            "lines": [asdict(line) for line in lines],
+            "tenders": [asdict(tender) for tender in tenders],
+            "cashier": cashier.pk if cashier else None,
+            "note": note,
+            "referral": referral_code.strip().upper(),
         }
     )
-    replayed = _replay(client_uuid, fingerprint)
+    fingerprints = (fingerprint, request_fingerprint(legacy))
+    replayed = _replay(client_uuid, fingerprints)
     if replayed is not None:
         return replayed, False
     if placed_at is not None:
@@ -126,7 +134,7 @@ def pos_sale_submit(
             )
     except IntegrityError:
         # A duplicate of this sale committed first (same client_uuid): answer with it.
-        replayed = _replay(client_uuid, fingerprint)
+        replayed = _replay(client_uuid, fingerprints)
         if replayed is None:
             raise
         return replayed, False
@@ -143,9 +151,15 @@ def _points_code_check(*, customer, points: int, points_code: str) -> OneTimeCod
     return points_code_check(customer=customer, code=points_code)
 
 
-def _replay(client_uuid: uuid.UUID, fingerprint: str) -> Order | None:
+def _replay(client_uuid: uuid.UUID, fingerprints: tuple[str, str]) -> Order | None:
+    """The sale already recorded under ``client_uuid``, if the request is the same.
+
+    ``fingerprints`` are this request's, and its legacy one (fewer fields): sales recorded
+    before the fingerprint covered every field still answer their replays. The legacy one
+    can go once no till holds an unsent sale from before 2026-12.
+    """
     order = Order.objects.filter(client_uuid=client_uuid).first()
-    if order is not None and order.request_fingerprint != fingerprint:
+    if order is not None and order.request_fingerprint not in fingerprints:
         raise IdempotencyConflict()
     return order
 

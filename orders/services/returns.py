@@ -55,16 +55,19 @@ def order_return(
     channel's order at a till needs ``actor`` to hold ``orders.refund_cross_channel_return``
     (RefundNeedsApproval otherwise, nothing written); the return records them as approver.
     """
+    legacy = {
+        "order": order.pk,
+        "location": location.pk,
+        "lines": sorted((line.order_line_id, line.quantity) for line in lines),
+        "refund_method": refund_method,
+    }
+    # Every field of the request: a replay with another reason or cashier is a 409.
     fingerprint = request_fingerprint(
-        {
-            "order": order.pk,
-            "location": location.pk,
-            "lines": sorted((line.order_line_id, line.quantity) for line in lines),
-            "refund_method": refund_method,
-        }
+        {**legacy, "reason": reason, "actor": actor.pk if actor else None}
     )
+    fingerprints = (fingerprint, request_fingerprint(legacy))
     if client_uuid is not None:
-        replayed = _replay(client_uuid, fingerprint)
+        replayed = _replay(client_uuid, fingerprints)
         if replayed is not None:
             return replayed, False
     try:
@@ -81,15 +84,17 @@ def order_return(
                 fingerprint=fingerprint,
             ), True
     except IntegrityError:
-        replayed = _replay(client_uuid, fingerprint) if client_uuid else None
+        replayed = _replay(client_uuid, fingerprints) if client_uuid else None
         if replayed is None:
             raise
         return replayed, False
 
 
-def _replay(client_uuid, fingerprint) -> Return | None:
+def _replay(client_uuid, fingerprints: tuple[str, str]) -> Return | None:
+    """As for sales (``orders.services.pos._replay``): this request's fingerprint, or the
+    legacy one of returns recorded before it covered every field."""
     existing = Return.objects.filter(client_uuid=client_uuid).first()
-    if existing is not None and existing.request_fingerprint != fingerprint:
+    if existing is not None and existing.request_fingerprint not in fingerprints:
         raise IdempotencyConflict()
     return existing
 

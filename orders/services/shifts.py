@@ -107,7 +107,9 @@ def shift_cash_record(
     signed = SIGN[kind] * money_round(abs(amount), shift.currency)
     with transaction.atomic():
         # A retry answers with what the first call recorded, even once the shift is closed.
-        replayed = _cash_movement_replay(client_uuid, shift=shift, kind=kind, amount=signed)
+        replayed = _cash_movement_replay(
+            client_uuid, shift=shift, kind=kind, amount=signed, reason=reason, reference=reference
+        )
         if replayed is not None:
             return replayed, False
         # Lock the shift so a concurrent close either sees this movement or refuses it.
@@ -126,19 +128,28 @@ def shift_cash_record(
                 )
         except IntegrityError:
             # The same client_uuid committed meanwhile: answer as a replay.
-            return _cash_movement_replay(client_uuid, shift=shift, kind=kind, amount=signed), False
+            replayed = _cash_movement_replay(
+                client_uuid,
+                shift=shift,
+                kind=kind,
+                amount=signed,
+                reason=reason,
+                reference=reference,
+            )
+            return replayed, False
     return movement, True
 
 
-def _cash_movement_replay(client_uuid, *, shift, kind, amount) -> ShiftCashMovement | None:
+def _cash_movement_replay(
+    client_uuid, *, shift, kind, amount, reason, reference
+) -> ShiftCashMovement | None:
     if client_uuid is None:
         return None
     replayed = ShiftCashMovement.objects.filter(client_uuid=client_uuid).first()
-    if replayed is not None and (replayed.shift_id, replayed.kind, replayed.amount) != (
-        shift.pk,
-        kind,
-        amount,
-    ):
+    # Every field of the request: a replay that changed any of them is another request.
+    recorded = (replayed.shift_id, replayed.kind, replayed.amount, replayed.reason,
+                replayed.reference) if replayed else None  # fmt: skip
+    if replayed is not None and recorded != (shift.pk, kind, amount, reason, reference):
         raise IdempotencyConflict()
     return replayed
 

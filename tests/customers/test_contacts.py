@@ -119,3 +119,26 @@ def test_search_terms_are_recognised_as_contacts():
     assert search_term_contact("0909 908 089") == ("phone", "+84909908089")
     assert search_term_contact("Anh@Example.vn") == ("email", "anh@example.vn")
     assert search_term_contact("Toản") is None
+
+
+def _full_width(draw, text: str) -> str:
+    """Some characters of ``text`` in their full-width forms (U+FF0B for +, U+FF10 for 0…)."""
+    return "".join(
+        chr(ord(char) + 0xFEE0) if char in "+0123456789().-" and draw(st.booleans()) else char
+        for char in text
+    )
+
+
+@given(written_forms(), st.data())
+def test_a_number_typed_in_full_width_characters_is_the_same_number(form, data):
+    # given: the number with some characters full width (as CJK input methods type them)
+    nsn, written = form
+    full_width = _full_width(data.draw, written)
+
+    # then
+    assert normalize_phone(full_width) == "+84" + nsn
+
+
+def test_a_full_width_plus_sign_is_accepted_like_a_plus_sign():
+    assert normalize_phone("＋84 909 908 089") == "+84909908089"
+    assert normalize_phone("＋８４９０９９０８０８９") == "+84909908089"

@@ -69,12 +69,23 @@ def test_unknown_location_or_bad_filter_is_a_400(staff_client, shop):
     assert response.json()["code"] == "invalid"
 
 
+@pytest.mark.parametrize(
+    ("name", "value"), [("min_price", "-1"), ("max_price", "1000000000001"), ("max_price", "1e40")]
+)
+def test_a_price_filter_outside_0_to_the_price_limit_is_a_400(staff_client, shop, name, value):
+    response = staff_client.get("/api/v1/products/", {name: value})
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == [name]
+
+
 def test_search_needs_staff(client, db):
     anonymous = client.get("/api/v1/products/")
     client.force_login(get_user_model().objects.create_user("shopper", password="x"))
     shopper = client.get("/api/v1/products/")
 
-    assert (anonymous.status_code, shopper.status_code) == (403, 403)
+    # no login: 401 with a challenge; a shopper's login: 403 (staff only)
+    assert (anonymous.status_code, shopper.status_code) == (401, 403)
 
 
 @pytest.mark.parametrize("rows", [3, 30])

@@ -92,3 +92,26 @@ def test_each_page_is_a_bounded_number_of_queries(api, django_assert_max_num_que
         response = api.get("/api/v1/pos/catalog/", {"limit": 30})
 
     assert len(response.json()["results"]) == 30
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"since": " 1700000000000000.1"}, "since"),
+        ({"since": "1700000000000000.1\n"}, "since"),
+        ({"since": "١٧.١"}, "since"),
+        ({"since": "99999999999999999.1"}, "since"),
+        ({"since": "1.9999999999999999999"}, "since"),
+        ({"limit": " 5"}, "limit"),
+        ({"limit": "٥"}, "limit"),
+        ({"limit": "5001"}, "limit"),
+    ],
+)
+def test_a_cursor_or_limit_outside_the_documented_pattern_is_a_400(api, params, field):
+    # when: what the schema calls invalid (spaces, non-ASCII digits, out of range)
+    response = api.get("/api/v1/pos/catalog/", params)
+
+    # then
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == [field]

@@ -256,3 +256,24 @@ def test_a_replayed_cash_movement_is_recorded_once_and_a_changed_one_refused(til
     assert first.json()["id"] == again.json()["id"]
     assert first.json()["amount"] == "-50000"
     assert ShiftCashMovement.objects.filter(kind="paid_out").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_replayed_cash_movement_with_another_reason_is_a_409(till):
+    # given: 50,000 đ paid out for ice
+    api, _terminal, cashier = till
+    shift_id = api.post("/api/v1/pos/shifts/", open_body(cashier)).json()["id"]
+    body = {"client_uuid": str(uuid.uuid4()), "kind": "paid_out", "amount": "50000",
+            "reason": "ice"}  # fmt: skip
+    url = f"/api/v1/pos/shifts/{shift_id}/cash-movements/"
+    assert api.post(url, body).status_code == 201
+
+    # when: the same key, the reason changed
+    changed = api.post(url, {**body, "reason": "taxi"})
+
+    # then: refused; the first movement stands as it was
+    assert changed.status_code == 409
+    assert changed.json()["code"] == "idempotency_conflict"
+    assert list(ShiftCashMovement.objects.filter(kind="paid_out").values_list("reason")) == [
+        ("ice",)
+    ]

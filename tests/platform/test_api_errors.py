@@ -54,8 +54,9 @@ def test_staff_without_the_permission_gets_a_403(client):
 def test_anonymous_caller_is_told_to_log_in(client):
     response = client.get("/api/v1/locations/")
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert_error_shape(response.json(), "not_authenticated")
+    assert response["WWW-Authenticate"] == 'Session realm="api"'
 
 
 @pytest.mark.django_db

@@ -26,7 +26,9 @@ class PosConsentInput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=ConsentRecord.Channel.choices)
     purpose = serializers.ChoiceField(choices=ConsentRecord.Purpose.choices)
     granted = serializers.BooleanField()
-    wording_version = serializers.CharField(max_length=50, required=False, default="")
+    wording_version = serializers.CharField(
+        max_length=50, required=False, default="", allow_blank=True
+    )
 
 
 # A chat id is only kept with the shopper's say on that channel: the till asks, and sends
@@ -51,7 +53,9 @@ def _chat_consents_check(attrs) -> None:
 
 
 class PosCustomerCreateInput(serializers.Serializer):
-    full_name = serializers.CharField(max_length=200, required=False, default="")
+    full_name = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True
+    )
     phone = serializers.CharField(max_length=40, required=False)
     email = serializers.CharField(max_length=254, required=False)
     zalo_id = serializers.CharField(

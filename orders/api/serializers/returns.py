@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from config.api.fields import MoneyField
+from config.api.fields import MoneyField, StrictUUIDField
 from orders.api.serializers.sales import TILL_PAYMENT_METHODS
 from orders.models import Order, OrderLine, Return, ReturnLine
 
@@ -12,8 +12,13 @@ class ReturnLineInputSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=10_000)
 
 
+class ReturnableOrderQuery(serializers.Serializer):
+    # A CharField refuses NUL bytes, which PostgreSQL cannot compare (a 500 otherwise).
+    number = serializers.CharField(max_length=40, help_text="e.g. WEB-000123")
+
+
 class PosReturnInput(serializers.Serializer):
-    client_uuid = serializers.UUIDField(help_text="Made by the terminal; send it again on retry.")
+    client_uuid = StrictUUIDField(help_text="Made by the terminal; send it again on retry.")
     order_number = serializers.CharField(
         max_length=40, help_text="From the receipt or the order email, any channel."
     )

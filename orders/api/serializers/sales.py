@@ -1,11 +1,15 @@
 """A sale as a till submits it, and an order as the API shows it."""
 
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.fields import MoneyField
+from config.api.fields import MoneyField, StrictUUIDField
 from orders.models import Order, OrderLine, Payment
 
 # Named choice sets for the schema (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
@@ -41,11 +45,13 @@ class TenderInputSerializer(serializers.Serializer):
     tendered_amount = MoneyField(
         required=False, min_value=Decimal(0), help_text="Cash: what the shopper handed over."
     )
-    provider_reference = serializers.CharField(max_length=100, required=False, default="")
+    provider_reference = serializers.CharField(
+        max_length=100, required=False, default="", allow_blank=True
+    )
 
 
 class PosSaleInput(serializers.Serializer):
-    client_uuid = serializers.UUIDField(
+    client_uuid = StrictUUIDField(
         help_text="Made by the terminal for this sale; send the same one on every retry."
     )
     lines = SaleLineInput(many=True, allow_empty=False, max_length=500)
@@ -71,12 +77,31 @@ class PosSaleInput(serializers.Serializer):
         help_text="A friend's referral code the shopper gives (needs customer_id).",
     )
     placed_at = serializers.DateTimeField(
-        required=False, help_text="The till's clock when the sale was made (offline sales)."
+        required=False,
+        help_text="The till's clock when the sale was made (offline sales): at most "
+        "`POS_CLOCK_SKEW_SECONDS` (300) ahead of the server's clock and "
+        "`POS_OFFLINE_MAX_AGE_DAYS` (30) old.",
     )
     offline = serializers.BooleanField(
         required=False, default=False, help_text="The sale was made while the till was offline."
     )
     note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+    def validate_placed_at(self, value):
+        # A sale that already happened is never refused, but one dated in the future or
+        # long ago is a till's broken clock, not a sale: it would skew shifts and reports.
+        now = timezone.now()
+        latest = now + timedelta(seconds=settings.POS_CLOCK_SKEW_SECONDS)
+        earliest = now - timedelta(days=settings.POS_OFFLINE_MAX_AGE_DAYS)
+        if not earliest <= value <= latest:
+            raise serializers.ValidationError(
+                _(
+                    "A sale made at most %(days)s days ago and not in the future; "
+                    "check the till's clock."
+                )
+                % {"days": settings.POS_OFFLINE_MAX_AGE_DAYS}
+            )
+        return value
 
 
 class OrderLineOutput(serializers.ModelSerializer):

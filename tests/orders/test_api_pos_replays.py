@@ -1,0 +1,134 @@
+"""A replay is the same body to the letter: any field changed is a 409."""
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from rest_framework.test import APIClient
+
+from orders.models import Order, Return
+from orders.services.placing import request_fingerprint
+from tests.factories import (
+    LocationFactory,
+    StaffFactory,
+    VariantFactory,
+    channel_selling_from,
+    stocked,
+    terminal_with_token,
+)
+
+
+@pytest.fixture
+def till():
+    location = LocationFactory(name="Showroom Hàng Giấy")
+    channel_selling_from(location, kind="pos", code="pos-hg")
+    terminal, token = terminal_with_token(location=location)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    jar = VariantFactory(sku="MK-100G", price_amount=Decimal(85000))
+    stocked(jar, location, 5)
+    return api, terminal
+
+
+def a_sale(**fields):
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "lines": [{"sku": "MK-100G", "quantity": 1}],
+        "payments": [{"method": "cash", "amount": "85000"}],
+        **fields,
+    }
+
+
+def assert_refused_naming(response, field):
+    assert response.status_code == 400, response.json()
+    assert response.json()["code"] == "invalid"
+    assert list(response.json()["fields"]) == [field]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"note": "khách quen"},
+        {"cashier_id": "other"},
+        {"payments": [{"method": "cash", "amount": "85000", "provider_reference": "R-2"}]},
+    ],
+    ids=["note", "cashier_id", "provider_reference"],
+)
+def test_replaying_a_sale_with_any_field_changed_is_a_409(till, change):
+    # given: a sale recorded
+    api, _terminal = till
+    first_cashier, other_cashier = StaffFactory(role="cashier"), StaffFactory(role="cashier")
+    paid = [{"method": "cash", "amount": "85000", "provider_reference": "R-1"}]
+    sale = a_sale(cashier_id=first_cashier.pk, note="", payments=paid)
+    assert api.post("/api/v1/pos/sales/", sale, format="json").status_code == 201
+    if change.get("cashier_id") == "other":
+        change = {"cashier_id": other_cashier.pk}
+
+    # when: the same client_uuid with one field changed
+    response = api.post("/api/v1/pos/sales/", {**sale, **change}, format="json")
+
+    # then: refused, the first sale stands unchanged
+    assert response.status_code == 409
+    assert response.json()["code"] == "idempotency_conflict"
+    order = Order.objects.get()
+    assert (order.note, order.cashier_id) == ("", first_cashier.pk)
+
+
+@pytest.mark.django_db
+def test_replaying_a_sale_to_the_letter_is_answered_from_the_first(till):
+    api, _terminal = till
+    sale = a_sale(cashier_id=StaffFactory(role="cashier").pk, note="khách quen")
+
+    first = api.post("/api/v1/pos/sales/", sale, format="json")
+    again = api.post("/api/v1/pos/sales/", sale, format="json")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert Order.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_sale_recorded_before_the_fingerprint_covered_every_field_still_answers_replays(till):
+    # given: a sale stored with the fingerprint of before (lines, tenders, customer, voucher,
+    # points, placed_at, offline; no note, cashier or payment reference)
+    api, terminal = till
+    sale = a_sale(note="khách quen")
+    assert api.post("/api/v1/pos/sales/", sale, format="json").status_code == 201
+    legacy = request_fingerprint({
+        "terminal": terminal.pk, "lines": [("MK-100G", 1, None)],
+        "tenders": [("cash", Decimal("85000.00"), None)], "customer": None, "voucher": "",
+        "points": 0, "placed_at": None, "offline": False,
+    })  # fmt: skip
+    Order.objects.update(request_fingerprint=legacy)
+
+    # when: the till replays it
+    response = api.post("/api/v1/pos/sales/", sale, format="json")
+
+    # then
+    assert response.status_code == 200
+    assert Order.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", [{"reason": "Hỏng"}, {"cashier_id": "other"}])
+def test_replaying_a_return_with_another_reason_or_cashier_is_a_409(till, change):
+    # given: a sale, and one unit of it taken back
+    api, _terminal = till
+    first_cashier, other_cashier = StaffFactory(role="cashier"), StaffFactory(role="cashier")
+    sold = api.post("/api/v1/pos/sales/", a_sale(), format="json").json()
+    body = {"client_uuid": str(uuid.uuid4()), "order_number": sold["number"],
+            "lines": [{"order_line_id": sold["lines"][0]["id"], "quantity": 1}],
+            "reason": "Quà bị trùng", "refund_method": "cash",
+            "cashier_id": first_cashier.pk}  # fmt: skip
+    assert api.post("/api/v1/pos/returns/", body, format="json").status_code == 201
+    if change.get("cashier_id") == "other":
+        change = {"cashier_id": other_cashier.pk}
+
+    # when: the same key, one field changed
+    response = api.post("/api/v1/pos/returns/", {**body, **change}, format="json")
+
+    # then
+    assert response.status_code == 409
+    assert response.json()["code"] == "idempotency_conflict"
+    assert list(Return.objects.values_list("reason", flat=True)) == ["Quà bị trùng"]
