@@ -80,7 +80,13 @@ def set_up() -> dict:
     from config.roles import CASHIER, sync_roles
     from customers.services import customer_resolve
     from inventory.models import Category, Location, Product, StockLevel
-    from inventory.services import StockLine, sales_channel_upsert, stock_receive, variant_upsert
+    from inventory.services import (
+        StockLine,
+        sales_channel_upsert,
+        staff_membership_add,
+        stock_receive,
+        variant_upsert,
+    )
     from orders.services import shift_open, staff_pin_set, terminal_create
 
     store = Location.objects.create(code="bench-store", name="Bench store", kind="store")
@@ -101,6 +107,7 @@ def set_up() -> dict:
     cashier = get_user_model().objects.create_user(username="bench-cashier", is_staff=True)
     cashier.groups.add(Group.objects.get(name=CASHIER))
     staff_pin_set(user=cashier, pin="2468")
+    staff_membership_add(user=cashier, location=store)
     shift_open(
         terminal=terminal,
         cashier=cashier,

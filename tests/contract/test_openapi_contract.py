@@ -56,10 +56,11 @@ def world(live_server, transactional_db, monkeypatch, client):
     stocked(jar, store, 50)
     customer_with(phone="+84909908089", email="toan@example.vn", full_name="Nguyễn Văn Toản")
     owner = StaffFactory(role="owner")
-    cashier = StaffFactory(role="cashier")
+    cashier = StaffFactory(role="cashier", pin="2468", stores=[store])
     shift_open(
         terminal=terminal,
         cashier=cashier,
+        pin="2468",
         client_uuid=uuid.uuid4(),
         opening_float_amount=Decimal(1_000_000),
     )

@@ -92,7 +92,8 @@ def test_a_shift_keyed_by_anything_but_a_uuid_string_is_a_400(till, key):
 @pytest.mark.parametrize("key", NOT_UUIDS)
 def test_a_cash_movement_keyed_by_anything_but_a_uuid_string_is_a_400(till, key):
     api, terminal = till
-    shift, _ = shift_open(terminal=terminal, cashier=StaffFactory(role="cashier"),
+    cashier = StaffFactory(role="cashier", pin="2468", stores=[terminal.location])
+    shift, _ = shift_open(terminal=terminal, cashier=cashier, pin="2468",
                           client_uuid=uuid.uuid4(), opening_float_amount=Decimal(0))  # fmt: skip
     body = {"client_uuid": key, "kind": "paid_in", "amount": "1000", "reason": "change"}
 

@@ -57,7 +57,7 @@ def test_a_cash_return_and_a_cash_sale_at_one_till_wait_for_each_other_without_d
     terminal, token = terminal_with_token(location=showroom)
     jar = VariantFactory(sku="MK-100G", price_amount=Decimal(85000))
     stocked(jar, showroom, 5)
-    cashier = StaffFactory(role="cashier", pin="2468")
+    cashier = StaffFactory(role="cashier", pin="2468", stores=[showroom])
     shift_open(terminal=terminal, cashier=cashier, pin="2468", client_uuid=uuid.uuid4(),
                opening_float_amount=Decimal(500000))  # fmt: skip
 
@@ -139,7 +139,7 @@ def test_a_return_and_a_merge_of_its_customer_wait_for_each_other_without_deadlo
     channel_selling_from(showroom, kind="pos", code="pos-hg")
     _terminal, token = terminal_with_token(location=showroom)
     stocked(VariantFactory(sku="MK-100G", price_amount=Decimal(85000)), showroom, 5)
-    cashier = StaffFactory(role="cashier")
+    cashier = StaffFactory(role="cashier", stores=[showroom])
     buyer, keeper = CustomerFactory(), CustomerFactory()
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
