@@ -92,6 +92,9 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "webhookevent": (),
             "heldorder": (),
             "stocksynclog": (),
+            # The sales figures are the managers', the owner's and marketing's.
+            "dailysales": (),
+            "dailychannelsales": (),
         },
     },
     WAREHOUSE: {
@@ -101,7 +104,7 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "saleschannel": READ,
             "staffmembership": (),
         },
-        "orders": {"*": READ, "terminal": ()},
+        "orders": {"*": READ, "terminal": (), "dailysales": (), "dailychannelsales": ()},
     },
     MARKETER: {
         # Marketers edit templates, the DNC list and suppressions; the outbox is a log

@@ -18,6 +18,7 @@ from orders import locks
 from orders.exceptions import OrderTransitionInvalid, PickupCodeInvalid
 from orders.models import Fulfilment, Order, Payment
 from orders.services.placing import order_completion_record, order_event_payload
+from orders.services.rollups import rollup_order_cancelled
 from orders.services.vouchers import voucher_release
 from orders.statuses import OrderStatus, order_status_check
 
@@ -114,6 +115,7 @@ def order_complete(*, order: Order) -> Order:
 def order_cancel(*, order: Order, reason: str = "") -> Order:
     """Cancel before the goods left: stock, voucher and points go back."""
     order = _move(order, OrderStatus.CANCELLED, cancelled_at=timezone.now())
+    rollup_order_cancelled(order=order)
     if order.stock_reference:
         reservation_release(reference=order.stock_reference)
     voucher_release(order=order)

@@ -19,6 +19,7 @@ from orders.exceptions import IdempotencyConflict, ReturnInvalid
 from orders.models import Order, OrderLine, Payment, Return, ReturnLine, ShiftCashMovement, Terminal
 from orders.services.lifecycle import order_returned_mark
 from orders.services.placing import request_fingerprint
+from orders.services.rollups import rollup_return_recorded
 from orders.services.shifts import shift_cash_record
 from orders.statuses import OrderStatus
 
@@ -117,6 +118,9 @@ def _return_write(
                    refund_amount=refunds[line_id])
         for line_id, quantity in asked.items()
     )  # fmt: skip
+    rollup_return_recorded(
+        record=record, returned=[(order_lines[i], q, refunds[i]) for i, q in asked.items()]
+    )
     for line_id, quantity in asked.items():
         OrderLine.objects.filter(pk=line_id).update(
             returned_quantity=F("returned_quantity") + quantity
