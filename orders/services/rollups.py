@@ -2,11 +2,9 @@
 
 The order, cancellation and return services call these in their own transaction, so a
 figure moves exactly when the order does and a rolled-back sale leaves no trace. Each
-change is two statements per grain: an insert of the zero row that is skipped when the
-key exists (``ignore_conflicts``), then an ``UPDATE … SET units = units + n``. Two
-concurrent sales of the same day, channel and product therefore never lose an increment:
-the second insert is a no-op and its ``UPDATE`` waits for the first one's row lock and
-adds to what it committed.
+change is one upsert statement per grain, whatever the number of lines
+(``INSERT … ON CONFLICT DO UPDATE SET units = units + excluded.units``), so two
+concurrent sales of the same day, channel and product never lose an increment.
 
 What is counted: an order on the day it was placed (shop time), every status but
 cancelled; a cancellation takes its order back out of that day; a return counts on the
@@ -23,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 
 from orders.models import DailyChannelSales, DailySales, Order, OrderLine, Return, ReturnLine
@@ -37,86 +35,104 @@ def shop_day(at: datetime) -> date:
     return at.astimezone(ZoneInfo(settings.SHOP_TIME_ZONE)).date()
 
 
-def _add(model, *, key: dict, figures: dict) -> None:
-    figures = {name: value for name, value in figures.items() if value}
-    if not figures:
+def _add(model, rows: list[dict]) -> None:
+    """Add each row's figures to its key's row, creating it at zero first: one statement.
+
+    ``INSERT … ON CONFLICT (key) DO UPDATE SET f = table.f + excluded.f`` reads the same on
+    SQLite and PostgreSQL. Django's ``bulk_create(update_conflicts=True)`` can only *set*
+    ``excluded.f``, which would lose a concurrent sale's increment; this adds under the
+    row lock the conflict takes, so two sales of the same day and product both count.
+    """
+    if not rows:
         return
-    model.objects.bulk_create([model(**key)], ignore_conflicts=True)
-    lookup = {name: value for name, value in key.items() if name != "location"}
-    model.objects.filter(**lookup).update(
-        **{name: F(name) + value for name, value in figures.items()}
-    )
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    keys = [name for name in rows[0] if name not in FIGURES]
+    fields = [model._meta.get_field(name) for name in (*keys, *FIGURES)]
+    unique = next(c for c in model._meta.constraints if c.name.endswith("_key")).fields
+    columns = ", ".join(quote(f.column) for f in fields)
+    conflict = ", ".join(quote(model._meta.get_field(n).column) for n in unique)
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
+    increments = ", ".join(f"{quote(n)} = {table}.{quote(n)} + excluded.{quote(n)}"
+                           for n in FIGURES)  # fmt: skip
+    # Only names from the model's own meta are formatted in; every value is a parameter.
+    sql = " ".join(
+        [f"INSERT INTO {table} ({columns}) VALUES {placeholders}",  # noqa: S608
+         f"ON CONFLICT ({conflict}) DO UPDATE SET {increments}"]
+    )  # fmt: skip
+    params = [
+        field.get_db_prep_save(row.get(field.name, 0), connection)
+        for row in rows
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _order_key(order: Order, on: date) -> dict:
     return {
         "on": on,
-        "channel_id": order.channel_id,
-        "location_id": order.location_id,
+        "channel": order.channel_id,
+        "location": order.location_id,
         "store_key": order.location_id or 0,
     }
 
 
-def _order_figures(order: Order, lines: list[OrderLine], sign: int) -> None:
-    key = _order_key(order, shop_day(order.placed_at))
+def _figures(key: dict, pairs, *, units: str, amount: str, count: int) -> None:
+    """Both grains' rows for ``pairs`` of ``(variant_id, quantity, amount)``, added up."""
+    per_variant: dict[int, list] = defaultdict(lambda: [0, Decimal(0)])
+    for variant_id, quantity, money in pairs:
+        per_variant[variant_id][0] += quantity
+        per_variant[variant_id][1] += money
+    counted = {"order_count": count} if count else {}
     _add(
         DailyChannelSales,
-        key=key,
-        figures={
-            "order_count": sign,
-            "units": sign * sum(line.quantity for line in lines),
-            "revenue_amount": sign * sum((line.total_amount for line in lines), Decimal(0)),
-        },
+        [
+            {
+                **key,
+                **counted,
+                units: sum(q for q, _ in per_variant.values()),
+                amount: sum((m for _, m in per_variant.values()), Decimal(0)),
+            }
+        ],
     )
-    per_variant: dict[int, list] = defaultdict(lambda: [0, Decimal(0)])
-    for line in lines:
-        per_variant[line.variant_id][0] += line.quantity
-        per_variant[line.variant_id][1] += line.total_amount
-    for variant_id, (units, revenue) in sorted(per_variant.items()):
-        _add(
-            DailySales,
-            key={**key, "variant_id": variant_id},
-            figures={"order_count": sign, "units": sign * units, "revenue_amount": sign * revenue},
-        )
+    _add(
+        DailySales,
+        [
+            {**key, "variant": variant_id, **counted, units: quantity, amount: money}
+            for variant_id, (quantity, money) in sorted(per_variant.items())
+        ],
+    )
 
 
-@transaction.atomic
 def rollup_order_placed(*, order: Order, lines: list[OrderLine]) -> None:
-    """Count a new order (any status) on the day it was placed."""
-    _order_figures(order, lines, +1)
+    """Count a new order (any status) on the day it was placed; in the caller's transaction."""
+    _figures(
+        _order_key(order, shop_day(order.placed_at)),
+        [(line.variant_id, line.quantity, line.total_amount) for line in lines],
+        units="units", amount="revenue_amount", count=1,
+    )  # fmt: skip
 
 
-@transaction.atomic
 def rollup_order_cancelled(*, order: Order) -> None:
-    """Take a cancelled order back out of the day it was placed."""
-    _order_figures(order, list(order.lines.all()), -1)
+    """Take a cancelled order back out of the day it was placed; in the caller's transaction."""
+    _figures(
+        _order_key(order, shop_day(order.placed_at)),
+        [(line.variant_id, -line.quantity, -line.total_amount) for line in order.lines.all()],
+        units="units", amount="revenue_amount", count=-1,
+    )  # fmt: skip
 
 
-@transaction.atomic
 def rollup_return_recorded(
     *, record: Return, returned: list[tuple[OrderLine, int, Decimal]]
 ) -> None:
-    """Count a return's ``(order line, quantity, refund)`` on the day it was made."""
-    order = record.order
-    key = _order_key(order, shop_day(record.created_at))
-    _add(
-        DailyChannelSales,
-        key=key,
-        figures={
-            "returned_units": sum(quantity for _, quantity, _ in returned),
-            "returned_amount": sum((amount for _, _, amount in returned), Decimal(0)),
-        },
-    )
-    per_variant: dict[int, list] = defaultdict(lambda: [0, Decimal(0)])
-    for line, quantity, amount in returned:
-        per_variant[line.variant_id][0] += quantity
-        per_variant[line.variant_id][1] += amount
-    for variant_id, (units, amount) in sorted(per_variant.items()):
-        _add(
-            DailySales,
-            key={**key, "variant_id": variant_id},
-            figures={"returned_units": units, "returned_amount": amount},
-        )
+    """Count a return's ``(order line, quantity, refund)`` on the day it was made, against
+    the order's channel and store; in the caller's transaction."""
+    _figures(
+        _order_key(record.order, shop_day(record.created_at)),
+        [(line.variant_id, quantity, amount) for line, quantity, amount in returned],
+        units="returned_units", amount="returned_amount", count=0,
+    )  # fmt: skip
 
 
 @transaction.atomic
