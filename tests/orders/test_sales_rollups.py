@@ -210,3 +210,43 @@ def test_rollups_equal_a_brute_force_recount_after_any_mix_of_sales(shop, steps)
     assert rolled_up() == expected
     call_command("reports_rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert rolled_up() == expected
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sales_of_one_product_on_one_day_lose_no_increment(shop):
+    # given: 16 tills' and marketplace orders of the same product, at the same moment
+    import threading
+
+    from django.db import connection
+
+    variant = shop["variants"][0]
+    barrier = threading.Barrier(16)
+    errors = []
+
+    def sell(n):
+        try:
+            barrier.wait()
+            if n % 2:
+                _pos_sale(shop, [(variant, 1 + n % 3)])
+            else:
+                _marketplace_order(shop, [(variant, 1 + n % 3)], START)
+        except Exception as error:  # a lost update or a deadlock would surface here
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=sell, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then: every unit and order is counted once
+    assert errors == []
+    assert rolled_up() == recount()
+    assert sum(row.units for row in DailySales.objects.filter(variant=variant)) == sum(
+        1 + n % 3 for n in range(16)
+    )
+    assert sum(row.order_count for row in DailyChannelSales.objects.all()) == 16
