@@ -50,6 +50,6 @@ class DashboardFilterForm(forms.Form):
                 _("Choose at most %(days)d days.") % {"days": MAX_DAYS}, code="range_too_long"
             )
         if start.year < 2000 or end.year > 9000:
-            raise forms.ValidationError(_("Choose dates between 2000 and today."), code="range")
+            raise forms.ValidationError(_("These dates are out of range."), code="range")
         data.update(start=start, end=end, grain=data.get("grain") or "day")
         return data
