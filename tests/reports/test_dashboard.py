@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from config.roles import CASHIER, MARKETER, OWNER, STORE_MANAGER, WAREHOUSE
 from orders.models import DailyChannelSales, DailySales
@@ -188,3 +189,13 @@ def test_the_dashboard_answers_in_15_queries_whatever_the_period(
     assert response.status_code == 200
     assert response.context["sales"].total.current.order_count == 2 * days
     assert response.context["sales"].total.previous.order_count == 2 * days
+
+
+@pytest.mark.parametrize(("role", "linked"), [(OWNER, True), (MARKETER, True), (CASHIER, False)])
+def test_the_admin_home_links_to_the_dashboard_for_who_may_open_it(client, role, linked):
+    client.force_login(StaffFactory(role=role, stores=[LocationFactory()]))
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 200
+    assert (f'href="{URL}"' in response.content.decode()) is linked
