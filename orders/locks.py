@@ -10,7 +10,7 @@ def shift_lock(*, shift_id: int) -> Shift:
 
 def order_lock(*, order_id: int) -> Order:
     """Lock one order row: status changes and returns of one order happen one at a time."""
-    return Order.objects.select_for_update().select_related("channel").get(pk=order_id)
+    return Order.objects.select_for_update(of=("self",)).select_related("channel").get(pk=order_id)
 
 
 def voucher_lock(*, voucher_id: int) -> Voucher:

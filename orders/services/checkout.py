@@ -47,6 +47,7 @@ from orders.services.placing import (
     lines_price,
     order_write,
 )
+from orders.services.rollups import rollup_order_placed
 from orders.services.vouchers import voucher_quote
 from orders.statuses import OrderStatus
 from orders.vietqr import vietqr_payload
@@ -393,6 +394,7 @@ def order_place(
         cart.status = Cart.Status.CONVERTED
         cart.order = order
         cart.save(update_fields=["status", "order", "updated_at"])
+        rollup_order_placed(order=order, lines=order.lines.all())  # last: see services.rollups
     return order
 
 

@@ -115,7 +115,6 @@ def order_complete(*, order: Order) -> Order:
 def order_cancel(*, order: Order, reason: str = "") -> Order:
     """Cancel before the goods left: stock, voucher and points go back."""
     order = _move(order, OrderStatus.CANCELLED, cancelled_at=timezone.now())
-    rollup_order_cancelled(order=order)
     if order.stock_reference:
         reservation_release(reference=order.stock_reference)
     voucher_release(order=order)
@@ -133,6 +132,7 @@ def order_cancel(*, order: Order, reason: str = "") -> Order:
             channel=order.channel,
             payload={**order_event_payload(order=order), "reason": reason},
         )
+    rollup_order_cancelled(order=order)  # last: see services.rollups
     return order
 
 

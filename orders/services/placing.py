@@ -24,7 +24,6 @@ from inventory.services import StockLine
 from orders.exceptions import LoyaltyPointsInvalid, OrderLinesInvalid, PaymentsInvalid, PriceChanged
 from orders.models import Order, OrderLine, Payment
 from orders.services.numbers import order_number_next
-from orders.services.rollups import rollup_order_placed
 from orders.services.vouchers import VoucherQuote, voucher_redeem
 from orders.statuses import OrderStatus
 
@@ -263,7 +262,6 @@ def order_write(
             for line in pricing.lines
         ]
     )
-    rollup_order_placed(order=order, lines=lines)
     payments = Payment.objects.bulk_create(
         [
             Payment(

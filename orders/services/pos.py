@@ -30,6 +30,7 @@ from orders.services.placing import (
     request_fingerprint,
     tenders_check,
 )
+from orders.services.rollups import rollup_order_placed
 from orders.services.shifts import shift_sale_cash_add
 from orders.services.vouchers import voucher_quote
 from orders.statuses import OrderStatus
@@ -194,4 +195,5 @@ def _sale_write(
         shift_sale_cash_add(
             shift=shift, kind=ShiftCashMovement.Kind.SALE, amount=cash, reference=order.number
         )
+    rollup_order_placed(order=order, lines=order.lines.all())  # last: see services.rollups
     return order

@@ -118,9 +118,6 @@ def _return_write(
                    refund_amount=refunds[line_id])
         for line_id, quantity in asked.items()
     )  # fmt: skip
-    rollup_return_recorded(
-        record=record, returned=[(order_lines[i], q, refunds[i]) for i, q in asked.items()]
-    )
     for line_id, quantity in asked.items():
         OrderLine.objects.filter(pk=line_id).update(
             returned_quantity=F("returned_quantity") + quantity
@@ -175,6 +172,9 @@ def _return_write(
                 ],
             },
         )  # fmt: skip
+    rollup_return_recorded(  # last: see services.rollups
+        record=record, returned=[(order_lines[i], q, refunds[i]) for i, q in asked.items()]
+    )
     return record
 
 

@@ -10,6 +10,14 @@ What is counted: an order on the day it was placed (shop time), every status but
 cancelled; a cancellation takes its order back out of that day; a return counts on the
 day it was made, against the order's channel and store. Revenue is the lines' totals
 (after discounts, without shipping).
+
+Lock order: each call is the *last* statement of its transaction (after the stock
+levels, the order, the shift, vouchers and loyalty), so a transaction holding rollup rows
+never waits for anything else and two sales, a cancellation and a return of the same day
+and store cannot deadlock (the test races them on PostgreSQL). The entry points call it:
+the till (``pos_sale_submit``), the web checkout (``order_place``), marketplaces
+(``marketplace_order_ingest``), ``order_cancel`` and the returns service; a new way of
+creating, cancelling or returning an order must call it as its own last step.
 """
 
 from __future__ import annotations

@@ -250,3 +250,45 @@ def test_concurrent_sales_of_one_product_on_one_day_lose_no_increment(shop):
         1 + n % 3 for n in range(16)
     )
     assert sum(row.order_count for row in DailyChannelSales.objects.all()) == 16
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_cancellations_returns_and_sales_racing_on_one_day_neither_deadlock_nor_miscount(shop):
+    # given: web orders to cancel and till sales to return, all of today and one product
+    import threading
+
+    from django.db import connection
+
+    variant = shop["variants"][0]
+    to_cancel = [_web_order(shop, [(variant, 1)], 1) for _ in range(6)]
+    to_return = [_pos_sale(shop, [(variant, 2)]) for _ in range(6)]
+    work = (
+        [lambda o=o: order_cancel(order=o) for o in to_cancel]
+        + [lambda o=o: _return_some(shop, o, 1) for o in to_return]
+        + [lambda: _web_order(shop, [(variant, 1)], 1) for _ in range(6)]
+        + [lambda: _pos_sale(shop, [(variant, 1)]) for _ in range(6)]
+    )
+    barrier = threading.Barrier(len(work))
+    errors = []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+        except Exception as error:  # a deadlock would surface here
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=run, args=(call,)) for call in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then
+    assert errors == []
+    assert rolled_up() == recount()
+    assert sum(row.returned_units for row in DailySales.objects.all()) == 6
