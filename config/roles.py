@@ -97,6 +97,9 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "shippingrule": READ,
             "bundle": READ,
             "bundleitem": READ,
+            # The sales figures are the managers', the owner's and marketing's.
+            "dailysales": (),
+            "dailychannelsales": (),
         },
     },
     WAREHOUSE: {
@@ -106,7 +109,7 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "saleschannel": READ,
             "staffmembership": (),
         },
-        "orders": {"*": READ, "terminal": ()},
+        "orders": {"*": READ, "terminal": (), "dailysales": (), "dailychannelsales": ()},
     },
     MARKETER: {
         # Marketers edit templates, the DNC list and suppressions; the outbox is a log

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "customers.apps.CustomersConfig",
     "orders.apps.OrdersConfig",
     "campaigns.apps.CampaignsConfig",
+    "reports.apps.ReportsConfig",
 ]
 
 MIDDLEWARE = [

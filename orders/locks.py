@@ -33,7 +33,8 @@ def order_lock(*, order_id: int) -> Order:
                 "stock_level_id", flat=True
             )
         )
-    return Order.objects.select_for_update().select_related("channel").get(pk=order_id)
+    # Only the order row: the joined channel row is read, never locked (a sale holds it).
+    return Order.objects.select_for_update(of=("self",)).select_related("channel").get(pk=order_id)
 
 
 def order_return_lock(*, order_id: int, location_id: int, skus: Iterable[str]) -> Order:

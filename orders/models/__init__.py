@@ -11,6 +11,7 @@ from orders.models.carts import Cart, CartLine
 from orders.models.discrepancies import PriceDiscrepancy
 from orders.models.orders import Fulfilment, Order, OrderLine, OrderNumberSequence, Payment
 from orders.models.returns import Return, ReturnLine
+from orders.models.rollups import DailyChannelSales, DailySales
 from orders.models.shipping import ShippingRule
 from orders.models.tills import CustomerLookup, Shift, ShiftCashMovement, StaffPin, Terminal
 from orders.models.vouchers import Voucher, VoucherCode, VoucherRedemption
@@ -21,6 +22,8 @@ __all__ = [
     "Cart",
     "CartLine",
     "CustomerLookup",
+    "DailyChannelSales",
+    "DailySales",
     "Fulfilment",
     "HeldOrder",
     "Listing",

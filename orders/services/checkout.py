@@ -50,6 +50,7 @@ from orders.services.placing import (
     shipping_apply,
 )
 from orders.services.referrals import referral_apply, referral_welcome_quote
+from orders.services.rollups import rollup_order_placed
 from orders.services.vouchers import voucher_quote
 from orders.statuses import OrderStatus
 from orders.vietqr import vietqr_payload
@@ -462,6 +463,7 @@ def order_place(
         cart.status = Cart.Status.CONVERTED
         cart.order = order
         cart.save(update_fields=["status", "order", "updated_at"])
+        rollup_order_placed(order=order, lines=order.lines.all())  # last: see services.rollups
     return order
 
 

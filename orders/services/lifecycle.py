@@ -19,6 +19,7 @@ from orders.exceptions import OrderTransitionInvalid, PickupCodeInvalid
 from orders.models import Fulfilment, Order, Payment
 from orders.services.placing import order_completion_record, order_event_payload
 from orders.services.referrals import referral_reward_reverse
+from orders.services.rollups import rollup_order_cancelled
 from orders.services.vouchers import voucher_release
 from orders.statuses import OrderStatus, order_status_check
 
@@ -147,6 +148,7 @@ def order_cancel(*, order: Order, reason: str = "") -> Order:
             channel=order.channel,
             payload={**order_event_payload(order=order), "reason": reason},
         )
+    rollup_order_cancelled(order=order)  # last: see services.rollups
     return order
 
 

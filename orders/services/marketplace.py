@@ -19,6 +19,7 @@ from orders.services.placing import (
     order_write,
     request_fingerprint,
 )
+from orders.services.rollups import rollup_order_placed
 from orders.statuses import OrderStatus
 
 
@@ -100,6 +101,7 @@ def marketplace_order_ingest(
                 reference=order.stock_reference,
                 kind=Reservation.Kind.ALLOCATION,
             )
+            rollup_order_placed(order=order, lines=order.lines.all())  # last: see services.rollups
     except IntegrityError:
         replayed = _replay(channel, external_ref, fingerprint)
         if replayed is None:

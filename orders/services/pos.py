@@ -40,6 +40,7 @@ from orders.services.placing import (
     tenders_check,
 )
 from orders.services.referrals import referral_apply, referral_welcome_quote
+from orders.services.rollups import rollup_order_placed
 from orders.services.shifts import shift_sale_cash_add
 from orders.services.vouchers import voucher_quote
 from orders.statuses import OrderStatus
@@ -269,4 +270,5 @@ def _sale_write(
         shift_sale_cash_add(
             shift=shift, kind=ShiftCashMovement.Kind.SALE, amount=cash, reference=order.number
         )
+    rollup_order_placed(order=order, lines=order.lines.all())  # last: see services.rollups
     return order

@@ -20,6 +20,7 @@ from orders.models import Order, OrderLine, Payment, Return, ReturnLine, ShiftCa
 from orders.selectors import pos_channel_get
 from orders.services.lifecycle import order_returned_mark
 from orders.services.placing import request_fingerprint
+from orders.services.rollups import rollup_return_recorded
 from orders.services.shifts import shift_cash_record
 from orders.statuses import OrderStatus
 
@@ -191,6 +192,9 @@ def _return_write(
                 ],
             },
         )  # fmt: skip
+    rollup_return_recorded(  # last: see services.rollups
+        record=record, returned=[(order_lines[i], q, refunds[i]) for i, q in asked.items()]
+    )
     return record
 
 

@@ -714,3 +714,40 @@ def test_pos_endpoints_with_own_and_other_store_objects(name):
     assert answered == POS[name]
     if listed:  # a list shows the own store's object, never the other's
         assert listed == [True, False]
+
+
+# --- Staff dashboards (not ModelAdmins: URLs of their own under /admin/) -------------------
+# Each cell: the page / a CSV export of it. A dashboard URL without a row fails
+# test_every_dashboard_has_a_row.
+DASHBOARDS = _table("""
+url name           owner    store_manager  cashier  warehouse  marketer
+reports:dashboard  200/200  200/200        403/403  403/403    200/200
+""")
+
+
+def _dashboard_url_names() -> set[str]:
+    return {f"reports:{pattern.name}" for pattern in get_resolver("reports.urls").url_patterns}
+
+
+def test_every_dashboard_has_a_row():
+    assert _dashboard_url_names() == set(DASHBOARDS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_dashboards_per_role(client, role):
+    # given: a staff member of store A
+    world = World()
+    client.force_login(_staff(role, world))
+    column = ROLES.index(role)
+
+    # when
+    answered = {
+        name: "/".join(
+            str(client.get(reverse(name), query).status_code)
+            for query in ({}, {"export": "channels"})
+        )
+        for name in DASHBOARDS
+    }
+
+    # then
+    assert answered == {name: cells[column] for name, cells in DASHBOARDS.items()}

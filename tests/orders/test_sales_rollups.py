@@ -1,0 +1,294 @@
+"""The daily sales rollups follow every order, cancellation and return, and the rebuild
+command recomputes the same figures from scratch."""
+
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from inventory.models import SalesChannel
+from orders.models import DailyChannelSales, DailySales, Order, ReturnLine
+from orders.services import (
+    ReturnLineInput,
+    cart_get_or_create,
+    cart_line_set,
+    checkout_start,
+    marketplace_order_ingest,
+    order_cancel,
+    order_complete,
+    order_place,
+    order_return,
+    pos_sale_submit,
+)
+from orders.services.placing import LineInput, TenderInput
+from tests.factories import (
+    LocationFactory,
+    VariantFactory,
+    WarehouseFactory,
+    channel_selling_from,
+    stocked,
+    terminal_with_token,
+)
+
+ADDRESS = {"line1": "12 Hàng Bạc", "city": "Hà Nội"}
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+# 22:00 in Hà Nội on 29 November: the steps below straddle the shop's midnight.
+START = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def shop():
+    warehouse = WarehouseFactory(name="Kho Long Biên")
+    showroom = LocationFactory(name="Showroom Hàng Giấy")
+    web = channel_selling_from(warehouse, showroom, kind="web", code="web")
+    channel_selling_from(showroom, kind="pos", code="pos-hg")
+    channel_selling_from(warehouse, kind="marketplace", code="lazada")
+    terminal, _token = terminal_with_token(location=showroom)
+    variants = [
+        VariantFactory(sku="TT-1KG", price_amount=Decimal(900000)),
+        VariantFactory(sku="MK-100G", price_amount=Decimal(85000)),
+        VariantFactory(sku="CHE-200G", price_amount=Decimal(120000)),
+    ]
+    for variant in variants:
+        stocked(variant, warehouse, 100_000)
+        stocked(variant, showroom, 100_000)
+    return {
+        "web": web,
+        "lazada": SalesChannel.objects.get(code="lazada"),
+        "terminal": terminal,
+        "showroom": showroom,
+        "variants": variants,
+    }
+
+
+def recount():
+    """Brute force: every order and return row, summed in Python."""
+    channel_rows = defaultdict(lambda: [0, 0, Decimal(0), 0, Decimal(0)])
+    product_rows = defaultdict(lambda: [0, 0, Decimal(0), 0, Decimal(0)])
+    for order in Order.objects.prefetch_related("lines"):
+        if order.status == Order.Status.CANCELLED:
+            continue
+        key = (order.placed_at.astimezone(VN).date(), order.channel_id, order.location_id)
+        channel_rows[key][0] += 1
+        for variant_id in {line.variant_id for line in order.lines.all()}:
+            product_rows[(*key, variant_id)][0] += 1
+        for line in order.lines.all():
+            for rows, row_key in ((channel_rows, key), (product_rows, (*key, line.variant_id))):
+                rows[row_key][1] += line.quantity
+                rows[row_key][2] += line.total_amount
+    for line in ReturnLine.objects.select_related("return_record", "order_line__order"):
+        order = line.order_line.order
+        key = (line.return_record.created_at.astimezone(VN).date(), order.channel_id,
+               order.location_id)  # fmt: skip
+        for rows, row_key in (
+            (channel_rows, key),
+            (product_rows, (*key, line.order_line.variant_id)),
+        ):
+            rows[row_key][3] += line.quantity
+            rows[row_key][4] += line.refund_amount
+    return _nonzero(channel_rows), _nonzero(product_rows)
+
+
+def _nonzero(rows):
+    return {key: tuple(figures) for key, figures in rows.items() if any(figures)}
+
+
+def rolled_up():
+    figures = ("order_count", "units", "revenue_amount", "returned_units", "returned_amount")
+    channel_rows = {
+        (row.on, row.channel_id, row.location_id): tuple(getattr(row, f) for f in figures)
+        for row in DailyChannelSales.objects.all()
+    }
+    product_rows = {
+        (row.on, row.channel_id, row.location_id, row.variant_id): tuple(
+            getattr(row, f) for f in figures
+        )
+        for row in DailySales.objects.all()
+    }
+    return _nonzero(channel_rows), _nonzero(product_rows)
+
+
+def _web_order(shop, lines, hours):
+    cart = cart_get_or_create(channel=shop["web"])
+    for variant, quantity in lines:
+        cart_line_set(cart=cart, variant_id=variant.pk, quantity=quantity)
+    if hours % 3 == 0:
+        cart = checkout_start(
+            cart=cart, contact_phone="0909908089", fulfilment="pickup",
+            pickup_location=shop["showroom"],
+        )  # fmt: skip
+    else:
+        cart = checkout_start(cart=cart, contact_phone="0909908089", shipping_address=ADDRESS)
+    return order_place(cart=cart, payment_method="cod")
+
+
+def _pos_sale(shop, lines):
+    total = sum((variant.price_amount * quantity for variant, quantity in lines), Decimal(0))
+    order, _ = pos_sale_submit(
+        terminal=shop["terminal"],
+        client_uuid=uuid.uuid4(),
+        lines=[LineInput(sku=v.sku, quantity=q) for v, q in lines],
+        tenders=[TenderInput(method="cash", amount=total)],
+    )
+    return order
+
+
+def _marketplace_order(shop, lines, at):
+    order, _ = marketplace_order_ingest(
+        channel=shop["lazada"],
+        external_ref=uuid.uuid4().hex,
+        lines=[
+            LineInput(sku=v.sku, quantity=q, unit_price_amount=Decimal(50000)) for v, q in lines
+        ],
+        placed_at=at,
+    )
+    return order
+
+
+def _return_some(shop, order, quantity):
+    if order.status == Order.Status.CONFIRMED:
+        order = order_complete(order=order)
+    if order.status not in (Order.Status.COMPLETED, Order.Status.PARTIALLY_RETURNED):
+        return
+    lines = [line for line in order.lines.all() if line.returnable_quantity]
+    if lines:
+        line = lines[0]
+        order_return(
+            order=order, location=shop["showroom"], reason="Khách đổi ý", refund_method="cash",
+            lines=[ReturnLineInput(order_line_id=line.pk,
+                                   quantity=min(quantity, line.returnable_quantity))],
+        )  # fmt: skip
+
+
+def _cancel(order):
+    if order.status in (Order.Status.CONFIRMED, Order.Status.PENDING_PAYMENT,
+                        Order.Status.READY_FOR_PICKUP):  # fmt: skip
+        order_cancel(order=order, reason="Khách huỷ")
+
+
+step = st.tuples(
+    st.sampled_from(["web", "pos", "marketplace", "cancel", "return"]),
+    st.integers(min_value=0, max_value=5),  # hours after START: across the shop's midnight
+    st.lists(st.tuples(st.integers(0, 2), st.integers(1, 3)), min_size=1, max_size=3),
+    st.integers(min_value=0, max_value=1000),  # which earlier order a cancel/return picks
+)
+
+
+@pytest.mark.django_db(transaction=False)
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=st.lists(step, min_size=1, max_size=12))
+def test_rollups_equal_a_brute_force_recount_after_any_mix_of_sales(shop, steps):
+    # given: a web store, a till and a marketplace selling the same three products
+    orders = []
+    # when: orders, cancellations and returns of every channel happen around midnight
+    for kind, hours, picks, which in steps:
+        at = START + timedelta(hours=hours, minutes=which % 60)
+        lines = [(shop["variants"][index], quantity) for index, quantity in picks]
+        with time_machine.travel(at, tick=False):
+            if kind == "web":
+                orders.append(_web_order(shop, lines, hours))
+            elif kind == "pos":
+                orders.append(_pos_sale(shop, lines))
+            elif kind == "marketplace":
+                orders.append(_marketplace_order(shop, lines, at))
+            elif orders and kind == "cancel":
+                _cancel(Order.objects.get(pk=orders[which % len(orders)].pk))
+            elif orders:
+                order = Order.objects.get(pk=orders[which % len(orders)].pk)
+                _return_some(shop, order, picks[0][1])
+    # then: the rollups kept incrementally are the recount, and so is a rebuild
+    expected = recount()
+    assert rolled_up() == expected
+    call_command("reports_rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert rolled_up() == expected
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sales_of_one_product_on_one_day_lose_no_increment(shop):
+    # given: 16 tills' and marketplace orders of the same product, at the same moment
+    import threading
+
+    from django.db import connection
+
+    variant = shop["variants"][0]
+    barrier = threading.Barrier(16)
+    errors = []
+
+    def sell(n):
+        try:
+            barrier.wait()
+            if n % 2:
+                _pos_sale(shop, [(variant, 1 + n % 3)])
+            else:
+                _marketplace_order(shop, [(variant, 1 + n % 3)], START)
+        except Exception as error:  # a lost update or a deadlock would surface here
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=sell, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then: every unit and order is counted once
+    assert errors == []
+    assert rolled_up() == recount()
+    assert sum(row.units for row in DailySales.objects.filter(variant=variant)) == sum(
+        1 + n % 3 for n in range(16)
+    )
+    assert sum(row.order_count for row in DailyChannelSales.objects.all()) == 16
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_cancellations_returns_and_sales_racing_on_one_day_neither_deadlock_nor_miscount(shop):
+    # given: web orders to cancel and till sales to return, all of today and one product
+    import threading
+
+    from django.db import connection
+
+    variant = shop["variants"][0]
+    to_cancel = [_web_order(shop, [(variant, 1)], 1) for _ in range(6)]
+    to_return = [_pos_sale(shop, [(variant, 2)]) for _ in range(6)]
+    work = (
+        [lambda o=o: order_cancel(order=o) for o in to_cancel]
+        + [lambda o=o: _return_some(shop, o, 1) for o in to_return]
+        + [lambda: _web_order(shop, [(variant, 1)], 1) for _ in range(6)]
+        + [lambda: _pos_sale(shop, [(variant, 1)]) for _ in range(6)]
+    )
+    barrier = threading.Barrier(len(work))
+    errors = []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+        except Exception as error:  # a deadlock would surface here
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=run, args=(call,)) for call in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then
+    assert errors == []
+    assert rolled_up() == recount()
+    assert sum(row.returned_units for row in DailySales.objects.all()) == 6
