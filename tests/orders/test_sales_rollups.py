@@ -160,8 +160,9 @@ def _return_some(shop, order, quantity):
     lines = [line for line in order.lines.all() if line.returnable_quantity]
     if lines:
         line = lines[0]
+        # Refunded the way it was paid (the default): no manager's approval needed.
         order_return(
-            order=order, location=shop["showroom"], reason="Khách đổi ý", refund_method="cash",
+            order=order, location=shop["showroom"], reason="Khách đổi ý",
             lines=[ReturnLineInput(order_line_id=line.pk,
                                    quantity=min(quantity, line.returnable_quantity))],
         )  # fmt: skip
