@@ -45,7 +45,9 @@ def world(live_server, transactional_db, monkeypatch, client):
     an owner logged in for the staff endpoints."""
     # Throttling is tested elsewhere; here it would answer 429 to most of the run.
     monkeypatch.setattr(
-        SimpleRateThrottle, "THROTTLE_RATES", {"anon": None, "user": None, "pos": None}
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {"anon": None, "user": None, "pos": None, "pos_lookup": None},
     )
     store = LocationFactory(name="Showroom Hàng Giấy", code="HG")
     channel_selling_from(store, kind="pos", code="pos-hg")
