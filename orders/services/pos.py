@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.api.errors import DomainError
 from customers.models import Customer, OneTimeCode
 from customers.services import one_time_code_consume, points_code_check
 from inventory.models import SalesChannel
@@ -133,8 +134,10 @@ def pos_sale_submit(
                 note=note,
                 referral_code=referral_code,
             )
-    except IntegrityError:
-        # A duplicate of this sale committed first (same client_uuid): answer with it.
+    except (IntegrityError, DomainError):
+        # A duplicate of this sale committed first (same client_uuid): answer with it. It
+        # may surface as a refusal rather than at the unique index: waiting on the channel's
+        # number, this one then counted the first one's units as gone (insufficient stock).
         replayed = _replay(client_uuid, fingerprints)
         if replayed is None:
             raise

@@ -132,3 +132,33 @@ def test_replaying_a_return_with_another_reason_or_cashier_is_a_409(till, change
     assert response.status_code == 409
     assert response.json()["code"] == "idempotency_conflict"
     assert list(Return.objects.values_list("reason", flat=True)) == ["Quà bị trùng"]
+
+
+@pytest.mark.django_db
+def test_a_replay_that_missed_the_first_sale_and_found_no_stock_is_answered_from_it(
+    till, monkeypatch
+):
+    # given: a sale took the last units; its replay looked for it before it committed (the
+    # race the storms hit: the replay then waits on the channel's number and finds no stock)
+    api, _terminal = till
+    sale = a_sale(lines=[{"sku": "MK-100G", "quantity": 5}], payments=[
+        {"method": "cash", "amount": "425000"}])  # fmt: skip
+    assert api.post("/api/v1/pos/sales/", sale, format="json").status_code == 201
+    from orders.services import pos
+
+    replay = pos._replay
+    looks = []
+
+    def missed_once(client_uuid, fingerprints):
+        looks.append(client_uuid)
+        return None if len(looks) == 1 else replay(client_uuid, fingerprints)
+
+    monkeypatch.setattr(pos, "_replay", missed_once)
+
+    # when: the replay arrives
+    response = api.post("/api/v1/pos/sales/", sale, format="json")
+
+    # then: answered with the first sale, not refused for stock; nothing more written
+    assert response.status_code == 200, response.json()
+    assert response.json()["number"] == Order.objects.get().number
+    assert len(looks) == 2
