@@ -54,7 +54,7 @@ INSERT INTO campaigns_message (
     customer_id, channel, address, purpose, template_code, language, subject, body, html,
     headers, provider_template_id, template_data, send_at, due_at, state, reason,
     reason_detail, attempts, provider_id, claimed_by, flow, step, idempotency_key,
-    created_at, updated_at, sent_at
+    created_at, updated_at, sent_at, context, featured_variant_ids
 )
 SELECT
     (SELECT min(id) FROM customers_customer) + (n %% %(customers)s),
@@ -62,7 +62,7 @@ SELECT
     'Đơn hàng ' || n, 'Cảm ơn bạn đã mua hàng, đơn ' || n, '', '{}', '', '{}',
     now() - interval '1 minute', now() - interval '1 minute', %(state)s, '', '', 0, '', '',
     'bench', 'send', %(prefix)s || n, now(), now(),
-    CASE WHEN %(state)s = 'sent' THEN now() - interval '2 days' END
+    CASE WHEN %(state)s = 'sent' THEN now() - interval '2 days' END, '{}', '[]'
 FROM generate_series(1, %(count)s) AS n
 """
 

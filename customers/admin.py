@@ -1,5 +1,6 @@
 """Staff screens for customers. Every write goes through a service."""
 
+import contextlib
 import json
 
 from django.contrib import admin, messages
@@ -218,6 +219,12 @@ class CustomerAdmin(admin.ModelAdmin):
             order_admin_url = reverse("admin:orders_order_changelist")
         except NoReverseMatch:  # the orders app registers its order admin in its own issue
             order_admin_url = None
+        # The outbox (campaigns) imports customers, never the reverse: its message log is
+        # reached by URL name, filtered to this customer, for staff who may read it.
+        message_admin_url = None
+        if request.user.has_perm("campaigns.view_message"):
+            with contextlib.suppress(NoReverseMatch):
+                message_admin_url = reverse("admin:campaigns_message_changelist")
         return {
             "consent_history": list(consent_history(customer=customer)[:HISTORY_LIMIT]),
             "consent_state": consent_state(customer=customer),
@@ -227,6 +234,7 @@ class CustomerAdmin(admin.ModelAdmin):
             "reviews": list(review_list(customer=customer)),
             "events_page": page,
             "order_admin_url": order_admin_url,
+            "message_admin_url": message_admin_url,
         }
 
     @admin.action(

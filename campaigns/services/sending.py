@@ -46,7 +46,7 @@ from config.transports import (
     transport_for,
 )
 from customers.models import Event
-from customers.services.events import event_record
+from customers.services.events import event_record, event_record_many
 
 logger = logging.getLogger(__name__)
 
@@ -278,13 +278,17 @@ def _record_sent(sent: list[tuple[Message, str]]) -> None:
     Message.objects.bulk_update(
         rows, ["state", "provider_id", "sent_at", "reason", "reason_detail"]
     )
-    for message, provider_id in sent:
-        event_record(
-            customer=message.customer,
-            kind=Event.Kind.MESSAGE_SENT,
-            payload=_event_payload(message, Message.State.SENT, provider_id=provider_id),
-            occurred_at=now,
-        )
+    event_record_many(
+        kind=Event.Kind.MESSAGE_SENT,
+        entries=[
+            (
+                message.customer,
+                _event_payload(message, Message.State.SENT, provider_id=provider_id),
+            )
+            for message, provider_id in sent
+        ],
+        occurred_at=now,
+    )
 
 
 def _record_failed(message: Message, reason: str, detail: str) -> str:

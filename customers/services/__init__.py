@@ -20,7 +20,7 @@ from customers.services.engagement import (
     wishlist_add,
     wishlist_remove,
 )
-from customers.services.events import event_record
+from customers.services.events import event_record, event_record_many
 from customers.services.loyalty import (
     loyalty_earn,
     loyalty_expire,
@@ -73,6 +73,7 @@ __all__ = [
     "customer_register",
     "customer_resolve",
     "event_record",
+    "event_record_many",
     "loyalty_earn",
     "loyalty_expire",
     "loyalty_points_for_amount",

@@ -5,7 +5,7 @@ import tablib
 
 from campaigns.admin import DoNotCallResource
 from campaigns.models import DoNotCall, MessageTemplate
-from config.roles import MARKETER, OWNER, STORE_MANAGER
+from config.roles import CASHIER, MARKETER, OWNER, STORE_MANAGER
 from tests.factories import MessageFactory, MessageTemplateFactory, StaffFactory, customer_with
 
 pytestmark = pytest.mark.django_db
@@ -302,3 +302,39 @@ def test_store_manager_cannot_settle_uncertain_messages(client):
     assert response.status_code == 200
     message.refresh_from_db()
     assert message.state == "uncertain"
+
+
+# --- the customer page's messages ------------------------------------------------------------
+
+
+def test_the_customer_page_links_to_that_customers_messages_in_the_log(owner_client):
+    # given
+    hoa = customer_with(email="hoa@example.vn")
+    hers = [MessageFactory(customer=hoa), MessageFactory(customer=hoa, channel="sms")]
+    MessageFactory(customer=customer_with(email="lan@example.vn"))
+
+    # when
+    page = owner_client.get(f"/admin/customers/customer/{hoa.pk}/change/")
+    link = f"/admin/campaigns/message/?customer__id__exact={hoa.pk}"
+    log = owner_client.get(link)
+
+    # then
+    assert page.status_code == 200
+    assert f'<a class="customer-messages" href="{link}">' in page.content.decode()
+    assert sorted(m.pk for m in log.context["cl"].result_list) == sorted(m.pk for m in hers)
+
+
+def test_staff_who_may_not_read_the_log_get_no_link_on_the_customer_page(client):
+    # given: cashiers read customers but not the message log
+    cashier = StaffFactory(role=CASHIER, is_staff=True)
+    assert cashier.has_perm("customers.view_customer")
+    assert not cashier.has_perm("campaigns.view_message")
+    client.force_login(cashier)
+    hoa = customer_with(email="hoa@example.vn")
+
+    # when
+    page = client.get(f"/admin/customers/customer/{hoa.pk}/change/")
+
+    # then
+    assert page.status_code == 200
+    assert "/admin/campaigns/message/" not in page.content.decode()

@@ -22,6 +22,7 @@ from campaigns.tasks import send_due_transactional
 from customers.models import Event
 from tests.factories import CustomerFactory, MessageFactory
 from tests.platform.test_worker import database_url_of_test_database
+from tests.transport_fakes import SMS_API_KEY, SMS_BRAND, SMS_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -131,20 +132,17 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice_and_loses_nothing(
     assert Event.objects.filter(kind="message_sent").count() == len(sent_rows)
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
+def start_celery_worker(settings_module: str, extra_env: dict[str, str]):
     """A real Celery worker on its own queues (default and transactional), test database."""
     queue = f"tiem-test-{uuid.uuid4().hex[:8]}"
-    sent_log = tmp_path / "sent.log"
-    sent_log.touch()
     env = {
         **os.environ,
         "DATABASE_URL": database_url_of_test_database(),
-        "DJANGO_SETTINGS_MODULE": "tests.campaigns.worker_settings",
+        "DJANGO_SETTINGS_MODULE": settings_module,
         "CELERY_QUEUE": queue,
-        "OUTBOX_SENT_LOG": str(sent_log),
         "TIEM_VAR_DIR": str(ROOT / "var" / f"worker-{queue}"),
         "DEBUG": "true",
+        **extra_env,
     }
     process = subprocess.Popen(
         [
@@ -166,13 +164,39 @@ def celery_worker_process(transactional_db, tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )
-    yield queue, sent_log
+    return queue, process
+
+
+def stop_celery_worker(process) -> None:
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
     connection.close()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A worker whose every channel is the file-recording transport (tests/campaigns)."""
+    sent_log = tmp_path / "sent.log"
+    sent_log.touch()
+    queue, process = start_celery_worker(
+        "tests.campaigns.worker_settings", {"OUTBOX_SENT_LOG": str(sent_log)}
+    )
+    yield queue, sent_log
+    stop_celery_worker(process)
+
+
+@pytest.fixture
+def celery_worker_to_fake_provider(transactional_db, fake_provider):
+    """A worker sending through the real transports (config.transports), pointed at the
+    fake provider by environment variables."""
+    queue, process = start_celery_worker(
+        "tests.campaigns.provider_worker_settings", fake_provider.environ()
+    )
+    yield queue
+    stop_celery_worker(process)
 
 
 @pytest.mark.postgres
@@ -192,6 +216,43 @@ def test_a_real_worker_claims_and_sends_a_message_through_redis(celery_worker_pr
     assert message.state == "sent"
     assert message.claimed_by.startswith(f"{queue}@")
     assert sent_log.read_text().splitlines() == ["worker:1"]
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_a_real_worker_sends_a_scheduled_sms_through_the_gateway_to_the_fake_provider(
+    celery_worker_to_fake_provider, fake_provider
+):
+    # given: an SMS scheduled a minute ago
+    queue = celery_worker_to_fake_provider
+    message = MessageFactory(
+        channel="sms",
+        address="+84909908089",
+        subject="",
+        body="Tiem: don hang #1001 da duoc giao.",
+        send_at=timezone.now() - timedelta(minutes=1),
+        idempotency_key="order_shipped:1:1001",
+    )
+
+    # when: the task goes through Redis to the worker's transactional queue
+    result = send_due_transactional.apply_async(queue=f"{queue}-transactional")
+    outcome = result.get(timeout=60)
+
+    # then: the worker's HttpSmsGateway posted it to the provider, and the row is sent
+    [request] = fake_provider.requests_to(SMS_PATH)
+    assert request.headers["authorization"] == f"Bearer {SMS_API_KEY}"
+    assert request.json == {
+        "phone": "84909908089",
+        "message": "Tiem: don hang #1001 da duoc giao.",
+        "brandname": SMS_BRAND,
+        "request_id": "order_shipped:1:1001",
+    }
+    message.refresh_from_db()
+    assert outcome == {"claimed": 1, "sent": 1}
+    assert message.state == "sent"
+    assert message.provider_id == "sms-1"
+    assert message.attempts == 1
+    assert message.claimed_by.startswith(f"{queue}@")
 
 
 def test_transactional_messages_have_their_own_queue():
