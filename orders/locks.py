@@ -43,6 +43,12 @@ def order_return_lock(*, order_id: int, location_id: int, skus: Iterable[str]) -
     return order_lock(order_id=order_id)
 
 
+def order_restock_lock(*, order_id: int, stock_level_ids: Iterable[int]) -> Order:
+    """Lock the stock levels goods go back on (several locations at once), then the order."""
+    stock_levels_lock(pks=stock_level_ids)
+    return order_lock(order_id=order_id)
+
+
 def voucher_lock(*, voucher_id: int) -> Voucher:
     """Lock one voucher row: redemptions of a voucher take their usage one at a time.
 

@@ -11,6 +11,7 @@ from inventory.models import Reservation, SalesChannel
 from inventory.services import stock_reserve
 from orders.exceptions import IdempotencyConflict, OrderLinesInvalid
 from orders.models import Fulfilment, Order, Payment
+from orders.services.numbers import order_number_next
 from orders.services.placing import (
     LineInput,
     Pricing,
@@ -65,6 +66,16 @@ def marketplace_order_ingest(
                 lines=lines_price(channel=channel, lines=lines, trust_client_prices=True),
                 shipping_amount=shipping_amount,
             )
+            # Locks in the global order (docs/architecture.md), as the till's sale: the
+            # channel's number, the stock levels, then the customer's rows (resolving the
+            # buyer and the order's foreign key to them) with the new order.
+            number = order_number_next(channel=channel)
+            stock_reserve(
+                channel=channel,
+                lines=pricing.stock_lines(),
+                reference=f"order:{number}",
+                kind=Reservation.Kind.ALLOCATION,
+            )
             customer = None
             if buyer_id or buyer_phone or buyer_email:
                 customer = customer_resolve(
@@ -77,6 +88,7 @@ def marketplace_order_ingest(
             order = order_write(
                 channel=channel,
                 pricing=pricing,
+                number=number,
                 status=OrderStatus.CONFIRMED,
                 fulfilment=Fulfilment.SHIP,
                 customer=customer,
@@ -94,12 +106,6 @@ def marketplace_order_ingest(
                 request_fingerprint=fingerprint,
                 contact_name=buyer_name,
                 shipping_address=shipping_address or {},
-            )
-            stock_reserve(
-                channel=channel,
-                lines=pricing.stock_lines(),
-                reference=order.stock_reference,
-                kind=Reservation.Kind.ALLOCATION,
             )
             rollup_order_placed(order=order, lines=order.lines.all())  # last: see services.rollups
     except IntegrityError:

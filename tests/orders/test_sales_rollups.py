@@ -13,7 +13,8 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inventory.models import SalesChannel
+from inventory.models import SalesChannel, StockLevel
+from orders.marketplaces.services.convergence import order_converge
 from orders.models import DailyChannelSales, DailySales, Order, ReturnLine
 from orders.services import (
     ReturnLineInput,
@@ -168,6 +169,14 @@ def _return_some(shop, order, quantity):
         )  # fmt: skip
 
 
+def _undelivered(order):
+    """A marketplace parcel that shipped and came back without reaching the buyer."""
+    if order.channel.kind == SalesChannel.Kind.MARKETPLACE and order.status in (
+        Order.Status.CONFIRMED, Order.Status.SHIPPED,
+    ):  # fmt: skip
+        order_converge(order=order, status="returned")
+
+
 def _cancel(order):
     if order.status in (Order.Status.CONFIRMED, Order.Status.PENDING_PAYMENT,
                         Order.Status.READY_FOR_PICKUP):  # fmt: skip
@@ -175,7 +184,7 @@ def _cancel(order):
 
 
 step = st.tuples(
-    st.sampled_from(["web", "pos", "marketplace", "cancel", "return"]),
+    st.sampled_from(["web", "pos", "marketplace", "cancel", "return", "undelivered"]),
     st.integers(min_value=0, max_value=5),  # hours after START: across the shop's midnight
     st.lists(st.tuples(st.integers(0, 2), st.integers(1, 3)), min_size=1, max_size=3),
     st.integers(min_value=0, max_value=1000),  # which earlier order a cancel/return picks
@@ -203,12 +212,41 @@ def test_rollups_equal_a_brute_force_recount_after_any_mix_of_sales(shop, steps)
                 orders.append(_marketplace_order(shop, lines, at))
             elif orders and kind == "cancel":
                 _cancel(Order.objects.get(pk=orders[which % len(orders)].pk))
+            elif orders and kind == "undelivered":
+                _undelivered(Order.objects.get(pk=orders[which % len(orders)].pk))
             elif orders:
                 order = Order.objects.get(pk=orders[which % len(orders)].pk)
                 _return_some(shop, order, picks[0][1])
     # then: the rollups kept incrementally are the recount, and so is a rebuild
     expected = recount()
     assert rolled_up() == expected
+    call_command("reports_rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert rolled_up() == expected
+
+
+@pytest.mark.django_db
+def test_a_marketplace_parcel_returned_undelivered_counts_as_returned_on_its_day(shop):
+    # given: a Lazada order of 2 TT-1KG and 1 MK-100G placed at 22:00 in Hà Nội, shipped
+    tt, mk = shop["variants"][0], shop["variants"][1]
+    with time_machine.travel(START, tick=False):
+        order = _marketplace_order(shop, [(tt, 2), (mk, 1)], START)
+        order_converge(order=order, status="shipped")
+    warehouse = shop["lazada"].locations.get()
+    # when: the parcel comes back undelivered after the shop's midnight (30 November)
+    with time_machine.travel(START + timedelta(hours=3), tick=False):
+        order = order_converge(order=order, status="returned")
+    # then: the order is returned, the goods are back, and the return is counted on the
+    # 30th, like any return, equal to a recount and to a rebuild
+    assert order.status == Order.Status.RETURNED
+    assert StockLevel.objects.get(variant=tt, location=warehouse).on_hand == 100_000
+    assert StockLevel.objects.get(variant=mk, location=warehouse).on_hand == 100_000
+    key = (START.astimezone(VN).date() + timedelta(days=1), shop["lazada"].pk, None)
+    channel_rows, product_rows = rolled_up()
+    assert channel_rows[key] == (0, 0, Decimal(0), 3, Decimal(150000))
+    assert product_rows[(*key, tt.pk)] == (0, 0, Decimal(0), 2, Decimal(100000))
+    assert product_rows[(*key, mk.pk)] == (0, 0, Decimal(0), 1, Decimal(50000))
+    expected = recount()
+    assert (channel_rows, product_rows) == expected
     call_command("reports_rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert rolled_up() == expected
 

@@ -1,6 +1,8 @@
 """Moving our order to where the platform says it is: forward only, step by step through
 the lifecycle services, so duplicated and reordered notices end in the same final state."""
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -12,10 +14,11 @@ from inventory.services import StockLine, stock_return_restock
 from orders import locks
 from orders.exceptions import OrderTransitionInvalid
 from orders.marketplaces.adapters import PlatformStatus
-from orders.models import Order, Payment
+from orders.models import Order, OrderLine, Payment, Return, ReturnLine
 from orders.services.lifecycle import order_cancel, order_complete, order_ship
 from orders.services.placing import order_event_payload
-from orders.services.returns import ReturnLineInput, order_return
+from orders.services.returns import ReturnLineInput, _refund_for, order_return
+from orders.services.rollups import rollup_return_recorded
 from orders.statuses import OrderStatus, order_status_check
 
 # Our order statuses seen as the platform's, to compare ranks.
@@ -72,10 +75,14 @@ def _next_move(current: str, target: str | None):
     return None
 
 
-def _sold_from(order: Order) -> dict[str, int]:
-    """Where each SKU of the order left from (its sale movements): parcels go back there."""
+def _sold_from(order: Order) -> dict[str, tuple[int, int]]:
+    """Where each SKU of the order left from (its sale movements): parcels go back there.
+    ``(location id, stock level id)`` per SKU."""
     return {
-        movement.stock_level.variant.sku: movement.stock_level.location_id
+        movement.stock_level.variant.sku: (
+            movement.stock_level.location_id,
+            movement.stock_level_id,
+        )
         for movement in stock_movement_list_for_reference(reference=order.stock_reference)
         if movement.quantity < 0
     }
@@ -84,30 +91,57 @@ def _sold_from(order: Order) -> dict[str, int]:
 @transaction.atomic
 def _return_undelivered(order: Order) -> Order:
     """The parcel came back without reaching the buyer: everything goes back on the shelf it
-    left, the marketplace's money is refunded and the order is returned."""
-    order = locks.order_lock(order_id=order.pk)
-    order_status_check(current=order.status, new=OrderStatus.RETURNED)
+    left, the marketplace's money is refunded and the order is returned.
+
+    Recorded as a return (one per location the goods go back to) like any other, so the
+    sales rollups count it (``rollup_return_recorded``, the last statement)."""
     sold_from = _sold_from(order)
+    # Global lock order: the stock levels the goods go back on, then the order.
+    order = locks.order_restock_lock(
+        order_id=order.pk, stock_level_ids=[level_id for _loc, level_id in sold_from.values()]
+    )
+    order_status_check(current=order.status, new=OrderStatus.RETURNED)
     lines = [line for line in order.lines.all() if line.returnable_quantity]
-    by_location: dict[int, list[StockLine]] = {}
+    by_location: dict[int | None, list[OrderLine]] = {}
     for line in lines:
-        location_id = sold_from.get(line.sku)
-        if location_id is not None:
-            by_location.setdefault(location_id, []).append(
-                StockLine(sku=line.sku, quantity=line.returnable_quantity)
-            )
+        location_id = sold_from.get(line.sku, (None, None))[0]
+        by_location.setdefault(location_id, []).append(line)
+    unshelved = by_location.pop(None, [])  # nothing went out for it: nothing to put back
+    captured = sum((p.amount for p in order.payments.filter(kind=Payment.Kind.PAYMENT)), start=0)
+    reason = _("Parcel returned undelivered")
+    returned: list[tuple[Return, list[tuple[OrderLine, int, Decimal]]]] = []
     for location in Location.objects.filter(pk__in=by_location).order_by("pk"):
+        group = by_location[location.pk] + (unshelved if not returned else [])
+        refunds = [
+            (line, line.returnable_quantity,
+             _refund_for(line, line.returnable_quantity, order.currency))
+            for line in group
+        ]  # fmt: skip
+        record = Return.objects.create(
+            order=order,
+            location=location,
+            reason=reason,
+            refund_method=Payment.Method.MARKETPLACE,
+            # The whole captured amount (shipping too) goes back with the first parcel.
+            refund_amount=captured if not returned else Decimal(0),
+        )
+        ReturnLine.objects.bulk_create(
+            ReturnLine(return_record=record, order_line=line, quantity=quantity,
+                       refund_amount=amount)
+            for line, quantity, amount in refunds
+        )  # fmt: skip
         stock_return_restock(
             location=location,
-            lines=by_location[location.pk],
+            lines=[StockLine(sku=line.sku, quantity=line.returnable_quantity)
+                   for line in by_location[location.pk]],
             reference=f"{order.reference}:returned",
             channel=order.channel,
-            reason=_("Parcel returned undelivered"),
-        )
+            reason=reason,
+        )  # fmt: skip
+        returned.append((record, refunds))
     for line in lines:
         line.returned_quantity = line.quantity
         line.save(update_fields=["returned_quantity"])
-    captured = sum((p.amount for p in order.payments.filter(kind=Payment.Kind.PAYMENT)), start=0)
     if captured:
         Payment.objects.create(
             order=order,
@@ -126,6 +160,8 @@ def _return_undelivered(order: Order) -> Order:
             channel=order.channel,
             payload={**order_event_payload(order=order), "undelivered": True},
         )
+    for record, refunds in returned:  # last: see orders.services.rollups
+        rollup_return_recorded(record=record, returned=refunds)
     return order
 
 
@@ -134,7 +170,7 @@ def _return_delivered(order: Order) -> Order:
     service, at the location it was sold from, refunded by the marketplace."""
     sold_from = _sold_from(order)
     lines = [line for line in order.lines.all() if line.returnable_quantity]
-    location_id = next((sold_from[line.sku] for line in lines if line.sku in sold_from), None)
+    location_id = next((sold_from[line.sku][0] for line in lines if line.sku in sold_from), None)
     if not lines or location_id is None:
         return order
     record, _created = order_return(
