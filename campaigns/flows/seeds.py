@@ -27,9 +27,7 @@ FLOWS = {
     "store_thank_you": {
         "purpose": "transactional",
         # Messenger when the till captured the shopper's id (the story's chat thank-you).
-        "steps": [
-            {"template": "store_thank_you.1", "delay_minutes": 5, "channels": ["messenger"]}
-        ],
+        "steps": [{"template": "store_thank_you.1", "delay_minutes": 5, "channels": ["messenger"]}],
     },
     "review_request": {
         "purpose": "transactional",

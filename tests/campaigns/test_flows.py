@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from campaigns.demo import demo_flows
@@ -19,7 +20,7 @@ from campaigns.flows.reports import flow_report, flow_template_gaps
 from campaigns.flows.seeds import seed
 from campaigns.models import CallTask, ConsumerCursor, Flow, FlowEnrolment, Message, MessageTemplate
 from campaigns.services import message_send_due
-from customers.models import Event
+from customers.models import Event, LoyaltyEntry
 from customers.selectors import EventCursor
 from customers.services import consent_record, review_submit
 from inventory.models import Location
@@ -27,6 +28,7 @@ from orders.models import Cart, Order
 from orders.services.checkout import cart_line_set, checkout_start, order_place
 from orders.services.marketplace import marketplace_order_ingest
 from orders.services.placing import LineInput
+from orders.services.referrals import referral_reward_grant
 from tests.campaigns import transports
 from tests.factories import (
     LocationFactory,
@@ -595,9 +597,8 @@ def test_the_cart_email_carries_a_first_order_code_and_the_second_step_a_combo(
 # --- the whole journey ---------------------------------------------------------------------
 # Through the real doors where the shopper and the cashier act: the POS API (the sale found
 # by phone, redeeming the mailed voucher; the Messenger id captured at the till) and the
-# signed review link page. The web cart and checkout go through the services the web store
-# pages call. Not covered: the friend's order rewarding the referrer (granted by ``orders``,
-# not on this branch).
+# signed review link page, and the friend's sale at the till with Hoa's referral code. The
+# web cart and checkout go through the services the web store pages call.
 
 PSID = "6723481953012345"
 
@@ -696,6 +697,58 @@ def test_the_hoa_ban_journey(shop, flows, hoa, time_machine, client):
     referral = Message.objects.filter(flow="review_thanks", state="sent").get()
     hoa.refresh_from_db()
     assert hoa.referral_code and hoa.referral_code in referral.body
+
+    # Friday 11:00: a friend registers at the till and buys 600,000 đ with Hoa's code
+    time_machine.move_to(local(11, days=4), tick=False)
+    stocked(VariantFactory(sku="TT-500G", price_amount=Decimal(600000)), shop["store"], 5)
+    friend = api.post(
+        "/api/v1/pos/customers/",
+        {"full_name": "Lan", "phone": "0912 345 678"},
+        format="json",
+    )
+    assert friend.status_code == 201, friend.json()
+    sale = api.post(
+        "/api/v1/pos/sales/",
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "customer_id": friend.json()["id"],
+            "referral_code": hoa.referral_code.lower(),
+            "lines": [{"sku": "TT-500G", "quantity": 1}],
+            "payments": [{"method": "cash", "amount": "600000", "tendered_amount": "600000"}],
+        },
+        format="json",
+    )
+    assert sale.status_code == 201, sale.json()
+    friend_order = Order.objects.get(number=sale.json()["number"])
+    assert (friend_order.status, friend_order.total_amount) == ("completed", Decimal(600000))
+
+    # then Hoa is rewarded once: the points on her ledger and ``referral_rewarded`` on her
+    # timeline, even when the completion is recorded again and the jobs run twice
+    with transaction.atomic():
+        assert referral_reward_grant(order=friend_order) is None
+    run_jobs(time_machine, local(11, 5, days=4))
+    run_jobs(time_machine, local(11, 10, days=4))
+    (rewarded,) = Event.objects.filter(kind="referral_rewarded")
+    assert rewarded.customer_id == hoa.pk
+    assert rewarded.payload == {
+        "friend_id": friend.json()["id"],
+        "order_id": friend_order.pk,
+        "number": friend_order.number,
+        "total_amount": "600000",
+        "reward": "points",
+        "points": 500,
+    }
+    (entry,) = LoyaltyEntry.objects.filter(reference=f"referral:{friend.json()['id']}")
+    assert (entry.customer_id, entry.points) == (hoa.pk, 500)
+    # and nothing reached Hoa twice along the whole journey
+    sent = list(Message.objects.filter(customer=hoa).order_by("id").values_list("flow", "step"))
+    assert sent == [
+        ("cart_abandoned", "1"),
+        ("checkout_abandoned", "1"),
+        ("store_thank_you", "1"),
+        ("review_request", "1"),
+        ("review_thanks", "1"),
+    ]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,10 +1,20 @@
 import re
+import time
+from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from campaigns.flows.engine import flows_advance, flows_consume_all
+from campaigns.models import Message
+from campaigns.services import message_send_due
+from config.roles import sync_roles
+from config.transports.base import _transport
+from customers.models import Event
+from customers.selectors import event_stream
 from inventory.models import (
     Location,
     Product,
@@ -185,3 +195,46 @@ def test_some_demo_products_are_sold_out_and_others_missing_at_a_shop():
         sku for sku, available in online.items() if available > 0 and sku not in at_hang_giay
     }
     assert len(in_stock_but_not_at_the_shop) > 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_journey_sends_its_cart_email_and_checkout_sms_a_few_minutes_later(
+    settings, tmp_path, time_machine, mailoutbox
+):
+    # given: the development transports (mail, and SMS appended to a log file), seeded
+    # twice at 10:00 Hà Nội time, as `make run` does on every start
+    settings.MESSAGE_TRANSPORTS = {
+        **settings.MESSAGE_TRANSPORTS,
+        "email": "config.transports.email.EmailTransport",
+        "sms": "config.transports.logfile.LogSmsTransport",
+    }
+    settings.MESSAGE_LOG_FILE = tmp_path / "messages.log"
+    _transport.cache_clear()
+    # Transactional tests flush the tables the roles migration filled; the demo logins need them.
+    sync_roles(django_apps)
+    time_machine.move_to(datetime(2026, 11, 30, 3, 0, tzinfo=UTC), tick=False)
+    seed()
+    seed()
+
+    # when: the beat jobs run three minutes later, and again a minute after that
+    for minutes in (3, 4):
+        time_machine.move_to(datetime(2026, 11, 30, 3, minutes, tzinfo=UTC), tick=False)
+        # On PostgreSQL another session's open transaction may hold the stream back a moment.
+        for _ in range(600):
+            if event_stream().count() == Event.objects.count():
+                break
+            time.sleep(0.05)
+        flows_consume_all()
+        flows_advance()
+        message_send_due(batch_size=100, worker="test")
+
+    # then: Toản's cart email and Mai's checkout SMS, each sent once
+    sent = sorted(Message.objects.values_list("customer__full_name", "flow", "channel", "state"))
+    assert sent == [
+        ("Nguyễn Văn Toản", "cart_abandoned", "email", "sent"),
+        ("Trần Thị Mai", "checkout_abandoned", "sms", "sent"),
+    ]
+    assert [message.to for message in mailoutbox] == [["toan@example.vn"]]
+    (sms,) = settings.MESSAGE_LOG_FILE.read_text().splitlines()
+    assert "+84912345678" in sms and "Hàng Giấy" in sms
+    _transport.cache_clear()

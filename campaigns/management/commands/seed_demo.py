@@ -10,7 +10,7 @@ import uuid
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from campaigns.demo import demo_flows
+from campaigns.demo import demo_flows, demo_journey
 from config.roles import CASHIER, ROLES
 from config.services import staff_user_ensure
 from customers.services import customer_resolve
@@ -71,10 +71,19 @@ class Command(BaseCommand):
             )
             sale_line = demo_sale_line(location=demo["hang_giay"])
             flow_count = demo_flows()
+        # Checkout holds stock in its own durable transaction: after the data above.
+        shoppers = demo_journey(web=demo["web"], sku=sale_line[0]) if sale_line else []
 
         out = self.stdout
         out.write(self.style.SUCCESS(f"Demo data ready ({product_count} products)."))
         out.write(f"  Flows:     {flow_count} on, with 1-minute delays (Campaigns → Flows)")
+        if shoppers:
+            out.write(
+                "  A journey:  "
+                + " and ".join(shopper.full_name for shopper in shoppers)
+                + " left the web store; with the worker and beat running, their cart email"
+                " (var/mail/) and checkout SMS arrive in a minute or two (Campaigns → Messages)"
+            )
         out.write(f"  Store:     {base_url}/")
         out.write(f"  Admin:     {base_url}/admin/")
         out.write(f"  API docs:  {base_url}/api/docs/")
