@@ -3,12 +3,12 @@ the enrolments (read-only) and the staff call list's tasks."""
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.flows.reports import flow_report, flow_template_gaps
 from campaigns.models import CallTask, Flow, FlowEnrolment
+from campaigns.services.staff import call_tasks_done
 from config.admin import ReadOnlyModelAdmin
 
 
@@ -123,6 +123,4 @@ class CallTaskAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Mark as called"), permissions=["change"])
     def mark_done(self, request, queryset):
-        queryset.filter(state=CallTask.State.OPEN).update(
-            state=CallTask.State.DONE, done_at=timezone.now(), done_by=request.user
-        )
+        call_tasks_done(task_ids=list(queryset.values_list("pk", flat=True)), actor=request.user)

@@ -14,7 +14,7 @@ from campaigns.services.sending import (
     message_send_due,
     retry_delay,
 )
-from campaigns.services.staff import Resolution, message_uncertain_resolve
+from campaigns.services.staff import Resolution, call_tasks_done, message_uncertain_resolve
 from campaigns.services.tracking import (
     WrappedContent,
     message_click_record,
@@ -29,6 +29,7 @@ __all__ = [
     "WrappedContent",
     "attribution_consume",
     "attribution_consume_all",
+    "call_tasks_done",
     "message_claim_due",
     "message_click_record",
     "message_feedback_record",

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.locks import message_lock_claimed
-from campaigns.models import Message
+from campaigns.models import CallTask, Message
 from customers.models import Event
 from customers.services.events import event_record
 
@@ -74,3 +74,11 @@ def message_uncertain_resolve(
                 state=Message.State.FAILED, reason="staff_gave_up", reason_detail=by
             )
     return len(ids)
+
+
+def call_tasks_done(*, task_ids: list[int], actor: AbstractBaseUser) -> int:
+    """Mark open call tasks as called by ``actor``; how many changed (done ones stay as
+    they were, so marking twice changes nothing)."""
+    return CallTask.objects.filter(pk__in=task_ids, state=CallTask.State.OPEN).update(
+        state=CallTask.State.DONE, done_at=timezone.now(), done_by=actor
+    )
