@@ -120,7 +120,7 @@ def _return_write(
         refund_method=refund_method,
     )
     refunds = {
-        line_id: _refund_for(order_lines[line_id], quantity, order.currency)
+        line_id: return_line_refund_amount(order_lines[line_id], quantity, order.currency)
         for line_id, quantity in asked.items()
     }
     refund_total = sum(refunds.values(), Decimal(0))
@@ -296,7 +296,7 @@ def _return_line_error(order, line, quantity) -> str:
     return ""
 
 
-def _refund_for(line: OrderLine, quantity: int, currency: str) -> Decimal:
+def return_line_refund_amount(line: OrderLine, quantity: int, currency: str) -> Decimal:
     """What the shopper paid for these units: each return takes its exact share, and all the
     returns of a line add up to the line's total."""
     before = line.returned_quantity

@@ -17,7 +17,7 @@ from orders.marketplaces.adapters import PlatformStatus
 from orders.models import Order, OrderLine, Payment, Return, ReturnLine
 from orders.services.lifecycle import order_cancel, order_complete, order_ship
 from orders.services.placing import order_event_payload
-from orders.services.returns import ReturnLineInput, _refund_for, order_return
+from orders.services.returns import ReturnLineInput, order_return, return_line_refund_amount
 from orders.services.rollups import rollup_return_recorded
 from orders.statuses import OrderStatus, order_status_check
 
@@ -114,7 +114,7 @@ def _return_undelivered(order: Order) -> Order:
         group = by_location[location.pk] + (unshelved if not returned else [])
         refunds = [
             (line, line.returnable_quantity,
-             _refund_for(line, line.returnable_quantity, order.currency))
+             return_line_refund_amount(line, line.returnable_quantity, order.currency))
             for line in group
         ]  # fmt: skip
         record = Return.objects.create(
