@@ -10,6 +10,7 @@ from orders.models.bundles import Bundle, BundleItem
 from orders.models.carts import Cart, CartLine
 from orders.models.discrepancies import PriceDiscrepancy
 from orders.models.orders import Fulfilment, Order, OrderLine, OrderNumberSequence, Payment
+from orders.models.quotes import Quote, QuoteLine
 from orders.models.returns import Return, ReturnLine
 from orders.models.rollups import DailyChannelSales, DailySales
 from orders.models.shipping import ShippingRule
@@ -33,6 +34,8 @@ __all__ = [
     "OrderNumberSequence",
     "Payment",
     "PriceDiscrepancy",
+    "Quote",
+    "QuoteLine",
     "Return",
     "ReturnLine",
     "Shift",
