@@ -108,7 +108,7 @@ def quote_create(
         )
         quote_number_assign(quote=quote)
         if send:
-            quote_send(quote=quote)
+            quote = quote_send(quote=quote)
     return quote
 
 
