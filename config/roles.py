@@ -72,6 +72,7 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "return": ("view", "add", "change", "refund_cross_channel"),
             # Delivery fees are the owner's decision; managers read them.
             "shippingrule": READ,
+            "quoteline": ALL,  # a draft quote's lines are edited inline
         },
         "campaigns": {"*": READ},
         "platform": {"*": READ},
@@ -97,6 +98,9 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "shippingrule": READ,
             "bundle": READ,
             "bundleitem": READ,
+            # A cashier quotes the customer in front of them and sends the quote (issue 14).
+            "quote": ("view", "add", "change"),
+            "quoteline": ALL,
             # The sales figures are the managers', the owner's and marketing's.
             "dailysales": (),
             "dailychannelsales": (),

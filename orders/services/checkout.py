@@ -242,6 +242,19 @@ def checkout_start(
         )
 
 
+def checkout_contact_clean(**kwargs) -> tuple[str, str, dict]:
+    """The checkout's contact and delivery checks (:func:`_checkout_clean`), for the phone
+    order page: the same answers as the web's."""
+    return _checkout_clean(**kwargs)
+
+
+def checkout_hold(*, cart, lines, fulfilment, pickup_location) -> tuple[str, timedelta]:
+    """The checkout's stock hold (:func:`_checkout_hold`), in the caller's transaction."""
+    return _checkout_hold(
+        cart=cart, lines=lines, fulfilment=fulfilment, pickup_location=pickup_location
+    )
+
+
 def _checkout_clean(
     *, contact_email, contact_phone, fulfilment, pickup_location, shipping_address
 ) -> tuple[str, str, dict]:
@@ -430,6 +443,7 @@ def order_place_write(
     points: int = 0,
     expected_total_amount: Decimal | None = None,
     referral_code: str = "",
+    note: str = "",
 ) -> Order:
     """:func:`order_place`'s writes, in the caller's transaction (the phone order's)."""
     cart = locks.cart_lock(cart_id=cart.pk)
@@ -481,7 +495,7 @@ def order_place_write(
             % {"total": pricing.total_amount},
             fields={"total_amount": [str(pricing.total_amount)]},
         )
-    order = _order_from_cart(cart=cart, pricing=pricing, payment_method=payment_method)
+    order = _order_from_cart(cart=cart, pricing=pricing, payment_method=payment_method, note=note)
     if quote is not None:
         quote_accept(quote=quote, order=order)
     rollup_order_placed(order=order, lines=order.lines.all())  # last: see services.rollups
@@ -498,7 +512,7 @@ def _cart_lines_price(*, cart: Cart, quote) -> list:
     )
 
 
-def _order_from_cart(*, cart: Cart, pricing: Pricing, payment_method: str) -> Order:
+def _order_from_cart(*, cart: Cart, pricing: Pricing, payment_method: str, note: str) -> Order:
     """Convert the cart's hold and write its order (the cart becomes converted)."""
     channel = cart.channel
     pickup = cart.fulfilment == Fulfilment.PICKUP
@@ -523,6 +537,7 @@ def _order_from_cart(*, cart: Cart, pricing: Pricing, payment_method: str) -> Or
         contact_email=cart.contact_email,
         contact_phone=cart.contact_phone,
         shipping_address=cart.shipping_address,
+        note=note,
     )
     cart.status = Cart.Status.CONVERTED
     cart.order = order

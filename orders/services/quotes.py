@@ -180,6 +180,15 @@ def quote_send(*, quote: Quote) -> Quote:
         raise QuoteExpired(fields={"expires_at": [_("Set a later date, then send.")]})
     if not quote.lines.exists():
         raise QuoteInvalid(fields={"lines": [_("Add at least one line.")]})
+    if quote.discount_amount > quote.subtotal_amount:
+        raise QuoteInvalid(
+            fields={
+                "discount_amount": [
+                    _("Between 0 and the lines' total (%(total)s).")
+                    % {"total": quote.subtotal_amount}
+                ]
+            }
+        )
     quote.status = Quote.Status.SENT
     quote.sent_at = timezone.now()
     quote.save(update_fields=["status", "sent_at", "updated_at"])

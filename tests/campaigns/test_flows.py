@@ -23,10 +23,11 @@ from campaigns.services import message_send_due
 from customers.models import Event, LoyaltyEntry
 from customers.selectors import EventCursor
 from customers.services import consent_record, review_submit
-from inventory.models import Location
+from inventory.models import Location, SalesChannel
 from orders.models import Cart, Order
 from orders.services.checkout import cart_line_set, checkout_start, order_place
 from orders.services.marketplace import marketplace_order_ingest
+from orders.services.phone import PhoneLine, phone_order_place
 from orders.services.placing import LineInput
 from orders.services.referrals import referral_reward_grant
 from tests.campaigns import transports
@@ -183,6 +184,21 @@ def marketplace_order(shop, time_machine, at):
     return order
 
 
+def phone_order(shop, time_machine, at):
+    """Staff take her order on the phone (issue 14): the same placing as the web's."""
+    time_machine.move_to(at, tick=False)
+    if not SalesChannel.objects.filter(kind="phone").exists():
+        channel_selling_from(shop["store"], kind="phone", code="phone")
+    return phone_order_place(
+        phone="0909 908 089",
+        full_name="Hoa",
+        lines=[PhoneLine(sku="mk-100g", quantity=1)],
+        fulfilment="ship",
+        payment_method="cod",
+        shipping_address={"line1": "1 Cầu Giấy", "city": "Hà Nội"},
+    )
+
+
 def flow_messages(flow):
     return list(Message.objects.filter(flow=flow).order_by("id"))
 
@@ -240,7 +256,7 @@ def test_bought_at_the_pos_before_the_evening_no_cart_email(shop, flows, hoa, ti
     assert (enrolment.state, enrolment.exit_reason) == ("exited", "ordered")
 
 
-@pytest.mark.parametrize("door", ["web", "pos", "marketplace"])
+@pytest.mark.parametrize("door", ["web", "pos", "marketplace", "phone"])
 @pytest.mark.django_db(transaction=True)
 def test_every_recovery_flow_exits_on_a_purchase_in_each_channel(
     shop, flows, hoa, time_machine, door
@@ -262,6 +278,7 @@ def test_every_recovery_flow_exits_on_a_purchase_in_each_channel(
         "web": lambda: web_order(shop, hoa, time_machine, at),
         "pos": lambda: pos_sale(shop, time_machine, at),
         "marketplace": lambda: marketplace_order(shop, time_machine, at),
+        "phone": lambda: phone_order(shop, time_machine, at),
     }[door]()
     run_jobs(time_machine, local(21, days=1))
 

@@ -70,6 +70,7 @@ from orders.services import (
     order_ready_for_pickup,
     voucher_codes_generate,
 )
+from orders.services.quotes import QuoteLineInput, quote_create
 from orders.services.shipping import shipping_rule_upsert
 from tests.factories import (
     CategoryFactory,
@@ -149,6 +150,7 @@ orders.WebhookEvent         200/200/-    200/200/-      403/403/-    200/200/-  
 orders.HeldOrder            200/200/-    200/200/-      403/403/-    200/200/-    200/200/-
 orders.StockSyncLog         200/200/-    200/200/-      403/403/-    200/200/-    200/200/-
 orders.Bundle               200/200/-    200/200/-      200/200/-    200/200/-    200/200/-
+orders.Quote                200/200/200  200/200/404    200/200/404  200/200/404  200/200/200
 """)
 
 # --- Admin actions -------------------------------------------------------------------------
@@ -209,6 +211,9 @@ orders.WebhookEvent.replay                  x     x             -       -       
 orders.HeldOrder.release                    x     x             -       -         -
 orders.Bundle.delete_selected               x     -             -       -         -
 orders.Bundle.deactivate                    x     x             -       -         x
+orders.Quote.delete_selected                x     -             -       -         -
+orders.Quote.send                           x     x             x       -         -
+orders.Quote.cancel                         x     x             x       -         -
 """)
 
 # --- POS endpoints -------------------------------------------------------------------------
@@ -230,6 +235,10 @@ pos-returnable-order     200  200
 pos-customer-summary     404  404
 pos-customer-points-code 404  404
 pos-customer-contacts-add 404 404
+pos-customer-wishlist-add 404 404
+pos-quote-detail         200  404
+pos-quote-sale           201  404
+pos-quote-create         n/a  n/a
 pos-return-create        n/a  n/a
 pos-terminal             n/a  n/a
 pos-shift-open           n/a  n/a
@@ -270,6 +279,20 @@ class World:
             cart=cart, contact_phone="0909908089", fulfilment="pickup", pickup_location=location
         )
         return order_place(cart=cart, payment_method="cod")
+
+    def quote(self, location):
+        return quote_create(
+            customer=self.customer,
+            location=location,
+            lines=[QuoteLineInput(sku=self.variant.sku, quantity=1, unit_price_amount=80000)],
+            send=True,
+        )
+
+    def quote_to_ring_up(self, location):
+        """A sent quote of ``location``, and the store's POS channel to sell it on."""
+        if not location.channels.filter(kind="pos").exists():
+            channel_selling_from(location, kind="pos", code=f"pos-{location.code}")
+        return self.quote(location)
 
     def terminal(self, location):
         if location.pk not in self._cache:
@@ -376,6 +399,7 @@ OBJECTS: dict[str, Callable] = {
         charged_amount=Decimal(1),
         catalog_amount=w.variant.price_amount,
     ),
+    "orders.Quote": lambda w, loc: w.quote(loc),
     "orders.Bundle": lambda w, loc: Bundle.objects.get_or_create(
         slug="combo", defaults={"name": "Combo", "price_amount": Decimal(100000)}
     )[0],
@@ -679,6 +703,21 @@ def _pos_calls(world):
         ),
         "pos-customer-points-code": lambda loc: (
             "post", reverse("v1:pos-customer-points-code", args=[world.customer.pk]), None, None,
+        ),
+        "pos-quote-detail": lambda loc: (
+            "get", reverse("v1:pos-quote-detail", args=[world.quote(loc).pk]), None, None,
+        ),
+        "pos-quote-sale": lambda loc: (
+            "post",
+            reverse("v1:pos-quote-sale", args=[world.quote_to_ring_up(loc).pk]),
+            {"client_uuid": str(uuid.uuid4()),
+             "payments": [{"method": "cash", "amount": "80000"}]},
+            None,
+        ),
+        "pos-customer-wishlist-add": lambda loc: (
+            "post", reverse("v1:pos-customer-wishlist-add", args=[world.customer.pk]),
+            {"variant_id": world.variant.pk},
+            None,
         ),
         "pos-customer-contacts-add": lambda loc: (
             "post", reverse("v1:pos-customer-contacts-add", args=[world.customer.pk]),
