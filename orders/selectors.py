@@ -97,19 +97,23 @@ def cart_open_for_customer(*, customer) -> Cart | None:
     )
 
 
-def cart_open_for_sale(*, token, customer) -> Cart:
-    """The customer's open web cart with ``token``, being rung up at the till; a
-    ``WebCartNotFound`` naming ``web_cart_token`` for any other (or without a customer)."""
+def cart_open_for_sale(*, token, customer, client_uuid=None) -> Cart:
+    """The customer's open web cart with ``token``, being rung up at the till (or the one a
+    sale with ``client_uuid`` already closed: its replay); a ``WebCartNotFound`` naming
+    ``web_cart_token`` for any other (or without a customer)."""
     cart = (
-        Cart.objects.filter(
-            token=token, customer=customer, status=Cart.Status.OPEN, quote__isnull=True
-        ).first()
+        Cart.objects.filter(token=token, customer=customer, quote__isnull=True)
+        .select_related("order")
+        .first()
         if customer is not None
         else None
     )
-    if cart is None:
-        raise WebCartNotFound(fields={"web_cart_token": [WebCartNotFound.default_detail]})
-    return cart
+    if cart is not None and (
+        cart.status == Cart.Status.OPEN
+        or (cart.order is not None and client_uuid and cart.order.client_uuid == client_uuid)
+    ):
+        return cart
+    raise WebCartNotFound(fields={"web_cart_token": [WebCartNotFound.default_detail]})
 
 
 def cart_open(*, user=None, token=None) -> Cart | None:

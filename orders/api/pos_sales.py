@@ -52,7 +52,9 @@ class PosSaleSubmitApi(TerminalApi):
                 ) from None
         web_cart = None
         if sale.get("web_cart_token") is not None:
-            web_cart = cart_open_for_sale(token=sale["web_cart_token"], customer=customer)
+            web_cart = cart_open_for_sale(
+                token=sale["web_cart_token"], customer=customer, client_uuid=sale["client_uuid"]
+            )
         cashier = None
         if sale["cashier_id"] is not None:
             cashier = pos_cashier_get(terminal=request.auth, cashier_id=sale["cashier_id"])

@@ -514,7 +514,9 @@ OBJECTS |= {
         trigger_event=event_record(customer=w.customer, kind="cart_updated"),
     ),
     "campaigns.CallTask": lambda w, loc: CallTask.objects.create(
-        customer=w.customer, phone="+84909908089", script="Mời chị ghé cửa hàng.",
+        customer=w.customer,
+        phone="+84909908089",
+        script="Mời chị ghé cửa hàng.",
         due_at=timezone.now(),
     ),
     "orders.MarketplaceShop": lambda w, loc: _shop(w),
@@ -790,3 +792,74 @@ def test_dashboards_per_role(client, role):
 
     # then
     assert answered == {name: cells[column] for name, cells in DASHBOARDS.items()}
+
+
+# --- Staff screens that are not ModelAdmins (issue 14) ----------------------------------
+# The phone order screen needs orders.add_order. A URL of orders.admin.phone_orders without
+# a row fails test_every_staff_screen_has_a_row.
+STAFF_SCREENS = _table("""
+url name           owner  store_manager  cashier  warehouse  marketer
+phone_orders:new   200    200            200      403        403
+""")
+
+
+def test_every_staff_screen_has_a_row():
+    names = {
+        f"phone_orders:{pattern.name}"
+        for pattern in get_resolver("orders.admin.phone_orders").url_patterns
+    }
+    assert names == set(STAFF_SCREENS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_staff_screens_per_role(client, role):
+    world = World()
+    client.force_login(_staff(role, world))
+    column = ROLES.index(role)
+
+    answered = {name: str(client.get(reverse(name)).status_code) for name in STAFF_SCREENS}
+
+    assert answered == {name: cells[column] for name, cells in STAFF_SCREENS.items()}
+
+
+# --- The shopper's quote pages (issue 14) -------------------------------------------------
+# A shopper logged in asks for their own quote and for another customer's: another's is a
+# 404, the same as one that does not exist. Anonymous: to the log-in page.
+SHOPPER_PAGES = _table("""
+url name                  anonymous  own  other
+shop:account-quotes       302        200  200
+shop:account-quote        302        200  404
+shop:account-quote-order  302        302  404
+""")
+SHOPPER_METHODS = {"shop:account-quote-order": "post"}
+
+
+def test_every_shopper_quote_page_has_a_row():
+    names = {
+        f"shop:{pattern.name}"
+        for pattern in get_resolver("orders.urls").url_patterns
+        if "quote" in str(pattern.pattern)
+    }
+    assert names == set(SHOPPER_PAGES)
+
+
+@pytest.mark.parametrize("name", list(SHOPPER_PAGES))
+def test_shopper_quote_pages_own_and_other(client, name):
+    from customers.services import shopper_signup
+
+    world = World()
+    shopper = shopper_signup(password="bánh-cuốn-2026", phone="0912000111")
+    own, other = world.quote(world.store_a), world.quote(world.store_a)
+    own.customer = shopper
+    own.save(update_fields=["customer"])
+    method = SHOPPER_METHODS.get(name, "get")
+
+    def ask(quote):
+        args = [] if name == "shop:account-quotes" else [quote.number]
+        return str(getattr(client, method)(reverse(name, args=args)).status_code)
+
+    answered = [ask(own)]
+    client.force_login(shopper.user)
+    answered += [ask(own), ask(other)]
+
+    assert answered == SHOPPER_PAGES[name]
