@@ -37,7 +37,13 @@ def _store_quotes(request):
     tags=["pos"],
     summary="Make a quote for a customer (sent to them at once)",
     request=PosQuoteCreateInput,
-    responses={201: QuoteOutput},
+    responses={
+        201: QuoteOutput,
+        404: OpenApiResponse(
+            description="The customer was not found by this terminal recently "
+            "(`customer_not_found`)."
+        ),
+    },
     examples=[
         OpenApiExample(
             "Ten jars at a quoted price, 7 days",
