@@ -240,6 +240,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.expire_unpaid",
         "schedule": timedelta(minutes=5),
     },
+    "orders-expire-quotes": {
+        "task": "orders.tasks.expire_quotes",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Auth -------------------------------------------------------------------------------

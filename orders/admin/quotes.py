@@ -142,7 +142,10 @@ class QuoteAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
             try:
                 service(quote=quote)
             except DomainError as error:
-                self.message_user(request, f"{quote}: {error.detail}", messages.ERROR)
+                problems = [str(p) for ps in (error.fields or {}).values() for p in ps]
+                self.message_user(
+                    request, f"{quote}: {' '.join(problems) or error.detail}", messages.ERROR
+                )
             else:
                 count += 1
         if count:

@@ -185,7 +185,7 @@ def quote_send(*, quote: Quote) -> Quote:
             fields={
                 "discount_amount": [
                     _("Between 0 and the lines' total (%(total)s).")
-                    % {"total": quote.subtotal_amount}
+                    % {"total": money_round(quote.subtotal_amount, quote.currency)}
                 ]
             }
         )
