@@ -226,3 +226,11 @@ def test_the_pick_up_stores_offered_are_the_staff_members_own(client, shop):
 
     assert "Hoa Ban Hàng Giấy" in page
     assert other.name not in page
+
+
+def test_the_order_list_leads_to_the_phone_order_screen(client, shop):
+    client.force_login(StaffFactory(role=CASHIER, stores=[shop["store"]]))
+
+    page = client.get("/admin/orders/order/").content.decode()
+
+    assert f'href="{URL}"' in page
