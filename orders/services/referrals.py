@@ -23,6 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.money import money_round
 from customers.exceptions import ReferralNotAllowed
 from customers.locks import customers_lock
 from customers.models import Customer, Event
@@ -115,7 +116,8 @@ def referral_reward_grant(*, order: Order) -> Event | None:
         "friend_id": friend.pk,
         "order_id": order.pk,
         "number": order.number,
-        "total_amount": str(order.total_amount),
+        # Whole đồng whichever door completed it (a row read back carries two decimals).
+        "total_amount": str(money_round(order.total_amount, order.currency)),
         "reward": kind,
     }
     if kind == "points":
