@@ -8,14 +8,14 @@ a sum and "as of a day" is the sum of every month before it plus that month's da
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from orders.models import DailyChannelSales, MonthlyChannelSales
 from reports.selectors.sales import Sales
-from reports.selectors.scope import Scope, filtered
+from reports.selectors.scope import Scope, filtered, next_month
 
 MILESTONES = ("new_customer_count", "repeat_customer_count", "multichannel_customer_count")
 
@@ -61,27 +61,36 @@ class CustomerSummary:
 
 def customer_summary(*, scope: Scope, sales: Sales) -> CustomerSummary:
     """The period's new and returning orders (from ``sales``) and the repeat and
-    multichannel shares as of the period's end and the previous period's (two queries:
-    the months before, the days of the months in between)."""
+    multichannel shares as of the period's end and the previous period's. One query: the
+    month rows of every month but the two that hold those ends, UNION ALL the day rows of
+    those two months (at most 62 days): a month row's date (its first day) falls on the
+    right side of both ends, so "as of" is a sum of the rows up to that day."""
     first_month = scope.previous_end.replace(day=1)
+    end_month = scope.end.replace(day=1)
     sums = {name: Sum(name) for name in MILESTONES}
-    before = (
+    months = (
         filtered(MonthlyChannelSales.objects.all(), scope)
-        .filter(month__lt=first_month)
-        .aggregate(**sums)
+        .filter(Q(month__lt=first_month) | Q(month__gt=first_month, month__lt=end_month))
+        .values("month")
+        .annotate(**sums)
+        .values_list("month", *MILESTONES)
+        .order_by()
     )
-    days = list(
+    days = (
         filtered(DailyChannelSales.objects.all(), scope)
-        .filter(on__range=(first_month, scope.end))
+        .filter(
+            Q(on__range=(first_month, next_month(first_month) - timedelta(days=1)))
+            | Q(on__range=(end_month, scope.end))
+        )
         .values("on")
         .annotate(**sums)
         .values_list("on", *MILESTONES)
         .order_by()
     )
-    base = tuple(before[name] or 0 for name in MILESTONES)
+    rows = list(months.union(days, all=True))
     return CustomerSummary(
-        now=_as_of(base, days, scope.end),
-        before=_as_of(base, days, scope.previous_end),
+        now=_as_of(rows, scope.end),
+        before=_as_of(rows, scope.previous_end),
         new_count=sales.total.current.new_customer_count,
         returning_count=sales.total.current.returning_order_count,
         previous_new_count=sales.total.previous.new_customer_count,
@@ -89,9 +98,9 @@ def customer_summary(*, scope: Scope, sales: Sales) -> CustomerSummary:
     )
 
 
-def _as_of(base: tuple, days: list[tuple], last: date) -> Customers:
-    totals = list(base)
-    for on, *figures in days:
+def _as_of(rows: list[tuple], last: date) -> Customers:
+    totals = [0] * len(MILESTONES)
+    for on, *figures in rows:
         if on <= last:
             for index, value in enumerate(figures):
                 totals[index] += value or 0
