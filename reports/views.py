@@ -46,6 +46,9 @@ def report(scope: selectors.Scope) -> dict:
     sales = selectors.sales_by_channel(scope=scope)
     best = selectors.best_sellers(scope=scope)
     attribution = selectors.attributed_revenue(scope=scope)
+    funnel, reviews = selectors.funnel_and_reviews(
+        scope=scope, attribution=attribution, order_count=sales.total.current.order_count
+    )
     return {
         "scope": scope,
         "sales": sales,
@@ -56,8 +59,8 @@ def report(scope: selectors.Scope) -> dict:
         "low_stock": selectors.low_stock(scope=scope),
         "discrepancies": selectors.open_discrepancies(scope=scope),
         "attribution": attribution,
-        "funnel": selectors.recovery_funnel(scope=scope, attribution=attribution),
-        "reviews": selectors.review_rate(scope=scope, order_count=sales.total.current.order_count),
+        "funnel": funnel,
+        "reviews": reviews,
     }
 
 

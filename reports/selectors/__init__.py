@@ -7,6 +7,7 @@ from reports.selectors.marketing import (
     FunnelRow,
     ReviewRate,
     attributed_revenue,
+    funnel_and_reviews,
     recovery_funnel,
     review_rate,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "best_sellers",
     "bucket_start",
     "customer_summary",
+    "funnel_and_reviews",
     "low_stock",
     "month_split",
     "open_discrepancies",

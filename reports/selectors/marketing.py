@@ -81,58 +81,6 @@ class FunnelRow:
         return (Decimal(self.order_count) * 100 / self.entered).quantize(Decimal("0.1"))
 
 
-def recovery_funnel(*, scope: Scope, attribution: list[AttributionRow]) -> list[FunnelRow]:
-    """Cart and checkout recovery over the period: shoppers who entered each flow, its
-    messages sent, clicked (scanners left out), and the orders and revenue attributed to
-    it (from ``attribution``). One query (UNION ALL of three counts). Web carts belong to
-    no store: empty for a store manager's view."""
-    from campaigns.models import Flow, FlowEnrolment, Message, MessageActivity
-
-    rows = {code: FunnelRow(flow=code, label=str(Flow.Code(code).label)) for code in RECOVERY_FLOWS}
-    if scope.is_store_scoped or scope.store is not None:
-        return []
-    start, stop = period_bounds(scope)
-
-    def stage(name):
-        return {"stage": Value(name, output_field=CharField()), "n": Count("pk")}
-
-    entered = (
-        FlowEnrolment.objects.filter(
-            flow__code__in=RECOVERY_FLOWS, created_at__gte=start, created_at__lt=stop
-        )
-        .values(code=F("flow__code"))
-        .annotate(**stage("entered"))
-    )
-    sent = (
-        Message.objects.filter(
-            flow__in=RECOVERY_FLOWS, state=Message.State.SENT, sent_at__gte=start, sent_at__lt=stop
-        )
-        .values(code=F("flow"))
-        .annotate(**stage("sent"))
-    )
-    clicked = (
-        MessageActivity.objects.filter(
-            message__flow__in=RECOVERY_FLOWS,
-            kind=MessageActivity.Kind.CLICKED,
-            is_scanner=False,
-            occurred_at__gte=start,
-            occurred_at__lt=stop,
-        )
-        .values(code=F("message__flow"))
-        .annotate(
-            stage=Value("clicked", output_field=CharField()), n=Count("message_id", distinct=True)
-        )
-    )
-    parts = [part.values_list("code", "stage", "n").order_by() for part in (entered, sent, clicked)]
-    for code, name, count in parts[0].union(*parts[1:], all=True):
-        setattr(rows[code], name, count)
-    for row in attribution:
-        if row.flow in rows:
-            rows[row.flow].order_count += row.order_count
-            rows[row.flow].revenue_amount += row.revenue_amount
-    return list(rows.values())
-
-
 @dataclass
 class ReviewRate:
     review_count: int
@@ -145,13 +93,77 @@ class ReviewRate:
         return (Decimal(self.review_count) * 100 / self.order_count).quantize(Decimal("0.1"))
 
 
-def review_rate(*, scope: Scope, order_count: int) -> ReviewRate | None:
-    """Reviews written in the period per order of the period (one query). A review belongs
-    to no channel or store: ``None`` for a filtered or a store manager's view."""
+def funnel_and_reviews(
+    *, scope: Scope, attribution: list[AttributionRow], order_count: int
+) -> tuple[list[FunnelRow], ReviewRate | None]:
+    """Cart and checkout recovery over the period: shoppers who entered each flow, its
+    messages sent, clicked (scanners left out), and the orders and revenue attributed to
+    it (from ``attribution``); and the reviews written in the period per order of the
+    period (``order_count``). One query (UNION ALL of the counts).
+
+    Web carts belong to no store: no funnel for a store manager's view or a chosen store.
+    A review belongs to no channel or store: no rate either then, nor with a channel."""
+    from campaigns.models import Flow, FlowEnrolment, Message, MessageActivity
     from customers.models import Review
 
-    if scope.is_store_scoped or scope.store is not None or scope.channel is not None:
-        return None
+    with_funnel = not (scope.is_store_scoped or scope.store is not None)
+    with_reviews = with_funnel and scope.channel is None
+    if not with_funnel:
+        return [], None
     start, stop = period_bounds(scope)
-    count = Review.objects.filter(created_at__gte=start, created_at__lt=stop).count()
-    return ReviewRate(review_count=count, order_count=order_count)
+
+    def stage(name, count="pk"):
+        return {
+            "stage": Value(name, output_field=CharField()),
+            "n": Count(count, distinct=count != "pk"),
+        }
+
+    parts = [
+        FlowEnrolment.objects.filter(
+            flow__code__in=RECOVERY_FLOWS, created_at__gte=start, created_at__lt=stop
+        )
+        .values(code=F("flow__code"))
+        .annotate(**stage("entered")),
+        Message.objects.filter(
+            flow__in=RECOVERY_FLOWS, state=Message.State.SENT, sent_at__gte=start, sent_at__lt=stop
+        )
+        .values(code=F("flow"))
+        .annotate(**stage("sent")),
+        MessageActivity.objects.filter(
+            message__flow__in=RECOVERY_FLOWS,
+            kind=MessageActivity.Kind.CLICKED,
+            is_scanner=False,
+            occurred_at__gte=start,
+            occurred_at__lt=stop,
+        )
+        .values(code=F("message__flow"))
+        .annotate(**stage("clicked", "message_id")),
+    ]
+    if with_reviews:
+        # A constant is left out of GROUP BY: one row counting the period's reviews.
+        parts.append(
+            Review.objects.filter(created_at__gte=start, created_at__lt=stop)
+            .values(code=Value("reviews", output_field=CharField()))
+            .annotate(**stage("reviews"))
+        )
+    rows = {code: FunnelRow(flow=code, label=str(Flow.Code(code).label)) for code in RECOVERY_FLOWS}
+    reviews = ReviewRate(review_count=0, order_count=order_count) if with_reviews else None
+    queries = [part.values_list("code", "stage", "n").order_by() for part in parts]
+    for code, name, count in queries[0].union(*queries[1:], all=True):
+        if name == "reviews":
+            reviews.review_count = count
+        else:
+            setattr(rows[code], name, count)
+    for row in attribution:
+        if row.flow in rows:
+            rows[row.flow].order_count += row.order_count
+            rows[row.flow].revenue_amount += row.revenue_amount
+    return list(rows.values()), reviews
+
+
+def recovery_funnel(*, scope: Scope, attribution: list[AttributionRow]) -> list[FunnelRow]:
+    return funnel_and_reviews(scope=scope, attribution=attribution, order_count=0)[0]
+
+
+def review_rate(*, scope: Scope, order_count: int) -> ReviewRate | None:
+    return funnel_and_reviews(scope=scope, attribution=[], order_count=order_count)[1]

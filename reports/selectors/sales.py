@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
+from inventory.models import Variant
 from orders.models import DailyChannelSales, DailySales, MonthlySales
 from reports.selectors.scope import Scope, filtered, month_split
 
@@ -149,10 +150,10 @@ def _period_rows(scope: Scope) -> QuerySet:
     parts = [daily.filter(by_day)] if days else []
     if months is not None:
         parts.append(filtered(MonthlySales.objects.all(), scope).filter(month__range=months))
-    names = ("channel__name", "variant__sku", "variant__product__name", "variant__name",
-             "variant__product__category__name")  # fmt: skip
+    # Grouped by ids only (the names are read once per variant after): no join to the
+    # catalog for every row.
     grouped = [
-        part.values(*names)
+        part.values("channel__name", "variant_id")
         .annotate(
             units=Sum("units"), revenue_amount=Sum("revenue_amount"), returned=Sum("returned_units")
         )
@@ -187,35 +188,34 @@ class BestSellers:
 
 
 def best_sellers(*, scope: Scope, per_channel: int = 5) -> BestSellers:
-    """The best products and categories by revenue in each channel over the period (one
-    query; rows per channel and product sold, not per order)."""
-    products: dict[tuple, ProductRow] = {}
-    categories: dict[tuple, CategoryRow] = {}
+    """The best products and categories by revenue in each channel over the period (two
+    queries: the figures per channel and variant, then the names of the variants sold;
+    rows per channel and product sold, not per order)."""
+    figures: dict[tuple, list] = defaultdict(lambda: [0, ZERO, 0])
     for row in _period_rows(scope):
-        key = (row["channel__name"], row["variant__sku"])
-        product = products.setdefault(
-            key,
-            ProductRow(
-                channel=row["channel__name"],
-                sku=row["variant__sku"],
-                name=f"{row['variant__product__name']} {row['variant__name']}".strip(),
-                units=0,
-                revenue_amount=ZERO,
-                returned_units=0,
-            ),
-        )
-        product.units += row["units"] or 0
-        product.revenue_amount += row["revenue_amount"] or ZERO
-        product.returned_units += row["returned"] or 0
-        category_name = row["variant__product__category__name"] or ""
+        target = figures[(row["channel__name"], row["variant_id"])]
+        target[0] += row["units"] or 0
+        target[1] += row["revenue_amount"] or ZERO
+        target[2] += row["returned"] or 0
+    catalog = {
+        pk: (sku, f"{product} {name}".strip(), category or "")
+        for pk, sku, name, product, category in Variant.objects.filter(
+            pk__in={variant_id for _channel, variant_id in figures}
+        ).values_list("pk", "sku", "name", "product__name", "product__category__name")
+    }
+    products: list[ProductRow] = []
+    categories: dict[tuple, CategoryRow] = {}
+    for (channel, variant_id), (units, revenue, returned) in figures.items():
+        sku, name, category_name = catalog[variant_id]
+        products.append(ProductRow(channel=channel, sku=sku, name=name, units=units,
+                                   revenue_amount=revenue, returned_units=returned))  # fmt: skip
         category = categories.setdefault(
-            (row["channel__name"], category_name),
-            CategoryRow(channel=row["channel__name"], name=category_name),
+            (channel, category_name), CategoryRow(channel=channel, name=category_name)
         )
-        category.units += row["units"] or 0
-        category.revenue_amount += row["revenue_amount"] or ZERO
+        category.units += units
+        category.revenue_amount += revenue
     return BestSellers(
-        products=_top(products.values(), per_channel, lambda p: p.sku),
+        products=_top(products, per_channel, lambda p: p.sku),
         categories=_top(categories.values(), per_channel, lambda c: c.name),
     )
 
