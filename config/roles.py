@@ -104,6 +104,8 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             # The sales figures are the managers', the owner's and marketing's.
             "dailysales": (),
             "dailychannelsales": (),
+            "monthlysales": (),
+            "monthlychannelsales": (),
         },
     },
     WAREHOUSE: {
@@ -113,7 +115,14 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "saleschannel": READ,
             "staffmembership": (),
         },
-        "orders": {"*": READ, "terminal": (), "dailysales": (), "dailychannelsales": ()},
+        "orders": {
+            "*": READ,
+            "terminal": (),
+            "dailysales": (),
+            "dailychannelsales": (),
+            "monthlysales": (),
+            "monthlychannelsales": (),
+        },
     },
     MARKETER: {
         # Marketers edit templates, the DNC list and suppressions; the outbox is a log
