@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('inventory', '0007_location_province_ward'),
-        ('orders', '0016_sales_rollups'),
+        ('orders', '0017_quotes'),
     ]
 
     operations = [
