@@ -321,6 +321,22 @@ class StockLevelAdmin(StoreScopedAdminMixin, ImportExportMixin, admin.ModelAdmin
     def available_quantity(self, level):
         return level.available_quantity
 
+    def changelist_view(self, request, extra_context=None):
+        # The buttons above the list: Receive opens the goods receipt page (at the location
+        # the list is filtered to); the other operations need the right to change stock.
+        from inventory.admin_receipts import may_receive, receive_url
+
+        location_id = request.GET.get("location__id__exact", "")
+        extra = {
+            "stock_receive_url": (
+                receive_url(location_id if location_id.isdigit() else None)
+                if may_receive(request)
+                else None
+            ),
+            "stock_operations_allowed": self.has_change_permission(request),
+        }
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
+
     def get_urls(self):
         return [
             path(
@@ -475,3 +491,7 @@ class StockTransferAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
             except DomainError as error:
                 self.message_user(request, f"{transfer}: {error.detail}", messages.ERROR)
         self.message_user(request, _("Transfers received."))
+
+
+# Goods receipts and suppliers (the Receive page): their own module, registered on import.
+from inventory import admin_receipts  # noqa: E402, F401
