@@ -15,6 +15,7 @@ from config.api.errors import DomainError
 from config.forms import form_errors_add
 from inventory.admin_forms import AdjustForm, CountForm, ReceiveForm, TransferForm
 from inventory.admin_scoping import StoreScopedAdminMixin, scoped_location_choices
+from inventory.admin_search import folded_search_results
 from inventory.models import (
     Category,
     ChannelLocation,
@@ -158,6 +159,15 @@ class ProductAdmin(admin.ModelAdmin):
     readonly_fields = ["stock_per_location"]
     inlines = [VariantInline, ProductImageInline]
 
+    def get_search_results(self, request, queryset, search_term):
+        # Names and brand without accents ("ca phe"), SKUs in any case, a barcode.
+        return folded_search_results(
+            queryset,
+            search_term,
+            folded=("search_text",),
+            codes=("variants__sku__iexact", "variants__barcode", "slug"),
+        )
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # The inlines wrote the variants directly: the SKUs must become searchable.
@@ -207,6 +217,16 @@ class VariantAdmin(ImportExportModelAdmin):
     def has_add_permission(self, request):
         # A variant is sold at a price: who may not set one may not add one.
         return super().has_add_permission(request) and _may_price(request)
+
+    def get_search_results(self, request, queryset, search_term):
+        # The product's names without accents, the variant's SKU (any case), size or barcode.
+        return folded_search_results(
+            queryset,
+            search_term,
+            folded=("product__search_text",),
+            words=("sku", "name"),
+            codes=("sku__iexact", "barcode"),
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -308,6 +328,15 @@ class StockLevelAdmin(StoreScopedAdminMixin, ImportExportMixin, admin.ModelAdmin
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        return folded_search_results(
+            queryset,
+            search_term,
+            folded=("variant__product__search_text",),
+            words=("variant__sku", "variant__name"),
+            codes=("variant__sku__iexact", "variant__barcode"),
+        )
 
     @admin.display(description=gettext_lazy("SKU"), ordering="variant__sku")
     def sku(self, level):
