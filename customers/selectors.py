@@ -20,6 +20,7 @@ from customers.models import (
     Review,
     WishlistItem,
 )
+from customers.timeline import StoryEntry, timeline_story  # noqa: F401 (the timeline in words)
 from inventory.search import search_terms
 
 PARTIAL_PHONE = re.compile(r"^[\d\s().+\-]+$")

@@ -39,9 +39,7 @@ def _found(client, url, term) -> list[str]:
 
 @pytest.fixture
 def people():
-    mai = customer_with(
-        full_name="Trần Thị Mai", phone="+84912345678", email="mai.tran@example.vn"
-    )
+    mai = customer_with(full_name="Trần Thị Mai", phone="+84912345678", email="mai.tran@example.vn")
     customer_with(full_name="Trần Văn Nam", phone="+84912000111")
     customer_with(full_name="Đặng Thu Hà", email="ha@example.vn")
     return mai
