@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from config.admin import ReadOnlyInline, ReadOnlyModelAdmin
 from config.api.errors import DomainError
@@ -51,7 +51,7 @@ class SupplierAdmin(admin.ModelAdmin):
     search_fields = ["name", "tax_code", "phone"]
     fields = ["name", "phone", "tax_code", "is_active"]
 
-    @admin.display(description=gettext_lazy("phone"), ordering="phone")
+    @admin.display(description=pgettext_lazy("goods receipt", "phone"), ordering="phone")
     def phone_display(self, supplier):
         return phone_national(supplier.phone)
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from config.money import money_field
 from inventory.models.catalog import Variant
@@ -21,8 +22,8 @@ TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
 class Supplier(models.Model):
     """Who delivers goods (a farm cooperative, a distributor)."""
 
-    name = models.CharField(_("name"), max_length=200)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    name = models.CharField(pgettext_lazy("goods receipt", "name"), max_length=200)
+    phone = models.CharField(pgettext_lazy("goods receipt", "phone"), max_length=20, blank=True)
     tax_code = models.CharField(
         _("tax code"),
         max_length=14,
@@ -31,7 +32,7 @@ class Supplier(models.Model):
             RegexValidator(TAX_CODE, _("10 digits, or 10 digits, a hyphen and 3 for a branch."))
         ],
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("goods receipt", "active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -61,7 +62,7 @@ class Supplier(models.Model):
         except phonenumbers.NumberParseException:
             number = None
         if number is None or not phonenumbers.is_possible_number(number):
-            raise ValidationError({"phone": _("Not a phone number.")})
+            raise ValidationError({"phone": pgettext_lazy("goods receipt", "Not a phone number.")})
         self.phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -72,7 +73,7 @@ class GoodsReceipt(models.Model):
         Location,
         on_delete=models.PROTECT,
         related_name="goods_receipts",
-        verbose_name=_("location"),
+        verbose_name=pgettext_lazy("goods receipt", "location"),
     )
     supplier = models.ForeignKey(
         Supplier,
@@ -88,7 +89,7 @@ class GoodsReceipt(models.Model):
         blank=True,
         help_text=_("The supplier's delivery note or invoice number."),
     )
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.CharField(pgettext_lazy("goods receipt", "note"), max_length=300, blank=True)
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -120,10 +121,14 @@ class GoodsReceipt(models.Model):
 class GoodsReceiptLine(models.Model):
     receipt = models.ForeignKey(GoodsReceipt, on_delete=models.CASCADE, related_name="lines")
     variant = models.ForeignKey(
-        Variant, on_delete=models.PROTECT, related_name="+", verbose_name=_("variant")
+        Variant,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("goods receipt", "variant"),
     )
     quantity = models.PositiveIntegerField(
-        _("quantity"), validators=[MinValueValidator(1), MaxValueValidator(QUANTITY_LIMIT)]
+        pgettext_lazy("goods receipt", "quantity"),
+        validators=[MinValueValidator(1), MaxValueValidator(QUANTITY_LIMIT)],
     )
     unit_cost_amount = money_field(_("unit cost"))
     movement = models.OneToOneField(

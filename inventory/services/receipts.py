@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from config.money import MAX_AMOUNT, money_round
 from inventory import locks
@@ -74,7 +75,7 @@ def _line_problems(line: ReceiptLine, variant: Variant | None) -> dict[str, str]
         or not isinstance(quantity, int)
         or not 0 < quantity <= QUANTITY_LIMIT
     ):
-        problems["quantity"] = _("Give a whole number above zero.")
+        problems["quantity"] = pgettext("goods receipt", "Give a whole number above zero.")
     try:
         cost = Decimal(line.unit_cost_amount)
     except (InvalidOperation, TypeError, ValueError):
