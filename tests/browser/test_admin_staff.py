@@ -176,6 +176,7 @@ def test_a_cashier_finds_tran_thi_mai_and_reads_her_timeline_in_words(desk):
     assert order.number in text
     assert "260.000\u00a0₫" in text
     assert "#" not in text
+    screenshot(desk, "admin-customer-timeline-1280px")
     timeline.locator("a.timeline-order").first.click()
     desk.wait_for_load_state()
     assert desk.url.endswith(f"/admin/orders/order/{order.pk}/change/")
