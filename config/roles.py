@@ -78,7 +78,14 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "platform": {"*": READ},
     },
     CASHIER: {
-        "inventory": {"*": READ, "staffmembership": ()},
+        # Purchase costs and suppliers are the stock keepers' and the managers', not the till's.
+        "inventory": {
+            "*": READ,
+            "staffmembership": (),
+            "goodsreceipt": (),
+            "goodsreceiptline": (),
+            "supplier": (),
+        },
         # Cashiers serve the shopper in front of them: no merging (it moves the login) and
         # contacts shown masked; they find a shopper at the till by phone or email.
         "customers": {"*": ("view", "add", "change")},
@@ -130,7 +137,14 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "campaigns": {"*": ALL, "message": ("view", "resolve")},
         "customers": {"*": READ, "customer": ("view", "unmask")},
         # Marketing works across stores.
-        "inventory": {"*": READ, "location": ("view", *LOCATION_NAMED), "staffmembership": ()},
+        "inventory": {
+            "*": READ,
+            "location": ("view", *LOCATION_NAMED),
+            "staffmembership": (),
+            "goodsreceipt": (),
+            "goodsreceiptline": (),
+            "supplier": (),
+        },
         # Vouchers are marketing's: they create them and their codes.
         "orders": {
             "*": READ,

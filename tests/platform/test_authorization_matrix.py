@@ -49,11 +49,19 @@ from customers.models import (
 )
 from customers.services import event_record
 from inventory.models import (
+    GoodsReceipt,
     StaffMembership,
     StockDiscrepancy,
     StockMovement,
+    Supplier,
 )
-from inventory.services import StockLine, stock_reserve, stock_transfer_dispatch
+from inventory.services import (
+    ReceiptLine,
+    StockLine,
+    goods_receipt_post,
+    stock_reserve,
+    stock_transfer_dispatch,
+)
 from orders.marketplaces.models import (
     HeldOrder,
     Listing,
@@ -116,6 +124,8 @@ inventory.StockMovement     200/200/200  200/200/404    200/200/404  200/200/404
 inventory.Reservation       200/200/200  200/200/404    200/200/404  200/200/404  200/200/200
 inventory.StockDiscrepancy  200/200/200  200/200/404    200/200/404  200/200/404  200/200/200
 inventory.StockTransfer     200/200/200  200/200/404    200/200/404  200/200/404  200/200/200
+inventory.GoodsReceipt      200/200/200  200/200/404    403/403/403  200/200/404  403/403/403
+inventory.Supplier          200/200/-    200/200/-      403/403/-    200/200/-    403/403/-
 customers.Customer          200/200/-    200/200/-      200/200/-    403/403/-    200/200/-
 customers.MergeSuggestion   200/200/-    200/200/-      200/200/-    403/403/-    200/200/-
 customers.CustomerMerge     200/200/-    200/200/-      200/200/-    403/403/-    200/200/-
@@ -167,6 +177,7 @@ inventory.SalesChannel.delete_selected      x     -             -       -       
 inventory.Category.delete_selected          x     -             -       -         -
 inventory.Product.delete_selected           x     -             -       -         -
 inventory.Variant.delete_selected           x     -             -       -         -
+inventory.Supplier.delete_selected          x     -             -       -         -
 inventory.Reservation.release               x     x             -       x         -
 inventory.StockDiscrepancy.resolve          x     x             -       x         -
 inventory.StockTransfer.receive_in_transit  x     x             -       x         -
@@ -354,6 +365,11 @@ OBJECTS: dict[str, Callable] = {
     "inventory.StockTransfer": lambda w, loc: stock_transfer_dispatch(
         source=loc, destination=w.warehouse, lines=[StockLine(sku=w.variant.sku, quantity=1)]
     ),
+    "inventory.GoodsReceipt": lambda w, loc: goods_receipt_post(
+        location=loc,
+        lines=[ReceiptLine(code=w.variant.sku, quantity=2, unit_cost_amount=Decimal(60000))],
+    ),
+    "inventory.Supplier": lambda w, loc: Supplier.objects.get_or_create(name="HTX Mắc khén")[0],
     "customers.Customer": lambda w, loc: w.customer,
     "customers.MergeSuggestion": lambda w, loc: MergeSuggestion.objects.create(
         customer=w.customer, other=w.other_customer, reason="test"
@@ -413,6 +429,7 @@ SHARED = {
     "inventory.Category",
     "inventory.Product",
     "inventory.Variant",
+    "inventory.Supplier",
     "customers.Customer",
     "customers.MergeSuggestion",
     "customers.CustomerMerge",
@@ -863,3 +880,70 @@ def test_shopper_quote_pages_own_and_other(client, name):
     answered += [ask(own), ask(other)]
 
     assert answered == SHOPPER_PAGES[name]
+
+
+# --- Admin pages that are not a model's list or object (their own URLs under /admin/) -------
+# Each cell: GET at a location of the staff member's store (A) / GET at store B's location /
+# POST a one-line delivery at store A. Posting at store B is refused on the form (below).
+ADMIN_VIEWS = _table("""
+url name                              owner       manager     cashier     warehouse   marketer
+admin:inventory_goodsreceipt_receive  200/200/302 200/404/302 403/403/403 200/404/302 403/403/403
+""")
+
+
+def _receipt_post_body(location, code):
+    return {
+        "location": location.pk,
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "200",
+        "lines-0-code": code,
+        "lines-0-quantity": "3",
+        "lines-0-unit_cost_amount": "60000",
+        "post_receipt": "1",
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_views_per_role_and_store(client, role):
+    # given
+    world = World()
+    client.force_login(_staff(role, world))
+    column = ROLES.index(role)
+
+    # when
+    answered = {}
+    for name in ADMIN_VIEWS:
+        url = reverse(name)
+        answered[name] = "/".join(
+            str(status)
+            for status in (
+                client.get(url, {"location": world.store_a.pk}).status_code,
+                client.get(url, {"location": world.store_b.pk}).status_code,
+                client.post(url, _receipt_post_body(world.store_a, "mk-100")).status_code,
+            )
+        )
+
+    # then
+    assert answered == {name: cells[column] for name, cells in ADMIN_VIEWS.items()}
+
+
+@pytest.mark.parametrize("role", [STORE_MANAGER, WAREHOUSE])
+def test_receiving_at_another_store_is_refused_on_the_form(client, role):
+    # given: staff of store A
+    world = World()
+    client.force_login(_staff(role, world))
+    on_hand = world.level(world.store_b).on_hand
+
+    # when: the page is posted with store B's location (a hand-made request)
+    response = client.post(
+        reverse("admin:inventory_goodsreceipt_receive"),
+        _receipt_post_body(world.store_b, "MK-100"),
+    )
+
+    # then: the location field says no; nothing was written
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["location"]
+    assert world.level(world.store_b).on_hand == on_hand
+    assert not GoodsReceipt.objects.exists()
