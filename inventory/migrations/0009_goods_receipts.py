@@ -12,7 +12,7 @@ from config.search_indexes import trigram_index
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inventory", "0007_location_province_ward"),
+        ("inventory", "0008_saleschannel_phone"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
