@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 from auditlog.middleware import AuditlogMiddleware
 from auditlog.models import LogEntry
@@ -41,6 +42,7 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
+from django.urls import reverse
 
 Action = LogEntry.Action
 
@@ -109,6 +111,25 @@ def _skip_creation(sender, action, **kwargs):
 
 def audit_is_tracked(model: type[models.Model]) -> bool:
     return auditlog.contains(model)
+
+
+# Records kept elsewhere that belong to an object's trail (the stock ledger of a variant),
+# shown as links on its trail page: model -> [(label, admin URL name, params of the object)].
+_RELATED: dict[type[models.Model], list[tuple[Any, str, Callable]]] = {}
+
+
+def audit_related(
+    model: type[models.Model], *, label, url_name: str, params: Callable[[Any], dict]
+) -> None:
+    """Link another record (a ledger's list, filtered by ``params(obj)``) from the trail."""
+    _RELATED.setdefault(model, []).append((label, url_name, params))
+
+
+def audit_related_links(obj: models.Model) -> list[tuple[Any, str]]:
+    return [
+        (label, f"{reverse(url_name)}?{urlencode(params(obj))}")
+        for label, url_name, params in _RELATED.get(type(obj), [])
+    ]
 
 
 def audit_record(

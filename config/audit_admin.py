@@ -25,7 +25,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from config.admin import ReadOnlyModelAdmin
-from config.audit import audit_entries_for
+from config.audit import audit_entries_for, audit_related_links
 from config.models import AuditEntry
 
 # Acts written by services (config.audit.audit_record), as staff read them.
@@ -138,6 +138,7 @@ class AuditEntryAdmin(ReadOnlyModelAdmin):
             "object": obj,
             "opts": model._meta,
             "entries": entries,
+            "related": audit_related_links(obj),
             "limit": OBJECT_TRAIL_LIMIT,
         }
         return TemplateResponse(request, "admin/platform/auditentry/object_trail.html", context)

@@ -6,7 +6,9 @@ class InventoryConfig(AppConfig):
     verbose_name = "Inventory"
 
     def ready(self):
-        from config.audit import audit_register
+        from django.utils.translation import gettext_lazy as _
+
+        from config.audit import audit_register, audit_related
         from inventory.models import Product, StaffMembership, Variant
 
         # The audit trail (config/audit.py): catalog and prices, who works where. Stock
@@ -17,3 +19,7 @@ class InventoryConfig(AppConfig):
             fields=["sku", "barcode", "name", "price_amount", "compare_at_amount", "is_active"],
         )
         audit_register(StaffMembership, fields=["user", "location"])
+        ledger = "admin:inventory_stockmovement_changelist"
+        audit_related(
+            Variant, label=_("Stock ledger"), url_name=ledger, params=lambda v: {"q": v.sku}
+        )

@@ -11,7 +11,9 @@ class OrdersConfig(AppConfig):
         self._audit_register()
 
     def _audit_register(self):
-        from config.audit import audit_register
+        from django.utils.translation import gettext_lazy as _
+
+        from config.audit import audit_register, audit_related
         from orders.models import Order, Return, Terminal, Voucher
 
         # The audit trail (config/audit.py): status moves, refunds, vouchers, terminals.
@@ -36,3 +38,9 @@ class OrdersConfig(AppConfig):
             ],
         )  # fmt: skip
         audit_register(Terminal, fields=["name", "location", "token_prefix", "revoked_at"])
+        audit_related(
+            Order,
+            label=_("Stock ledger"),
+            url_name="admin:inventory_stockmovement_changelist",
+            params=lambda order: {"q": f"order:{order.number}"},
+        )

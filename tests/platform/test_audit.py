@@ -84,6 +84,10 @@ def test_a_price_change_in_the_admin_is_recorded_with_the_actor_and_the_address(
     assert list(entry.changes) == ["price_amount"]
     assert [Decimal(value) for value in entry.changes["price_amount"]] == [85000, 90000]
     assert (entry.actor, entry.remote_addr) == (owner, STAFF_IP)
+    # its trail shows who and from where, and links the stock ledger (stock changes' record)
+    trail = client.get(object_trail_url(variant)).content.decode()
+    assert STAFF_IP in trail and owner.username in trail
+    assert f"{reverse('admin:inventory_stockmovement_changelist')}?q=MK-100" in trail
 
 
 def test_a_save_that_changes_no_tracked_field_writes_nothing(client):
