@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from config.admin import ReadOnlyModelAdmin
 from config.audit import audit_entries_for, audit_related_links
 from config.models import AuditEntry
+from config.templatetags.money import money
 
 # Acts written by services (config.audit.audit_record), as staff read them.
 EVENTS = {
@@ -50,8 +51,17 @@ def audit_entry_summary(entry) -> str:
             sign = "+" if values.get("operation") == "add" else "−"
             parts.append(f"{name}: {sign} {', '.join(map(str, values.get('objects', [])))}")
         elif isinstance(values, list) and len(values) == 2:
-            parts.append(f"{name}: {values[0]} → {values[1]}")
+            old, new = (_shown(field, value) for value in values)
+            parts.append(f"{name}: {old} → {new}")
     return "; ".join(parts)
+
+
+def _shown(field: str, value) -> str:
+    if value is None or value == "None":
+        return "—"
+    if field.endswith("_amount"):  # money, by the house's naming (STYLE.md)
+        return money(value) or str(value)
+    return str(value)
 
 
 def object_trail_url(obj) -> str:

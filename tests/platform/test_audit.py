@@ -88,6 +88,8 @@ def test_a_price_change_in_the_admin_is_recorded_with_the_actor_and_the_address(
     trail = client.get(object_trail_url(variant)).content.decode()
     assert STAFF_IP in trail and owner.username in trail
     assert f"{reverse('admin:inventory_stockmovement_changelist')}?q=MK-100" in trail
+    listing = client.get(reverse("admin:platform_auditentry_changelist"), {"q": "MK-100"})
+    assert "85.000\u00a0₫ → 90.000\u00a0₫" in listing.content.decode()
 
 
 def test_a_save_that_changes_no_tracked_field_writes_nothing(client):
