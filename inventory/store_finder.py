@@ -28,7 +28,11 @@ def store_address_text(store: Location) -> str:
         ]
     else:
         parts.append(store.city)
-    return ", ".join(part.strip() for part in parts if part and part.strip())
+    shown: list[str] = []
+    for part in (part.strip() for part in parts if part and part.strip()):
+        if part not in ", ".join(shown):  # an address typed with its ward already in it
+            shown.append(part)
+    return ", ".join(shown)
 
 
 def store_map_url(store: Location, address: str) -> str:

@@ -83,6 +83,12 @@ def test_the_finder_lists_the_active_shops_with_address_hours_and_a_map_link(cli
     assert "https://www.google.com/maps/search/?api=1&query=21.036900%2C105.850100" in hang_giay
     quan_1 = _card(page, "quan-1")
     assert "12 Lê Lợi, TP. Hồ Chí Minh" in quan_1
+    # an address typed with its ward already in it does not say the ward twice
+    hang_giay_location = shops["hang_giay"]
+    hang_giay_location.address = f"25 Hàng Giấy, {shops['ward']}"
+    hang_giay_location.save(update_fields=["address"])
+    again = unescape(client.get(reverse("catalog:stores")).content.decode())
+    assert f"25 Hàng Giấy, {shops['ward']}, Thành phố Hà Nội" in _card(again, "hang-giay")
     assert "nhận tại cửa hàng này" not in quan_1
     # no coordinates: the map searches the shop's name and address
     [map_url] = [part.split('"')[0] for part in quan_1.split('href="')[1:]]
