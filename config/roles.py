@@ -25,6 +25,9 @@ VARIANT_NAMED = ("change_price",)
 # Without it a staff member acts only for the locations they are members of
 # (inventory.StaffMembership; inventory.selectors.staff_location_ids decides).
 LOCATION_NAMED = ("act_for_every",)
+# The audit trail (platform.AuditEntry): the whole trail is the owner's; "read_trail" shows
+# an object's trail on its page to staff who may open that object (config/audit_admin.py).
+AUDIT_NAMED = ("read_trail",)
 
 OWNER = "owner"
 STORE_MANAGER = "store_manager"
@@ -53,6 +56,7 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         },
         "campaigns": {"*": ALL, "message": (*ALL, "resolve")},
         "auth": {"user": ALL, "group": READ},
+        "platform": {"*": ALL, "auditentry": (*ALL, *AUDIT_NAMED)},
     },
     # Store managers, cashiers and warehouse staff act for their own locations only.
     STORE_MANAGER: {
@@ -75,7 +79,8 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "quoteline": ALL,  # a draft quote's lines are edited inline
         },
         "campaigns": {"*": READ},
-        "platform": {"*": READ},
+        # Their stores' objects' trails on those objects' pages, not the whole trail.
+        "platform": {"*": READ, "auditentry": AUDIT_NAMED},
     },
     CASHIER: {
         # Purchase costs and suppliers are the stock keepers' and the managers', not the till's.

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    "auditlog",  # the audit trail (config/audit.py)
     "config.apps.PlatformConfig",
     "inventory.apps.InventoryConfig",
     "customers.apps.CustomersConfig",
@@ -69,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The audit trail's actor and address for the request (config/audit.py).
+    "config.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A deadlock or serialization failure is a 503 with Retry-After, never a 500.
@@ -381,6 +384,12 @@ if not DEBUG:
 # reads the client's address from X-Forwarded-For (0: REMOTE_ADDR). Set it in production
 # behind a proxy, or every shopper shares the proxy's address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# The audit trail (django-auditlog, config/audit.py): a fixture loaded with loaddata is not
+# somebody's change. Changes kept as JSON values: a price read back as 85000.00 is the same
+# as the 85000 being saved, not a change.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
+AUDITLOG_STORE_JSON_CHANGES = True
 
 # --- Logging ----------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from campaigns.models import (
     MessageLink,
     Suppression,
 )
+from config.audit import audit_record
 from config.roles import CASHIER, OWNER, ROLES, STORE_MANAGER, WAREHOUSE
 from customers.models import (
     ConsentRecord,
@@ -161,6 +162,7 @@ orders.HeldOrder            200/200/-    200/200/-      403/403/-    200/200/-  
 orders.StockSyncLog         200/200/-    200/200/-      403/403/-    200/200/-    200/200/-
 orders.Bundle               200/200/-    200/200/-      200/200/-    200/200/-    200/200/-
 orders.Quote                200/200/200  200/200/404    200/200/404  200/200/404  200/200/200
+platform.AuditEntry         200/200/-    403/403/-      403/403/-    403/403/-    403/403/-
 """)
 
 # --- Admin actions -------------------------------------------------------------------------
@@ -419,6 +421,8 @@ OBJECTS: dict[str, Callable] = {
     "orders.Bundle": lambda w, loc: Bundle.objects.get_or_create(
         slug="combo", defaults={"name": "Combo", "price_amount": Decimal(100000)}
     )[0],
+    # The whole audit trail is the owner's (config/audit_admin.py; tests/platform/test_audit*).
+    "platform.AuditEntry": lambda w, loc: audit_record(instance=w.variant, event="test"),
 }
 
 # Shared by every store: one object (made "at" store A), no other store's to ask for.
@@ -441,6 +445,7 @@ SHARED = {
     "orders.Voucher",
     "orders.VoucherCode",
     "orders.Bundle",
+    "platform.AuditEntry",
 }
 
 
