@@ -36,7 +36,8 @@ from django.utils import timezone
 from campaigns.gates import GateFacts, gate_check, messenger_last_inbound_at
 from campaigns.locks import message_lock_claimed, message_lock_due, message_lock_stuck
 from campaigns.models import Message
-from campaigns.selectors import contact_address
+from campaigns.selectors import contact_addresses
+from campaigns.services.rows import rows_update
 from campaigns.services.scheduling import message_fallback
 from config.transports import (
     Channel,
@@ -46,7 +47,7 @@ from config.transports import (
     transport_for,
 )
 from customers.models import Event
-from customers.services.events import event_record, event_record_many
+from customers.services.events import event_record_many
 
 logger = logging.getLogger(__name__)
 
@@ -98,95 +99,165 @@ def message_send_due(*, batch_size: int, worker: str, purpose: str | None = None
     purposes = [purpose] if purpose else [Message.Purpose.TRANSACTIONAL, Message.Purpose.MARKETING]
     summary = SendSummary()
     remaining = batch_size
-    chunk = settings.MESSAGE_HANDOFF_CHUNK
     for each in purposes:
         if remaining <= 0:
             break
         messages = message_claim_due(batch_size=remaining, worker=worker, purpose=each)
         remaining -= len(messages)
         summary.claimed += len(messages)
-        for start in range(0, len(messages), chunk):
-            for outcome in message_send_claimed(messages=messages[start : start + chunk]):
-                summary.add(outcome)
+        for outcome in message_send_claimed(messages=messages):
+            summary.add(outcome)
     return summary
 
 
-def _still_ours(messages: list[Message], states=(Message.State.SENDING,)) -> set[int]:
-    """Lock the rows and keep those still claimed by the claim each message carries."""
-    tokens = {message.pk: (message.claimed_by, message.claimed_at) for message in messages}
-    return {
-        pk
-        for pk, claimed_by, claimed_at in message_lock_claimed(ids=list(tokens), states=states)
-        if tokens[pk] == (claimed_by, claimed_at)
-    }
+LOST = "lost"
+# Gate facts older than this are read again before the next chunk: a slow provider must
+# not let a consent withdrawn meanwhile go unseen for a whole batch.
+GATE_FACTS_MAX_AGE = timedelta(seconds=5)
+
+
+@dataclass
+class _Chunk:
+    """One chunk on its way: what was handed over, and later the providers' answers."""
+
+    handed: list[Message] = field(default_factory=list)
+    answers: dict[int, _Answer] = field(default_factory=dict)
 
 
 def message_send_claimed(*, messages: list[Message]) -> list[str]:
     """Gate, hand over and record messages this worker has claimed; each one's outcome.
 
-    Two short transactions per call, whatever the number of messages: one records the
-    gates' verdicts and marks the rest handed over (before any provider is called), one
-    records the providers' answers with their timeline events. A crash between the two
-    leaves at most these messages ``uncertain`` (``MESSAGE_HANDOFF_CHUNK`` bounds them),
-    never sent twice.
+    Batch-shaped: the gates' facts are read once for the batch (again only if a chunk
+    starts more than ``GATE_FACTS_MAX_AGE`` later), and each chunk of
+    ``MESSAGE_HANDOFF_CHUNK`` messages costs one transaction, whatever its size: it records
+    the previous chunk's answers (one UPDATE for every outcome, one INSERT of timeline
+    events), the chunk's gate verdicts, and marks the rest of the chunk handed over, all
+    committed before any of its providers is called. A crash leaves at most one chunk
+    ``uncertain`` (handed over, answer unrecorded), never sent twice.
     """
-    now = timezone.now()
-    readdressed = set()
-    for message in messages:
-        if not message.address:
-            # The customer may have given an address since the message was scheduled.
-            message.address = contact_address(customer=message.customer, channel=message.channel)
-            readdressed.add(message.pk)
-    facts = GateFacts.load(messages, now)
-    verdicts = {
-        message.pk: gate_check(message=message, now=now, facts=facts) for message in messages
-    }
-
     outcomes: dict[int, str] = {}
-    handed: list[Message] = []
-    # Durable: the hand-off marker must be committed before any provider is called.
-    with transaction.atomic(durable=True):
-        ours = _still_ours(messages)
-        for message in messages:
-            verdict = verdicts[message.pk]
-            if message.pk not in ours:
-                outcomes[message.pk] = LOST
-            elif verdict is not None:
-                outcomes[message.pk] = _record_verdict(message, verdict)
-            else:
-                handed.append(message)
-        # The hand-off marker commits before any provider is called: from here on the
-        # provider may have the message, and the sweep will never blindly resend it.
-        Message.objects.filter(pk__in=[message.pk for message in handed]).update(
-            handed_at=now, attempts=F("attempts") + 1
-        )
-        for message in handed:
-            if message.pk in readdressed:
-                Message.objects.filter(pk=message.pk).update(address=message.address)
-            message.attempts += 1
-            message.handed_at = now
-
-    answers = {message.pk: _call_provider(message, now) for message in handed}
-
-    if handed:
+    if not messages:
+        return []
+    readdressed = _readdress(messages)
+    size = settings.MESSAGE_HANDOFF_CHUNK
+    facts, facts_at, previous = None, None, None
+    for start in range(0, len(messages), size):
+        part = messages[start : start + size]
+        now = timezone.now()
+        if facts is None or now - facts_at > GATE_FACTS_MAX_AGE:
+            facts, facts_at = GateFacts.load(messages[start:], now), now
+        verdicts = {
+            message.pk: gate_check(message=message, now=now, facts=facts) for message in part
+        }
+        # Durable: the hand-off marker must be committed before any provider is called.
         with transaction.atomic(durable=True):
-            # A row the sweep marked uncertain meanwhile is still ours to settle.
-            ours = _still_ours(handed, states=(Message.State.SENDING, Message.State.UNCERTAIN))
-            sent = []
-            for message in handed:
-                answer = answers[message.pk]
-                if message.pk not in ours:
-                    outcomes[message.pk] = LOST
-                elif answer.error is None:
-                    sent.append((message, answer.provider_id))
-                    outcomes[message.pk] = Message.State.SENT
-                else:
-                    outcomes[message.pk] = _record_answer(message, answer)
-            _record_sent(sent)
+            chunk = _hand_off(part, verdicts, readdressed, previous, outcomes, now)
+        chunk.answers = {message.pk: _call_provider(message, now) for message in chunk.handed}
+        previous = chunk
+    if previous.handed:
+        with transaction.atomic(durable=True):
+            _hand_off([], {}, readdressed, previous, outcomes, timezone.now())
     return [outcomes[message.pk] for message in messages]
 
 
-LOST = "lost"
+def _still_ours(*, fresh: list[Message], settling: list[Message]) -> set[int]:
+    """Lock the rows (one query) and keep those still under the claim each message carries.
+
+    ``fresh`` rows must still be ``sending``; ``settling`` ones (handed over, answer
+    coming) may also have been marked ``uncertain`` by the sweep meanwhile: still ours.
+    """
+    tokens = {message.pk: (message.claimed_by, message.claimed_at) for message in fresh}
+    tokens |= {message.pk: (message.claimed_by, message.claimed_at) for message in settling}
+    if not tokens:
+        return set()
+    settling_ids = {message.pk for message in settling}
+    return {
+        pk
+        for pk, claimed_by, claimed_at, state in message_lock_claimed(
+            ids=list(tokens), states=(Message.State.SENDING, Message.State.UNCERTAIN)
+        )
+        if tokens[pk] == (claimed_by, claimed_at)
+        and (state == Message.State.SENDING or pk in settling_ids)
+    }
+
+
+def _readdress(messages: list[Message]) -> set[int]:
+    """Fill in the address of messages scheduled without one (the customer may have given
+    one since): one query for all of them. The pks of those that got one."""
+    missing = [message for message in messages if not message.address]
+    if not missing:
+        return set()
+    found = contact_addresses(pairs={(message.customer_id, message.channel) for message in missing})
+    readdressed = set()
+    for message in missing:
+        message.address = found.get((message.customer_id, message.channel), "")
+        if message.address:
+            readdressed.add(message.pk)
+    return readdressed
+
+
+def _hand_off(part, verdicts, readdressed, previous, outcomes, now) -> _Chunk:
+    """In one transaction: the previous chunk's answers, this chunk's verdicts and hand-off.
+
+    The rows are locked and checked against the claim each message carries first: a row
+    the sweep took back meanwhile is ``lost`` to us and left alone.
+    """
+    settling = previous.handed if previous else []
+    ours = _still_ours(fresh=part, settling=settling)
+    changes: dict[int, dict] = {}
+    events: list[tuple] = []
+    fallbacks: list[tuple[Message, str]] = []
+    if settling:
+        _settle(previous, ours, now, outcomes, changes, events, fallbacks)
+    chunk = _Chunk()
+    for message in part:
+        verdict = verdicts[message.pk]
+        if message.pk not in ours:
+            outcomes[message.pk] = LOST
+        elif verdict is not None:
+            outcomes[message.pk] = verdict.state
+            changes[message.pk] = _verdict_changes(message, verdict)
+            if verdict.state == Message.State.SKIPPED:
+                fallbacks.append((message, verdict.reason))
+        else:
+            chunk.handed.append(message)
+            if message.pk in readdressed:
+                changes[message.pk] = {"address": message.address}
+    # Every outcome and verdict of the chunk in one UPDATE, whatever their kinds.
+    rows_update(model=Message, changes=changes)
+    # The hand-off marker commits before any provider is called: from here on the
+    # provider may have the message, and the sweep will never blindly resend it.
+    if chunk.handed:
+        Message.objects.filter(pk__in=[message.pk for message in chunk.handed]).update(
+            handed_at=now, attempts=F("attempts") + 1
+        )
+        for message in chunk.handed:
+            message.attempts += 1
+            message.handed_at = now
+    if events:
+        event_record_many(kind=Event.Kind.MESSAGE_SENT, entries=events, occurred_at=now)
+    # Not allowed on this channel, or refused by its provider: a flow tries the next one.
+    for message, reason in fallbacks:
+        message_fallback(message=message, reason=reason)
+    return chunk
+
+
+def _settle(previous, ours, now, outcomes, changes, events, fallbacks) -> None:
+    """The providers' answers for the previous chunk: its rows' changes and events."""
+    for message in previous.handed:
+        # A row the sweep marked uncertain meanwhile is still ours to settle.
+        if message.pk not in ours:
+            outcomes[message.pk] = LOST
+            continue
+        outcome, fields, reason = _answer_changes(message, previous.answers[message.pk], now)
+        outcomes[message.pk] = outcome
+        changes[message.pk] = fields
+        if outcome == Message.State.SENT:
+            payload = _event_payload(message, outcome, provider_id=message.provider_id)
+            events.append((message.customer, payload))
+        elif outcome == Message.State.FAILED:
+            events.append((message.customer, _event_payload(message, outcome, reason=reason)))
+            fallbacks.append((message, reason))
 
 
 @dataclass(frozen=True)
@@ -213,17 +284,71 @@ def _call_provider(message: Message, now: datetime) -> _Answer:
     return _Answer(provider_id=result.provider_id)
 
 
-def _record_answer(message: Message, answer: _Answer) -> str:
+def _answer_changes(message: Message, answer: _Answer, now: datetime) -> tuple[str, dict, str]:
+    """(outcome, the row's new values, the failure reason) for a provider's answer."""
     error = answer.error
+    if error is None:
+        message.provider_id = answer.provider_id
+        return (
+            Message.State.SENT,
+            dict(
+                state=Message.State.SENT,
+                provider_id=answer.provider_id,
+                sent_at=now,
+                reason="",
+                reason_detail="",
+            ),
+            "",
+        )
     if isinstance(error, PermanentSendError):
-        return _record_failed(message, FailReason.PROVIDER_REJECTED, error.reason)
+        return _failed(FailReason.PROVIDER_REJECTED, error.reason)
     if isinstance(error, TransientSendError):
-        return _record_transient(message, error.reason)
+        return _transient(message, error.reason, now)
     # A bug or a misconfiguration, not the provider's answer: the message may have left.
     detail = f"{type(error).__name__}: {error}"
     if answer.honours_key:
-        return _record_transient(message, detail)
-    return _record_uncertain(message, detail)
+        return _transient(message, detail, now)
+    return (
+        Message.State.UNCERTAIN,
+        dict(
+            state=Message.State.UNCERTAIN,
+            reason=FailReason.TRANSPORT_ERROR,
+            reason_detail=detail[:2000],
+        ),
+        "",
+    )
+
+
+def _failed(reason: str, detail: str) -> tuple[str, dict, str]:
+    fields = dict(state=Message.State.FAILED, reason=reason, reason_detail=detail[:2000])
+    return Message.State.FAILED, fields, reason
+
+
+def _transient(message: Message, detail: str, now: datetime) -> tuple[str, dict, str]:
+    if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
+        return _failed(FailReason.RETRIES_EXHAUSTED, detail)
+    fields = dict(
+        state=Message.State.PENDING,
+        send_at=now + retry_delay(message.attempts),
+        reason=FailReason.TRANSIENT,
+        reason_detail=detail[:2000],
+        claimed_at=None,
+        claimed_by="",
+        handed_at=None,
+    )
+    return Message.State.PENDING, fields, ""
+
+
+def _verdict_changes(message: Message, verdict) -> dict:
+    fields = dict(
+        state=verdict.state,
+        reason=verdict.reason,
+        reason_detail=verdict.detail,
+        address=message.address,
+    )
+    if verdict.state == Message.State.DEFERRED:
+        fields.update(send_at=verdict.send_at, claimed_at=None, claimed_by="", handed_at=None)
+    return fields
 
 
 def _outgoing(message: Message, now: datetime) -> OutgoingMessage:
@@ -262,93 +387,10 @@ def _event_payload(message: Message, state: str, **extra) -> dict:
     }
 
 
-# The _record_* helpers run inside the caller's transaction, on rows it has locked.
-
-
-def _record_sent(sent: list[tuple[Message, str]]) -> None:
-    """Mark these messages sent (one UPDATE) with a ``message_sent`` event each."""
-    if not sent:
-        return
-    now = timezone.now()
-    rows = []
-    for message, provider_id in sent:
-        message.state, message.provider_id, message.sent_at = Message.State.SENT, provider_id, now
-        message.reason = message.reason_detail = ""
-        rows.append(message)
-    Message.objects.bulk_update(
-        rows, ["state", "provider_id", "sent_at", "reason", "reason_detail"]
-    )
-    event_record_many(
-        kind=Event.Kind.MESSAGE_SENT,
-        entries=[
-            (
-                message.customer,
-                _event_payload(message, Message.State.SENT, provider_id=provider_id),
-            )
-            for message, provider_id in sent
-        ],
-        occurred_at=now,
-    )
-
-
-def _record_failed(message: Message, reason: str, detail: str) -> str:
-    Message.objects.filter(pk=message.pk).update(
-        state=Message.State.FAILED, reason=reason, reason_detail=detail[:2000]
-    )
-    # A provider that refuses the message: a flow tries the customer's next channel.
-    message_fallback(message=message, reason=reason)
-    event_record(
-        customer=message.customer,
-        kind=Event.Kind.MESSAGE_SENT,
-        payload=_event_payload(message, Message.State.FAILED, reason=reason),
-    )
-    return Message.State.FAILED
-
-
 def retry_delay(attempts: int) -> timedelta:
     """1, 2, 4 … times the base delay after the 1st, 2nd, 3rd … attempt, capped."""
     seconds = settings.MESSAGE_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
     return timedelta(seconds=min(seconds, settings.MESSAGE_RETRY_MAX_SECONDS))
-
-
-def _record_transient(message: Message, detail: str) -> str:
-    if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
-        return _record_failed(message, FailReason.RETRIES_EXHAUSTED, detail)
-    Message.objects.filter(pk=message.pk).update(
-        state=Message.State.PENDING,
-        send_at=timezone.now() + retry_delay(message.attempts),
-        reason=FailReason.TRANSIENT,
-        reason_detail=detail[:2000],
-        claimed_at=None,
-        claimed_by="",
-        handed_at=None,
-    )
-    return Message.State.PENDING
-
-
-def _record_uncertain(message: Message, detail: str) -> str:
-    Message.objects.filter(pk=message.pk).update(
-        state=Message.State.UNCERTAIN,
-        reason=FailReason.TRANSPORT_ERROR,
-        reason_detail=detail[:2000],
-    )
-    return Message.State.UNCERTAIN
-
-
-def _record_verdict(message: Message, verdict) -> str:
-    fields = dict(
-        state=verdict.state,
-        reason=verdict.reason,
-        reason_detail=verdict.detail,
-        address=message.address,
-    )
-    if verdict.state == Message.State.DEFERRED:
-        fields.update(send_at=verdict.send_at, claimed_at=None, claimed_by="", handed_at=None)
-    Message.objects.filter(pk=message.pk).update(**fields)
-    if verdict.state == Message.State.SKIPPED:
-        # Not allowed on this channel (no address, no consent, …): the next one down.
-        message_fallback(message=message, reason=verdict.reason)
-    return verdict.state
 
 
 @transaction.atomic(durable=True)
