@@ -10,7 +10,7 @@ Two jobs, both safe to run twice and to overlap:
 * :func:`flows_advance` takes the due enrolments in one pass over the partial index
   ``campaigns_enrolment_due_idx`` (``SKIP LOCKED``, so two workers share a burst), reads
   what could end them in one query per batch, re-checks the exit conditions, and hands
-  each step to the outbox through ``message_schedule``.
+  the batch's steps to the outbox together through ``message_schedule_many``.
 
 Exits, checked before every step: the customer placed an order in any channel since the
 trigger (``order_placed``: web, POS by phone or email, marketplace), emptied the cart,
@@ -27,15 +27,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns.channels import channel_ranking
+from campaigns.channels import channel_rankings
 from campaigns.exceptions import TemplateMissing
 from campaigns.locks import enrolment_lock_due
 from campaigns.models import CallTask, ConsumerCursor, Flow, FlowEnrolment, Message
 from campaigns.rendering import render_part
 from campaigns.services.scheduling import (
+    MessageRequest,
+    TemplateBook,
     message_idempotency_key,
-    message_schedule,
-    template_channels,
+    message_schedule_many,
     template_for,
 )
 from customers.models import ContactPoint, Event
@@ -262,9 +263,13 @@ class AdvanceSummary:
 def flows_advance(*, batch_size: int = BATCH_SIZE, now: datetime | None = None) -> AdvanceSummary:
     """Take up to ``batch_size`` due enrolments and run each one's next step (or exit it).
 
-    One transaction per batch: the lock (``SKIP LOCKED``: another worker takes other
-    rows), the exit facts in one query, then each step through the outbox. A step that
-    fails on a missing template exits its enrolment with the reason, not the batch.
+    One transaction per batch, in a number of queries that does not grow with the batch:
+    the lock (``SKIP LOCKED``: another worker takes other rows), the exit facts in one
+    query, each step's offer (``FlowSpec.prepare``), then every message of the batch
+    through the outbox at once (``message_schedule_many``: channel ranking for all the
+    customers in a few grouped queries, the templates once, one INSERT), and the
+    enrolments moved on in one UPDATE per outcome. A step whose template is missing exits
+    its enrolment with the reason, not the batch.
     """
     now = now or timezone.now()
     summary = AdvanceSummary()
@@ -280,19 +285,38 @@ def flows_advance(*, batch_size: int = BATCH_SIZE, now: datetime | None = None) 
         )
         summary.claimed = len(enrolments)
         facts = ExitFacts.load(enrolments)
-        finished: dict[tuple[str, str, int], list[int]] = {}
-        for enrolment in enrolments:
-            summary.add(_advance_one(enrolment, specs[enrolment.flow.code], facts, now))
-            if enrolment.state != FlowEnrolment.State.ACTIVE:
-                key = (enrolment.state, enrolment.exit_reason, enrolment.next_step)
-                finished.setdefault(key, []).append(enrolment.pk)
-        # The ended enrolments in one UPDATE per outcome: a burst of carts whose owners
-        # all bought meanwhile costs the same few queries as one cart.
-        for (state, reason, next_step), pks in finished.items():
-            FlowEnrolment.objects.filter(pk__in=pks).update(
-                state=state, exit_reason=reason, next_at=None, next_step=next_step, updated_at=now
+        outcomes: dict[int, str] = {}
+        going_on = [
+            enrolment
+            for enrolment in enrolments
+            if not _ended(enrolment, specs[enrolment.flow.code], facts, outcomes)
+        ]
+        if going_on:
+            book = TemplateBook.load(
+                codes={e.flow.steps[e.next_step]["template"] for e in going_on}
             )
+            steps = [
+                step
+                for e in going_on
+                if (step := _step_plan(e, specs[e.flow.code], book, outcomes))
+            ]
+            if steps:
+                _steps_send(steps, book, now, outcomes)
+        for enrolment in enrolments:
+            summary.add(outcomes[enrolment.pk])
+        _enrolments_save(enrolments, now)
     return summary
+
+
+@dataclass
+class _Step:
+    """An enrolment's step, prepared, on its way to the outbox."""
+
+    enrolment: FlowEnrolment
+    index: int
+    step: dict
+    plan: StepPlan
+    channel: str | None = None
 
 
 def _finish(enrolment: FlowEnrolment, state: str, reason: str = "") -> str:
@@ -301,85 +325,163 @@ def _finish(enrolment: FlowEnrolment, state: str, reason: str = "") -> str:
     return reason or state
 
 
-def _advance_one(enrolment: FlowEnrolment, spec: FlowSpec, facts: ExitFacts, now) -> str:
+def _ended(enrolment, spec, facts, outcomes) -> bool:
+    """Whether the enrolment ends before its next step (its outcome recorded if so)."""
     flow = enrolment.flow
-    if not flow.enabled:
-        return _finish(enrolment, FlowEnrolment.State.EXITED, ExitReason.FLOW_DISABLED)
-    reason = facts.exit_reason(enrolment, spec)
+    reason = facts.exit_reason(enrolment, spec) if flow.enabled else ExitReason.FLOW_DISABLED
     if reason:
-        return _finish(enrolment, FlowEnrolment.State.EXITED, reason)
-    steps = flow.steps or []
-    index = enrolment.next_step
-    if index >= len(steps):
-        return _finish(enrolment, FlowEnrolment.State.COMPLETED)
-    step = steps[index]
-    try:
-        with transaction.atomic():
-            plan = spec.prepare(flow=flow, enrolment=enrolment, index=index)
-            _step_send(enrolment, step, index, plan, now)
-    except FlowExit as exit_:
-        return _finish(enrolment, FlowEnrolment.State.EXITED, exit_.reason)
-    except TemplateMissing:
+        outcomes[enrolment.pk] = _finish(enrolment, FlowEnrolment.State.EXITED, reason)
+        return True
+    if enrolment.next_step >= len(flow.steps or []):
+        outcomes[enrolment.pk] = _finish(enrolment, FlowEnrolment.State.COMPLETED)
+        return True
+    return False
+
+
+def _step_plan(enrolment, spec, book, outcomes) -> _Step | None:
+    """The enrolment's next step prepared, or None when it ends here (outcome recorded)."""
+    flow, index = enrolment.flow, enrolment.next_step
+    step = flow.steps[index]
+    if not book.channels(step["template"]):
+        # Checked before the offer is made: no voucher is issued for a message that
+        # cannot be written.
         logger.warning("Flow %s step %s has no template %s", flow.code, index + 1, step)
-        return _finish(enrolment, FlowEnrolment.State.EXITED, ExitReason.TEMPLATE_MISSING)
+        outcomes[enrolment.pk] = _finish(
+            enrolment, FlowEnrolment.State.EXITED, ExitReason.TEMPLATE_MISSING
+        )
+        return None
+    try:
+        plan = spec.prepare(flow=flow, enrolment=enrolment, index=index)
+    except FlowExit as exit_:
+        outcomes[enrolment.pk] = _finish(enrolment, FlowEnrolment.State.EXITED, exit_.reason)
+        return None
+    return _Step(enrolment=enrolment, index=index, step=step, plan=plan)
+
+
+def _steps_send(steps: list[_Step], book: TemplateBook, now, outcomes) -> None:
+    """Every prepared step's message into the outbox in one go (or a call for staff)."""
+    marketing = {
+        s.enrolment.customer_id
+        for s in steps
+        if s.enrolment.flow.purpose == Message.Purpose.MARKETING
+    }
+    rankings = channel_rankings(
+        customer_ids={s.enrolment.customer_id for s in steps}, explore=marketing
+    )
+    unreachable = []
+    for s in steps:
+        # Only the channels this step has a template for (Zalo ZNS needs an approved one).
+        usable = book.channels(s.step["template"])
+        ranking = [c for c in rankings.get(s.enrolment.customer_id, []) if c in usable]
+        wanted = s.step.get("channels") or []
+        s.channel = next((c for c in ranking if c in wanted), None) or (
+            ranking[0] if ranking else None
+        )
+        if s.channel is None:
+            unreachable.append(s)
+    calls = _calls_create(unreachable, now, outcomes)
+    sending = [s for s in steps if s.enrolment.pk not in calls]
+    for s in sending:
+        s.channel = s.channel or book.default_channel(s.step["template"])
+    messages = message_schedule_many(requests=[_request(s, now) for s in sending])
+    for s, message in zip(sending, messages, strict=True):
+        if message is None:
+            logger.warning(
+                "Flow %s step %s has no template %s", s.enrolment.flow.code, s.index + 1, s.step
+            )
+            outcomes[s.enrolment.pk] = _finish(
+                s.enrolment, FlowEnrolment.State.EXITED, ExitReason.TEMPLATE_MISSING
+            )
+        else:
+            outcomes[s.enrolment.pk] = _step_done(s.enrolment, s.index, now)
+
+
+def _request(s: _Step, now) -> MessageRequest:
+    flow, enrolment = s.enrolment.flow, s.enrolment
+    return MessageRequest(
+        customer=enrolment.customer,
+        purpose=flow.purpose,
+        template_code=s.step["template"],
+        context=s.plan.context,
+        idempotency_key=message_idempotency_key(
+            flow=flow.code,
+            step=str(s.index + 1),
+            customer=enrolment.customer,
+            trigger_event=enrolment.trigger_event,
+        ),
+        send_at=now,
+        channel=s.channel,
+        flow=flow.code,
+        step=str(s.index + 1),
+        trigger_event=enrolment.trigger_event,
+        featured_variant_ids=s.plan.featured_variant_ids,
+    )
+
+
+def _calls_create(unreachable: list[_Step], now, outcomes) -> set[int]:
+    """Phone-only customers: the step becomes a call on the staff call list. The
+    enrolments handled so (a call, or none within 24 h of the last: exited)."""
+    if not unreachable:
+        return set()
+    phones = {}
+    for customer_id, value in (
+        ContactPoint.objects.filter(
+            customer_id__in={s.enrolment.customer_id for s in unreachable},
+            kind=ContactPoint.Kind.PHONE,
+        )
+        .order_by("customer_id", "id")
+        .values_list("customer_id", "value")
+    ):
+        phones.setdefault(customer_id, value)
+    handled = set()
+    for s in unreachable:
+        phone = phones.get(s.enrolment.customer_id)
+        if not phone:
+            continue
+        enrolment = s.enrolment
+        handled.add(enrolment.pk)
+        task = call_task_create(
+            customer=enrolment.customer,
+            phone=phone,
+            flow=enrolment.flow.code,
+            step=str(s.index + 1),
+            template_code=s.step["template"],
+            context=s.plan.context,
+            now=now,
+        )
+        if task is None:
+            outcomes[enrolment.pk] = _finish(
+                enrolment, FlowEnrolment.State.EXITED, ExitReason.CALL_RECENT
+            )
+        else:
+            outcomes[enrolment.pk] = _step_done(enrolment, s.index, now)
+    return handled
+
+
+def _step_done(enrolment: FlowEnrolment, index: int, now) -> str:
+    """Move the enrolment past the step it just took, in memory."""
+    steps = enrolment.flow.steps or []
     enrolment.next_step = index + 1
     if enrolment.next_step >= len(steps):
         _finish(enrolment, FlowEnrolment.State.COMPLETED)
         return "sent"
     following = steps[enrolment.next_step]
     enrolment.next_at = window_align(now + step_delay(following), following.get("window"))
-    enrolment.save(update_fields=["next_step", "next_at", "updated_at"])
     return "sent"
 
 
-def _step_send(enrolment: FlowEnrolment, step: dict, index: int, plan: StepPlan, now) -> None:
-    flow, customer = enrolment.flow, enrolment.customer
-    marketing = flow.purpose == Message.Purpose.MARKETING
-    # Only the channels this step has a template for (Zalo ZNS needs an approved one).
-    usable = template_channels(code=step["template"])
-    ranking = [c for c in channel_ranking(customer=customer, explore=marketing) if c in usable]
-    if not ranking:
-        phone = (
-            ContactPoint.objects.filter(customer=customer, kind=ContactPoint.Kind.PHONE)
-            .values_list("value", flat=True)
-            .first()
+def _enrolments_save(enrolments: list[FlowEnrolment], now) -> None:
+    """The batch's enrolments in one UPDATE per outcome: a burst of carts costs the same
+    few queries as one cart (those still active share the step and the time they are next
+    due when they share the flow)."""
+    groups: dict[tuple, list[int]] = {}
+    for enrolment in enrolments:
+        key = (enrolment.state, enrolment.exit_reason, enrolment.next_step, enrolment.next_at)
+        groups.setdefault(key, []).append(enrolment.pk)
+    for (state, reason, next_step, next_at), pks in groups.items():
+        FlowEnrolment.objects.filter(pk__in=pks).update(
+            state=state, exit_reason=reason, next_at=next_at, next_step=next_step, updated_at=now
         )
-        if phone:
-            # Phone-only: the step becomes a call on the staff call list.
-            if (
-                call_task_create(
-                    customer=customer,
-                    phone=phone,
-                    flow=flow.code,
-                    step=str(index + 1),
-                    template_code=step["template"],
-                    context=plan.context,
-                    now=now,
-                )
-                is None
-            ):
-                raise FlowExit(ExitReason.CALL_RECENT)
-            return
-    wanted = step.get("channels") or []
-    channel = next((c for c in ranking if c in wanted), None) or (ranking[0] if ranking else None)
-    message_schedule(
-        customer=customer,
-        purpose=flow.purpose,
-        template_code=step["template"],
-        context=plan.context,
-        idempotency_key=message_idempotency_key(
-            flow=flow.code,
-            step=str(index + 1),
-            customer=customer,
-            trigger_event=enrolment.trigger_event,
-        ),
-        send_at=now,
-        channel=channel,
-        flow=flow.code,
-        step=str(index + 1),
-        trigger_event=enrolment.trigger_event,
-        featured_variant_ids=plan.featured_variant_ids,
-    )
 
 
 def call_hours_align(at: datetime) -> datetime:
