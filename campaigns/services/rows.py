@@ -22,10 +22,20 @@ def rows_update(*, model, changes: dict[int, dict[str, object]]) -> int:
     """
     if not changes:
         return 0
+    limit = connection.features.max_query_params
+    names = {name for values in changes.values() for name in values}
+    per_row = 2 * len(names) + 1
+    if limit and len(changes) * per_row > limit:
+        # SQLite counts parameters: as many statements as its limit needs.
+        items, size = list(changes.items()), max(limit // per_row, 1)
+        return sum(
+            rows_update(model=model, changes=dict(items[start : start + size]))
+            for start in range(0, len(items), size)
+        )
     meta = model._meta
     quote = connection.ops.quote_name
     pk_column = quote(meta.pk.column)
-    names = sorted({name for values in changes.values() for name in values})
+    names = sorted(names)
     assignments, params = [], []
     for name in names:
         field = meta.get_field(name)
