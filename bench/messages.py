@@ -5,8 +5,9 @@
 
 On a throwaway database (``harness.bench_database``):
 
-1. *schedule*: ``message_schedule`` (template lookup, render, insert once) for SCHEDULE
-   messages: messages/s.
+1. *schedule*: ``message_schedule`` (channel ranking, template lookup, render, insert once)
+   for SCHEDULE/10 messages one by one, then ``message_schedule_many`` for SCHEDULE messages
+   in batches of BATCH: messages/s each.
 2. *send*: MESSAGES due transactional emails, sent by ``message_send_due`` in batches of
    BATCH (claim with SKIP LOCKED, gates, hand-off, null transport, outcome and timeline
    event) until none is left; then the same rows, reset, claimed by a raw SQL loop
@@ -98,9 +99,10 @@ def prepare_customers():
     return customers
 
 
-def bench_schedule(customers) -> float:
+def bench_schedule(customers) -> tuple[float, float]:
+    """(one by one with ``message_schedule``, in batches with ``message_schedule_many``)."""
     from campaigns.models import MessageTemplate
-    from campaigns.services import message_schedule
+    from campaigns.services import MessageRequest, message_schedule, message_schedule_many
 
     MessageTemplate.objects.create(
         code="bench_paid",
@@ -114,17 +116,32 @@ def bench_schedule(customers) -> float:
     )
     # Not due: the send phase below starts from its own rows.
     send_at = datetime.fromtimestamp(time.time() + 86_400, tz=UTC)
-    started = time.perf_counter()
-    for n in range(SCHEDULE):
-        message_schedule(
+
+    def request(n: int, prefix: str) -> dict:
+        return dict(
             customer=customers[n % CUSTOMERS],
             purpose="transactional",
             template_code="bench_paid",
             context={"name": "Hoa", "number": f"WEB-{n}", "total": "1.350.000"},
-            idempotency_key=f"bench-schedule:{n}",
+            idempotency_key=f"{prefix}:{n}",
             send_at=send_at,
         )
-    return SCHEDULE / (time.perf_counter() - started)
+
+    one_by_one = max(SCHEDULE // 10, 1)
+    started = time.perf_counter()
+    for n in range(one_by_one):
+        message_schedule(**request(n, "bench-schedule"))
+    single = one_by_one / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for start in range(0, SCHEDULE, BATCH):
+        message_schedule_many(
+            requests=[
+                MessageRequest(**request(n, "bench-many"))
+                for n in range(start, min(start + BATCH, SCHEDULE))
+            ]
+        )
+    many = SCHEDULE / (time.perf_counter() - started)
+    return single, many
 
 
 def bench_send(cursor) -> tuple[float, float]:
@@ -210,8 +227,13 @@ def main() -> int:
         print(f"mode: {'quick' if QUICK else 'full'}; batch {BATCH}")
 
         customers = prepare_customers()
-        schedule_rate = bench_schedule(customers)
-        print(f"schedule (render + insert once): {SCHEDULE} messages, {schedule_rate:,.0f} msg/s")
+        single, many = bench_schedule(customers)
+        print(
+            f"schedule (channel ranking, render, insert once): one by one "
+            f"{max(SCHEDULE // 10, 1):,} messages {single:,.0f} msg/s; message_schedule_many "
+            f"in batches of {BATCH}: {SCHEDULE:,} messages {many:,.0f} msg/s "
+            f"({many / single:.1f}x)"
+        )
 
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM campaigns_message")

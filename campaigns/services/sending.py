@@ -34,11 +34,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from campaigns.gates import GateFacts, gate_check, messenger_last_inbound_at
-from campaigns.locks import message_lock_claimed, message_lock_due, message_lock_stuck
+from campaigns.locks import message_lock_claimed, message_lock_due
 from campaigns.models import Message
 from campaigns.selectors import contact_addresses
+from campaigns.services.fallback import message_fallback
 from campaigns.services.rows import rows_update
-from campaigns.services.scheduling import message_fallback
 from config.transports import (
     Channel,
     OutgoingMessage,
@@ -391,47 +391,3 @@ def retry_delay(attempts: int) -> timedelta:
     """1, 2, 4 … times the base delay after the 1st, 2nd, 3rd … attempt, capped."""
     seconds = settings.MESSAGE_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
     return timedelta(seconds=min(seconds, settings.MESSAGE_RETRY_MAX_SECONDS))
-
-
-@transaction.atomic(durable=True)
-def message_recover_stuck(*, now: datetime | None = None, limit: int = 1000) -> dict[str, int]:
-    """The sweep for rows a dead worker left in ``sending``.
-
-    Never handed to a provider → ``pending`` again. Handed over → resent (``pending``) only
-    if the channel's transport de-duplicates on our idempotency key; otherwise
-    ``uncertain``, for staff to check with the provider: never sent twice blindly.
-    """
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.MESSAGE_SENDING_TIMEOUT_SECONDS)
-    ids = message_lock_stuck(cutoff=cutoff, limit=limit)
-    counts = {Message.State.PENDING: 0, Message.State.UNCERTAIN: 0}
-    for message in Message.objects.filter(pk__in=ids).order_by("id"):
-        if message.handed_at is None or _honours_key(message.channel):
-            # Its send_at is already past: the next claim takes it.
-            Message.objects.filter(pk=message.pk).update(
-                state=Message.State.PENDING,
-                claimed_at=None,
-                claimed_by="",
-                handed_at=None,
-                reason="recovered",
-                reason_detail=f"Recovered from {message.claimed_by or 'a worker'} that stopped.",
-            )
-            counts[Message.State.PENDING] += 1
-        else:
-            Message.objects.filter(pk=message.pk).update(
-                state=Message.State.UNCERTAIN,
-                reason=FailReason.WORKER_LOST,
-                reason_detail=(
-                    f"{message.claimed_by or 'A worker'} stopped after handing it to the "
-                    "provider; check with the provider before sending again."
-                ),
-            )
-            counts[Message.State.UNCERTAIN] += 1
-    return {str(state): count for state, count in counts.items()}
-
-
-def _honours_key(channel: str) -> bool:
-    try:
-        return transport_for(channel).honours_idempotency_key
-    except Exception:  # no transport configured: assume the worst
-        return False
