@@ -14,11 +14,15 @@ from __future__ import annotations
 from django.db import connection
 
 
-def rows_update(*, model, changes: dict[int, dict[str, object]]) -> int:
+def rows_update(
+    *, model, changes: dict[int, dict[str, object]], where: dict[str, object] | None = None
+) -> int:
     """Write ``changes`` ({pk: {field name: value}}) in one UPDATE; the rows matched.
 
-    Plain values only (no ``F()``: counters move with the ORM's ``update``). In the
-    caller's transaction; the caller holds the rows' locks when it matters.
+    ``where`` adds conditions ({field name: value, or a list for IN}): a conditional
+    UPDATE, whose count tells the caller whether every row still matched. Plain values
+    only (no ``F()``: counters move with the ORM's ``update``). In the caller's
+    transaction.
     """
     if not changes:
         return 0
@@ -29,7 +33,7 @@ def rows_update(*, model, changes: dict[int, dict[str, object]]) -> int:
         # SQLite counts parameters: as many statements as its limit needs.
         items, size = list(changes.items()), max(limit // per_row, 1)
         return sum(
-            rows_update(model=model, changes=dict(items[start : start + size]))
+            rows_update(model=model, changes=dict(items[start : start + size]), where=where)
             for start in range(0, len(items), size)
         )
     meta = model._meta
@@ -54,9 +58,18 @@ def rows_update(*, model, changes: dict[int, dict[str, object]]) -> int:
         assignments.append(f"{column} = CASE {pk_column} {' '.join(whens)} ELSE {column} END")
     placeholders = ", ".join(["%s"] * len(changes))
     params.extend(changes)
+    conditions = [f"{pk_column} IN ({placeholders})"]
+    for name, value in (where or {}).items():
+        field = meta.get_field(name)
+        if isinstance(value, list | tuple | set):
+            conditions.append(f"{quote(field.column)} IN ({', '.join(['%s'] * len(value))})")
+            params.extend(field.get_db_prep_save(each, connection) for each in value)
+        else:
+            conditions.append(f"{quote(field.column)} = %s")
+            params.append(field.get_db_prep_save(value, connection))
     # Identifiers from the model's meta only; every value is a parameter.
     table, setters = quote(meta.db_table), ", ".join(assignments)
-    sql = f"UPDATE {table} SET {setters} WHERE {pk_column} IN ({placeholders})"  # noqa: S608
+    sql = f"UPDATE {table} SET {setters} WHERE {' AND '.join(conditions)}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount

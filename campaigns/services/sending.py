@@ -149,15 +149,38 @@ def message_send_claimed(*, messages: list[Message]) -> list[str]:
         verdicts = {
             message.pk: gate_check(message=message, now=now, facts=facts) for message in part
         }
-        # Durable: the hand-off marker must be committed before any provider is called.
-        with transaction.atomic(durable=True):
-            chunk = _hand_off(part, verdicts, readdressed, previous, outcomes, now)
+        chunk = _chunk_commit(part, verdicts, readdressed, previous, outcomes, now)
         chunk.answers = {message.pk: _call_provider(message, now) for message in chunk.handed}
         previous = chunk
     if previous.handed:
-        with transaction.atomic(durable=True):
-            _hand_off([], {}, readdressed, previous, outcomes, timezone.now())
+        _chunk_commit([], {}, readdressed, previous, outcomes, timezone.now())
     return [outcomes[message.pk] for message in messages]
+
+
+class _Contended(Exception):
+    """A conditional UPDATE matched fewer rows than ours: some claim was taken back."""
+
+
+def _chunk_commit(part, verdicts, readdressed, previous, outcomes, now) -> _Chunk:
+    """The chunk's transaction (durable: the hand-off marker must be committed before any
+    provider is called).
+
+    First without locks: every UPDATE is conditional on the claim (``claimed_by``,
+    ``claimed_at``) and its count says whether every row was still ours, as it is but for
+    a worker that outlived its claim. If not, rolled back and done again under row locks,
+    row by row ``lost`` or not.
+    """
+    settling = previous.handed if previous else []
+    tokens = {(message.claimed_by, message.claimed_at) for message in [*part, *settling]}
+    if len(tokens) == 1:
+        try:
+            with transaction.atomic(durable=True):
+                return _hand_off(part, verdicts, readdressed, previous, outcomes, now, None)
+        except _Contended:
+            pass
+    with transaction.atomic(durable=True):
+        ours = _still_ours(fresh=part, settling=settling)
+        return _hand_off(part, verdicts, readdressed, previous, outcomes, now, ours)
 
 
 def _still_ours(*, fresh: list[Message], settling: list[Message]) -> set[int]:
@@ -196,19 +219,42 @@ def _readdress(messages: list[Message]) -> set[int]:
     return readdressed
 
 
-def _hand_off(part, verdicts, readdressed, previous, outcomes, now) -> _Chunk:
+def _hand_off(part, verdicts, readdressed, previous, outcomes, now, ours) -> _Chunk:
     """In one transaction: the previous chunk's answers, this chunk's verdicts and hand-off.
 
-    The rows are locked and checked against the claim each message carries first: a row
-    the sweep took back meanwhile is ``lost`` to us and left alone.
+    ``ours``: the rows locked and found still under our claim (a row the sweep took back
+    meanwhile is ``lost`` to us and left alone); None: all of them, which the conditional
+    UPDATEs verify (``_Contended`` otherwise, before anything leaves the transaction).
     """
     settling = previous.handed if previous else []
-    ours = _still_ours(fresh=part, settling=settling)
+    if ours is None:
+        ours = {message.pk for message in [*part, *settling]}
+        any_message = (part or settling)[0]
+        claim = {"claimed_by": any_message.claimed_by, "claimed_at": any_message.claimed_at}
+    else:
+        claim = None
     changes: dict[int, dict] = {}
     events: list[tuple] = []
     fallbacks: list[tuple[Message, str]] = []
     if settling:
         _settle(previous, ours, now, outcomes, changes, events, fallbacks)
+    chunk = _verdicts_apply(part, verdicts, ours, readdressed, outcomes, changes, fallbacks)
+    # Every outcome and verdict of the chunk in one UPDATE, whatever their kinds. A row
+    # the sweep marked uncertain meanwhile (handed over, answer coming) is still ours.
+    where = claim and {**claim, "state": [Message.State.SENDING, Message.State.UNCERTAIN]}
+    if rows_update(model=Message, changes=changes, where=where) != len(changes) and claim:
+        raise _Contended()
+    _mark_handed(chunk, claim, now)
+    if events:
+        event_record_many(kind=Event.Kind.MESSAGE_SENT, entries=events, occurred_at=now)
+    # Not allowed on this channel, or refused by its provider: a flow tries the next one.
+    for message, reason in fallbacks:
+        message_fallback(message=message, reason=reason)
+    return chunk
+
+
+def _verdicts_apply(part, verdicts, ours, readdressed, outcomes, changes, fallbacks) -> _Chunk:
+    """This chunk's gate verdicts as row changes; the messages left to hand over."""
     chunk = _Chunk()
     for message in part:
         verdict = verdicts[message.pk]
@@ -223,23 +269,23 @@ def _hand_off(part, verdicts, readdressed, previous, outcomes, now) -> _Chunk:
             chunk.handed.append(message)
             if message.pk in readdressed:
                 changes[message.pk] = {"address": message.address}
-    # Every outcome and verdict of the chunk in one UPDATE, whatever their kinds.
-    rows_update(model=Message, changes=changes)
-    # The hand-off marker commits before any provider is called: from here on the
-    # provider may have the message, and the sweep will never blindly resend it.
-    if chunk.handed:
-        Message.objects.filter(pk__in=[message.pk for message in chunk.handed]).update(
-            handed_at=now, attempts=F("attempts") + 1
-        )
-        for message in chunk.handed:
-            message.attempts += 1
-            message.handed_at = now
-    if events:
-        event_record_many(kind=Event.Kind.MESSAGE_SENT, entries=events, occurred_at=now)
-    # Not allowed on this channel, or refused by its provider: a flow tries the next one.
-    for message, reason in fallbacks:
-        message_fallback(message=message, reason=reason)
     return chunk
+
+
+def _mark_handed(chunk: _Chunk, claim: dict | None, now: datetime) -> None:
+    """The hand-off marker, conditional on the claim when ``claim`` is given."""
+    if not chunk.handed:
+        return
+    # It commits before any provider is called: from here on the provider may have the
+    # message, and the sweep will never blindly resend it.
+    handed = Message.objects.filter(pk__in=[message.pk for message in chunk.handed])
+    if claim:
+        handed = handed.filter(state=Message.State.SENDING, **claim)
+    if handed.update(handed_at=now, attempts=F("attempts") + 1) != len(chunk.handed) and claim:
+        raise _Contended()
+    for message in chunk.handed:
+        message.attempts += 1
+        message.handed_at = now
 
 
 def _settle(previous, ours, now, outcomes, changes, events, fallbacks) -> None:
