@@ -1,5 +1,6 @@
 """Writes of this app (STYLE.md: ``<entity>_<action>``, keyword-only, atomic)."""
 
+from campaigns.services.answers import retry_delay
 from campaigns.services.attribution import attribution_consume, attribution_consume_all
 from campaigns.services.recovery import message_recover_stuck
 from campaigns.services.scheduling import (
@@ -14,7 +15,6 @@ from campaigns.services.sending import (
     message_claim_due,
     message_send_claimed,
     message_send_due,
-    retry_delay,
 )
 from campaigns.services.staff import Resolution, call_tasks_done, message_uncertain_resolve
 from campaigns.services.tracking import (

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from campaigns.locks import message_lock_stuck
 from campaigns.models import Message
-from campaigns.services.sending import FailReason
+from campaigns.services.answers import FailReason
 from config.transports import transport_for
 
 

@@ -22,6 +22,7 @@ from campaigns.selectors import contact_addresses
 from campaigns.services.rows import rows_update
 from campaigns.services.tracking import message_links_wrap_new
 from config.transports import Channel
+from customers.exceptions import CustomerNotFound
 from customers.models import Customer, Event
 from customers.services.consent import opt_out_path
 
@@ -236,7 +237,10 @@ def _survivors(customer_ids: set[int]) -> dict[int, Customer]:
     """Each customer id → the live profile (a merged-away one's survivor), one query."""
     customers = Customer.objects.select_related("merged_into").filter(pk__in=customer_ids)
     # Merges re-point older tombstones at the survivor, so one hop is enough.
-    return {customer.pk: customer.merged_into or customer for customer in customers}
+    survivor = {customer.pk: customer.merged_into or customer for customer in customers}
+    if len(survivor) != len(customer_ids):
+        raise CustomerNotFound()
+    return survivor
 
 
 def _rows_for(

@@ -4,63 +4,47 @@ The steps and why they are separate:
 
 1. *Claim* (one short transaction): lock due rows with ``SKIP LOCKED`` and mark them
    ``sending`` with ``claimed_at``/``claimed_by``. Other workers skip them at once.
-2. *Gates*, per message, just before sending: a ``skipped``/``deferred`` verdict is
-   recorded and the provider is never called.
-3. *Hand-off* (one transaction per chunk of ``MESSAGE_HANDOFF_CHUNK`` messages):
-   ``handed_at`` and ``attempts`` are committed **before** the provider is called, for
-   rows whose claim is still ours. A row in ``sending`` without ``handed_at`` was
-   certainly never given to a provider.
+2. *Gates*, just before sending, on facts read once for the batch (consents,
+   suppressions, Do-Not-Call, the frequency cap's counts, recent purchases: a few grouped
+   queries, read again if a chunk starts more than ``GATE_FACTS_MAX_AGE`` later): a
+   ``skipped``/``deferred`` verdict is recorded with its reason and the provider is never
+   called.
+3. *Hand-off* (per chunk of ``MESSAGE_HANDOFF_CHUNK`` messages): ``handed_at`` and
+   ``attempts`` are committed **before** the provider is called, for rows whose claim is
+   still ours. A row in ``sending`` without ``handed_at`` was certainly never given to a
+   provider.
 4. *Provider calls*, outside any transaction (a slow provider holds no lock).
-5. *Outcomes* (one transaction per chunk): each row's state and its timeline event
-   commit together.
+5. *Outcomes*: each row's state and its timeline event commit together, in the next
+   chunk's hand-off transaction (or a last one): one transaction per chunk in all, one
+   UPDATE for every outcome and verdict (``rows_update``), one INSERT of events.
 
 A worker killed between 3 and 5 leaves rows ``sending`` with ``handed_at``: the sweep
-(:func:`message_recover_stuck`) resends them only if the transport de-duplicates on our
-idempotency key, otherwise marks them ``uncertain`` for staff. Killed before 3: back to
-``pending``, since nothing was sent. Chunks trade commits (two per chunk instead of two
-per message) against how many rows a crash can leave ``uncertain``.
+(:func:`campaigns.services.recovery.message_recover_stuck`) resends them only if the
+transport de-duplicates on our idempotency key, otherwise marks them ``uncertain`` for
+staff. Killed before 3: back to ``pending``, since nothing was sent. Chunks trade commits
+(one per chunk instead of two per message) against how many rows a crash can leave
+``uncertain``: at most one chunk.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from campaigns.gates import GateFacts, gate_check, messenger_last_inbound_at
+from campaigns.gates import GateFacts, gate_check
 from campaigns.locks import message_lock_claimed, message_lock_due
 from campaigns.models import Message
 from campaigns.selectors import contact_addresses
+from campaigns.services.answers import ProviderAnswer, answer_changes, provider_call
 from campaigns.services.fallback import message_fallback
 from campaigns.services.rows import rows_update
-from config.transports import (
-    Channel,
-    OutgoingMessage,
-    PermanentSendError,
-    TransientSendError,
-    transport_for,
-)
 from customers.models import Event
 from customers.services.events import event_record_many
-
-logger = logging.getLogger(__name__)
-
-# Messenger outside the 24 h window: only this non-promotional tag.
-MESSENGER_SERVICE_TAG = "POST_PURCHASE_UPDATE"
-
-
-class FailReason:
-    PROVIDER_REJECTED = "provider_rejected"
-    RETRIES_EXHAUSTED = "retries_exhausted"
-    TRANSIENT = "transient"
-    WORKER_LOST = "worker_lost"
-    TRANSPORT_ERROR = "transport_error"
 
 
 @dataclass
@@ -121,7 +105,7 @@ class _Chunk:
     """One chunk on its way: what was handed over, and later the providers' answers."""
 
     handed: list[Message] = field(default_factory=list)
-    answers: dict[int, _Answer] = field(default_factory=dict)
+    answers: dict[int, ProviderAnswer] = field(default_factory=dict)
 
 
 def message_send_claimed(*, messages: list[Message]) -> list[str]:
@@ -150,7 +134,7 @@ def message_send_claimed(*, messages: list[Message]) -> list[str]:
             message.pk: gate_check(message=message, now=now, facts=facts) for message in part
         }
         chunk = _chunk_commit(part, verdicts, readdressed, previous, outcomes, now)
-        chunk.answers = {message.pk: _call_provider(message, now) for message in chunk.handed}
+        chunk.answers = {message.pk: provider_call(message, now) for message in chunk.handed}
         previous = chunk
     if previous.handed:
         _chunk_commit([], {}, readdressed, previous, outcomes, timezone.now())
@@ -295,7 +279,7 @@ def _settle(previous, ours, now, outcomes, changes, events, fallbacks) -> None:
         if message.pk not in ours:
             outcomes[message.pk] = LOST
             continue
-        outcome, fields, reason = _answer_changes(message, previous.answers[message.pk], now)
+        outcome, fields, reason = answer_changes(message, previous.answers[message.pk], now)
         outcomes[message.pk] = outcome
         changes[message.pk] = fields
         if outcome == Message.State.SENT:
@@ -304,85 +288,6 @@ def _settle(previous, ours, now, outcomes, changes, events, fallbacks) -> None:
         elif outcome == Message.State.FAILED:
             events.append((message.customer, _event_payload(message, outcome, reason=reason)))
             fallbacks.append((message, reason))
-
-
-@dataclass(frozen=True)
-class _Answer:
-    provider_id: str = ""
-    error: Exception | None = None
-    honours_key: bool = False
-
-
-def _call_provider(message: Message, now: datetime) -> _Answer:
-    try:
-        transport = transport_for(message.channel)
-    except ImproperlyConfigured as error:
-        # Nothing was handed over: safe to retry once the setting is fixed.
-        return _Answer(error=TransientSendError(str(error)))
-    try:
-        result = transport.send(_outgoing(message, now))
-    except Exception as error:  # classified when recorded
-        if not isinstance(error, PermanentSendError | TransientSendError):
-            logger.exception("Transport for %s raised on message %s", message.channel, message.pk)
-        return _Answer(
-            error=error, honours_key=getattr(transport, "honours_idempotency_key", False)
-        )
-    return _Answer(provider_id=result.provider_id)
-
-
-def _answer_changes(message: Message, answer: _Answer, now: datetime) -> tuple[str, dict, str]:
-    """(outcome, the row's new values, the failure reason) for a provider's answer."""
-    error = answer.error
-    if error is None:
-        message.provider_id = answer.provider_id
-        return (
-            Message.State.SENT,
-            dict(
-                state=Message.State.SENT,
-                provider_id=answer.provider_id,
-                sent_at=now,
-                reason="",
-                reason_detail="",
-            ),
-            "",
-        )
-    if isinstance(error, PermanentSendError):
-        return _failed(FailReason.PROVIDER_REJECTED, error.reason)
-    if isinstance(error, TransientSendError):
-        return _transient(message, error.reason, now)
-    # A bug or a misconfiguration, not the provider's answer: the message may have left.
-    detail = f"{type(error).__name__}: {error}"
-    if answer.honours_key:
-        return _transient(message, detail, now)
-    return (
-        Message.State.UNCERTAIN,
-        dict(
-            state=Message.State.UNCERTAIN,
-            reason=FailReason.TRANSPORT_ERROR,
-            reason_detail=detail[:2000],
-        ),
-        "",
-    )
-
-
-def _failed(reason: str, detail: str) -> tuple[str, dict, str]:
-    fields = dict(state=Message.State.FAILED, reason=reason, reason_detail=detail[:2000])
-    return Message.State.FAILED, fields, reason
-
-
-def _transient(message: Message, detail: str, now: datetime) -> tuple[str, dict, str]:
-    if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
-        return _failed(FailReason.RETRIES_EXHAUSTED, detail)
-    fields = dict(
-        state=Message.State.PENDING,
-        send_at=now + retry_delay(message.attempts),
-        reason=FailReason.TRANSIENT,
-        reason_detail=detail[:2000],
-        claimed_at=None,
-        claimed_by="",
-        handed_at=None,
-    )
-    return Message.State.PENDING, fields, ""
 
 
 def _verdict_changes(message: Message, verdict) -> dict:
@@ -397,29 +302,6 @@ def _verdict_changes(message: Message, verdict) -> dict:
     return fields
 
 
-def _outgoing(message: Message, now: datetime) -> OutgoingMessage:
-    messenger_tag, last_inbound_at = "", None
-    if message.channel == Channel.MESSENGER:
-        last_inbound_at = messenger_last_inbound_at(customer=message.customer)
-        window = timedelta(hours=settings.MESSAGE_MESSENGER_WINDOW_HOURS)
-        if last_inbound_at is None or now - last_inbound_at > window:
-            messenger_tag = MESSENGER_SERVICE_TAG
-    return OutgoingMessage(
-        channel=message.channel,
-        to=message.address,
-        body=message.body,
-        idempotency_key=message.idempotency_key,
-        purpose=message.purpose,
-        subject=message.subject,
-        html=message.html,
-        headers=dict(message.headers or {}),
-        template_id=message.provider_template_id,
-        template_data=dict(message.template_data or {}),
-        messenger_tag=messenger_tag,
-        last_inbound_at=last_inbound_at,
-    )
-
-
 def _event_payload(message: Message, state: str, **extra) -> dict:
     return {
         "message_id": message.pk,
@@ -431,9 +313,3 @@ def _event_payload(message: Message, state: str, **extra) -> dict:
         "step": message.step,
         **extra,
     }
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """1, 2, 4 … times the base delay after the 1st, 2nd, 3rd … attempt, capped."""
-    seconds = settings.MESSAGE_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
-    return timedelta(seconds=min(seconds, settings.MESSAGE_RETRY_MAX_SECONDS))
