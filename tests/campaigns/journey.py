@@ -193,14 +193,25 @@ def checkout_contact(client: Client, *, address=None, pickup: Location | None = 
     assert response["Location"] == "/checkout/pay/"
 
 
-def checkout_pay(client: Client, **fields) -> Order:
-    """Step 2: confirm the total shown, pay (cash on delivery by default), place the order."""
-    page = client.get("/checkout/pay/").content.decode()
-    shown = re.search(r'name="expected_total_amount" value="([^"]*)"', page).group(1)
-    response = client.post(
-        "/checkout/pay/",
-        {"payment_method": "cod", "expected_total_amount": shown, **fields},
-    )
+def _shown_total(page: str) -> str:
+    return re.search(r'name="expected_total_amount" value="([^"]*)"', page).group(1)
+
+
+def checkout_pay(client: Client, *, confirm_new_total: bool = False, **fields) -> Order:
+    """Step 2: pay (cash on delivery by default) the total shown, and place the order.
+
+    ``confirm_new_total``: a voucher applied at placing changed the total; the page shows
+    the new one and the shopper confirms it (a second submission)."""
+    shown = _shown_total(client.get("/checkout/pay/").content.decode())
+    data = {"payment_method": "cod", **fields}
+    response = client.post("/checkout/pay/", {**data, "expected_total_amount": shown})
+    if confirm_new_total:
+        assert response.status_code == 400, response.status_code
+        page = response.content.decode()
+        assert _shown_total(page) != shown
+        response = client.post(
+            "/checkout/pay/", {**data, "expected_total_amount": _shown_total(page)}
+        )
     assert response.status_code == 302, response.content.decode()[:3000]
     return Order.objects.order_by("-id").first()
 

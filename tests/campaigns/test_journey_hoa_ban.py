@@ -62,7 +62,7 @@ def hoa_messages() -> list[tuple[str, str, str, str]]:
     )
 
 
-def test_the_hoa_ban_journey(shop, time_machine):
+def test_the_hoa_ban_journey(shop, time_machine, settings):
     # given: the owner gave the cart flow a first-order voucher rule (100,000 đ off)
     voucher = VoucherFactory(code=None, first_order_only=True, name="Đơn đầu", value=100000)
     Flow.objects.filter(code="cart_abandoned").update(voucher=voucher)
@@ -175,8 +175,10 @@ def test_the_hoa_ban_journey(shop, time_machine):
     assert "500.000 đ" in received.body  # the offer
 
     # Friday 11:00: a friend orders 600,000 đ on the web store with Hoa's code, to pick up
-    # at the showroom
+    # at the showroom; the code brings her the shop's welcome voucher (50,000 đ off)
     time_machine.move_to(local(11, days=4), tick=False)
+    welcome = VoucherFactory(code=None, first_order_only=True, name="Chào bạn", value=50000)
+    settings.REFERRAL_WELCOME_VOUCHER_ID = welcome.pk
     tea = VariantFactory(
         sku="TT-500G", product__name="Trà Shan tuyết", product__slug="tra-shan-tuyet",
         price_amount=Decimal(600000),
@@ -187,10 +189,17 @@ def test_the_hoa_ban_journey(shop, time_machine):
     checkout_contact(
         friend_web, pickup=shop.showroom, contact_name="Lan", contact_phone="0912345678"
     )
-    friend_order = checkout_pay(friend_web, referral_code=hoa.referral_code.lower())
-    assert (friend_order.total_amount, friend_order.status) == (Decimal(600000), "confirmed")
+    friend_order = checkout_pay(
+        friend_web, referral_code=hoa.referral_code.lower(), confirm_new_total=True
+    )
+    assert (friend_order.subtotal_amount, friend_order.total_amount) == (
+        Decimal(600000),
+        Decimal(550000),
+    )
+    assert friend_order.status == "confirmed"
     friend = friend_order.customer
     assert friend.referred_by_id == hoa.pk
+    assert VoucherCode.objects.get(voucher=welcome).customer == friend
 
     # no reward before the order completes
     beat(time_machine, local(11, 5, days=4))
@@ -216,7 +225,7 @@ def test_the_hoa_ban_journey(shop, time_machine):
         "friend_id": friend.pk,
         "order_id": friend_order.pk,
         "number": friend_order.number,
-        "total_amount": "600000",
+        "total_amount": "550000",
         "reward": "points",
         "points": 500,
     }
