@@ -76,13 +76,21 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "return": ("view", "add", "change", "refund_cross_channel"),
             # Delivery fees are the owner's decision; managers read them.
             "shippingrule": READ,
+            "quoteline": ALL,  # a draft quote's lines are edited inline
         },
         "campaigns": {"*": READ},
         # Their stores' objects' trails on those objects' pages, not the whole trail.
         "platform": {"*": READ, "auditentry": AUDIT_NAMED},
     },
     CASHIER: {
-        "inventory": {"*": READ, "staffmembership": ()},
+        # Purchase costs and suppliers are the stock keepers' and the managers', not the till's.
+        "inventory": {
+            "*": READ,
+            "staffmembership": (),
+            "goodsreceipt": (),
+            "goodsreceiptline": (),
+            "supplier": (),
+        },
         # Cashiers serve the shopper in front of them: no merging (it moves the login) and
         # contacts shown masked; they find a shopper at the till by phone or email.
         "customers": {"*": ("view", "add", "change")},
@@ -102,9 +110,14 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "shippingrule": READ,
             "bundle": READ,
             "bundleitem": READ,
+            # A cashier quotes the customer in front of them and sends the quote (issue 14).
+            "quote": ("view", "add", "change"),
+            "quoteline": ALL,
             # The sales figures are the managers', the owner's and marketing's.
             "dailysales": (),
             "dailychannelsales": (),
+            "monthlysales": (),
+            "monthlychannelsales": (),
         },
     },
     WAREHOUSE: {
@@ -114,7 +127,14 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "saleschannel": READ,
             "staffmembership": (),
         },
-        "orders": {"*": READ, "terminal": (), "dailysales": (), "dailychannelsales": ()},
+        "orders": {
+            "*": READ,
+            "terminal": (),
+            "dailysales": (),
+            "dailychannelsales": (),
+            "monthlysales": (),
+            "monthlychannelsales": (),
+        },
     },
     MARKETER: {
         # Marketers edit templates, the DNC list and suppressions; the outbox is a log
@@ -122,7 +142,14 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "campaigns": {"*": ALL, "message": ("view", "resolve")},
         "customers": {"*": READ, "customer": ("view", "unmask")},
         # Marketing works across stores.
-        "inventory": {"*": READ, "location": ("view", *LOCATION_NAMED), "staffmembership": ()},
+        "inventory": {
+            "*": READ,
+            "location": ("view", *LOCATION_NAMED),
+            "staffmembership": (),
+            "goodsreceipt": (),
+            "goodsreceiptline": (),
+            "supplier": (),
+        },
         # Vouchers are marketing's: they create them and their codes.
         "orders": {
             "*": READ,

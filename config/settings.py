@@ -243,6 +243,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.expire_unpaid",
         "schedule": timedelta(minutes=5),
     },
+    "orders-expire-quotes": {
+        "task": "orders.tasks.expire_quotes",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Auth -------------------------------------------------------------------------------
@@ -465,7 +469,8 @@ ORDER_PAYMENT_HOURS = env.int("ORDER_PAYMENT_HOURS", 24, minimum=1)
 
 # Referrals: a referred friend's first completed order of at least this amount rewards the
 # referrer with "points:N" loyalty points or a single-use code of "voucher:<voucher id>";
-# the reward is taken back if that order is returned within REFERRAL_RETURN_DAYS.
+# the reward is taken back if, within REFERRAL_RETURN_DAYS of its completion, returns leave
+# the friend keeping less than REFERRAL_MIN_ORDER_AMOUNT of that order (or nothing).
 REFERRAL_MIN_ORDER_AMOUNT = env.int("REFERRAL_MIN_ORDER_AMOUNT", 500_000, minimum=0)
 REFERRAL_REWARD = env.str("REFERRAL_REWARD", "points:500")
 REFERRAL_RETURN_DAYS = env.int("REFERRAL_RETURN_DAYS", 14, minimum=0)

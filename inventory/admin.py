@@ -15,6 +15,7 @@ from config.api.errors import DomainError
 from config.forms import form_errors_add
 from inventory.admin_forms import AdjustForm, CountForm, ReceiveForm, TransferForm
 from inventory.admin_scoping import StoreScopedAdminMixin, scoped_location_choices
+from inventory.admin_search import folded_search_results
 from inventory.models import (
     Category,
     ChannelLocation,
@@ -158,6 +159,15 @@ class ProductAdmin(admin.ModelAdmin):
     readonly_fields = ["stock_per_location"]
     inlines = [VariantInline, ProductImageInline]
 
+    def get_search_results(self, request, queryset, search_term):
+        # Names and brand without accents ("ca phe"), SKUs in any case, a barcode.
+        return folded_search_results(
+            queryset,
+            search_term,
+            folded=("search_text",),
+            codes=("variants__sku__iexact", "variants__barcode", "slug"),
+        )
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # The inlines wrote the variants directly: the SKUs must become searchable.
@@ -207,6 +217,16 @@ class VariantAdmin(ImportExportModelAdmin):
     def has_add_permission(self, request):
         # A variant is sold at a price: who may not set one may not add one.
         return super().has_add_permission(request) and _may_price(request)
+
+    def get_search_results(self, request, queryset, search_term):
+        # The product's names without accents, the variant's SKU (any case), size or barcode.
+        return folded_search_results(
+            queryset,
+            search_term,
+            folded=("product__search_text",),
+            words=("sku", "name"),
+            codes=("sku__iexact", "barcode"),
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -284,7 +304,8 @@ def _run_stock_operation(operation: str, data: dict, user):
 @admin.register(StockLevel)
 class StockLevelAdmin(StoreScopedAdminMixin, ImportExportMixin, admin.ModelAdmin):
     resource_classes = [StockResource]
-    change_list_template = "admin/inventory/stocklevel/change_list.html"
+    # The most derived template: import-export's shows its buttons only to who may add.
+    import_export_change_list_template = "admin/inventory/stocklevel/change_list.html"
     list_display = [
         "sku",
         "product_name",
@@ -309,6 +330,15 @@ class StockLevelAdmin(StoreScopedAdminMixin, ImportExportMixin, admin.ModelAdmin
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_search_results(self, request, queryset, search_term):
+        return folded_search_results(
+            queryset,
+            search_term,
+            folded=("variant__product__search_text",),
+            words=("variant__sku", "variant__name"),
+            codes=("variant__sku__iexact", "variant__barcode"),
+        )
+
     @admin.display(description=gettext_lazy("SKU"), ordering="variant__sku")
     def sku(self, level):
         return level.variant.sku
@@ -320,6 +350,22 @@ class StockLevelAdmin(StoreScopedAdminMixin, ImportExportMixin, admin.ModelAdmin
     @admin.display(description=gettext_lazy("Available"), ordering="available_quantity")
     def available_quantity(self, level):
         return level.available_quantity
+
+    def changelist_view(self, request, extra_context=None):
+        # The buttons above the list: Receive opens the goods receipt page (at the location
+        # the list is filtered to); the other operations need the right to change stock.
+        from inventory.admin_receipts import may_receive, receive_url
+
+        location_id = request.GET.get("location__id__exact", "")
+        extra = {
+            "stock_receive_url": (
+                receive_url(location_id if location_id.isdigit() else None)
+                if may_receive(request)
+                else None
+            ),
+            "stock_operations_allowed": self.has_change_permission(request),
+        }
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
 
     def get_urls(self):
         return [
@@ -475,3 +521,7 @@ class StockTransferAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
             except DomainError as error:
                 self.message_user(request, f"{transfer}: {error.detail}", messages.ERROR)
         self.message_user(request, _("Transfers received."))
+
+
+# Goods receipts and suppliers (the Receive page): their own module, registered on import.
+from inventory import admin_receipts  # noqa: E402, F401
