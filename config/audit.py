@@ -97,6 +97,7 @@ _NOT_ON_CREATE: set[type[models.Model]] = set()
 def _log_update_of_tracked_fields(sender, instance, update_fields=None, **kwargs):
     if update_fields is not None:
         tracked = set(auditlog.get_model_fields(sender)["include_fields"])
+        tracked |= {f"{name}_id" for name in tracked}  # update_fields may name "location_id"
         if not tracked.intersection(update_fields):
             return
     log_update(sender=sender, instance=instance, update_fields=update_fields, **kwargs)

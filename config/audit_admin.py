@@ -35,6 +35,7 @@ EVENTS = {
     "customer.exported": _("Customer data exported"),
     "customer.erased": _("Customer data erased"),
     "consent.changed_by_staff": _("Consent changed by staff"),
+    "terminal.revoked": _("Terminal revoked"),
 }
 OBJECT_TRAIL_LIMIT = 200
 

@@ -18,6 +18,7 @@ from customers.services import consent_record, customer_erase, customer_merge
 from inventory.models import StaffMembership
 from orders.models import Order
 from orders.services import cart_get_or_create, cart_line_set, checkout_start, order_place
+from orders.services.terminals import terminal_create, terminal_revoke, terminal_token_rotate
 from tests.factories import (
     LocationFactory,
     StaffFactory,
@@ -335,3 +336,19 @@ def test_an_erased_customers_entries_keep_what_was_done_and_lose_their_data(clie
     [their_entry] = _entries(theirs)
     assert (their_entry.actor, their_entry.remote_addr) == (owner, STAFF_IP)
     assert LogEntry.objects.count() > entry_count
+
+
+def test_terminal_token_rotation_and_revocation_are_recorded_without_the_secret():
+    owner = StaffFactory(role=OWNER)
+    store = LocationFactory(code="store-a")
+    terminal, _token = terminal_create(location=store, name="Quầy 1")
+
+    with set_actor(owner, remote_addr=STAFF_IP):
+        token = terminal_token_rotate(terminal=terminal)
+        terminal_revoke(terminal=terminal)
+
+    created, rotated, revoked = _entries(terminal)
+    assert created.action == LogEntry.Action.CREATE
+    assert list(rotated.changes) == ["token_prefix"] and rotated.actor == owner
+    assert (revoked.additional_data, revoked.actor) == ({"event": "terminal.revoked"}, owner)
+    assert token not in json.dumps([e.changes for e in _entries(terminal)])
