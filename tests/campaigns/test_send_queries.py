@@ -110,3 +110,27 @@ def test_an_address_given_after_scheduling_is_used_in_one_query(recording_transp
     message.refresh_from_db()
     assert (message.state, message.address) == ("sent", "verified@example.vn")
     assert [outgoing.to for outgoing in recording_transport] == ["verified@example.vn"]
+
+
+@time_machine.travel(NOON_HANOI, tick=False)
+def test_a_row_taken_back_mid_chunk_is_lost_to_us_and_the_rest_still_go(recording_transport):
+    # given: three claimed messages; the sweep gave the middle one back meanwhile
+    from campaigns.services import message_claim_due, message_send_claimed
+
+    messages = [MessageFactory(idempotency_key=f"k:{n}") for n in range(3)]
+    claimed = message_claim_due(batch_size=10, worker="slow", purpose="transactional")
+    Message.objects.filter(pk=messages[1].pk).update(
+        state="pending", claimed_by="", claimed_at=None
+    )
+
+    # when: the chunk's conditional UPDATEs find a row missing, roll back, and redo it
+    # under row locks
+    outcomes = message_send_claimed(messages=claimed)
+
+    # then: only the two still ours left, each once, with their events
+    assert outcomes == ["sent", "lost", "sent"]
+    assert [outgoing.idempotency_key for outgoing in recording_transport] == ["k:0", "k:2"]
+    states = dict(Message.objects.values_list("idempotency_key", "state"))
+    assert states == {"k:0": "sent", "k:1": "pending", "k:2": "sent"}
+    assert Message.objects.get(idempotency_key="k:1").attempts == 0
+    assert Event.objects.filter(kind="message_sent").count() == 2
