@@ -10,6 +10,7 @@ checked when the checkout holds it or the till sells it.
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -129,7 +130,7 @@ class QuoteLine(models.Model):
     variant = models.ForeignKey(
         Variant, on_delete=models.PROTECT, related_name="+", verbose_name=_("variant")
     )
-    quantity = models.PositiveIntegerField(_("quantity"))
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
     unit_price_amount = money_field(_("quoted unit price"))
 
     class Meta:

@@ -459,3 +459,27 @@ def test_reading_a_quote_at_the_till_takes_the_same_queries_for_1_or_20_lines(
         response = shop.api.get(f"/api/v1/pos/quotes/{quote.pk}/")
 
     assert len(response.json()["lines"]) == 20
+
+
+def test_the_quote_endpoints_need_a_terminal_token(shop):
+    quote = shop.quote()
+    anonymous = APIClient()
+
+    answers = [
+        anonymous.get(f"/api/v1/pos/quotes/{quote.pk}/").status_code,
+        anonymous.post("/api/v1/pos/quotes/", {}, format="json").status_code,
+        anonymous.post(f"/api/v1/pos/quotes/{quote.pk}/sale/", {}, format="json").status_code,
+    ]
+
+    assert answers == [401, 401, 401]
+
+
+def test_the_cashier_does_not_see_a_quotes_checkout_as_the_web_cart(shop):
+    # given: the shopper opened the quote's checkout online but has no cart of their own
+    quote = shop.quote()
+    quote_cart_open(quote=quote, user=shop.shopper.user, channel=shop.web)
+    shop.look_up()
+
+    summary = shop.api.get(f"/api/v1/pos/customers/{shop.shopper.pk}/").json()
+
+    assert summary["open_web_cart"] is None

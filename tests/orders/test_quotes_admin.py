@@ -186,3 +186,16 @@ def test_the_quote_list_takes_the_same_queries_for_1_or_15_quotes(
         response = client.get(CHANGELIST)
 
     assert response.status_code == 200
+
+
+def test_a_line_of_zero_is_a_form_error_not_a_crash(client, world):
+    store, fridge, customer = world
+    client.force_login(StaffFactory(role=STORE_MANAGER, stores=[store]))
+
+    response = client.post(
+        f"{CHANGELIST}add/", add_form(store, fridge, customer, **{"lines-0-quantity": "0"})
+    )
+
+    assert response.status_code == 200
+    assert "Ensure this value is greater than or equal to 1." in response.content.decode()
+    assert not Quote.objects.exists()
