@@ -12,7 +12,7 @@ from tests.inventory.checks import row_counts
 
 pytestmark = pytest.mark.django_db
 
-RECEIVE = "/admin/inventory/goodsreceipt/receive/"
+RECEIVE = "/admin/inventory/stocklevel/receive/"
 
 
 @pytest.fixture
