@@ -13,7 +13,8 @@ from import_export.admin import ImportExportMixin, ImportExportModelAdmin
 from config.admin import ReadOnlyInline, ReadOnlyModelAdmin, action_permission
 from config.api.errors import DomainError
 from config.forms import form_errors_add
-from inventory.admin_forms import AdjustForm, CountForm, ReceiveForm, TransferForm
+from inventory.admin_forms import AdjustForm, CountForm, TransferForm
+from inventory.admin_receipts import goods_receipt_page, may_receive, receive_url
 from inventory.admin_scoping import StoreScopedAdminMixin, scoped_location_choices
 from inventory.admin_search import folded_search_results
 from inventory.models import (
@@ -41,7 +42,6 @@ from inventory.services import (
     stock_adjust,
     stock_count_record,
     stock_discrepancy_resolve,
-    stock_receive,
     stock_transfer_dispatch,
     stock_transfer_receive,
 )
@@ -261,7 +261,6 @@ class LowStockFilter(admin.SimpleListFilter):
 
 
 STOCK_OPERATIONS = {
-    "receive": (ReceiveForm, gettext_lazy("Receive goods")),
     "adjust": (AdjustForm, gettext_lazy("Adjust stock")),
     "transfer": (TransferForm, gettext_lazy("Transfer between locations")),
     "count": (CountForm, gettext_lazy("Record a stock count")),
@@ -270,15 +269,7 @@ STOCK_OPERATIONS = {
 
 def _run_stock_operation(operation: str, data: dict, user):
     line = StockLine(sku=data["sku"].strip(), quantity=data["quantity"])
-    if operation == "receive":
-        stock_receive(
-            location=data["location"],
-            lines=[line],
-            reference=data["reference"],
-            reason=data["reason"],
-            actor=user,
-        )
-    elif operation == "adjust":
+    if operation == "adjust":
         stock_adjust(
             location=data["location"],
             sku=line.sku,
@@ -354,8 +345,6 @@ class StockLevelAdmin(StoreScopedAdminMixin, ImportExportMixin, admin.ModelAdmin
     def changelist_view(self, request, extra_context=None):
         # The buttons above the list: Receive opens the goods receipt page (at the location
         # the list is filtered to); the other operations need the right to change stock.
-        from inventory.admin_receipts import may_receive, receive_url
-
         location_id = request.GET.get("location__id__exact", "")
         extra = {
             "stock_receive_url": (
@@ -368,7 +357,13 @@ class StockLevelAdmin(StoreScopedAdminMixin, ImportExportMixin, admin.ModelAdmin
         return super().changelist_view(request, {**extra, **(extra_context or {})})
 
     def get_urls(self):
-        return [
+        # Receive is a delivery of many lines: the goods receipt page (inventory.admin_receipts).
+        receive = path(
+            "receive/",
+            self.admin_site.admin_view(self.receive_view),
+            name="inventory_stocklevel_receive",
+        )
+        operations = [
             path(
                 f"{operation}/",
                 self.admin_site.admin_view(self.stock_operation_view),
@@ -376,7 +371,11 @@ class StockLevelAdmin(StoreScopedAdminMixin, ImportExportMixin, admin.ModelAdmin
                 name=f"inventory_stocklevel_{operation}",
             )
             for operation in STOCK_OPERATIONS
-        ] + super().get_urls()
+        ]
+        return [receive, *operations, *super().get_urls()]
+
+    def receive_view(self, request):
+        return goods_receipt_page(self, request)
 
     def stock_operation_view(self, request, operation):
         if not self.has_change_permission(request):
@@ -521,7 +520,3 @@ class StockTransferAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
             except DomainError as error:
                 self.message_user(request, f"{transfer}: {error.detail}", messages.ERROR)
         self.message_user(request, _("Transfers received."))
-
-
-# Goods receipts and suppliers (the Receive page): their own module, registered on import.
-from inventory import admin_receipts  # noqa: E402, F401

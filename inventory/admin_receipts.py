@@ -1,4 +1,4 @@
-"""Staff screens for goods receipts and suppliers: the Receive page of the stock list.
+"""Staff screens for goods receipts and suppliers, and the Receive page of the stock list.
 
 A warehouse clerk (or the store's manager) scans or types each line's SKU or barcode,
 its quantity and unit cost, picks the supplier and one of their own locations, and posts
@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -40,7 +40,7 @@ def may_receive(request) -> bool:
 
 
 def receive_url(location_id=None) -> str:
-    url = reverse("admin:inventory_goodsreceipt_receive")
+    url = reverse("admin:inventory_stocklevel_receive")
     return f"{url}?location={location_id}" if location_id else url
 
 
@@ -124,102 +124,96 @@ class GoodsReceiptAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
     def total_cost(self, receipt):
         return money(receipt.total_cost_amount)
 
-    def get_urls(self):
-        return [
-            path(
-                "receive/",
-                self.admin_site.admin_view(self.receive_view),
-                name="inventory_goodsreceipt_receive",
-            ),
-            *super().get_urls(),
-        ]
-
     def changelist_view(self, request, extra_context=None):
         extra = {"receive_url": receive_url() if may_receive(request) else None}
         return super().changelist_view(request, {**extra, **(extra_context or {})})
 
-    def receive_view(self, request):
-        """The Receive page: GET shows it (``?location=`` one of the staff's locations;
-        another's is a 404), POST posts the delivery or shows what is wrong on its lines."""
-        if not may_receive(request):
-            raise PermissionDenied
-        locations = scoped_location_choices(request, Location.objects.filter(is_active=True))
-        show_errors = request.method == "POST"
-        if request.method == "POST":
-            data = request.POST
-            if "more_lines" in data:
-                # Without JavaScript, more lines are one more round trip, keeping what was typed.
-                data = data.copy()
-                total = data.get(f"{LINES_PREFIX}-TOTAL_FORMS", "0")
-                shown = int(total) if total.isdigit() else 0
-                data[f"{LINES_PREFIX}-TOTAL_FORMS"] = str(min(shown + LINES_SHOWN, LINES_MAX))
-                show_errors = False
-            form = ReceiptForm(data)
-            formset = ReceiptLineFormSet(data, prefix=LINES_PREFIX)
-        else:
-            form = ReceiptForm(initial={"location": self._location_asked(request, locations)})
-            formset = ReceiptLineFormSet(prefix=LINES_PREFIX)
-        form.fields["location"].queryset = locations
-        if show_errors and form.is_valid() and formset.is_valid():
-            receipt = self._post(request, form, formset)
-            if receipt is not None:
-                return HttpResponseRedirect(
-                    reverse("admin:inventory_stocklevel_changelist")
-                    + f"?location__id__exact={receipt.location_id}"
-                )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Receive goods"),
-            "form": form,
-            "formset": formset,
-            "show_errors": show_errors,
-            "opts": self.model._meta,
-            "stock_opts": StockLevel._meta,
-        }
-        return TemplateResponse(request, "admin/inventory/receipt_form.html", context)
 
-    def _location_asked(self, request, locations):
-        wanted = request.GET.get("location")
-        if wanted:
-            # Another store's location is answered as one that does not exist.
-            location = locations.filter(pk=int(wanted)).first() if wanted.isdigit() else None
-            if location is None:
-                raise Http404
-            return location
-        only = list(locations[:2])
-        return only[0] if len(only) == 1 else None
+def goods_receipt_page(model_admin, request):
+    """The Receive page (the stock list's ``receive/``, ``admin:inventory_stocklevel_receive``).
 
-    def _post(self, request, form, formset):
-        filled = formset.filled_forms()
-        data = form.cleaned_data
-        try:
-            receipt = goods_receipt_post(
-                location=data["location"],
-                supplier=data["supplier"],
-                supplier_reference=data["supplier_reference"],
-                note=data["note"],
-                lines=[
-                    ReceiptLine(
-                        code=line.cleaned_data["code"],
-                        quantity=line.cleaned_data["quantity"],
-                        unit_cost_amount=line.cleaned_data["unit_cost_amount"],
-                    )
-                    for line in filled
-                ],
-                actor=request.user,
+    GET shows it (``?location=`` one of the staff member's locations; another's is a 404);
+    POST posts the delivery, or shows what is wrong on its lines and writes nothing."""
+    if not may_receive(request):
+        raise PermissionDenied
+    locations = scoped_location_choices(request, Location.objects.filter(is_active=True))
+    show_errors = request.method == "POST"
+    if request.method == "POST":
+        data = request.POST
+        if "more_lines" in data:
+            # Without JavaScript, more lines are one more round trip, keeping what was typed.
+            data = data.copy()
+            total = data.get(f"{LINES_PREFIX}-TOTAL_FORMS", "0")
+            shown = int(total) if total.isdigit() else 0
+            data[f"{LINES_PREFIX}-TOTAL_FORMS"] = str(min(shown + LINES_SHOWN, LINES_MAX))
+            show_errors = False
+        form = ReceiptForm(data)
+        formset = ReceiptLineFormSet(data, prefix=LINES_PREFIX)
+    else:
+        form = ReceiptForm(initial={"location": _location_asked(request, locations)})
+        formset = ReceiptLineFormSet(prefix=LINES_PREFIX)
+    form.fields["location"].queryset = locations
+    if show_errors and form.is_valid() and formset.is_valid():
+        receipt = _post(model_admin, request, form, formset)
+        if receipt is not None:
+            return HttpResponseRedirect(
+                reverse("admin:inventory_stocklevel_changelist")
+                + f"?location__id__exact={receipt.location_id}"
             )
-        except DomainError as error:
-            _line_errors_add(form, filled, error)
-            return None
-        units = sum(line.cleaned_data["quantity"] for line in filled)
-        self.message_user(
-            request,
-            format_html(
-                '{} <a href="{}">{}</a>',
-                _("Received at %(location)s: %(lines)d line(s), %(units)d unit(s).")
-                % {"location": receipt.location, "lines": len(filled), "units": units},
-                reverse("admin:inventory_goodsreceipt_change", args=[receipt.pk]),
-                receipt,
-            ),
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Receive goods"),
+        "form": form,
+        "formset": formset,
+        "show_errors": show_errors,
+        "opts": StockLevel._meta,
+    }
+    return TemplateResponse(request, "admin/inventory/receipt_form.html", context)
+
+
+def _location_asked(request, locations):
+    wanted = request.GET.get("location")
+    if wanted:
+        # Another store's location is answered as one that does not exist.
+        location = locations.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+        if location is None:
+            raise Http404
+        return location
+    only = list(locations[:2])
+    return only[0] if len(only) == 1 else None
+
+
+def _post(model_admin, request, form, formset):
+    filled = formset.filled_forms()
+    data = form.cleaned_data
+    try:
+        receipt = goods_receipt_post(
+            location=data["location"],
+            supplier=data["supplier"],
+            supplier_reference=data["supplier_reference"],
+            note=data["note"],
+            lines=[
+                ReceiptLine(
+                    code=line.cleaned_data["code"],
+                    quantity=line.cleaned_data["quantity"],
+                    unit_cost_amount=line.cleaned_data["unit_cost_amount"],
+                )
+                for line in filled
+            ],
+            actor=request.user,
         )
-        return receipt
+    except DomainError as error:
+        _line_errors_add(form, filled, error)
+        return None
+    units = sum(line.cleaned_data["quantity"] for line in filled)
+    model_admin.message_user(
+        request,
+        format_html(
+            '{} <a href="{}">{}</a>',
+            _("Received at %(location)s: %(lines)d line(s), %(units)d unit(s).")
+            % {"location": receipt.location, "lines": len(filled), "units": units},
+            reverse("admin:inventory_goodsreceipt_change", args=[receipt.pk]),
+            receipt,
+        ),
+    )
+    return receipt

@@ -92,9 +92,9 @@ def test_a_warehouse_clerk_receives_a_three_line_delivery_from_the_stock_list(de
     desk.locator('a[href="/admin/inventory/stocklevel/"]').first.click()
     desk.wait_for_load_state()
     assert _on_hand(desk, "CF-250") == 4
-    desk.locator('a[href^="/admin/inventory/goodsreceipt/receive/"]').first.click()
+    desk.locator('a[href^="/admin/inventory/stocklevel/receive/"]').first.click()
     desk.wait_for_load_state()
-    assert desk.url.endswith("/admin/inventory/goodsreceipt/receive/")
+    assert desk.url.endswith("/admin/inventory/stocklevel/receive/")
     desk.select_option("#id_supplier", label="HTX Cà phê Cầu Đất")
     desk.fill("#id_supplier_reference", "PGH-0042")
     # a scanner types the barcode and Enter: the cursor goes on to the quantity

@@ -12,7 +12,7 @@ from tests.inventory.checks import row_counts
 
 pytestmark = pytest.mark.django_db
 
-RECEIVE = "/admin/inventory/goodsreceipt/receive/"
+RECEIVE = "/admin/inventory/stocklevel/receive/"
 
 
 @pytest.fixture
@@ -200,3 +200,30 @@ def test_the_receipt_page_reads_in_names_and_money(clerk_client, shop):
     assert page.status_code == 200
     assert "MAC-KHEN-100" in text
     assert "186.000\u00a0₫" in text
+
+
+def test_a_supplier_is_added_with_a_phone_typed_any_way(clerk_client):
+    # when
+    response = clerk_client.post(
+        "/admin/inventory/supplier/add/",
+        {"name": "HTX Cà phê Cầu Đất", "phone": "0912 345 678", "tax_code": "5800123456",
+         "is_active": "on"},
+    )  # fmt: skip
+
+    # then
+    assert response.status_code == 302
+    assert Supplier.objects.values_list("phone", "tax_code").get() == (
+        "+84912345678",
+        "5800123456",
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("phone", "12"), ("tax_code", "58001"), ("tax_code", "5800123456-1")]
+)
+def test_a_supplier_with_a_wrong_phone_or_tax_code_is_refused(clerk_client, field, value):
+    body = {"name": "HTX", "phone": "", "tax_code": "", "is_active": "on", field: value}
+    response = clerk_client.post("/admin/inventory/supplier/add/", body)
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == [field]
+    assert not Supplier.objects.exists()

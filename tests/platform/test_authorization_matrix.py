@@ -892,7 +892,7 @@ def test_shopper_quote_pages_own_and_other(client, name):
 # POST a one-line delivery at store A. Posting at store B is refused on the form (below).
 ADMIN_VIEWS = _table("""
 url name                              owner       manager     cashier     warehouse   marketer
-admin:inventory_goodsreceipt_receive  200/200/302 200/404/302 403/403/403 200/404/302 403/403/403
+admin:inventory_stocklevel_receive  200/200/302 200/404/302 403/403/403 200/404/302 403/403/403
 """)
 
 
@@ -943,7 +943,7 @@ def test_receiving_at_another_store_is_refused_on_the_form(client, role):
 
     # when: the page is posted with store B's location (a hand-made request)
     response = client.post(
-        reverse("admin:inventory_goodsreceipt_receive"),
+        reverse("admin:inventory_stocklevel_receive"),
         _receipt_post_body(world.store_b, "MK-100"),
     )
 
