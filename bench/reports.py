@@ -1,7 +1,7 @@
 """The dashboard at 10,000 and 1,000,000 orders: its queries and its page, side by side.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/reports.py
-    ... bench/reports.py --large          # also 1,000,000 orders (a minute or two to build)
+    ... bench/reports.py --large          # also 100,000 and 1,000,000 orders (minutes to build)
     ... bench/reports.py --quick          # 2,000 and 10,000 orders, few repeats
 
 For each size it draws that many orders (1 to 3 lines each over 500 products, across the web
@@ -274,7 +274,9 @@ def main() -> int:
     url = postgres_url("reports.py")
     if url is None:
         return 0
-    sizes = [2_000, 10_000] if args.quick else [10_000] + ([1_000_000] if args.large else [])
+    sizes = (
+        [2_000, 10_000] if args.quick else [10_000] + ([100_000, 1_000_000] if args.large else [])
+    )
     repeats = int(os.environ.get("REPEATS", 10 if args.quick else 30))
     name = f"tiem_bench_reports_{os.getpid()}"
     with bench_database(url, name, collectstatic=True):
@@ -304,14 +306,18 @@ def main() -> int:
               f"channel-day rows, {product_rows:,} product-day rows and their months, "
               f"built in {seconds:.1f} s")  # fmt: skip
     header = "".join(f"{f'{size:,} orders p50/p95':>28}" for size in sizes)
-    print(f"{'':40}{header}{'p95 ratio':>12}")
+    middle = f"{'p95 last/2nd':>14}" if len(sizes) > 2 else ""
+    print(f"{'':40}{header}{'p95 ratio':>12}{middle}")
     for label, per_size in results.items():
         cells = "".join(
             f"{percentile(t, 0.50):>18.1f} /{percentile(t, 0.95):>8.1f}" for t in per_size.values()
         )
         first, last = per_size[sizes[0]], per_size[sizes[-1]]
         ratio = percentile(last, 0.95) / percentile(first, 0.95)
-        print(f"{label:40}{cells}{ratio:>11.2f}x")
+        second = ""
+        if len(sizes) > 2:
+            second = f"{percentile(last, 0.95) / percentile(per_size[sizes[1]], 0.95):>13.2f}x"
+        print(f"{label:40}{cells}{ratio:>11.2f}x{second}")
     return 0
 
 

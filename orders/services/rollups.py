@@ -16,8 +16,9 @@ A customer's milestones (first order, returning, second order, first order in a 
 channel) are a function of the customer's orders that are not cancelled, in id order
 (``customer_milestones``). A new order or a cancellation recomputes the customer's
 milestones before and after and adds the difference to the days of the orders whose
-milestone moved (a cancelled first order makes the second one the first). An order moved
-to another customer (a merge) is caught up by ``reports_rebuild``.
+milestone moved (a cancelled first order makes the second one the first); on PostgreSQL
+it locks the customer's row first, so two orders of one customer are counted one after the
+other. An order moved to another customer (a merge) is caught up by ``reports_rebuild``.
 
 Lock order: each call is the *last* statement of its transaction (after the stock
 levels, the order, the shift, vouchers and loyalty), so a transaction holding rollup rows
@@ -41,6 +42,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 
+from customers.locks import customers_lock
 from orders.models import (
     DailyChannelSales,
     DailySales,
@@ -177,6 +179,13 @@ def _milestone_rows(order: Order, *, joined: bool) -> list[dict]:
     (``joined``) or left (cancelled) their orders to after (one query)."""
     if not order.customer_id:
         return []
+    if connection.vendor == "postgresql":
+        # Two orders of one customer committing at once would each read the other's as
+        # absent (READ COMMITTED) and both count as the first. The customer's row is locked
+        # here, after every other lock of the transaction (customers come last in the lock
+        # order), so the second reads the first's order once it committed. SQLite runs one
+        # writing transaction at a time: nothing to lock there.
+        customers_lock(customer_ids=[order.customer_id])
     kept = list(
         Order.objects.filter(customer_id=order.customer_id)
         .exclude(status=OrderStatus.CANCELLED)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Min, Q, QuerySet, Sum
 
 from inventory.models import Variant
 from orders.models import DailyChannelSales, DailySales, MonthlySales
@@ -91,8 +91,12 @@ def sales_by_channel(*, scope: Scope) -> Sales:
     rows = (
         filtered(DailyChannelSales.objects.all(), scope)
         .filter(on__range=(scope.previous_start, scope.end))
-        .values("on", "channel_id", "channel__name", "channel__kind")
+        # Grouped by integers (day, channel id); the channel's name rides along as an
+        # aggregate, so no row is sorted by text.
+        .values("on", "channel_id")
         .annotate(
+            channel__name=Min("channel__name"),
+            channel__kind=Min("channel__kind"),
             order_count=Sum("order_count"),
             units=Sum("units"),
             revenue_amount=Sum("revenue_amount"),
@@ -100,7 +104,7 @@ def sales_by_channel(*, scope: Scope) -> Sales:
             new_customer_count=Sum("new_customer_count"),
             returning_order_count=Sum("returning_order_count"),
         )
-        .order_by("on", "channel__name")
+        .order_by()
     )
     total = ChannelRow(channel_id=0, name="")
     channels: dict[int, ChannelRow] = {}
@@ -153,9 +157,12 @@ def _period_rows(scope: Scope) -> QuerySet:
     # Grouped by ids only (the names are read once per variant after): no join to the
     # catalog for every row.
     grouped = [
-        part.values("channel__name", "variant_id")
+        part.values("channel_id", "variant_id")
         .annotate(
-            units=Sum("units"), revenue_amount=Sum("revenue_amount"), returned=Sum("returned_units")
+            channel_name=Min("channel__name"),
+            units=Sum("units"),
+            revenue_amount=Sum("revenue_amount"),
+            returned=Sum("returned_units"),
         )
         .order_by()
         for part in parts
@@ -193,7 +200,7 @@ def best_sellers(*, scope: Scope, per_channel: int = 5) -> BestSellers:
     rows per channel and product sold, not per order)."""
     figures: dict[tuple, list] = defaultdict(lambda: [0, ZERO, 0])
     for row in _period_rows(scope):
-        target = figures[(row["channel__name"], row["variant_id"])]
+        target = figures[(row["channel_name"], row["variant_id"])]
         target[0] += row["units"] or 0
         target[1] += row["revenue_amount"] or ZERO
         target[2] += row["returned"] or 0

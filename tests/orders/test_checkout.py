@@ -256,7 +256,7 @@ def test_the_guest_cart_joins_the_account_cart_at_login(shop):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("line_count", [1, 10])
-def test_placing_an_order_stays_under_25_queries_whatever_the_lines(
+def test_placing_an_order_stays_under_29_queries_whatever_the_lines(
     shop, line_count, django_assert_max_num_queries
 ):
     web, warehouse, *_ = shop
@@ -267,7 +267,10 @@ def test_placing_an_order_stays_under_25_queries_whatever_the_lines(
         cart_line_set(cart=cart, variant_id=variant.pk, quantity=1)
     cart = checkout_start(cart=cart, contact_phone="0909908089", shipping_address=ADDRESS)
 
-    with django_assert_max_num_queries(25):
+    # 29: the sales rollups add four upserts (day and month, per channel and per product),
+    # one read of the customer's orders (their milestones) and, on PostgreSQL, the lock of
+    # the customer's row before it, whatever the lines.
+    with django_assert_max_num_queries(29):
         order = order_place(cart=cart, payment_method="cod")
 
     assert order.lines.count() == line_count
