@@ -7,3 +7,9 @@ class PlatformConfig(AppConfig):
     name = "config"
     label = "platform"
     verbose_name = "Platform"
+
+    def ready(self):
+        from config.labels import translate_derived_labels
+
+        # Model and field names derived from Python names, through gettext (config/labels.py).
+        translate_derived_labels()
