@@ -55,23 +55,42 @@ HISTORY_HALF_LIVES = 8
 
 def channels_reachable(*, customer: Customer) -> list[str]:
     """The channels with at least one address of the customer that is not suppressed."""
-    points = ContactPoint.objects.filter(customer=customer).values_list("kind", "value")
-    addresses = defaultdict(set)
-    for kind, value in points:
+    return channels_reachable_many(customer_ids=[customer.pk])[customer.pk]
+
+
+def channels_reachable_many(*, customer_ids: Collection[int]) -> dict[int, list[str]]:
+    """``channels_reachable`` of many customers in two queries (addresses, suppressions)."""
+    addresses: dict[int, dict[str, set[str]]] = {pk: defaultdict(set) for pk in customer_ids}
+    for customer_id, kind, value in ContactPoint.objects.filter(
+        customer_id__in=list(addresses)
+    ).values_list("customer_id", "kind", "value"):
         for channel, channel_kind in CHANNEL_CONTACT_KIND.items():
             if kind == channel_kind:
-                addresses[channel].add(value)
-    suppressed = set(
-        Suppression.objects.filter(
-            channel__in=list(addresses),
-            address__in={value for values in addresses.values() for value in values},
-        ).values_list("channel", "address")
+                addresses[customer_id][channel].add(value)
+    channels = {channel for by_channel in addresses.values() for channel in by_channel}
+    values = {
+        value
+        for by_channel in addresses.values()
+        for found in by_channel.values()
+        for value in found
+    }
+    suppressed = (
+        set(
+            Suppression.objects.filter(channel__in=channels, address__in=values).values_list(
+                "channel", "address"
+            )
+        )
+        if values
+        else set()
     )
-    return [
-        str(channel)
-        for channel in FIXED_ORDER
-        if any((channel, address) not in suppressed for address in addresses[channel])
-    ]
+    return {
+        customer_id: [
+            str(channel)
+            for channel in FIXED_ORDER
+            if any((channel, address) not in suppressed for address in by_channel[channel])
+        ]
+        for customer_id, by_channel in addresses.items()
+    }
 
 
 def _decay(at: datetime, now: datetime) -> float:
@@ -84,39 +103,59 @@ def channel_scores(
     *, customer: Customer, channels: Collection[str], now: datetime | None = None
 ) -> dict[str, float]:
     """The engagement score of each of ``channels`` for this customer (module docstring)."""
+    return channel_scores_many(channels={customer.pk: channels}, now=now)[customer.pk]
+
+
+def channel_scores_many(
+    *, channels: dict[int, Collection[str]], now: datetime | None = None
+) -> dict[int, dict[str, float]]:
+    """``channel_scores`` of many customers ({customer id: channels}) in three queries."""
     now = now or timezone.now()
     since = now - timedelta(days=settings.CHANNEL_RANKING_HALF_LIFE_DAYS * HISTORY_HALF_LIVES)
+    customer_ids = [pk for pk, wanted in channels.items() if wanted]
+    every = {channel for wanted in channels.values() for channel in wanted}
     sends = defaultdict(float)
-    for channel, sent_at in Message.objects.filter(
-        customer=customer, channel__in=channels, state=Message.State.SENT, sent_at__gte=since
-    ).values_list("channel", "sent_at"):
-        sends[channel] += _decay(sent_at, now)
-
-    # Once per message and kind: ten opens of one email are one open.
-    latest: dict[tuple[int, str], tuple[str, datetime]] = {}
-    for message_id, channel, kind, occurred_at in MessageActivity.objects.filter(
-        message__customer=customer,
-        message__channel__in=channels,
-        kind__in=list(ENGAGEMENT_WEIGHTS),
-        is_scanner=False,
-        occurred_at__gte=since,
-    ).values_list("message_id", "message__channel", "kind", "occurred_at"):
-        seen = latest.get((message_id, kind))
-        if seen is None or occurred_at > seen[1]:
-            latest[(message_id, kind)] = (channel, occurred_at)
     engagement = defaultdict(float)
-    for (_message_id, kind), (channel, occurred_at) in latest.items():
-        engagement[channel] += ENGAGEMENT_WEIGHTS[kind] * _decay(occurred_at, now)
-    for channel, placed_at in Attribution.objects.filter(
-        message__customer=customer, channel__in=channels, placed_at__gte=since
-    ).values_list("channel", "placed_at"):
-        engagement[channel] += ORDER_WEIGHT * _decay(placed_at, now)
+    if customer_ids:
+        for customer_id, channel, sent_at in Message.objects.filter(
+            customer_id__in=customer_ids,
+            channel__in=every,
+            state=Message.State.SENT,
+            sent_at__gte=since,
+        ).values_list("customer_id", "channel", "sent_at"):
+            sends[(customer_id, channel)] += _decay(sent_at, now)
+
+        # Once per message and kind: ten opens of one email are one open.
+        latest: dict[tuple[int, str], tuple[int, str, datetime]] = {}
+        for message_id, customer_id, channel, kind, occurred_at in MessageActivity.objects.filter(
+            message__customer_id__in=customer_ids,
+            message__channel__in=every,
+            kind__in=list(ENGAGEMENT_WEIGHTS),
+            is_scanner=False,
+            occurred_at__gte=since,
+        ).values_list(
+            "message_id", "message__customer_id", "message__channel", "kind", "occurred_at"
+        ):
+            seen = latest.get((message_id, kind))
+            if seen is None or occurred_at > seen[2]:
+                latest[(message_id, kind)] = (customer_id, channel, occurred_at)
+        for (_message_id, kind), (customer_id, channel, occurred_at) in latest.items():
+            engagement[(customer_id, channel)] += ENGAGEMENT_WEIGHTS[kind] * _decay(
+                occurred_at, now
+            )
+        for customer_id, channel, placed_at in Attribution.objects.filter(
+            message__customer_id__in=customer_ids, channel__in=every, placed_at__gte=since
+        ).values_list("message__customer_id", "channel", "placed_at"):
+            engagement[(customer_id, channel)] += ORDER_WEIGHT * _decay(placed_at, now)
 
     priors = settings.CHANNEL_RANKING_PRIORS
     return {
-        channel: (engagement[channel] + PRIOR_SENDS * priors.get(channel, 0.0))
-        / (sends[channel] + PRIOR_SENDS)
-        for channel in channels
+        customer_id: {
+            channel: (engagement[(customer_id, channel)] + PRIOR_SENDS * priors.get(channel, 0.0))
+            / (sends[(customer_id, channel)] + PRIOR_SENDS)
+            for channel in wanted
+        }
+        for customer_id, wanted in channels.items()
     }
 
 
@@ -141,20 +180,36 @@ def channel_ranking(*, customer: Customer, explore: bool = True) -> list[str]:
     ``explore=False`` for messages that must take the best-known channel (a one-time code,
     an order's receipt): exploration is for learning on marketing messages.
     """
-    channels = channels_reachable(customer=customer)
-    if not channels:
-        return []
+    return channel_rankings(customer_ids=[customer.pk], explore=explore)[customer.pk]
+
+
+def channel_rankings(
+    *, customer_ids: Collection[int], explore: bool | Collection[int] = True
+) -> dict[int, list[str]]:
+    """``channel_ranking`` of many customers in five queries, whatever their number.
+
+    ``explore``: for all of them (True), none (False), or the customer ids given.
+    """
+    reachable = channels_reachable_many(customer_ids=customer_ids)
     now = timezone.now()
-    scores = channel_scores(customer=customer, channels=channels, now=now)
-    ranked = sorted(channels, key=lambda channel: (-scores[channel], FIXED_ORDER.index(channel)))
-    draw = (
-        exploration_draw(customer_id=customer.pk, day=timezone.localdate(now), size=len(ranked))
-        if explore
-        else 0
-    )
-    if draw:
-        ranked.insert(0, ranked.pop(draw))
-    return ranked
+    scores = channel_scores_many(channels=reachable, now=now)
+    today = timezone.localdate(now)
+    rankings = {}
+    for customer_id, channels in reachable.items():
+        ranked = sorted(
+            channels,
+            key=lambda channel: (-scores[customer_id][channel], FIXED_ORDER.index(channel)),
+        )
+        explores = explore if isinstance(explore, bool) else customer_id in explore
+        draw = (
+            exploration_draw(customer_id=customer_id, day=today, size=len(ranked))
+            if explores
+            else 0
+        )
+        if draw:
+            ranked.insert(0, ranked.pop(draw))
+        rankings[customer_id] = ranked
+    return rankings
 
 
 def channel_next(

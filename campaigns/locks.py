@@ -35,7 +35,7 @@ def message_lock_stuck(*, cutoff: datetime, limit: int) -> list[int]:
 
 
 def message_lock_claimed(*, ids: list[int], states) -> list[tuple]:
-    """Lock these messages (by pk) if still in ``states``: (id, claimed_by, claimed_at).
+    """Lock these messages (by pk) if still in ``states``: (id, claimed_by, claimed_at, state).
 
     The worker that claimed them checks its claim under this lock before recording, so the
     sweep cannot hand the same rows to another worker in between.
@@ -44,7 +44,7 @@ def message_lock_claimed(*, ids: list[int], states) -> list[tuple]:
         Message.objects.filter(pk__in=ids, state__in=states)
         .order_by("pk")
         .select_for_update()
-        .values_list("id", "claimed_by", "claimed_at")
+        .values_list("id", "claimed_by", "claimed_at", "state")
     )
 
 

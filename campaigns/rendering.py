@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, Template, TemplateSyntaxError
@@ -48,12 +49,19 @@ def _compile(source: str, *, html: bool, part: str) -> Template:
         ) from None
 
 
+@lru_cache(maxsize=512)
+def _compiled(source: str, html: bool) -> Template:
+    # A burst renders the same few templates thousands of times: compile each once. A
+    # template is immutable text, so its compiled form never goes stale (an edit is a
+    # new source); a syntax error is raised, never cached.
+    return _compile(source, html=html, part="html" if html else "body")
+
+
 def render_part(source: str, context: dict, *, html: bool = False) -> str:
     """Render one part of a message with exactly ``context`` (nothing else is visible)."""
     if not source:
         return ""
-    template = _compile(source, html=html, part="html" if html else "body")
-    return template.render(Context(dict(context), autoescape=html))
+    return _compiled(source, html).render(Context(dict(context), autoescape=html))
 
 
 def _roots_of(expression) -> set[str]:

@@ -60,6 +60,8 @@ SECTIONS = (
             ("inventory.Variant", "style"),
             ("inventory.Category", "folder"),
             ("inventory.StockLevel", "inventory_2"),
+            ("inventory.GoodsReceipt", "move_to_inbox"),
+            ("inventory.Supplier", "local_shipping"),
             ("inventory.StockMovement", "swap_vert"),
             ("inventory.StockTransfer", "move_down"),
             ("inventory.StockDiscrepancy", "report"),
@@ -105,6 +107,7 @@ SECTIONS = (
         (
             ("auth.User", "badge"),
             ("auth.Group", "groups"),
+            ("platform.AuditEntry", "history"),
             ("inventory.StaffMembership", "store"),
             ("inventory.SalesChannel", "hub"),
             ("campaigns.ConsumerCursor", "data_object"),

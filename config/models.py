@@ -1,4 +1,6 @@
+from auditlog.models import LogEntry
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class JobHeartbeat(models.Model):
@@ -14,3 +16,20 @@ class JobHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} @ {self.last_run_at:%Y-%m-%d %H:%M:%S}"
+
+
+class AuditEntry(LogEntry):
+    """The audit trail as staff read it (django-auditlog's ``LogEntry``; config/audit.py).
+
+    A proxy, so the trail's permissions are the platform's: ``view_auditentry`` reads the
+    whole trail (the owner's), ``read_trail_auditentry`` the trail of an object on its own
+    page, for staff who may open that object (store managers: their stores' objects).
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        permissions = [
+            ("read_trail_auditentry", "Can read the audit trail on the pages of their objects"),
+        ]

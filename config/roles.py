@@ -25,6 +25,9 @@ VARIANT_NAMED = ("change_price",)
 # Without it a staff member acts only for the locations they are members of
 # (inventory.StaffMembership; inventory.selectors.staff_location_ids decides).
 LOCATION_NAMED = ("act_for_every",)
+# The audit trail (platform.AuditEntry): the whole trail is the owner's; "read_trail" shows
+# an object's trail on its page to staff who may open that object (config/audit_admin.py).
+AUDIT_NAMED = ("read_trail",)
 
 OWNER = "owner"
 STORE_MANAGER = "store_manager"
@@ -53,6 +56,7 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         },
         "campaigns": {"*": ALL, "message": (*ALL, "resolve")},
         "auth": {"user": ALL, "group": READ},
+        "platform": {"*": ALL, "auditentry": (*ALL, *AUDIT_NAMED)},
     },
     # Store managers, cashiers and warehouse staff act for their own locations only.
     STORE_MANAGER: {
@@ -72,12 +76,21 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "return": ("view", "add", "change", "refund_cross_channel"),
             # Delivery fees are the owner's decision; managers read them.
             "shippingrule": READ,
+            "quoteline": ALL,  # a draft quote's lines are edited inline
         },
         "campaigns": {"*": READ},
-        "platform": {"*": READ},
+        # Their stores' objects' trails on those objects' pages, not the whole trail.
+        "platform": {"*": READ, "auditentry": AUDIT_NAMED},
     },
     CASHIER: {
-        "inventory": {"*": READ, "staffmembership": ()},
+        # Purchase costs and suppliers are the stock keepers' and the managers', not the till's.
+        "inventory": {
+            "*": READ,
+            "staffmembership": (),
+            "goodsreceipt": (),
+            "goodsreceiptline": (),
+            "supplier": (),
+        },
         # Cashiers serve the shopper in front of them: no merging (it moves the login) and
         # contacts shown masked; they find a shopper at the till by phone or email.
         "customers": {"*": ("view", "add", "change")},
@@ -97,9 +110,14 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "shippingrule": READ,
             "bundle": READ,
             "bundleitem": READ,
+            # A cashier quotes the customer in front of them and sends the quote (issue 14).
+            "quote": ("view", "add", "change"),
+            "quoteline": ALL,
             # The sales figures are the managers', the owner's and marketing's.
             "dailysales": (),
             "dailychannelsales": (),
+            "monthlysales": (),
+            "monthlychannelsales": (),
         },
     },
     WAREHOUSE: {
@@ -109,7 +127,14 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "saleschannel": READ,
             "staffmembership": (),
         },
-        "orders": {"*": READ, "terminal": (), "dailysales": (), "dailychannelsales": ()},
+        "orders": {
+            "*": READ,
+            "terminal": (),
+            "dailysales": (),
+            "dailychannelsales": (),
+            "monthlysales": (),
+            "monthlychannelsales": (),
+        },
     },
     MARKETER: {
         # Marketers edit templates, the DNC list and suppressions; the outbox is a log
@@ -117,7 +142,14 @@ RULES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "campaigns": {"*": ALL, "message": ("view", "resolve")},
         "customers": {"*": READ, "customer": ("view", "unmask")},
         # Marketing works across stores.
-        "inventory": {"*": READ, "location": ("view", *LOCATION_NAMED), "staffmembership": ()},
+        "inventory": {
+            "*": READ,
+            "location": ("view", *LOCATION_NAMED),
+            "staffmembership": (),
+            "goodsreceipt": (),
+            "goodsreceiptline": (),
+            "supplier": (),
+        },
         # Vouchers are marketing's: they create them and their codes.
         "orders": {
             "*": READ,

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    "auditlog",  # the audit trail (config/audit.py)
     "config.apps.PlatformConfig",
     "inventory.apps.InventoryConfig",
     "customers.apps.CustomersConfig",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The audit trail's actor and address for the request (config/audit.py).
+    "config.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A deadlock or serialization failure is a 503 with Retry-After, never a 500.
@@ -244,6 +247,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.expire_unpaid",
         "schedule": timedelta(minutes=5),
     },
+    "orders-expire-quotes": {
+        "task": "orders.tasks.expire_quotes",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Auth -------------------------------------------------------------------------------
@@ -382,6 +389,12 @@ if not DEBUG:
 # behind a proxy, or every shopper shares the proxy's address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
+# The audit trail (django-auditlog, config/audit.py): a fixture loaded with loaddata is not
+# somebody's change. Changes kept as JSON values: a price read back as 85000.00 is the same
+# as the 85000 being saved, not a change.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
+AUDITLOG_STORE_JSON_CHANGES = True
+
 # --- Logging ----------------------------------------------------------------------------
 
 LOG_LEVEL = env.choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"])
@@ -479,7 +492,8 @@ ORDER_PAYMENT_HOURS = env.int("ORDER_PAYMENT_HOURS", 24, minimum=1)
 
 # Referrals: a referred friend's first completed order of at least this amount rewards the
 # referrer with "points:N" loyalty points or a single-use code of "voucher:<voucher id>";
-# the reward is taken back if that order is returned within REFERRAL_RETURN_DAYS.
+# the reward is taken back if, within REFERRAL_RETURN_DAYS of its completion, returns leave
+# the friend keeping less than REFERRAL_MIN_ORDER_AMOUNT of that order (or nothing).
 REFERRAL_MIN_ORDER_AMOUNT = env.int("REFERRAL_MIN_ORDER_AMOUNT", 500_000, minimum=0)
 REFERRAL_REWARD = env.str("REFERRAL_REWARD", "points:500")
 REFERRAL_RETURN_DAYS = env.int("REFERRAL_RETURN_DAYS", 14, minimum=0)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("admin/reports/", include("reports.urls")),
+    path("admin/orders/phone-order/", include("orders.admin.phone_orders")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", include((api_v1, "v1"))),

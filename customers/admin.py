@@ -36,6 +36,7 @@ from customers.selectors import (
     loyalty_history,
     review_list,
     timeline,
+    timeline_story,
     wishlist_list,
 )
 from customers.services import (
@@ -233,6 +234,8 @@ class CustomerAdmin(ModelAdmin):
             "wishlist": list(wishlist_list(customer=customer)),
             "reviews": list(review_list(customer=customer)),
             "events_page": page,
+            # The page's events in words: names, order links, amounts, in a few queries.
+            "story": timeline_story(events=page.object_list),
             "order_admin_url": order_admin_url,
             "message_admin_url": message_admin_url,
         }

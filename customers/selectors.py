@@ -20,6 +20,8 @@ from customers.models import (
     Review,
     WishlistItem,
 )
+from customers.timeline import StoryEntry, timeline_story  # noqa: F401 (the timeline in words)
+from inventory.search import search_terms
 
 PARTIAL_PHONE = re.compile(r"^[\d\s().+\-]+$")
 
@@ -68,7 +70,10 @@ def customer_search(*, term: str, queryset: QuerySet[Customer] | None = None) ->
     term = (term or "").strip()
     if not term:
         return customers
-    condition = Q(full_name__icontains=term)
+    # Names are matched without accents: every folded word is in the folded name
+    # ("tran thi mai" and "Trần Thị Mai" find "Trần Thị Mai"; so does "mai tran").
+    words = search_terms(term)
+    condition = Q(*[Q(search_name__contains=word) for word in words]) if words else Q(pk__in=[])
     contact = search_term_contact(term)
     if contact:
         kind, value = contact

@@ -19,8 +19,10 @@ from config.admin import (
 )
 from config.api.errors import DomainError
 from config.forms import form_errors_add
-from inventory.admin_forms import AdjustForm, CountForm, ReceiveForm, TransferForm
+from inventory.admin_forms import AdjustForm, CountForm, TransferForm
+from inventory.admin_receipts import goods_receipt_page, may_receive, receive_url
 from inventory.admin_scoping import StoreScopedAdminMixin, scoped_location_choices
+from inventory.admin_search import folded_search_results
 from inventory.models import (
     Category,
     ChannelLocation,
@@ -46,7 +48,6 @@ from inventory.services import (
     stock_adjust,
     stock_count_record,
     stock_discrepancy_resolve,
-    stock_receive,
     stock_transfer_dispatch,
     stock_transfer_receive,
 )
@@ -164,6 +165,15 @@ class ProductAdmin(ModelAdmin):
     readonly_fields = ["stock_per_location"]
     inlines = [VariantInline, ProductImageInline]
 
+    def get_search_results(self, request, queryset, search_term):
+        # Names and brand without accents ("ca phe"), SKUs in any case, a barcode.
+        return folded_search_results(
+            queryset,
+            search_term,
+            folded=("search_text",),
+            codes=("variants__sku__iexact", "variants__barcode", "slug"),
+        )
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # The inlines wrote the variants directly: the SKUs must become searchable.
@@ -214,6 +224,16 @@ class VariantAdmin(ImportExportMixin, ModelAdmin):
         # A variant is sold at a price: who may not set one may not add one.
         return super().has_add_permission(request) and _may_price(request)
 
+    def get_search_results(self, request, queryset, search_term):
+        # The product's names without accents, the variant's SKU (any case), size or barcode.
+        return folded_search_results(
+            queryset,
+            search_term,
+            folded=("product__search_text",),
+            words=("sku", "name"),
+            codes=("sku__iexact", "barcode"),
+        )
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # The SKU is searchable on its product, and no longer on one it was moved from.
@@ -247,7 +267,6 @@ class LowStockFilter(admin.SimpleListFilter):
 
 
 STOCK_OPERATIONS = {
-    "receive": (ReceiveForm, gettext_lazy("Receive goods")),
     "adjust": (AdjustForm, gettext_lazy("Adjust stock")),
     "transfer": (TransferForm, gettext_lazy("Transfer between locations")),
     "count": (CountForm, gettext_lazy("Record a stock count")),
@@ -256,15 +275,7 @@ STOCK_OPERATIONS = {
 
 def _run_stock_operation(operation: str, data: dict, user):
     line = StockLine(sku=data["sku"].strip(), quantity=data["quantity"])
-    if operation == "receive":
-        stock_receive(
-            location=data["location"],
-            lines=[line],
-            reference=data["reference"],
-            reason=data["reason"],
-            actor=user,
-        )
-    elif operation == "adjust":
+    if operation == "adjust":
         stock_adjust(
             location=data["location"],
             sku=line.sku,
@@ -290,6 +301,7 @@ def _run_stock_operation(operation: str, data: dict, user):
 @admin.register(StockLevel)
 class StockLevelAdmin(StoreScopedAdminMixin, ImportExportMixin, ModelAdmin):
     resource_classes = [StockResource]
+    # The most derived template: import-export's shows its buttons only to who may add.
     import_export_change_list_template = "admin/inventory/stocklevel/change_list.html"
     list_display = [
         "sku",
@@ -315,6 +327,15 @@ class StockLevelAdmin(StoreScopedAdminMixin, ImportExportMixin, ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_search_results(self, request, queryset, search_term):
+        return folded_search_results(
+            queryset,
+            search_term,
+            folded=("variant__product__search_text",),
+            words=("variant__sku", "variant__name"),
+            codes=("variant__sku__iexact", "variant__barcode"),
+        )
+
     @admin.display(description=gettext_lazy("SKU"), ordering="variant__sku")
     def sku(self, level):
         return level.variant.sku
@@ -327,8 +348,28 @@ class StockLevelAdmin(StoreScopedAdminMixin, ImportExportMixin, ModelAdmin):
     def available_quantity(self, level):
         return level.available_quantity
 
+    def changelist_view(self, request, extra_context=None):
+        # The buttons above the list: Receive opens the goods receipt page (at the location
+        # the list is filtered to); the other operations need the right to change stock.
+        location_id = request.GET.get("location__id__exact", "")
+        extra = {
+            "stock_receive_url": (
+                receive_url(location_id if location_id.isdigit() else None)
+                if may_receive(request)
+                else None
+            ),
+            "stock_operations_allowed": self.has_change_permission(request),
+        }
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
+
     def get_urls(self):
-        return [
+        # Receive is a delivery of many lines: the goods receipt page (inventory.admin_receipts).
+        receive = path(
+            "receive/",
+            self.admin_site.admin_view(self.receive_view),
+            name="inventory_stocklevel_receive",
+        )
+        operations = [
             path(
                 f"{operation}/",
                 self.admin_site.admin_view(self.stock_operation_view),
@@ -336,7 +377,11 @@ class StockLevelAdmin(StoreScopedAdminMixin, ImportExportMixin, ModelAdmin):
                 name=f"inventory_stocklevel_{operation}",
             )
             for operation in STOCK_OPERATIONS
-        ] + super().get_urls()
+        ]
+        return [receive, *operations, *super().get_urls()]
+
+    def receive_view(self, request):
+        return goods_receipt_page(self, request)
 
     def stock_operation_view(self, request, operation):
         if not self.has_change_permission(request):

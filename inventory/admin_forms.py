@@ -1,4 +1,6 @@
-"""Forms of the staff stock operations (receive, adjust, transfer, count); each calls a service."""
+"""Forms of the staff stock operations (adjust, transfer, count); each calls a service.
+
+Receiving is a delivery of many lines: ``inventory.receipt_forms``."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,16 +14,6 @@ def _active_locations():
 
 class StockOperationForm(forms.Form):
     sku = forms.CharField(label=_("SKU"), max_length=64)
-
-
-class ReceiveForm(StockOperationForm):
-    location = forms.ModelChoiceField(queryset=_active_locations(), label=_("Location"))
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=QUANTITY_LIMIT)
-    reference = forms.CharField(
-        label=_("Reference"), max_length=100, required=False, help_text=_("e.g. po:2026-118")
-    )
-    reason = forms.CharField(label=_("Note"), max_length=300, required=False)
-    field_order = ["location", "sku", "quantity", "reference", "reason"]
 
 
 class AdjustForm(StockOperationForm):

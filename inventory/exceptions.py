@@ -66,3 +66,14 @@ class ReservationNotFound(InventoryError):
 class ChannelLocationMismatch(InventoryError):
     code = "channel_location_mismatch"
     default_detail = _("This sales channel does not sell from that location.")
+
+
+class LocationNotYours(InventoryError):
+    code = "location_not_yours"
+    status_code = 404
+    default_detail = _("You do not work at this location.")
+
+
+class ReceiptLinesInvalid(InventoryError):
+    code = "receipt_lines_invalid"
+    default_detail = _("Some lines cannot be received; see each line.")

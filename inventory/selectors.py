@@ -472,3 +472,34 @@ def store_popular_categories(*, limit: int = 6) -> list[Category]:
         .filter(product_count__gt=0)
         .order_by("-product_count", "position", "name")[:limit]
     )
+
+
+def store_finder_product(*, slug: str) -> Product | None:
+    """The active product a store-finder link names (None for an unknown or retired one)."""
+    return (
+        Product.objects.filter(slug=slug, is_active=True)
+        .only("pk", "slug", "name", "name_en")
+        .first()
+    )
+
+
+def store_finder_list(*, product: Product | None = None) -> list[Location]:
+    """The shops a shopper can walk into (:func:`store_location_list`); with a ``product``,
+    each has ``product_stock``: its active variants' stock levels there, with
+    ``available_quantity`` (what the shop's shelf has free now, as the product page says).
+    Two queries, whatever the number of shops."""
+    stores = list(store_location_list())
+    if product is None:
+        return stores
+    variants = Variant.objects.filter(product=product, is_active=True)
+    levels = (
+        variant_availability_by_location(variants=variants)
+        .filter(location__kind=Location.Kind.STORE)
+        .order_by("variant__position", "variant_id")
+    )
+    at_store: dict[int, list[StockLevel]] = {}
+    for level in levels:
+        at_store.setdefault(level.location_id, []).append(level)
+    for store in stores:
+        store.product_stock = at_store.get(store.pk, [])
+    return stores

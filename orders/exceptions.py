@@ -231,3 +231,42 @@ class PinThrottled(OrdersError):
     code = "pin_throttled"
     status_code = 429
     default_detail = _("Too many wrong PINs at this till. Wait 15 minutes or ask a manager.")
+
+
+class QuoteError(OrdersError):
+    code = "quote_error"
+    default_detail = _("This quote cannot be used.")
+
+
+class QuoteInvalid(QuoteError):
+    """A quote being made has lines, a discount or a validity that do not hold."""
+
+    code = "quote_invalid"
+    default_detail = _("Check the quote's lines, discount and validity.")
+
+
+class QuoteExpired(QuoteError):
+    code = "quote_expired"
+    status_code = 409
+    default_detail = _(
+        "This quote has expired, so its prices no longer hold. Ask the store for a new quote."
+    )
+
+
+class QuoteUnavailable(QuoteError):
+    """Ordered already, cancelled, or not sent yet."""
+
+    code = "quote_unavailable"
+    status_code = 409
+    default_detail = _("This quote has already been ordered or was withdrawn.")
+
+
+class QuoteNotFound(QuoteError):
+    code = "quote_not_found"
+    status_code = 404
+    default_detail = _("No quote of this store has this id.")
+
+
+class WebCartNotFound(CartError):
+    code = "web_cart_not_found"
+    default_detail = _("This customer has no open web cart with this token.")

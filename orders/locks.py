@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from inventory.locks import stock_levels_lock, stock_levels_lock_by_sku
 from inventory.selectors import reservation_list_for_reference
-from orders.models import Cart, Order, Shift, Voucher, VoucherCode
+from orders.models import Cart, Order, Quote, Shift, Voucher, VoucherCode
 
 
 def shift_lock(*, shift_id: int) -> Shift:
@@ -69,6 +69,13 @@ def cart_lock(*, cart_id: int) -> Cart:
         .select_related("customer", "channel", "pickup_location")
         .get(pk=cart_id)
     )
+
+
+def quote_lock(*, quote_id: int) -> Quote:
+    """Lock one quote: a quote is taken up once, so two checkouts of it (web or till) wait
+    here and the second finds it ordered. Like a cart, the shopper's own row: locked after
+    the cart and before the channel's number."""
+    return Quote.objects.select_for_update(of=("self",)).get(pk=quote_id)
 
 
 def shift_open_lock(*, terminal_id: int) -> Shift | None:

@@ -11,8 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.models import SalesChannel
-from orders.exceptions import CashierNotAllowed
-from orders.models import Bundle, BundleItem, Cart, CartLine, CustomerLookup, Order, Shift, Terminal
+from orders.exceptions import CashierNotAllowed, WebCartNotFound
+from orders.models import (
+    Bundle,
+    BundleItem,
+    Cart,
+    CartLine,
+    CustomerLookup,
+    Order,
+    Quote,
+    QuoteLine,
+    Shift,
+    Terminal,
+)
 
 
 def terminal_by_token(*, token: str) -> Terminal | None:
@@ -74,7 +85,9 @@ def order_for_store(*, location_id: int) -> QuerySet[Order]:
 def cart_open_for_customer(*, customer) -> Cart | None:
     """The shopper's latest open web cart, so a cashier can ring it up at the till."""
     return (
-        Cart.objects.filter(customer=customer, status=Cart.Status.OPEN, lines__isnull=False)
+        Cart.objects.filter(
+            customer=customer, status=Cart.Status.OPEN, quote__isnull=True, lines__isnull=False
+        )
         .prefetch_related(
             Prefetch("lines", queryset=CartLine.objects.select_related("variant__product"))
         )
@@ -84,9 +97,31 @@ def cart_open_for_customer(*, customer) -> Cart | None:
     )
 
 
+def cart_open_for_sale(*, token, customer, client_uuid=None) -> Cart:
+    """The customer's open web cart with ``token``, being rung up at the till (or the one a
+    sale with ``client_uuid`` already closed: its replay); a ``WebCartNotFound`` naming
+    ``web_cart_token`` for any other (or without a customer)."""
+    cart = (
+        Cart.objects.filter(token=token, customer=customer, quote__isnull=True)
+        .select_related("order")
+        .first()
+        if customer is not None
+        else None
+    )
+    if cart is not None and (
+        cart.status == Cart.Status.OPEN
+        or (cart.order is not None and client_uuid and cart.order.client_uuid == client_uuid)
+    ):
+        return cart
+    raise WebCartNotFound(fields={"web_cart_token": [WebCartNotFound.default_detail]})
+
+
 def cart_open(*, user=None, token=None) -> Cart | None:
-    """The open cart of a logged-in shopper, or of a guest by the token in their session."""
-    carts = Cart.objects.filter(status=Cart.Status.OPEN)
+    """The open cart of a logged-in shopper, or of a guest by the token in their session.
+
+    Never a quote's cart (``orders.services.quotes.quote_cart_open``): that one is reached
+    through its quote."""
+    carts = Cart.objects.filter(status=Cart.Status.OPEN, quote__isnull=True)
     if user is not None and user.is_authenticated:
         return carts.filter(user=user).first()
     if token:
@@ -191,3 +226,22 @@ def bundle_link_path(*, bundle: Bundle) -> str:
 def bundle_token_read(*, token: str) -> int:
     """The bundle id in a combo token; raises ``signing.BadSignature`` when tampered."""
     return signing.loads(token, salt=BUNDLE_LINK_SALT)
+
+
+def quote_list() -> QuerySet[Quote]:
+    """Quotes with what their pages show: customer, store, lines and their variants."""
+    return Quote.objects.select_related("customer", "location", "order").prefetch_related(
+        Prefetch("lines", queryset=QuoteLine.objects.select_related("variant__product"))
+    )
+
+
+def quote_list_for_customer(*, customer) -> QuerySet[Quote]:
+    """The quotes a shopper sees in their account: every one sent to them (not drafts)."""
+    if customer is None:
+        return Quote.objects.none()
+    return quote_list().filter(customer=customer).exclude(status=Quote.Status.DRAFT)
+
+
+def quote_for_store(*, location_id: int) -> QuerySet[Quote]:
+    """The quotes a store's till may read and ring up: its own store's."""
+    return quote_list().filter(location_id=location_id)

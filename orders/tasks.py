@@ -11,8 +11,10 @@ from orders.marketplaces.tasks import (
     webhook_sweep,
 )
 from orders.services import orders_unpaid_expire
+from orders.services.quotes import quotes_expire
 
 __all__ = [
+    "expire_quotes",
     "expire_unpaid",
     "orders_pull",
     "stock_reconcile",
@@ -26,3 +28,10 @@ __all__ = [
 def expire_unpaid() -> int:
     """Beat job: cancel orders still unpaid past their due time. Safe to run twice."""
     return orders_unpaid_expire()
+
+
+@shared_task(name="orders.tasks.expire_quotes")
+def expire_quotes() -> int:
+    """Beat job: mark quotes past their validity expired (bookkeeping only: a lapsed quote
+    is refused at checkout whether or not this ran). Safe to run twice."""
+    return quotes_expire()

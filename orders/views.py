@@ -32,6 +32,7 @@ from orders.exceptions import CartEmpty, OrderLinesInvalid, OrdersError, PriceCh
 from orders.forms import CartLineForm, CheckoutForm, PaymentForm
 from orders.models import Cart, Fulfilment, Order, OrderLine, Payment
 from orders.payments import card_provider
+from orders.quote_views import QUOTE_CART_SESSION_KEY
 from orders.selectors import cart_open, order_list
 from orders.services import (
     cart_get_or_create,
@@ -41,6 +42,7 @@ from orders.services import (
     order_payment_card,
     order_place,
 )
+from orders.services.checkout import cart_lines_price
 from orders.services.placing import LineInput, lines_price
 from orders.shipping import shipping_note, shipping_quote
 from orders.statuses import OrderStatus
@@ -137,14 +139,16 @@ def _cart_summary(cart: Cart | None) -> dict:
     if not rows:
         return summary
     summary["count"] = sum(row.quantity for row in rows)
+    savings = []
     try:
-        priced = {
-            line.variant.pk: line
-            for line in lines_price(
+        if cart.quote_id:  # at the quote's prices, with its discount
+            lines, savings = cart_lines_price(cart=cart)
+        else:
+            lines = lines_price(
                 channel=cart.channel,
                 lines=[LineInput(sku=row.variant.sku, quantity=row.quantity) for row in rows],
             )
-        }
+        priced = {line.variant.pk: line for line in lines}
     except OrderLinesInvalid as error:
         # A product left the catalog: show the lines so the shopper can remove it.
         summary["problem"] = error.detail
@@ -161,6 +165,10 @@ def _cart_summary(cart: Cart | None) -> dict:
         )
     summary["subtotal_amount"] = sum((line.gross_amount for line in priced.values()), Decimal(0))
     summary.update(_shipping_summary(cart, summary["subtotal_amount"]))
+    # A quote's discount, shown as the order will take it off (before any voucher).
+    summary["quote"] = cart.quote if cart.quote_id else None
+    summary["quote_discount_amount"] = sum((s.saving_amount for s in savings), Decimal(0))
+    summary["total_amount"] -= summary["quote_discount_amount"]
     return summary
 
 
@@ -198,9 +206,31 @@ def _cart_with_channel(request) -> Cart | None:
     return cart
 
 
+def _checkout_cart(request) -> Cart | None:
+    """The cart being checked out: a quote's, when the shopper chose "order this quote"
+    (orders.quote_views) and it is still open, else the shopper's own cart."""
+    token = request.session.get(QUOTE_CART_SESSION_KEY)
+    if token and request.user.is_authenticated:
+        cart = (
+            Cart.objects.select_related("channel", "quote")
+            .filter(token=token, user=request.user, status=Cart.Status.OPEN)
+            .first()
+        )
+        if cart is not None:
+            return cart
+        request.session.pop(QUOTE_CART_SESSION_KEY, None)
+    cart = cart_for_request(request)
+    if cart is not None:
+        # One more join now saves a query for the channel later.
+        cart = Cart.objects.select_related("channel").get(pk=cart.pk)
+    return cart
+
+
 @require_http_methods(["GET"])
 def cart_detail(request):
     """The cart: lines, quantities to change, totals and the way to checkout."""
+    # Back to the own cart: a quote's checkout left half-way is left (its quote stays).
+    request.session.pop(QUOTE_CART_SESSION_KEY, None)
     cart = _cart_with_channel(request)
     return render(
         request,
@@ -285,7 +315,7 @@ def _address_initial(address: dict) -> dict:
 @require_http_methods(["GET", "POST"])
 def checkout(request):
     """Step 1: contact, then delivery address or pick-up store; holds the stock."""
-    cart = _cart_with_channel(request)
+    cart = _checkout_cart(request)
     rows = list(cart.lines.select_related("variant__product")) if cart is not None else []
     initial = {}
     if cart is not None and cart.hold_reference:
@@ -346,7 +376,7 @@ def _shopper_customer(request):
 @require_http_methods(["GET", "POST"])
 def checkout_pay(request):
     """Step 2: payment method, voucher and points; places the order."""
-    cart = _cart_with_channel(request)
+    cart = _checkout_cart(request)
     if cart is None or not cart.hold_reference:
         messages.info(request, _("Enter your contact details first."))
         return redirect("shop:checkout")

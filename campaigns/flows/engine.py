@@ -10,7 +10,7 @@ Two jobs, both safe to run twice and to overlap:
 * :func:`flows_advance` takes the due enrolments in one pass over the partial index
   ``campaigns_enrolment_due_idx`` (``SKIP LOCKED``, so two workers share a burst), reads
   what could end them in one query per batch, re-checks the exit conditions, and hands
-  each step to the outbox through ``message_schedule``.
+  the batch's steps to the outbox together through ``message_schedule_many``.
 
 Exits, checked before every step: the customer placed an order in any channel since the
 trigger (``order_placed``: web, POS by phone or email, marketplace), emptied the cart,
@@ -21,24 +21,33 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns.channels import channel_ranking
-from campaigns.exceptions import TemplateMissing
-from campaigns.locks import enrolment_lock_due
-from campaigns.models import CallTask, ConsumerCursor, Flow, FlowEnrolment, Message
-from campaigns.rendering import render_part
-from campaigns.services.scheduling import (
-    message_idempotency_key,
-    message_schedule,
-    template_channels,
-    template_for,
+from campaigns.flows.spec import (  # the flows import these from here
+    Enrol,
+    ExitReason,
+    FlowExit,
+    FlowSpec,
+    StepPlan,
+    first_step_at,
+    step_delay,
+    window_align,
 )
-from customers.models import ContactPoint, Event
+from campaigns.flows.steps import (
+    call_hours_align,
+    call_task_create,
+    enrolment_finish,
+    enrolments_save,
+    step_prepare,
+    steps_send,
+)
+from campaigns.locks import enrolment_lock_due
+from campaigns.models import ConsumerCursor, Flow, FlowEnrolment, Message
+from campaigns.services.scheduling import TemplateBook
+from customers.models import Event
 from customers.selectors import EventCursor, event_stream
 
 logger = logging.getLogger(__name__)
@@ -46,82 +55,21 @@ logger = logging.getLogger(__name__)
 CONSUMER_NAME = "campaigns.flows"
 BATCH_SIZE = 500
 
-
-class ExitReason:
-    ORDERED = "ordered"
-    CART_EMPTIED = "cart_emptied"
-    CONSENT_WITHDRAWN = "consent_withdrawn"
-    ERASED = "erased"
-    SUPERSEDED = "superseded"
-    FLOW_DISABLED = "flow_disabled"
-    TEMPLATE_MISSING = "template_missing"
-    CALL_RECENT = "call_recent"
-
-
-class FlowExit(Exception):
-    """A step finds the enrolment has nothing left to do (the order was paid, …)."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass
-class Enrol:
-    """What a flow makes of a trigger event: when the first step is due, and what to keep."""
-
-    next_at: datetime
-    context: dict = field(default_factory=dict)
-
-
-@dataclass
-class StepPlan:
-    """What one step sends."""
-
-    context: dict
-    featured_variant_ids: list[int] = field(default_factory=list)
-
-
-class FlowSpec:
-    """One flow's behaviour; the ``Flow`` row holds what the marketer may change."""
-
-    code: str = ""
-    triggers: tuple[str, ...] = ()
-    # The purchase-, cart- and consent-exits apply (a thank-you for an order does not
-    # stop because of the order).
-    exit_on_order: bool = True
-    exit_on_cart_emptied: bool = False
-    # A newer trigger of the same kind replaces an older enrolment (the cart changed again).
-    superseded_by: tuple[str, ...] = ()
-
-    def enrol(self, *, flow: Flow, event: Event) -> Enrol | None:
-        raise NotImplementedError
-
-    def prepare(self, *, flow: Flow, enrolment: FlowEnrolment, index: int) -> StepPlan:
-        raise NotImplementedError
-
-
-def step_delay(step: dict) -> timedelta:
-    return timedelta(minutes=int(step.get("delay_minutes") or 0))
-
-
-def window_align(at: datetime, window) -> datetime:
-    """``at`` if its local hour is inside ``window`` ([from, to) hours), else the next start."""
-    if not window:
-        return at
-    start_hour, end_hour = int(window[0]), int(window[1])
-    local = timezone.localtime(at)
-    if start_hour <= local.hour < end_hour:
-        return at
-    day = local.date() if local.hour < start_hour else local.date() + timedelta(days=1)
-    return timezone.make_aware(datetime.combine(day, time(start_hour)), local.tzinfo)
-
-
-def first_step_at(flow: Flow, occurred_at: datetime) -> datetime | None:
-    steps = flow.steps or []
-    if not steps:
-        return None
-    return window_align(occurred_at + step_delay(steps[0]), steps[0].get("window"))
+__all__ = [
+    "Enrol",
+    "ExitReason",
+    "FlowExit",
+    "FlowSpec",
+    "StepPlan",
+    "call_hours_align",
+    "call_task_create",
+    "first_step_at",
+    "flows_advance",
+    "flows_consume",
+    "flows_consume_all",
+    "step_delay",
+    "window_align",
+]
 
 
 # --- consuming the timeline --------------------------------------------------------------
@@ -262,9 +210,13 @@ class AdvanceSummary:
 def flows_advance(*, batch_size: int = BATCH_SIZE, now: datetime | None = None) -> AdvanceSummary:
     """Take up to ``batch_size`` due enrolments and run each one's next step (or exit it).
 
-    One transaction per batch: the lock (``SKIP LOCKED``: another worker takes other
-    rows), the exit facts in one query, then each step through the outbox. A step that
-    fails on a missing template exits its enrolment with the reason, not the batch.
+    One transaction per batch, in a number of queries that does not grow with the batch:
+    the lock (``SKIP LOCKED``: another worker takes other rows), the exit facts in one
+    query, each step's offer (``FlowSpec.prepare``), then every message of the batch
+    through the outbox at once (``message_schedule_many``: channel ranking for all the
+    customers in a few grouped queries, the templates once, one INSERT), and the
+    enrolments moved on in one UPDATE per outcome. A step whose template is missing exits
+    its enrolment with the reason, not the batch.
     """
     now = now or timezone.now()
     summary = AdvanceSummary()
@@ -280,139 +232,37 @@ def flows_advance(*, batch_size: int = BATCH_SIZE, now: datetime | None = None) 
         )
         summary.claimed = len(enrolments)
         facts = ExitFacts.load(enrolments)
-        finished: dict[tuple[str, str, int], list[int]] = {}
-        for enrolment in enrolments:
-            summary.add(_advance_one(enrolment, specs[enrolment.flow.code], facts, now))
-            if enrolment.state != FlowEnrolment.State.ACTIVE:
-                key = (enrolment.state, enrolment.exit_reason, enrolment.next_step)
-                finished.setdefault(key, []).append(enrolment.pk)
-        # The ended enrolments in one UPDATE per outcome: a burst of carts whose owners
-        # all bought meanwhile costs the same few queries as one cart.
-        for (state, reason, next_step), pks in finished.items():
-            FlowEnrolment.objects.filter(pk__in=pks).update(
-                state=state, exit_reason=reason, next_at=None, next_step=next_step, updated_at=now
+        outcomes: dict[int, str] = {}
+        going_on = [
+            enrolment
+            for enrolment in enrolments
+            if not _ended(enrolment, specs[enrolment.flow.code], facts, outcomes)
+        ]
+        if going_on:
+            book = TemplateBook.load(
+                codes={e.flow.steps[e.next_step]["template"] for e in going_on}
             )
+            steps = [
+                step
+                for e in going_on
+                if (step := step_prepare(e, specs[e.flow.code], book, outcomes))
+            ]
+            if steps:
+                steps_send(steps, book, now, outcomes)
+        for enrolment in enrolments:
+            summary.add(outcomes[enrolment.pk])
+        enrolments_save(enrolments, now)
     return summary
 
 
-def _finish(enrolment: FlowEnrolment, state: str, reason: str = "") -> str:
-    """Mark it ended in memory; :func:`flows_advance` writes the ended rows together."""
-    enrolment.state, enrolment.exit_reason, enrolment.next_at = state, reason, None
-    return reason or state
-
-
-def _advance_one(enrolment: FlowEnrolment, spec: FlowSpec, facts: ExitFacts, now) -> str:
+def _ended(enrolment, spec, facts, outcomes) -> bool:
+    """Whether the enrolment ends before its next step (its outcome recorded if so)."""
     flow = enrolment.flow
-    if not flow.enabled:
-        return _finish(enrolment, FlowEnrolment.State.EXITED, ExitReason.FLOW_DISABLED)
-    reason = facts.exit_reason(enrolment, spec)
+    reason = facts.exit_reason(enrolment, spec) if flow.enabled else ExitReason.FLOW_DISABLED
     if reason:
-        return _finish(enrolment, FlowEnrolment.State.EXITED, reason)
-    steps = flow.steps or []
-    index = enrolment.next_step
-    if index >= len(steps):
-        return _finish(enrolment, FlowEnrolment.State.COMPLETED)
-    step = steps[index]
-    try:
-        with transaction.atomic():
-            plan = spec.prepare(flow=flow, enrolment=enrolment, index=index)
-            _step_send(enrolment, step, index, plan, now)
-    except FlowExit as exit_:
-        return _finish(enrolment, FlowEnrolment.State.EXITED, exit_.reason)
-    except TemplateMissing:
-        logger.warning("Flow %s step %s has no template %s", flow.code, index + 1, step)
-        return _finish(enrolment, FlowEnrolment.State.EXITED, ExitReason.TEMPLATE_MISSING)
-    enrolment.next_step = index + 1
-    if enrolment.next_step >= len(steps):
-        _finish(enrolment, FlowEnrolment.State.COMPLETED)
-        return "sent"
-    following = steps[enrolment.next_step]
-    enrolment.next_at = window_align(now + step_delay(following), following.get("window"))
-    enrolment.save(update_fields=["next_step", "next_at", "updated_at"])
-    return "sent"
-
-
-def _step_send(enrolment: FlowEnrolment, step: dict, index: int, plan: StepPlan, now) -> None:
-    flow, customer = enrolment.flow, enrolment.customer
-    marketing = flow.purpose == Message.Purpose.MARKETING
-    # Only the channels this step has a template for (Zalo ZNS needs an approved one).
-    usable = template_channels(code=step["template"])
-    ranking = [c for c in channel_ranking(customer=customer, explore=marketing) if c in usable]
-    if not ranking:
-        phone = (
-            ContactPoint.objects.filter(customer=customer, kind=ContactPoint.Kind.PHONE)
-            .values_list("value", flat=True)
-            .first()
-        )
-        if phone:
-            # Phone-only: the step becomes a call on the staff call list.
-            if (
-                call_task_create(
-                    customer=customer,
-                    phone=phone,
-                    flow=flow.code,
-                    step=str(index + 1),
-                    template_code=step["template"],
-                    context=plan.context,
-                    now=now,
-                )
-                is None
-            ):
-                raise FlowExit(ExitReason.CALL_RECENT)
-            return
-    wanted = step.get("channels") or []
-    channel = next((c for c in ranking if c in wanted), None) or (ranking[0] if ranking else None)
-    message_schedule(
-        customer=customer,
-        purpose=flow.purpose,
-        template_code=step["template"],
-        context=plan.context,
-        idempotency_key=message_idempotency_key(
-            flow=flow.code,
-            step=str(index + 1),
-            customer=customer,
-            trigger_event=enrolment.trigger_event,
-        ),
-        send_at=now,
-        channel=channel,
-        flow=flow.code,
-        step=str(index + 1),
-        trigger_event=enrolment.trigger_event,
-        featured_variant_ids=plan.featured_variant_ids,
-    )
-
-
-def call_hours_align(at: datetime) -> datetime:
-    return window_align(at, settings.CALL_HOURS)
-
-
-def call_task_create(
-    *, customer, phone: str, flow: str, step: str, template_code: str, context: dict, now=None
-) -> CallTask | None:
-    """A call for staff inside the calling hours; None when the customer had one within 24 h.
-
-    The script is the step's SMS (else email) text in the customer's language.
-    """
-    now = now or timezone.now()
-    if CallTask.objects.filter(
-        customer=customer, created_at__gt=now - timedelta(hours=24)
-    ).exists():
-        return None
-    script = ""
-    for channel in ("sms", "email"):
-        try:
-            template = template_for(
-                code=template_code, channel=channel, language=customer.preferred_language
-            )
-        except TemplateMissing:
-            continue
-        script = render_part(template.body, context)
-        break
-    return CallTask.objects.create(
-        customer=customer,
-        phone=phone,
-        flow=flow,
-        step=step,
-        script=script,
-        due_at=call_hours_align(now),
-    )
+        outcomes[enrolment.pk] = enrolment_finish(enrolment, FlowEnrolment.State.EXITED, reason)
+        return True
+    if enrolment.next_step >= len(flow.steps or []):
+        outcomes[enrolment.pk] = enrolment_finish(enrolment, FlowEnrolment.State.COMPLETED)
+        return True
+    return False

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -11,15 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from campaigns.channels import FIXED_ORDER, channel_next, channel_ranking
+from campaigns.channels import FIXED_ORDER, channel_rankings
 from campaigns.exceptions import IdempotencyKeyReused, TemplateMissing
 from campaigns.models import Message, MessageTemplate
 from campaigns.rendering import fold_marks, render_part
-from campaigns.selectors import contact_address
-from campaigns.services.tracking import message_links_wrap
+from campaigns.selectors import contact_addresses
+from campaigns.services.rows import rows_update
+from campaigns.services.tracking import message_links_wrap_new
 from config.transports import Channel
+from customers.exceptions import CustomerNotFound
 from customers.models import Customer, Event
-from customers.selectors import customer_get
 from customers.services.consent import opt_out_path
 
 logger = logging.getLogger(__name__)
@@ -37,11 +41,7 @@ def message_idempotency_key(*, flow: str, step: str, customer: Customer, trigger
 
 def template_for(*, code: str, channel: str, language: str) -> MessageTemplate:
     """The active template in the customer's language, else in the default language."""
-    templates = {
-        template.language: template
-        for template in MessageTemplate.objects.filter(code=code, channel=channel, is_active=True)
-    }
-    template = templates.get(language) or templates.get(settings.LANGUAGE_CODE)
+    template = TemplateBook.load(codes=[code]).find(code, channel, language)
     if template is None:
         raise TemplateMissing(
             _("No active template %(code)s for %(channel)s.") % {"code": code, "channel": channel}
@@ -51,23 +51,38 @@ def template_for(*, code: str, channel: str, language: str) -> MessageTemplate:
 
 def template_channels(*, code: str) -> set[str]:
     """The channels with an active template of this code (in any language)."""
-    return set(
-        MessageTemplate.objects.filter(code=code, is_active=True).values_list("channel", flat=True)
-    )
+    return TemplateBook.load(codes=[code]).channels(code)
 
 
-def _default_channel(*, customer: Customer, template_code: str, explore: bool) -> str:
-    ranking = channel_ranking(customer=customer, explore=explore)
-    if ranking:
-        return ranking[0]
-    # Nobody to reach: keep the message on a channel its template exists for, so the log
-    # shows it skipped for want of an address rather than nothing at all.
-    existing = set(
-        MessageTemplate.objects.filter(code=template_code, is_active=True).values_list(
-            "channel", flat=True
+@dataclass
+class TemplateBook:
+    """The active templates of some codes, read in one query: a batch looks each up here."""
+
+    templates: dict[tuple[str, str, str], MessageTemplate]
+
+    @classmethod
+    def load(cls, *, codes) -> TemplateBook:
+        return cls(
+            {
+                (template.code, template.channel, template.language): template
+                for template in MessageTemplate.objects.filter(code__in=set(codes), is_active=True)
+            }
         )
-    )
-    return next((str(channel) for channel in FIXED_ORDER if channel in existing), Channel.EMAIL)
+
+    def find(self, code: str, channel: str, language: str) -> MessageTemplate | None:
+        """In ``language``, else in the default language; None if neither exists."""
+        return self.templates.get((code, channel, language)) or self.templates.get(
+            (code, channel, settings.LANGUAGE_CODE)
+        )
+
+    def channels(self, code: str) -> set[str]:
+        return {channel for each, channel, _language in self.templates if each == code}
+
+    def default_channel(self, code: str) -> str:
+        # Nobody to reach: keep the message on a channel its template exists for, so the
+        # log shows it skipped for want of an address rather than nothing at all.
+        existing = self.channels(code)
+        return next((str(channel) for channel in FIXED_ORDER if channel in existing), Channel.EMAIL)
 
 
 def _absolute(path: str) -> str:
@@ -111,7 +126,23 @@ def _send_task_nudge(purpose: str) -> None:
         logger.warning("Could not nudge %s; beat will send the message.", task.name, exc_info=True)
 
 
-@transaction.atomic
+@dataclass
+class MessageRequest:
+    """One message to put in the outbox (the arguments of :func:`message_schedule`)."""
+
+    customer: Customer
+    purpose: str
+    template_code: str
+    context: dict
+    idempotency_key: str
+    send_at: datetime | None = None
+    channel: str | None = None
+    flow: str = ""
+    step: str = ""
+    trigger_event: Event | None = None
+    featured_variant_ids: Sequence[int] = ()
+
+
 def message_schedule(
     *,
     customer: Customer,
@@ -135,157 +166,226 @@ def message_schedule(
     A worker is nudged after commit when the message is already due. ``context`` is kept
     on the row so a fallback can render it for another channel; ``featured_variant_ids``
     name the products an advert shows (the recent-purchase gate reads them).
+
+    The batch :func:`message_schedule_many` of one request: one implementation.
     """
-    existing = Message.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return _same_message(existing, customer)
-    purpose = Message.Purpose(purpose)
-    customer = customer_get(pk=customer.pk)
+    request = MessageRequest(
+        customer=customer,
+        purpose=purpose,
+        template_code=template_code,
+        context=context,
+        idempotency_key=idempotency_key,
+        send_at=send_at,
+        channel=channel,
+        flow=flow,
+        step=step,
+        trigger_event=trigger_event,
+        featured_variant_ids=featured_variant_ids,
+    )
+    [message] = message_schedule_many(requests=[request])
+    if message is None:
+        channel_name = channel or "-"
+        raise TemplateMissing(
+            _("No active template %(code)s for %(channel)s.")
+            % {"code": template_code, "channel": channel_name}
+        )
+    return message
+
+
+@transaction.atomic
+def message_schedule_many(*, requests: list[MessageRequest]) -> list[Message | None]:
+    """``message_schedule`` for many messages at once, in a fixed number of queries.
+
+    The existing keys in one query; the customers (merged-away ones followed to the
+    survivor) in one; the channel ranking of those without a channel in five
+    (``channel_rankings``); the templates of every code in one; the addresses in one; the
+    new rows in one ``INSERT … ON CONFLICT DO NOTHING`` on the idempotency key (a row
+    another writer inserted first is returned as it is), read back in one; their tracked
+    links in one INSERT and one UPDATE; one nudge per queue after commit. Returns each
+    request's message in order, or None where no template exists (nothing written for it).
+    """
+    keys = [request.idempotency_key for request in requests]
+    existing = {
+        message.idempotency_key: message
+        for message in Message.objects.filter(idempotency_key__in=keys)
+    }
+    survivor = _survivors({request.customer.pk for request in requests})
     now = timezone.now()
-    send_at = send_at or now
-    if customer.erased_at:
-        # Nothing personal is rendered or kept for an erased profile.
-        message, _created = Message.objects.get_or_create(
-            idempotency_key=idempotency_key,
-            defaults=dict(
-                customer=customer,
-                channel=channel or Channel.EMAIL,
-                purpose=purpose,
-                template_code=template_code,
+    todo: dict[str, MessageRequest] = {}
+    for request in requests:
+        if request.idempotency_key not in existing:
+            todo.setdefault(request.idempotency_key, request)
+    rows = _rows_for(list(todo.values()), survivor, now) if todo else {}
+    if rows:
+        Message.objects.bulk_create(rows.values(), ignore_conflicts=True)
+        created = _read_back(rows)
+        existing.update(created)
+        _wrap_links([message for message in created.values() if message.state == "pending"])
+        due = {message.purpose for message in created.values() if message.send_at <= now}
+        for purpose in sorted(due):
+            transaction.on_commit(partial(_send_task_nudge, purpose))
+    results = []
+    for request in requests:
+        message = existing.get(request.idempotency_key)
+        if message is not None:
+            _same_customer(message, request.customer, survivor)
+        results.append(message)
+    return results
+
+
+def _survivors(customer_ids: set[int]) -> dict[int, Customer]:
+    """Each customer id → the live profile (a merged-away one's survivor), one query."""
+    customers = Customer.objects.select_related("merged_into").filter(pk__in=customer_ids)
+    # Merges re-point older tombstones at the survivor, so one hop is enough.
+    survivor = {customer.pk: customer.merged_into or customer for customer in customers}
+    if len(survivor) != len(customer_ids):
+        raise CustomerNotFound()
+    return survivor
+
+
+def _rows_for(
+    requests: list[MessageRequest], survivor: dict[int, Customer], now: datetime
+) -> dict[str, Message]:
+    """The unsaved rows of the requests that have a template, by key (rendered now)."""
+    book = TemplateBook.load(codes={request.template_code for request in requests})
+    live = [survivor[request.customer.pk] for request in requests]
+    rank = {
+        customer.pk
+        for request, customer in zip(requests, live, strict=True)
+        if not request.channel and not customer.erased_at
+    }
+    # Receipts and codes go to the best channel every day; only adverts explore.
+    explore = {
+        customer.pk
+        for request, customer in zip(requests, live, strict=True)
+        if request.purpose == Message.Purpose.MARKETING
+    }
+    rankings = channel_rankings(customer_ids=rank, explore=explore) if rank else {}
+    chosen = []
+    for request, customer in zip(requests, live, strict=True):
+        if request.channel:
+            channel = Channel(request.channel)
+        elif customer.erased_at:
+            channel = Channel.EMAIL
+        else:
+            ranking = rankings.get(customer.pk) or [book.default_channel(request.template_code)]
+            channel = ranking[0]
+        chosen.append(channel)
+    addresses = contact_addresses(
+        pairs={
+            (customer.pk, channel)
+            for customer, channel in zip(live, chosen, strict=True)
+            if not customer.erased_at
+        }
+    )
+    rows = {}
+    for request, customer, channel in zip(requests, live, chosen, strict=True):
+        send_at = request.send_at or now
+        common = dict(
+            idempotency_key=request.idempotency_key,
+            customer=customer,
+            channel=channel,
+            purpose=Message.Purpose(request.purpose),
+            template_code=request.template_code,
+            send_at=send_at,
+            due_at=send_at,
+            flow=request.flow,
+            step=request.step,
+            trigger_event=request.trigger_event,
+        )
+        if customer.erased_at:
+            # Nothing personal is rendered or kept for an erased profile.
+            rows[request.idempotency_key] = Message(
+                **common,
                 language=settings.LANGUAGE_CODE,
-                send_at=send_at,
-                due_at=send_at,
                 state=Message.State.SKIPPED,
                 reason="erased",
-                flow=flow,
-                step=step,
-                trigger_event=trigger_event,
-            ),
+            )
+            continue
+        template = book.find(request.template_code, channel, customer.preferred_language)
+        if template is None:
+            continue
+        rows[request.idempotency_key] = Message(
+            **common,
+            **_rendered(request, customer, channel, template),
+            address=addresses.get((customer.pk, channel), ""),
         )
-        return _same_message(message, customer)
+    return rows
 
-    channel = (
-        Channel(channel)
-        if channel
-        else _default_channel(
-            customer=customer,
-            template_code=template_code,
-            # Receipts and codes go to the best channel every day; only adverts explore.
-            explore=purpose == Message.Purpose.MARKETING,
-        )
-    )
-    template = template_for(
-        code=template_code, channel=channel, language=customer.preferred_language
-    )
+
+def _rendered(request: MessageRequest, customer: Customer, channel: str, template) -> dict:
+    """The rendered parts of one message (with what the law asks of an advert)."""
+    context = request.context
     subject = render_part(template.subject, context)
     body = render_part(template.body, context)
     html = render_part(template.html, context, html=True)
     if channel == Channel.SMS and template.sms_without_marks:
         body = fold_marks(body)
     headers = {}
-    if purpose == Message.Purpose.MARKETING:
+    if request.purpose == Message.Purpose.MARKETING:
         body, html, headers = _marketing_dressing(
             channel=channel, customer=customer, language=template.language, body=body, html=html
         )
     template_data = (
         {key: str(value) for key, value in context.items()} if channel == Channel.ZALO else {}
     )
-    message, created = Message.objects.get_or_create(
-        idempotency_key=idempotency_key,
-        defaults=dict(
-            customer=customer,
-            channel=channel,
-            address=contact_address(customer=customer, channel=channel),
-            purpose=purpose,
-            template_code=template_code,
-            language=template.language,
-            subject=" ".join(subject.split()),
-            body=body,
-            html=html,
-            headers=headers,
-            provider_template_id=template.provider_template_id,
-            template_data=template_data,
-            send_at=send_at,
-            due_at=send_at,
-            flow=flow,
-            step=step,
-            trigger_event=trigger_event,
-            context=context,
-            featured_variant_ids=sorted(set(featured_variant_ids)),
-        ),
+    return dict(
+        language=template.language,
+        subject=" ".join(subject.split()),
+        body=body,
+        html=html,
+        headers=headers,
+        provider_template_id=template.provider_template_id,
+        template_data=template_data,
+        context=context,
+        featured_variant_ids=sorted(set(request.featured_variant_ids)),
     )
-    if created:
-        # Links become tracked redirects (and email gets the open pixel) once the row has
-        # its id; the opt-out link is left as it is.
-        wrapped = message_links_wrap(message=message, html=message.html, text=message.body)
-        if (wrapped.html, wrapped.text) != (message.html, message.body):
-            message.html, message.body = wrapped.html, wrapped.text
-            message.save(update_fields=["html", "body", "updated_at"])
-    if created and send_at <= now:
-        transaction.on_commit(lambda: _send_task_nudge(purpose))
-    return _same_message(message, customer)
 
 
-def _same_message(message: Message, customer: Customer) -> Message:
+def _read_back(rows: dict[str, Message]) -> dict[str, Message]:
+    """The rows of these keys as stored, marked whether this call wrote them.
+
+    ``ON CONFLICT DO NOTHING`` gives no ids back: read them. A row another writer
+    inserted first keeps its content (ours was not written); only rows whose content is
+    the one rendered here get their links wrapped (``_wrap_links``).
+    """
+    stored = {
+        message.idempotency_key: message
+        for message in Message.objects.filter(idempotency_key__in=list(rows)).select_related(
+            "customer"
+        )
+    }
+    for key, message in stored.items():
+        mine = rows[key]
+        message._written_here = (message.customer_id, message.body, message.html) == (
+            mine.customer_id,
+            mine.body,
+            mine.html,
+        )
+    return stored
+
+
+def _wrap_links(messages: list[Message]) -> None:
+    """Links become tracked redirects (and email gets the open pixel) once the rows have
+    their ids; the opt-out link is left as it is. One INSERT of links, one UPDATE."""
+    fresh = [message for message in messages if getattr(message, "_written_here", False)]
+    wrapped = message_links_wrap_new(messages=fresh)
+    by_pk = {message.pk: message for message in fresh}
+    for pk, content in wrapped.items():
+        by_pk[pk].html, by_pk[pk].body = content.html, content.text
+    rows_update(
+        model=Message,
+        changes={
+            pk: {"html": content.html, "body": content.text, "updated_at": timezone.now()}
+            for pk, content in wrapped.items()
+        },
+    )
+
+
+def _same_customer(message: Message, customer: Customer, survivor: dict[int, Customer]) -> None:
     # A key names one customer's message; the same key for someone else is a caller bug.
+    live = survivor.get(customer.pk)
     if message.customer_id not in (customer.pk, customer.merged_into_id) and (
-        customer_get(pk=customer.pk).pk != message.customer_id
+        live is None or live.pk != message.customer_id
     ):
         raise IdempotencyKeyReused()
-    return message
-
-
-# The reasons a message may try the customer's next channel: this channel is not allowed
-# or cannot carry it; time-based verdicts (quiet hours, caps, staleness) are not among them.
-FALLBACK_REASONS = frozenset(
-    {
-        "no_contact",
-        "suppressed",
-        "no_consent",
-        "consent_withdrawn",
-        "do_not_call",
-        "zns_needs_purchase",
-        "messenger_window",
-        "provider_rejected",
-    }
-)
-FALLBACK_SEPARATOR = ">"
-
-
-def message_fallback(*, message: Message, reason: str) -> Message | None:
-    """A flow's message refused on its channel, scheduled again on the next one down.
-
-    Rendered anew from the context kept on the row; keyed ``<key>><channel>`` so each
-    fallback happens once, and the chain walks down the ranking only (``channel_next``).
-    None when the reason does not allow it, no channel is left, or the next channel has
-    no template.
-    """
-    if reason not in FALLBACK_REASONS or not message.flow:
-        return None
-    tried = message.idempotency_key.split(FALLBACK_SEPARATOR)[1:]
-    explore = message.purpose == Message.Purpose.MARKETING
-    usable = template_channels(code=message.template_code)
-    while True:
-        channel = channel_next(
-            customer=message.customer, after=message.channel, tried=tried, explore=explore
-        )
-        if channel is None:
-            return None
-        if channel in usable:
-            break
-        tried.append(channel)
-    try:
-        return message_schedule(
-            customer=message.customer,
-            purpose=message.purpose,
-            template_code=message.template_code,
-            context=message.context or {},
-            idempotency_key=f"{message.idempotency_key}{FALLBACK_SEPARATOR}{channel}",
-            channel=channel,
-            flow=message.flow,
-            step=message.step,
-            trigger_event=message.trigger_event,
-            featured_variant_ids=message.featured_variant_ids or [],
-        )
-    except TemplateMissing:
-        return None

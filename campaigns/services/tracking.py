@@ -45,10 +45,31 @@ def message_links_wrap(*, message: Message, html: str = "", text: str = "") -> W
     """
     if message.pk is None:
         raise ValueError("Save the message before wrapping its links: the tokens carry its id.")
+    positions = dict(MessageLink.objects.filter(message=message).values_list("url", "position"))
+    new_links, wrapped = _wrap(message, html, text, positions)
+    MessageLink.objects.bulk_create(new_links)
+    return wrapped
+
+
+def message_links_wrap_new(*, messages: list[Message]) -> dict[int, WrappedContent]:
+    """``message_links_wrap`` for rows just created (no links yet), in one INSERT.
+
+    The wrapped content of each message whose content changed, by pk; the caller writes it.
+    """
+    new_links, changed = [], {}
+    for message in messages:
+        links, wrapped = _wrap(message, message.html, message.body, {})
+        new_links.extend(links)
+        if (wrapped.html, wrapped.text) != (message.html, message.body):
+            changed[message.pk] = wrapped
+    MessageLink.objects.bulk_create(new_links)
+    return changed
+
+
+def _wrap(message: Message, html: str, text: str, positions: dict[str, int]):
+    """(the MessageLink rows to add, the wrapped content); ``positions`` is updated."""
     html_found = tracked.html_links(html) if html else []
     text_found = list(tracked.text_links(text)) if text else []
-
-    positions = dict(MessageLink.objects.filter(message=message).values_list("url", "position"))
     next_position = max(positions.values(), default=-1) + 1
     new_links = []
     for link in [*html_found, *text_found]:
@@ -57,7 +78,6 @@ def message_links_wrap(*, message: Message, html: str = "", text: str = "") -> W
         positions[link.url] = next_position
         new_links.append(MessageLink(message=message, position=next_position, url=link.url))
         next_position += 1
-    MessageLink.objects.bulk_create(new_links)
 
     urls = {
         url: tracked.click_url(message_id=message.pk, position=position)
@@ -70,7 +90,9 @@ def message_links_wrap(*, message: Message, html: str = "", text: str = "") -> W
         wrapped_html = tracked.html_with_pixel(
             wrapped_html, tracked.open_url(message_id=message.pk)
         )
-    return WrappedContent(html=wrapped_html, text=tracked.replace_links(text, text_found, urls))
+    return new_links, WrappedContent(
+        html=wrapped_html, text=tracked.replace_links(text, text_found, urls)
+    )
 
 
 def _is_scanner(message: Message, at: datetime) -> bool:

@@ -7,6 +7,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
+from config.audit import audit_record
 from customers.models import ConsentRecord, Customer, Event
 from customers.selectors import consent_current, customer_get, customer_live
 from customers.services.events import event_record
@@ -53,6 +54,13 @@ def consent_record(
             "consent_record_id": record.pk,
         },
     )
+    if staff_user is not None:  # the audit trail: consent changed by staff
+        audit_record(
+            instance=customer,
+            event="consent.changed_by_staff",
+            actor=staff_user,
+            data={"channel": channel, "purpose": purpose, "granted": granted, "record": record.pk},
+        )
     return record
 
 

@@ -2,12 +2,14 @@
 
 import json
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config.audit import Action, audit_entries_scrub, audit_is_tracked, audit_record
 from config.logs import EMAIL, PHONE
 from customers.exceptions import CustomerErased
 from customers.locks import customers_lock
@@ -63,13 +65,15 @@ def _plain(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def customer_export(*, customer: Customer) -> dict:
+def customer_export(*, customer: Customer, actor: AbstractBaseUser | None = None) -> dict:
     """Everything held about the customer, as one JSON-ready document.
 
     Rows of other apps that reference the customer (orders, carts, messages ...) are
     found through the model relations, like the merge does, and exported field by field.
+    The export is written to the audit trail (who, when, from where).
     """
     customer = Customer.objects.get(pk=customer.pk)
+    audit_record(instance=customer, event="customer.exported", actor=actor, action=Action.ACCESS)
     document = {
         "format": "tiem.customer-export/1",
         "exported_at": timezone.now(),
@@ -230,6 +234,7 @@ def customer_erase(*, customer: Customer, actor: AbstractBaseUser | None = None)
     now = timezone.now()
     people = [customer, *Customer.objects.filter(merged_into=customer)]
     held = list(ContactPoint.objects.filter(customer__in=people).values_list("kind", "value"))
+    login_ids = [person.user_id for person in people if person.user_id]
     _other_apps_scrub(people=people, held=held)
     for person in people:
         person.contact_points.all().delete()
@@ -255,4 +260,25 @@ def customer_erase(*, customer: Customer, actor: AbstractBaseUser | None = None)
         kind=Event.Kind.PROFILE_ERASED,
         payload={"by_staff_id": getattr(actor, "pk", None)},
     )
+    # Last, after every save above wrote its own entries: then the erasure's own entry.
+    _audit_scrub(people=people, held=held, login_ids=login_ids)
+    audit_record(instance=customer, event="customer.erased", actor=actor)
     return customer
+
+
+def _audit_scrub(*, people: list[Customer], held: list[tuple[str, str]], login_ids) -> None:
+    """The audit trail keeps what was done to the person's profile, login and orders, and
+    when; their names, contacts and the addresses they acted from go."""
+    scrub = {}
+    for field in _customer_foreign_keys():
+        if field.model is not Customer and audit_is_tracked(field.model):
+            rows = field.model._base_manager.filter(**{f"{field.name}__in": people})
+            scrub.setdefault(field.model, []).extend(rows.values_list("pk", flat=True))
+    audit_entries_scrub(
+        wipe={Customer: [person.pk for person in people], get_user_model(): login_ids},
+        scrub=scrub,
+        values=[value for _kind, value in held],
+        actor_ids=login_ids,
+        clean=_scrub,
+        placeholder=ERASED,
+    )

@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.audit import audit_record
 from customers.exceptions import MergeNotAllowed
 from customers.locks import customer_rows_lock, customers_lock
 from customers.models import Customer, CustomerMerge, Event, MergeSuggestion
@@ -120,6 +121,13 @@ def customer_merge(
         kind=Event.Kind.PROFILE_MERGED,
         payload={"merged_customer_id": source.pk, "merge_id": merge.pk},
     )
+    for customer in (target, source):  # the audit trail, on both profiles' pages
+        audit_record(
+            instance=customer,
+            event="customer.merged",
+            actor=actor,
+            data={"target_id": target.pk, "source_id": source.pk, "merge_id": merge.pk},
+        )
     return merge
 
 

@@ -11,6 +11,7 @@ from inventory.models.catalog import (
     validate_barcode,
 )
 from inventory.models.places import ChannelLocation, Location, SalesChannel, StaffMembership
+from inventory.models.receipts import GoodsReceipt, GoodsReceiptLine, Supplier
 from inventory.models.stock import (
     QUANTITY_LIMIT,
     Reservation,
@@ -25,6 +26,8 @@ __all__ = [
     "QUANTITY_LIMIT",
     "Category",
     "ChannelLocation",
+    "GoodsReceipt",
+    "GoodsReceiptLine",
     "Location",
     "Product",
     "ProductImage",
@@ -36,6 +39,7 @@ __all__ = [
     "StockMovement",
     "StockTransfer",
     "StockTransferLine",
+    "Supplier",
     "Variant",
     "gtin_checksum_is_valid",
     "gtin_with_check_digit",

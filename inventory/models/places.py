@@ -117,6 +117,7 @@ class SalesChannel(models.Model):
         WEB = "web", _("Web store")
         MARKETPLACE = "marketplace", _("Marketplace")
         POS = "pos", _("Point of sale")
+        PHONE = "phone", _("Phone and chat orders")
 
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=200)

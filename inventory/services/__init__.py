@@ -16,6 +16,7 @@ from inventory.services.channels import (
     staff_membership_add,
 )
 from inventory.services.lines import StockLine
+from inventory.services.receipts import ReceiptLine, goods_receipt_post, variants_by_code
 from inventory.services.reservations import (
     reservation_convert,
     reservation_expire_due,
@@ -35,8 +36,10 @@ from inventory.services.stock import (
 from inventory.services.transfers import stock_transfer_dispatch, stock_transfer_receive
 
 __all__ = [
+    "ReceiptLine",
     "StockLine",
     "category_upsert",
+    "goods_receipt_post",
     "location_upsert",
     "product_image_add",
     "product_search_text_refresh",
@@ -58,4 +61,5 @@ __all__ = [
     "stock_transfer_dispatch",
     "stock_transfer_receive",
     "variant_upsert",
+    "variants_by_code",
 ]

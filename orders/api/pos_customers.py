@@ -29,7 +29,12 @@ from customers.selectors import (
     timeline,
     wishlist_list,
 )
-from customers.services import customer_contacts_add, customer_register, points_code_send
+from customers.services import (
+    customer_contacts_add,
+    customer_register,
+    points_code_send,
+    wishlist_add,
+)
 from orders.api.base import TerminalApi
 from orders.api.serializers import (
     PosCustomerContactsInput,
@@ -39,6 +44,8 @@ from orders.api.serializers import (
     PosCustomerSummaryOutput,
     PosEventOutput,
     PosPointsCodeOutput,
+    PosWishlistAddInput,
+    PosWishlistOutput,
 )
 from orders.api.serializers.customers import reachable_contacts
 from orders.api.throttling import PosLookupRateThrottle, TerminalRateThrottle
@@ -305,3 +312,32 @@ class PosPointsCodeSendApi(TerminalApi):
         customer = _found_here(request, customer_id)
         row = points_code_send(customer=customer, ip_address=f"terminal:{request.auth.pk}")
         return Response(PosPointsCodeOutput(row).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(
+    tags=["pos"],
+    summary="Add a product to the customer's wishlist",
+    request=PosWishlistAddInput,
+    responses={201: PosWishlistOutput},
+)
+class PosWishlistAddApi(TerminalApi):
+    """Save a variant the shopper liked at the till to their wishlist (the web account
+    shows it); saving it twice keeps one. Only for a customer this terminal found by phone
+    or email recently (else 404 ``customer_not_found``); an unknown or no longer sold
+    variant is a 404."""
+
+    def post(self, request, customer_id: int):
+        data = PosWishlistAddInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        customer = _found_here(request, customer_id)
+        wishlist_add(customer=customer, variant_id=data.validated_data["variant_id"])
+        return Response(
+            PosWishlistOutput(
+                {
+                    "wishlist_variant_ids": list(
+                        wishlist_list(customer=customer).values_list("variant_id", flat=True)
+                    )
+                }
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -9,7 +9,7 @@ from customers.exceptions import CustomerNotFound
 from customers.selectors import customer_get
 from orders.api.base import TerminalApi
 from orders.api.serializers import OrderOutput, PosSaleInput
-from orders.selectors import order_for_store, order_list, pos_cashier_get
+from orders.selectors import cart_open_for_sale, order_for_store, order_list, pos_cashier_get
 from orders.services.placing import LineInput, TenderInput
 from orders.services.pos import pos_sale_submit
 
@@ -50,6 +50,11 @@ class PosSaleSubmitApi(TerminalApi):
                 raise CustomerNotFound(
                     fields={"customer_id": ["No customer has this id."]}
                 ) from None
+        web_cart = None
+        if sale.get("web_cart_token") is not None:
+            web_cart = cart_open_for_sale(
+                token=sale["web_cart_token"], customer=customer, client_uuid=sale["client_uuid"]
+            )
         cashier = None
         if sale["cashier_id"] is not None:
             cashier = pos_cashier_get(terminal=request.auth, cashier_id=sale["cashier_id"])
@@ -67,6 +72,7 @@ class PosSaleSubmitApi(TerminalApi):
             sold_offline=sale["offline"],
             note=sale["note"],
             referral_code=sale["referral_code"],
+            web_cart=web_cart,
         )
         if not created:
             order = order_list().get(pk=order.pk)

@@ -7,7 +7,9 @@ from orders.api.pos_customers import (
     PosCustomerLookupApi,
     PosCustomerSummaryApi,
     PosPointsCodeSendApi,
+    PosWishlistAddApi,
 )
+from orders.api.pos_quotes import PosQuoteCreateApi, PosQuoteDetailApi, PosQuoteSaleApi
 from orders.api.pos_returns import (
     PosPickupHandOverApi,
     PosPickupListApi,
@@ -52,6 +54,14 @@ urlpatterns = [
         PosCustomerContactsAddApi.as_view(),
         name="pos-customer-contacts-add",
     ),
+    path(
+        "pos/customers/<int:customer_id>/wishlist/",
+        PosWishlistAddApi.as_view(),
+        name="pos-customer-wishlist-add",
+    ),
+    path("pos/quotes/", PosQuoteCreateApi.as_view(), name="pos-quote-create"),
+    path("pos/quotes/<int:quote_id>/", PosQuoteDetailApi.as_view(), name="pos-quote-detail"),
+    path("pos/quotes/<int:quote_id>/sale/", PosQuoteSaleApi.as_view(), name="pos-quote-sale"),
     path("pos/sales/", PosSaleSubmitApi.as_view(), name="pos-sale-submit"),
     path("pos/orders/<int:order_id>/", PosOrderDetailApi.as_view(), name="pos-order-detail"),
     path("pos/returns/", PosReturnCreateApi.as_view(), name="pos-return-create"),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Location, SalesChannel, Variant
 from orders.models.orders import Fulfilment, Order
+from orders.models.quotes import Quote
 
 
 class Cart(models.Model):
@@ -54,6 +55,11 @@ class Cart(models.Model):
     order = models.OneToOneField(
         Order, on_delete=models.PROTECT, null=True, blank=True, related_name="cart"
     )
+    # A cart that checks a quote out at its prices (orders.services.quotes): beside the
+    # shopper's own cart, never merged with it, and its lines are the quote's.
+    quote = models.ForeignKey(
+        Quote, on_delete=models.PROTECT, null=True, blank=True, related_name="carts"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -62,8 +68,13 @@ class Cart(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user"],
-                condition=models.Q(status="open", user__isnull=False),
+                condition=models.Q(status="open", user__isnull=False, quote__isnull=True),
                 name="orders_cart_one_open_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["quote"],
+                condition=models.Q(status="open", quote__isnull=False),
+                name="orders_cart_one_open_per_quote",
             ),
         ]
 

@@ -49,6 +49,13 @@ from orders.services.placing import (
     order_write,
     shipping_apply,
 )
+from orders.services.quotes import (
+    quote_accept,
+    quote_lines_price,
+    quote_savings,
+    quote_take_lock,
+    quote_usable_check,
+)
 from orders.services.referrals import referral_apply, referral_welcome_quote
 from orders.services.rollups import rollup_order_placed
 from orders.services.vouchers import voucher_quote
@@ -73,7 +80,8 @@ def web_channel() -> SalesChannel:
 
 def cart_get_or_create(*, user=None, token=None, channel: SalesChannel | None = None) -> Cart:
     """The shopper's open cart: the account's when logged in, else the session's guest cart."""
-    carts = Cart.objects.filter(status=Cart.Status.OPEN)
+    # A quote's cart (orders.services.quotes) is not the shopper's cart.
+    carts = Cart.objects.filter(status=Cart.Status.OPEN, quote__isnull=True)
     if user is not None and user.is_authenticated:
         cart = carts.filter(user=user).first()
         if cart is None:
@@ -90,12 +98,27 @@ def cart_get_or_create(*, user=None, token=None, channel: SalesChannel | None = 
     return cart or Cart.objects.create(channel=channel or web_channel())
 
 
-def _available(*, cart: Cart, variant_ids) -> dict[int, int]:
+def _available(*, channel: SalesChannel, variant_ids) -> dict[int, int]:
     return dict(
-        variant_available_to_sell(channel=cart.channel)
+        variant_available_to_sell(channel=channel)
         .filter(pk__in=variant_ids)
         .values_list("pk", "available_to_sell")
     )
+
+
+def quantity_available_check(*, channel: SalesChannel, variant: Variant, quantity: int) -> None:
+    """Refuse, with the number left, a quantity ``channel`` cannot sell now (a read: the
+    hold or the sale takes the stock atomically later). The web's cart and the phone order
+    give the same answer."""
+    available = _available(channel=channel, variant_ids=[variant.pk]).get(variant.pk, 0)
+    if quantity > available:
+        raise CartQuantityUnavailable(
+            _("Only %(count)d of %(name)s left.")
+            % {"count": available, "name": variant.display_name}
+            if available
+            else _("%(name)s is sold out.") % {"name": variant.display_name},
+            fields={"quantity": [_("%(count)d left.") % {"count": available}]},
+        )
 
 
 @transaction.atomic
@@ -109,6 +132,8 @@ def cart_line_set(*, cart: Cart, variant_id: int, quantity: int) -> Cart:
             _("Choose between 0 and %(max)d.") % {"max": CART_MAX_QUANTITY},
             fields={"quantity": [_("Between 0 and %(max)d.") % {"max": CART_MAX_QUANTITY}]},
         )
+    if cart.quote_id:
+        raise OrderLinesInvalid(_("A quote is ordered as quoted; its lines cannot change."))
     if quantity == 0:
         # Taking something out always works, even a product no longer sold.
         CartLine.objects.filter(cart=cart, variant_id=variant_id).delete()
@@ -120,15 +145,7 @@ def cart_line_set(*, cart: Cart, variant_id: int, quantity: int) -> Cart:
             raise OrderLinesInvalid(
                 _("This product is no longer sold."), fields={"variant_id": [_("Not for sale.")]}
             )
-        available = _available(cart=cart, variant_ids=[variant.pk]).get(variant.pk, 0)
-        if quantity > available:
-            raise CartQuantityUnavailable(
-                _("Only %(count)d of %(name)s left.")
-                % {"count": available, "name": variant.display_name}
-                if available
-                else _("%(name)s is sold out.") % {"name": variant.display_name},
-                fields={"quantity": [_("%(count)d left.") % {"count": available}]},
-            )
+        quantity_available_check(channel=cart.channel, variant=variant, quantity=quantity)
         CartLine.objects.update_or_create(
             cart=cart, variant=variant, defaults={"quantity": quantity}
         )
@@ -202,6 +219,9 @@ def checkout_start(
     lines = list(cart.lines.select_related("variant"))
     if not lines:
         raise CartEmpty()
+    if cart.quote_id:
+        # Told now, not only when placing (where it is checked again, under the lock).
+        quote_usable_check(quote=cart.quote)
     email, phone, shipping_address = _checkout_clean(
         contact_email=contact_email,
         contact_phone=contact_phone,
@@ -220,6 +240,19 @@ def checkout_start(
             pickup_location=pickup_location,
             shipping_address=shipping_address,
         )
+
+
+def checkout_contact_clean(**kwargs) -> tuple[str, str, dict]:
+    """The checkout's contact and delivery checks (:func:`_checkout_clean`), for the phone
+    order page: the same answers as the web's."""
+    return _checkout_clean(**kwargs)
+
+
+def checkout_hold(*, cart, lines, fulfilment, pickup_location) -> tuple[str, timedelta]:
+    """The checkout's stock hold (:func:`_checkout_hold`), in the caller's transaction."""
+    return _checkout_hold(
+        cart=cart, lines=lines, fulfilment=fulfilment, pickup_location=pickup_location
+    )
 
 
 def _checkout_clean(
@@ -300,8 +333,7 @@ def _checkout_write(
             "pickup_location_id": cart.pickup_location_id,
             # Where the shopper is, for an invitation to the nearest showroom; the
             # full address stays on the cart (no personal data in the payload).
-            "city": cart.shipping_address.get("province")
-            or cart.shipping_address.get("city", ""),
+            "city": cart.shipping_address.get("province") or cart.shipping_address.get("city", ""),
             "province_code": cart.shipping_address.get("province_code", ""),
             "has_phone": bool(phone),
             "has_email": bool(email),
@@ -393,78 +425,154 @@ def order_place(
         )
 
     with transaction.atomic(durable=True):
-        cart = locks.cart_lock(cart_id=cart.pk)
-        if cart.status != Cart.Status.OPEN:
-            return cart.order
-        channel = cart.channel
-        lines = list(cart.lines.select_related("variant"))
-        pricing = Pricing(
-            currency=channel.currency,
-            lines=lines_price(
-                channel=channel,
-                lines=[LineInput(sku=line.variant.sku, quantity=line.quantity) for line in lines],
-            ),
+        return order_place_write(
+            cart=cart,
+            payment_method=payment_method,
+            voucher_code=voucher_code,
             points=points,
+            expected_total_amount=expected_total_amount,
+            referral_code=referral_code,
         )
-        if referral_code.strip():
-            referral_apply(customer=cart.customer, code=referral_code)
-        pricing.bundles = bundles_find(channel=channel, lines=pricing.lines)
-        if voucher_code.strip():
-            pricing.voucher = voucher_quote(
-                code=voucher_code,
-                channel=channel,
-                customer=cart.customer,
-                subtotal_amount=pricing.subtotal_amount - pricing.bundle_amount,
-            )
-        elif referral_code.strip():
-            pricing.voucher = referral_welcome_quote(
-                customer=cart.customer,
-                channel=channel,
-                subtotal_amount=pricing.subtotal_amount - pricing.bundle_amount,
-            )
-        discounts_apply(pricing=pricing)
-        shipping_apply(
-            pricing=pricing, fulfilment=cart.fulfilment, shipping_address=cart.shipping_address
-        )
-        if (
-            expected_total_amount is not None
-            and money_round(expected_total_amount, pricing.currency) != pricing.total_amount
-        ):
-            raise PriceChanged(
-                _("The total is now %(total)s; please check and confirm again.")
-                % {"total": pricing.total_amount},
-                fields={"total_amount": [str(pricing.total_amount)]},
-            )
-        pickup = cart.fulfilment == Fulfilment.PICKUP
-        number = order_number_next(channel=channel)
-        # The hold must still be there: if it expired, the shopper is told, nothing is sold.
-        # Its reservations are filed under the order from now on.
-        reservation_convert(reference=cart.hold_reference, new_reference=f"order:{number}")
-        status, tender = _web_payment(method=payment_method, pricing=pricing, number=number)
-        placed_at = timezone.now()
-        order = order_write(
+
+
+def order_place_write(
+    *,
+    cart: Cart,
+    payment_method: str,
+    voucher_code: str = "",
+    points: int = 0,
+    expected_total_amount: Decimal | None = None,
+    referral_code: str = "",
+    note: str = "",
+) -> Order:
+    """:func:`order_place`'s writes, in the caller's transaction (the phone order's)."""
+    cart = locks.cart_lock(cart_id=cart.pk)
+    if cart.status != Cart.Status.OPEN:
+        return cart.order
+    channel = cart.channel
+    # A quote's cart is priced at the quote (checked again here, under its lock: expired
+    # or already ordered is refused); any other at the catalog's prices with its combos.
+    quote = (
+        quote_take_lock(quote_id=cart.quote_id, customer_id=cart.customer_id)
+        if cart.quote_id
+        else None
+    )
+    pricing = Pricing(
+        currency=channel.currency,
+        lines=_cart_lines_price(cart=cart, quote=quote),
+        points=points,
+    )
+    if referral_code.strip():
+        referral_apply(customer=cart.customer, code=referral_code)
+    pricing.bundles = (
+        quote_savings(quote=quote, lines=pricing.lines)
+        if quote
+        else bundles_find(channel=channel, lines=pricing.lines)
+    )
+    if voucher_code.strip():
+        pricing.voucher = voucher_quote(
+            code=voucher_code,
             channel=channel,
-            pricing=pricing,
-            number=number,
-            status=status,
-            fulfilment=cart.fulfilment,
             customer=cart.customer,
-            placed_at=placed_at,
-            location=cart.pickup_location if pickup else None,
-            tenders=[tender] if tender else [],
-            payment_due_at=_payment_due_at(
-                status=status, method=payment_method, placed_at=placed_at
-            ),
-            contact_name=cart.contact_name,
-            contact_email=cart.contact_email,
-            contact_phone=cart.contact_phone,
-            shipping_address=cart.shipping_address,
+            subtotal_amount=pricing.subtotal_amount - pricing.bundle_amount,
         )
-        cart.status = Cart.Status.CONVERTED
-        cart.order = order
-        cart.save(update_fields=["status", "order", "updated_at"])
-        rollup_order_placed(order=order, lines=order.lines.all())  # last: see services.rollups
+    elif referral_code.strip():
+        pricing.voucher = referral_welcome_quote(
+            customer=cart.customer,
+            channel=channel,
+            subtotal_amount=pricing.subtotal_amount - pricing.bundle_amount,
+        )
+    discounts_apply(pricing=pricing)
+    shipping_apply(
+        pricing=pricing, fulfilment=cart.fulfilment, shipping_address=cart.shipping_address
+    )
+    if (
+        expected_total_amount is not None
+        and money_round(expected_total_amount, pricing.currency) != pricing.total_amount
+    ):
+        raise PriceChanged(
+            _("The total is now %(total)s; please check and confirm again.")
+            % {"total": pricing.total_amount},
+            fields={"total_amount": [str(pricing.total_amount)]},
+        )
+    order = _order_from_cart(cart=cart, pricing=pricing, payment_method=payment_method, note=note)
+    if quote is not None:
+        quote_accept(quote=quote, order=order)
+    rollup_order_placed(order=order, lines=order.lines.all())  # last: see services.rollups
     return order
+
+
+def _cart_lines_price(*, cart: Cart, quote) -> list:
+    if quote is not None:
+        return quote_lines_price(quote=quote, channel=cart.channel)
+    lines = list(cart.lines.select_related("variant"))
+    return lines_price(
+        channel=cart.channel,
+        lines=[LineInput(sku=line.variant.sku, quantity=line.quantity) for line in lines],
+    )
+
+
+def _order_from_cart(*, cart: Cart, pricing: Pricing, payment_method: str, note: str) -> Order:
+    """Convert the cart's hold and write its order (the cart becomes converted)."""
+    channel = cart.channel
+    pickup = cart.fulfilment == Fulfilment.PICKUP
+    number = order_number_next(channel=channel)
+    # The hold must still be there: if it expired, the shopper is told, nothing is sold.
+    # Its reservations are filed under the order from now on.
+    reservation_convert(reference=cart.hold_reference, new_reference=f"order:{number}")
+    status, tender = _web_payment(method=payment_method, pricing=pricing, number=number)
+    placed_at = timezone.now()
+    order = order_write(
+        channel=channel,
+        pricing=pricing,
+        number=number,
+        status=status,
+        fulfilment=cart.fulfilment,
+        customer=cart.customer,
+        placed_at=placed_at,
+        location=cart.pickup_location if pickup else None,
+        tenders=[tender] if tender else [],
+        payment_due_at=_payment_due_at(status=status, method=payment_method, placed_at=placed_at),
+        contact_name=cart.contact_name,
+        contact_email=cart.contact_email,
+        contact_phone=cart.contact_phone,
+        shipping_address=cart.shipping_address,
+        note=note,
+    )
+    cart.status = Cart.Status.CONVERTED
+    cart.order = order
+    cart.save(update_fields=["status", "order", "updated_at"])
+    return order
+
+
+def cart_lines_price(*, cart: Cart) -> tuple[list, list]:
+    """A cart's lines priced as placing will price them, and its savings from a quote:
+    the quote's prices for a quote's cart, the catalog's otherwise (no lock: for display)."""
+    if cart.quote_id:
+        lines = quote_lines_price(quote=cart.quote, channel=cart.channel)
+        return lines, quote_savings(quote=cart.quote, lines=lines)
+    return _cart_lines_price(cart=cart, quote=None), []
+
+
+def cart_sell_at_till_lock(*, cart_id: int) -> Cart | None:
+    """At the till, in the sale's transaction and before its number: lock the customer's
+    web cart being rung up and let go of its checkout hold, so the sale can take those
+    units. ``None`` when the cart is no longer open (ordered online meanwhile)."""
+    cart = locks.cart_lock(cart_id=cart_id)
+    if cart.status != Cart.Status.OPEN or cart.quote_id:
+        return None
+    if cart.hold_reference:
+        reservation_release(reference=cart.hold_reference)
+        cart.hold_reference = ""
+        cart.hold_expires_at = None
+    return cart
+
+
+def cart_sold_at_till(*, cart: Cart, order: Order) -> None:
+    """The web cart became ``order`` at the till: closed, no longer shown or recovered."""
+    cart.status = Cart.Status.CONVERTED
+    cart.order = order
+    cart.save(update_fields=["status", "order", "hold_reference", "hold_expires_at", "updated_at"])
 
 
 def _payment_due_at(*, status: str, method: str, placed_at):

@@ -18,7 +18,6 @@ from orders import locks
 from orders.exceptions import OrderTransitionInvalid, PickupCodeInvalid
 from orders.models import Fulfilment, Order, Payment
 from orders.services.placing import order_completion_record, order_event_payload
-from orders.services.referrals import referral_reward_reverse
 from orders.services.rollups import rollup_order_cancelled
 from orders.services.vouchers import voucher_release
 from orders.statuses import OrderStatus, order_status_check
@@ -160,8 +159,6 @@ def order_returned_mark(*, locked_order: Order, fully_returned: bool) -> Order:
     counted what can still be returned; it is not locked a second time.
     """
     new = OrderStatus.RETURNED if fully_returned else OrderStatus.PARTIALLY_RETURNED
-    order = _status_set(locked_order, new)
-    if fully_returned:
-        # A friend's order that earned a referral reward came back: the reward goes too.
-        referral_reward_reverse(order=order)
-    return order
+    # What the goods had earned (points, a referrer's reward) is taken back by the returns
+    # service once the return is recorded (``returns.return_reversals_record``).
+    return _status_set(locked_order, new)

@@ -21,9 +21,10 @@ from inventory.models import SalesChannel
 from inventory.services import stock_offline_sale_record, stock_sell
 from orders import locks
 from orders.exceptions import IdempotencyConflict, PointsCodeRequired, PosChannelMissing
-from orders.models import Fulfilment, Order, Payment, ShiftCashMovement, Terminal
+from orders.models import Cart, Fulfilment, Order, Payment, Quote, ShiftCashMovement, Terminal
 from orders.selectors import pos_channel_get
 from orders.services.bundles import bundles_find
+from orders.services.checkout import cart_sell_at_till_lock, cart_sold_at_till
 from orders.services.numbers import order_number_next
 from orders.services.offline import (
     price_discrepancies_find,
@@ -39,6 +40,12 @@ from orders.services.placing import (
     order_write,
     request_fingerprint,
     tenders_check,
+)
+from orders.services.quotes import (
+    quote_accept,
+    quote_lines_price,
+    quote_savings,
+    quote_take_lock,
 )
 from orders.services.referrals import referral_apply, referral_welcome_quote
 from orders.services.rollups import rollup_order_placed
@@ -73,6 +80,8 @@ def pos_sale_submit(
     sold_offline: bool = False,
     note: str = "",
     referral_code: str = "",
+    quote: Quote | None = None,
+    web_cart: Cart | None = None,
 ) -> tuple[Order, bool]:
     """Record a sale made at ``terminal``; returns ``(order, created)``.
 
@@ -85,6 +94,11 @@ def pos_sale_submit(
     (:func:`customers.services.points_code_send`); it is checked before the sale's
     transaction (a wrong guess counts even though nothing else is written) and used up in
     it. A replay of a recorded sale needs no code: it returns the first result.
+
+    With ``quote`` the lines are the quote's, at its prices and discount (no combo added);
+    the quote must still be open, and is taken up by this sale. With ``web_cart`` (the
+    customer's open web cart being rung up) that cart's checkout hold is let go before the
+    stock is taken and the cart is closed as this sale.
     """
     legacy = {
         "terminal": terminal.pk,
@@ -106,6 +120,9 @@ def pos_sale_submit(
             "cashier": cashier.pk if cashier else None,
             "note": note,
             "referral": referral_code.strip().upper(),
+            # Only when given: the fingerprints of every other sale stay as they were.
+            **({"quote": quote.pk} if quote is not None else {}),
+            **({"web_cart": str(web_cart.token)} if web_cart is not None else {}),
         }
     )
     fingerprints = (fingerprint, request_fingerprint(legacy))
@@ -133,6 +150,8 @@ def pos_sale_submit(
                 sold_offline=sold_offline,
                 note=note,
                 referral_code=referral_code,
+                quote=quote,
+                web_cart=web_cart,
             )
     except (IntegrityError, DomainError):
         # A duplicate of this sale committed first (same client_uuid): answer with it. It
@@ -168,6 +187,28 @@ def _replay(client_uuid: uuid.UUID, fingerprints: tuple[str, str]) -> Order | No
     return order
 
 
+def _sale_lines_price(*, channel, lines, points, sold_offline, quote) -> Pricing:
+    """The sale's lines priced, with their combos or the quote's discount."""
+    if quote is not None:
+        # Sold as quoted: the quote's lines, prices and discount, no combo added.
+        pricing = Pricing(
+            currency=channel.currency,
+            lines=quote_lines_price(quote=quote, channel=channel),
+            points=points,
+        )
+        pricing.bundles = quote_savings(quote=quote, lines=pricing.lines)
+        return pricing
+    pricing = Pricing(
+        currency=channel.currency,
+        lines=lines_price(channel=channel, lines=lines, trust_client_prices=sold_offline),
+        points=points,
+    )
+    if not sold_offline:
+        # An offline sale already happened at the prices the till charged: no combo added.
+        pricing.bundles = bundles_find(channel=channel, lines=pricing.lines)
+    return pricing
+
+
 def _sale_write(
     *,
     terminal,
@@ -183,18 +224,21 @@ def _sale_write(
     sold_offline,
     note,
     referral_code="",
+    quote=None,
+    web_cart=None,
 ) -> Order:
     channel = pos_channel_for(terminal=terminal)
+    # The shopper's own rows before the channel's number (global lock order): the web cart
+    # (its hold let go), then the quote, checked under its lock.
+    if web_cart is not None:
+        web_cart = cart_sell_at_till_lock(cart_id=web_cart.pk)
+    if quote is not None:
+        quote = quote_take_lock(quote_id=quote.pk, customer_id=customer.pk if customer else None)
     if referral_code.strip():
         referral_apply(customer=customer, code=referral_code)
-    pricing = Pricing(
-        currency=channel.currency,
-        lines=lines_price(channel=channel, lines=lines, trust_client_prices=sold_offline),
-        points=points,
+    pricing = _sale_lines_price(
+        channel=channel, lines=lines, points=points, sold_offline=sold_offline, quote=quote
     )
-    if not sold_offline:
-        # An offline sale already happened at the prices the till charged: no combo added.
-        pricing.bundles = bundles_find(channel=channel, lines=pricing.lines)
     if voucher_code:
         pricing.voucher = voucher_quote(
             code=voucher_code,
@@ -268,6 +312,10 @@ def _sale_write(
     )
     if discrepancies:
         price_discrepancies_record(order=order, discrepancies=discrepancies)
+    if quote is not None:
+        quote_accept(quote=quote, order=order)
+    if web_cart is not None:
+        cart_sold_at_till(cart=web_cart, order=order)
     cash = sum((tender.amount for tender in tenders if tender.method == Payment.Method.CASH), 0)
     if shift is not None and cash:
         shift_sale_cash_add(

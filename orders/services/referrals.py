@@ -5,8 +5,11 @@ the buyer's profile (``customers.services.referral_record``) in the order's tran
 When a referred friend's order of at least ``REFERRAL_MIN_ORDER_AMOUNT`` completes, in any
 channel, the referrer gets ``REFERRAL_REWARD`` once per friend (``points:N`` or
 ``voucher:<id>``, a single-use code of that voucher), recorded as ``referral_rewarded`` on
-the referrer's timeline. A full return of that order within ``REFERRAL_RETURN_DAYS``
-takes the reward back (``referral_reversed``).
+the referrer's timeline. A return within ``REFERRAL_RETURN_DAYS`` of the order's completion
+that leaves the friend keeping less than ``REFERRAL_MIN_ORDER_AMOUNT`` (the order's total
+less every refund), or nothing at all, takes the reward back (``referral_reversed``): the
+reward is for a friend's qualifying purchase, and a purchase mostly brought back is not one.
+A return that leaves it over the threshold, or one after the window, keeps it.
 
 The friend's welcome: when ``REFERRAL_WELCOME_VOUCHER_ID`` names a voucher, the order in
 which the friend enters a referral code gets that voucher's code, issued to them with
@@ -20,9 +23,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.money import money_round
 from customers.exceptions import ReferralNotAllowed
 from customers.locks import customers_lock
 from customers.models import Customer, Event
@@ -36,6 +41,7 @@ from orders.services.vouchers import (
     voucher_first_order_code_issue,
     voucher_quote,
 )
+from orders.statuses import OrderStatus
 
 
 def referral_apply(*, customer: Customer | None, code: str) -> Customer:
@@ -115,7 +121,8 @@ def referral_reward_grant(*, order: Order) -> Event | None:
         "friend_id": friend.pk,
         "order_id": order.pk,
         "number": order.number,
-        "total_amount": str(order.total_amount),
+        # Whole đồng whichever door completed it (a row read back carries two decimals).
+        "total_amount": str(money_round(order.total_amount, order.currency)),
         "reward": kind,
     }
     if kind == "points":
@@ -144,12 +151,21 @@ def referral_reward_grant(*, order: Order) -> Event | None:
     )
 
 
-def referral_reward_reverse(*, order: Order, now=None) -> Event | None:
-    """Take back the reward ``order`` earned when it came back within the return window.
+def referral_order_kept_amount(*, order: Order) -> Decimal:
+    """What the friend kept of ``order``: its total less the refunds of all its returns."""
+    refunded = order.returns.aggregate(total=Sum("refund_amount"))["total"]
+    return order.total_amount - (refunded or Decimal(0))
 
-    Idempotent: a second call finds the ``referral_reversed`` event and does nothing. A
-    reward whose voucher code was already spent is recorded as reversed all the same
-    (the code cannot be un-spent); the event says so.
+
+def referral_reward_reverse(*, order: Order, now=None) -> Event | None:
+    """Take back the reward ``order`` earned, when goods came back within the return window
+    and what the friend kept no longer qualifies (below the threshold, or all returned).
+
+    Called by every return (``orders.services.returns.return_reversals_record``) after it
+    is recorded and the order's status set, inside its transaction. Idempotent: a second
+    call finds the ``referral_reversed`` event and does nothing. A reward whose voucher code
+    was already spent is recorded as reversed all the same (the code cannot be un-spent);
+    the event says so.
     """
     now = now or timezone.now()
     rewarded = (
@@ -163,6 +179,9 @@ def referral_reward_reverse(*, order: Order, now=None) -> Event | None:
         days=settings.REFERRAL_RETURN_DAYS
     ):
         return None
+    kept = referral_order_kept_amount(order=order)
+    if order.status != OrderStatus.RETURNED and kept >= Decimal(settings.REFERRAL_MIN_ORDER_AMOUNT):
+        return None
     customers_lock(customer_ids=[rewarded.customer_id])
     if Event.objects.filter(
         customer_id=rewarded.customer_id,
@@ -171,7 +190,12 @@ def referral_reward_reverse(*, order: Order, now=None) -> Event | None:
     ).exists():
         return None
     referrer = rewarded.customer
-    payload = {"order_id": order.pk, "number": order.number, "rewarded_event_id": rewarded.pk}
+    payload = {
+        "order_id": order.pk,
+        "number": order.number,
+        "rewarded_event_id": rewarded.pk,
+        "kept_amount": str(money_round(max(kept, Decimal(0)), order.currency)),
+    }
     if rewarded.payload.get("reward") == "points":
         loyalty_reverse(
             customer=referrer,

@@ -20,6 +20,7 @@ from orders.models import Order, OrderLine, Payment, Return, ReturnLine, ShiftCa
 from orders.selectors import pos_channel_get
 from orders.services.lifecycle import order_returned_mark
 from orders.services.placing import request_fingerprint
+from orders.services.referrals import referral_reward_reverse
 from orders.services.rollups import rollup_return_recorded
 from orders.services.shifts import shift_cash_record
 from orders.statuses import OrderStatus
@@ -170,9 +171,8 @@ def _return_write(
         for line in order_lines.values()
     )
     order = order_returned_mark(locked_order=order, fully_returned=fully_returned)
+    return_reversals_record(order=order, record=record, refund=refund_total)
     if order.customer_id:
-        record.points_reversed = _points_back(order=order, record=record, refund=refund_total)
-        record.save(update_fields=["points_reversed"])
         event_record(
             customer=order.customer,
             kind=Event.Kind.ORDER_RETURNED,
@@ -302,6 +302,22 @@ def return_line_refund_amount(line: OrderLine, quantity: int, currency: str) -> 
     before = line.returned_quantity
     paid_up_to = lambda units: money_round(line.total_amount * units / line.quantity, currency)  # noqa: E731
     return paid_up_to(before + quantity) - paid_up_to(before)
+
+
+def return_reversals_record(*, order: Order, record: Return, refund: Decimal) -> None:
+    """Take back what the returned goods had earned: the buyer's points on the refunded
+    amount (noted on ``record``), and the referrer's reward when what the friend keeps no
+    longer qualifies (``referrals.referral_reward_reverse``).
+
+    Every way goods come back calls it once the return is recorded and the order's status
+    set: a return at a till or in the admin (:func:`order_return`, also for a marketplace's
+    returns) and a marketplace parcel that came back undelivered, so the rules are the same
+    whichever way the goods came back. The customers' rows come last in the lock order.
+    """
+    if order.customer_id:
+        record.points_reversed = _points_back(order=order, record=record, refund=refund)
+        record.save(update_fields=["points_reversed"])
+    referral_reward_reverse(order=order)
 
 
 def _points_back(*, order: Order, record: Return, refund: Decimal) -> int:

@@ -1,4 +1,4 @@
-"""Keeping the daily sales rollups (``orders.models.rollups``) up to date.
+"""Keeping the sales rollups (``orders.models.rollups``, per day and per month) up to date.
 
 The order, cancellation and return services call these in their own transaction, so a
 figure moves exactly when the order does and a rolled-back sale leaves no trace. Each
@@ -9,7 +9,15 @@ concurrent sales of the same day, channel and product never lose an increment.
 What is counted: an order on the day it was placed (shop time), every status but
 cancelled; a cancellation takes its order back out of that day; a return counts on the
 day it was made, against the order's channel and store. Revenue is the lines' totals
-(after discounts, without shipping).
+(after discounts, without shipping). Every change adds to the day's row and to its
+month's row in the same transaction, so a month row is always the sum of its days.
+
+A customer's milestones (first order, returning, second order, first order in a second
+channel) are a function of the customer's orders that are not cancelled, in id order
+(``customer_milestones``). A new order or a cancellation recomputes the customer's
+milestones before and after and adds the difference to the days of the orders whose
+milestone moved (a cancelled first order makes the second one the first). An order moved
+to another customer (a merge) is caught up by ``reports_rebuild``.
 
 Lock order: each call is the *last* statement of its transaction (after the stock
 levels, the order, the shift, vouchers and loyalty), so a transaction holding rollup rows
@@ -23,6 +31,7 @@ creating, cancelling or returning an order must call it as its own last step.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -32,15 +41,37 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 
-from orders.models import DailyChannelSales, DailySales, Order, OrderLine, Return, ReturnLine
+from orders.models import (
+    DailyChannelSales,
+    DailySales,
+    MonthlyChannelSales,
+    MonthlySales,
+    Order,
+    OrderLine,
+    Return,
+    ReturnLine,
+)
 from orders.statuses import OrderStatus
 
 FIGURES = ("order_count", "units", "revenue_amount", "returned_units", "returned_amount")
+MILESTONES = (
+    "new_customer_count",
+    "returning_order_count",
+    "repeat_customer_count",
+    "multichannel_customer_count",
+)
+CHANNEL_FIGURES = FIGURES + MILESTONES
+# (day grain, month grain) of each of the two keys
+GRAINS = ((DailyChannelSales, MonthlyChannelSales), (DailySales, MonthlySales))
 
 
 def shop_day(at: datetime) -> date:
     """The calendar day of ``at`` in the shop's time zone."""
     return at.astimezone(ZoneInfo(settings.SHOP_TIME_ZONE)).date()
+
+
+def _figure_names(model) -> tuple[str, ...]:
+    return CHANNEL_FIGURES if model in (DailyChannelSales, MonthlyChannelSales) else FIGURES
 
 
 def _add(model, rows: list[dict]) -> None:
@@ -50,85 +81,142 @@ def _add(model, rows: list[dict]) -> None:
     SQLite and PostgreSQL. Django's ``bulk_create(update_conflicts=True)`` can only *set*
     ``excluded.f``, which would lose a concurrent sale's increment; this adds under the
     row lock the conflict takes, so two sales of the same day and product both count.
+    Rows of one key are merged first: one statement may not touch a row twice.
     """
+    figures = _figure_names(model)
+    merged: dict[tuple, dict] = {}
+    for row in rows:
+        key = tuple((name, value) for name, value in row.items() if name not in CHANNEL_FIGURES)
+        target = merged.setdefault(key, {**dict(key), **dict.fromkeys(figures, 0)})
+        for name in figures:
+            target[name] += row.get(name, 0)
+    rows = [row for row in merged.values() if any(row[name] for name in figures)]
     if not rows:
         return
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    keys = [name for name in rows[0] if name not in FIGURES]
-    fields = [model._meta.get_field(name) for name in (*keys, *FIGURES)]
+    keys = [name for name in rows[0] if name not in figures]
+    fields = [model._meta.get_field(name) for name in (*keys, *figures)]
     unique = next(c for c in model._meta.constraints if c.name.endswith("_key")).fields
     columns = ", ".join(quote(f.column) for f in fields)
     conflict = ", ".join(quote(model._meta.get_field(n).column) for n in unique)
     placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
     increments = ", ".join(f"{quote(n)} = {table}.{quote(n)} + excluded.{quote(n)}"
-                           for n in FIGURES)  # fmt: skip
+                           for n in figures)  # fmt: skip
     # Only names from the model's own meta are formatted in; every value is a parameter.
     sql = " ".join(
         [f"INSERT INTO {table} ({columns}) VALUES {placeholders}",  # noqa: S608
          f"ON CONFLICT ({conflict}) DO UPDATE SET {increments}"]
     )  # fmt: skip
     params = [
-        field.get_db_prep_save(row.get(field.name, 0), connection)
-        for row in rows
-        for field in fields
+        field.get_db_prep_save(row[field.name], connection) for row in rows for field in fields
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 
-def _order_key(order: Order, on: date) -> dict:
-    return {
-        "on": on,
-        "channel": order.channel_id,
-        "location": order.location_id,
-        "store_key": order.location_id or 0,
-    }
+def _key(on: date, channel_id: int, location_id: int | None) -> dict:
+    return {"on": on, "channel": channel_id, "location": location_id, "store_key": location_id or 0}
 
 
-def _figures(key: dict, pairs, *, units: str, amount: str, count: int) -> None:
+def _add_both(channel_rows: list[dict], product_rows: list[dict]) -> None:
+    """Add day rows (keyed by ``on``) and the same figures to their months' rows."""
+    for (daily, monthly), rows in zip(GRAINS, (channel_rows, product_rows), strict=True):
+        _add(daily, rows)
+        months = []
+        for row in rows:
+            month = {name: value for name, value in row.items() if name != "on"}
+            months.append({"month": row["on"].replace(day=1), **month})
+        _add(monthly, months)
+
+
+def _figures(key: dict, pairs, *, units: str, amount: str, count: int) -> tuple[list, list]:
     """Both grains' rows for ``pairs`` of ``(variant_id, quantity, amount)``, added up."""
     per_variant: dict[int, list] = defaultdict(lambda: [0, Decimal(0)])
     for variant_id, quantity, money in pairs:
         per_variant[variant_id][0] += quantity
         per_variant[variant_id][1] += money
     counted = {"order_count": count} if count else {}
-    _add(
-        DailyChannelSales,
-        [
-            {
-                **key,
-                **counted,
-                units: sum(q for q, _ in per_variant.values()),
-                amount: sum((m for _, m in per_variant.values()), Decimal(0)),
-            }
-        ],
+    channel_rows = [
+        {
+            **key,
+            **counted,
+            units: sum(q for q, _ in per_variant.values()),
+            amount: sum((m for _, m in per_variant.values()), Decimal(0)),
+        }
+    ]
+    product_rows = [
+        {**key, "variant": variant_id, **counted, units: quantity, amount: money}
+        for variant_id, (quantity, money) in sorted(per_variant.items())
+    ]
+    return channel_rows, product_rows
+
+
+# (order id, placed at, channel id, location id), in id order
+OrderFacts = tuple[int, datetime, int, int | None]
+
+
+def customer_milestones(orders: Iterable[OrderFacts]) -> dict[int, dict[str, int]]:
+    """Which milestone each of one customer's orders (not cancelled, in id order) reached."""
+    reached: dict[int, dict[str, int]] = {}
+    channels: set[int] = set()
+    for index, (order_id, _placed_at, channel_id, _location_id) in enumerate(orders):
+        flags = {"new_customer_count": 1} if index == 0 else {"returning_order_count": 1}
+        if index == 1:
+            flags["repeat_customer_count"] = 1
+        if channel_id not in channels:
+            channels.add(channel_id)
+            if len(channels) == 2:
+                flags["multichannel_customer_count"] = 1
+        reached[order_id] = flags
+    return reached
+
+
+def _milestone_rows(order: Order, *, joined: bool) -> list[dict]:
+    """The day rows that move the customer's milestones from before ``order`` joined
+    (``joined``) or left (cancelled) their orders to after (one query)."""
+    if not order.customer_id:
+        return []
+    kept = list(
+        Order.objects.filter(customer_id=order.customer_id)
+        .exclude(status=OrderStatus.CANCELLED)
+        .exclude(pk=order.pk)
+        .order_by("pk")
+        .values_list("pk", "placed_at", "channel_id", "location_id")
     )
-    _add(
-        DailySales,
-        [
-            {**key, "variant": variant_id, **counted, units: quantity, amount: money}
-            for variant_id, (quantity, money) in sorted(per_variant.items())
-        ],
-    )
+    facts = {row[0]: row for row in kept}
+    facts[order.pk] = (order.pk, order.placed_at, order.channel_id, order.location_id)
+    with_it = sorted([*kept, facts[order.pk]])
+    before, after = customer_milestones(kept), customer_milestones(with_it)
+    sign = 1 if joined else -1
+    rows = []
+    for order_id in facts:
+        old, new = before.get(order_id, {}), after.get(order_id, {})
+        change = {name: sign * (new.get(name, 0) - old.get(name, 0)) for name in MILESTONES}
+        if any(change.values()):
+            _pk, placed_at, channel_id, location_id = facts[order_id]
+            rows.append({**_key(shop_day(placed_at), channel_id, location_id), **change})
+    return rows
 
 
 def rollup_order_placed(*, order: Order, lines: list[OrderLine]) -> None:
     """Count a new order (any status) on the day it was placed; in the caller's transaction."""
-    _figures(
-        _order_key(order, shop_day(order.placed_at)),
+    channel_rows, product_rows = _figures(
+        _key(shop_day(order.placed_at), order.channel_id, order.location_id),
         [(line.variant_id, line.quantity, line.total_amount) for line in lines],
         units="units", amount="revenue_amount", count=1,
     )  # fmt: skip
+    _add_both(channel_rows + _milestone_rows(order, joined=True), product_rows)
 
 
 def rollup_order_cancelled(*, order: Order) -> None:
     """Take a cancelled order back out of the day it was placed; in the caller's transaction."""
-    _figures(
-        _order_key(order, shop_day(order.placed_at)),
+    channel_rows, product_rows = _figures(
+        _key(shop_day(order.placed_at), order.channel_id, order.location_id),
         [(line.variant_id, -line.quantity, -line.total_amount) for line in order.lines.all()],
         units="units", amount="revenue_amount", count=-1,
     )  # fmt: skip
+    _add_both(channel_rows + _milestone_rows(order, joined=False), product_rows)
 
 
 def rollup_return_recorded(
@@ -136,72 +224,109 @@ def rollup_return_recorded(
 ) -> None:
     """Count a return's ``(order line, quantity, refund)`` on the day it was made, against
     the order's channel and store; in the caller's transaction."""
-    _figures(
-        _order_key(record.order, shop_day(record.created_at)),
-        [(line.variant_id, quantity, amount) for line, quantity, amount in returned],
-        units="returned_units", amount="returned_amount", count=0,
+    order = record.order
+    _add_both(
+        *_figures(
+            _key(shop_day(record.created_at), order.channel_id, order.location_id),
+            [(line.variant_id, quantity, amount) for line, quantity, amount in returned],
+            units="returned_units", amount="returned_amount", count=0,
+        )
     )  # fmt: skip
 
 
 @transaction.atomic
 def rollup_rebuild() -> tuple[int, int]:
-    """Recompute both rollups from every order and return; answers the rows written.
+    """Recompute the four rollups from every order and return; answers the day rows written
+    (per channel, per product).
 
-    Aggregates in the database (one query per grain and source), so it is a handful of
-    statements whatever the size. On PostgreSQL it first locks both tables (EXCLUSIVE):
-    it waits for every sale that already added to them to commit (so it sees those orders)
-    and a sale arriving meanwhile waits to add its increment until the rebuild committed
-    (which did not see that order), so nothing is counted twice or lost.
+    Aggregates in the database (one query per grain and source); the customers' milestones
+    walk the orders that have a customer once, in id order, in Python. On PostgreSQL it
+    first locks the tables (EXCLUSIVE): it waits for every sale that already added to them
+    to commit (so it sees those orders) and a sale arriving meanwhile waits to add its
+    increment until the rebuild committed (which did not see that order), so nothing is
+    counted twice or lost.
     """
     _rollup_tables_lock()
+    written = []
+    for grain in GRAINS:
+        days = _rebuilt_days(grain[0])
+        figures = _figure_names(grain[0])
+        months: dict[tuple, dict] = defaultdict(lambda figures=figures: dict.fromkeys(figures, 0))
+        for key, values in days.items():
+            month = months[(key[0].replace(day=1), *key[1:])]
+            for name in figures:
+                month[name] += values[name]
+        for model, rows, on in ((grain[0], days, "on"), (grain[1], months, "month")):
+            model.objects.all().delete()
+            objs = [
+                model(
+                    **{on: key[0]},
+                    channel_id=key[1],
+                    location_id=key[2],
+                    store_key=key[2] or 0,
+                    **({"variant_id": key[3]} if len(key) > 3 else {}),
+                    **values,
+                )
+                for key, values in rows.items()
+            ]
+            model.objects.bulk_create(objs, batch_size=2000)
+        written.append(len(days))
+    return written[0], written[1]
+
+
+def _rebuilt_days(model) -> dict[tuple, dict]:
+    """``(day, channel, location[, variant]) → figures`` recounted from orders and returns."""
     zone = ZoneInfo(settings.SHOP_TIME_ZONE)
     sold = OrderLine.objects.exclude(order__status=OrderStatus.CANCELLED).annotate(
         day=TruncDate("order__placed_at", tzinfo=zone)
     )
     returned = ReturnLine.objects.annotate(day=TruncDate("return_record__created_at", tzinfo=zone))
     sale_dims = ("day", "order__channel_id", "order__location_id")
-    return_dims = (
-        "day",
-        "order_line__order__channel_id",
-        "order_line__order__location_id",
-    )
-    written = []
-    for model, extra_sale, extra_return in (
-        (DailyChannelSales, (), ()),
-        (DailySales, ("variant_id",), ("order_line__variant_id",)),
+    return_dims = ("day", "order_line__order__channel_id", "order_line__order__location_id")
+    per_product = model is DailySales
+    extra_sale = ("variant_id",) if per_product else ()
+    extra_return = ("order_line__variant_id",) if per_product else ()
+    figures = _figure_names(model)
+    rows: dict[tuple, dict] = defaultdict(lambda figures=figures: dict.fromkeys(figures, 0))
+    for row in sold.values(*sale_dims, *extra_sale).annotate(
+        n=Count("order_id", distinct=True), u=Sum("quantity"), r=Sum("total_amount")
     ):
-        rows: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
-        for row in sold.values(*sale_dims, *extra_sale).annotate(
-            n=Count("order_id", distinct=True), u=Sum("quantity"), r=Sum("total_amount")
-        ):
-            key = tuple(row[name] for name in (*sale_dims, *extra_sale))
-            rows[key].update(order_count=row["n"], units=row["u"], revenue_amount=row["r"])
-        for row in returned.values(*return_dims, *extra_return).annotate(
-            u=Sum("quantity"), r=Sum("refund_amount")
-        ):
-            key = tuple(row[name] for name in (*return_dims, *extra_return))
-            rows[key].update(returned_units=row["u"], returned_amount=row["r"])
-        model.objects.all().delete()
-        objs = [
-            model(
-                on=key[0],
-                channel_id=key[1],
-                location_id=key[2],
-                store_key=key[2] or 0,
-                **({"variant_id": key[3]} if len(key) > 3 else {}),
-                **figures,
-            )
-            for key, figures in rows.items()
-        ]
-        model.objects.bulk_create(objs, batch_size=2000)
-        written.append(len(objs))
-    return written[0], written[1]
+        key = tuple(row[name] for name in (*sale_dims, *extra_sale))
+        rows[key].update(order_count=row["n"], units=row["u"], revenue_amount=row["r"])
+    for row in returned.values(*return_dims, *extra_return).annotate(
+        u=Sum("quantity"), r=Sum("refund_amount")
+    ):
+        key = tuple(row[name] for name in (*return_dims, *extra_return))
+        rows[key].update(returned_units=row["u"], returned_amount=row["r"])
+    if not per_product:
+        for key, change in _all_milestones():
+            for name, value in change.items():
+                rows[key][name] += value
+    return rows
+
+
+def _all_milestones():
+    """``(day key, milestones)`` of every order that reached one, customer by customer."""
+    orders = (
+        Order.objects.filter(customer__isnull=False)
+        .exclude(status=OrderStatus.CANCELLED)
+        .order_by("customer_id", "pk")
+        .values_list("customer_id", "pk", "placed_at", "channel_id", "location_id")
+    )
+    customer, facts = None, []
+    for customer_id, *fact in (*orders.iterator(chunk_size=5000), (None, None, None, None, None)):
+        if customer_id != customer and facts:
+            by_id = {f[0]: f for f in facts}
+            for order_id, flags in customer_milestones(facts).items():
+                _pk, placed_at, channel_id, location_id = by_id[order_id]
+                yield (shop_day(placed_at), channel_id, location_id), flags
+            facts = []
+        customer = customer_id
+        facts.append(tuple(fact))
 
 
 def _rollup_tables_lock() -> None:
     if connection.vendor == "postgresql":
+        tables = ", ".join(model._meta.db_table for grain in GRAINS for model in grain)
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"LOCK TABLE {DailyChannelSales._meta.db_table}, {DailySales._meta.db_table}"
-                " IN EXCLUSIVE MODE"
-            )
+            cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")

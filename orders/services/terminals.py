@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from config.audit import audit_record
 from inventory.models import Location
 from orders.exceptions import TerminalLocationInvalid
 from orders.models import CustomerLookup, Terminal
@@ -44,10 +45,12 @@ def terminal_token_rotate(*, terminal: Terminal) -> str:
 
 
 def terminal_revoke(*, terminal: Terminal) -> Terminal:
-    Terminal.objects.filter(pk=terminal.pk, revoked_at__isnull=True).update(
+    revoked = Terminal.objects.filter(pk=terminal.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
     terminal.refresh_from_db(fields=["revoked_at"])
+    if revoked:  # an update, not a save: the audit trail is told (config/audit.py)
+        audit_record(instance=terminal, event="terminal.revoked")
     return terminal
 
 

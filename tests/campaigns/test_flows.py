@@ -1,17 +1,18 @@
 """The flows, end to end through the timeline: enrol, wait, re-check exits, send via the outbox.
 
+The whole Hoa Ban Food journey through the real doors (store pages, POS API, review link,
+the beat's tasks) is ``test_journey_hoa_ban.py``; these drive the services directly.
+
 ``transaction=True``: the flows read the timeline through ``event_stream``, which on
 PostgreSQL hands out only events of transactions that have ended.
 """
 
-import re
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from rest_framework.test import APIClient
 
 from campaigns.demo import demo_flows
@@ -20,15 +21,15 @@ from campaigns.flows.reports import flow_report, flow_template_gaps
 from campaigns.flows.seeds import seed
 from campaigns.models import CallTask, ConsumerCursor, Flow, FlowEnrolment, Message, MessageTemplate
 from campaigns.services import message_send_due
-from customers.models import Event, LoyaltyEntry
+from customers.models import Event
 from customers.selectors import EventCursor
 from customers.services import consent_record, review_submit
-from inventory.models import Location
+from inventory.models import Location, SalesChannel
 from orders.models import Cart, Order
 from orders.services.checkout import cart_line_set, checkout_start, order_place
 from orders.services.marketplace import marketplace_order_ingest
+from orders.services.phone import PhoneLine, phone_order_place
 from orders.services.placing import LineInput
-from orders.services.referrals import referral_reward_grant
 from tests.campaigns import transports
 from tests.factories import (
     LocationFactory,
@@ -183,6 +184,21 @@ def marketplace_order(shop, time_machine, at):
     return order
 
 
+def phone_order(shop, time_machine, at):
+    """Staff take her order on the phone (issue 14): the same placing as the web's."""
+    time_machine.move_to(at, tick=False)
+    if not SalesChannel.objects.filter(kind="phone").exists():
+        channel_selling_from(shop["store"], kind="phone", code="phone")
+    return phone_order_place(
+        phone="0909 908 089",
+        full_name="Hoa",
+        lines=[PhoneLine(sku="mk-100g", quantity=1)],
+        fulfilment="ship",
+        payment_method="cod",
+        shipping_address={"line1": "1 Cầu Giấy", "city": "Hà Nội"},
+    )
+
+
 def flow_messages(flow):
     return list(Message.objects.filter(flow=flow).order_by("id"))
 
@@ -240,7 +256,7 @@ def test_bought_at_the_pos_before_the_evening_no_cart_email(shop, flows, hoa, ti
     assert (enrolment.state, enrolment.exit_reason) == ("exited", "ordered")
 
 
-@pytest.mark.parametrize("door", ["web", "pos", "marketplace"])
+@pytest.mark.parametrize("door", ["web", "pos", "marketplace", "phone"])
 @pytest.mark.django_db(transaction=True)
 def test_every_recovery_flow_exits_on_a_purchase_in_each_channel(
     shop, flows, hoa, time_machine, door
@@ -262,6 +278,7 @@ def test_every_recovery_flow_exits_on_a_purchase_in_each_channel(
         "web": lambda: web_order(shop, hoa, time_machine, at),
         "pos": lambda: pos_sale(shop, time_machine, at),
         "marketplace": lambda: marketplace_order(shop, time_machine, at),
+        "phone": lambda: phone_order(shop, time_machine, at),
     }[door]()
     run_jobs(time_machine, local(21, days=1))
 
@@ -592,163 +609,6 @@ def test_the_cart_email_carries_a_first_order_code_and_the_second_step_a_combo(
     assert second.featured_variant_ids == sorted([shop["buffalo"].pk, shop["salt"].pk])
     assert (second.state, second.step) == ("sent", "2")
     assert FlowEnrolment.objects.get(flow__code="cart_abandoned").state == "completed"
-
-
-# --- the whole journey ---------------------------------------------------------------------
-# Through the real doors where the shopper and the cashier act: the POS API (the sale found
-# by phone, redeeming the mailed voucher; the Messenger id captured at the till) and the
-# signed review link page, and the friend's sale at the till with Hoa's referral code. The
-# web cart and checkout go through the services the web store pages call.
-
-PSID = "6723481953012345"
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_hoa_ban_journey(shop, flows, hoa, time_machine, client):
-    from orders.models import Bundle, BundleItem
-    from tests.factories import VoucherFactory
-
-    voucher = VoucherFactory(
-        code=None, first_order_only=True, name="Đơn đầu", value=Decimal(100000)
-    )
-    Flow.objects.filter(code="cart_abandoned").update(voucher=voucher)
-    combo = Bundle.objects.create(name="Tây Bắc", slug="tay-bac", price_amount=Decimal(1350000))
-    BundleItem.objects.create(bundle=combo, variant=shop["buffalo"], quantity=1)
-    BundleItem.objects.create(bundle=combo, variant=shop["salt"], quantity=1)
-
-    # Monday 10:00: 2 kg of smoked buffalo left in the web cart
-    cart = web_cart(shop, hoa, time_machine, MORNING)
-    # 19:00: the evening email with a first-order code
-    run_jobs(time_machine, local(19))
-    email = Message.objects.get(flow="cart_abandoned", step="1")
-    assert (email.channel, email.state) == ("email", "sent")
-    code = re.search(r"mã giảm giá đơn đầu: (\S+)", email.body, re.I).group(1)
-
-    # Tuesday 10:00: he types his phone and a Cầu Giấy address at checkout, and leaves
-    time_machine.move_to(local(10, days=1), tick=False)
-    checkout_start(
-        cart=cart,
-        contact_name="Hoa",
-        contact_phone="0909908089",
-        shipping_address={"line1": "1 Xuân Thủy", "district": "Cầu Giấy", "city": "Hà Nội"},
-    )
-    # 10:30: a text invites him to the Hàng Giấy showroom, which has it all in stock
-    run_jobs(time_machine, local(10, 30, days=1))
-    sms = Message.objects.get(flow="checkout_abandoned")
-    assert (sms.channel, sms.state) == ("sms", "sent")
-    assert "Showroom Hàng Giấy, 12 Hàng Giấy" in sms.body
-
-    # 15:00: he buys at the showroom; the till knows him by his phone, takes the voucher
-    # and captures his Messenger id with his consent
-    time_machine.move_to(local(15, days=1), tick=False)
-    api = shop["api"]
-    found = api.get("/api/v1/pos/customers/lookup/", {"phone": "0909 908 089"}).json()
-    added = api.post(
-        f"/api/v1/pos/customers/{found['id']}/contacts/",
-        {
-            "messenger_psid": PSID,
-            "consents": [{"channel": "messenger", "purpose": "transactional", "granted": True}],
-        },
-        format="json",
-    )
-    assert added.status_code in (200, 201), added.json()
-    sale = api.post(
-        "/api/v1/pos/sales/",
-        {
-            "client_uuid": str(uuid.uuid4()),
-            "customer_id": found["id"],
-            "voucher_code": code,
-            "lines": [{"sku": "TRAU-1KG", "quantity": 2}],
-            "payments": [{"method": "cash", "amount": "1300000", "tendered_amount": "1300000"}],
-        },
-        format="json",
-    )
-    assert sale.status_code == 201, sale.json()
-    order = Order.objects.get(number=sale.json()["number"])
-    assert order.voucher_code == code
-
-    # 15:05: the thank-you on Messenger
-    run_jobs(time_machine, local(15, 5, days=1))
-    thanks = Message.objects.get(flow="store_thank_you")
-    assert (thanks.channel, thanks.address, thanks.state) == ("messenger", PSID, "sent")
-
-    # Wednesday 19:00: the cart's combo step was due; it ends on the purchase instead
-    run_jobs(time_machine, local(19, days=2))
-    assert not Message.objects.filter(flow="cart_abandoned", step="2").exists()
-    assert not FlowEnrolment.objects.filter(
-        flow__code__in=["cart_abandoned", "checkout_abandoned"], state="active"
-    ).exists()
-
-    # Thursday 15:00, two days later: the review request with its signed link
-    run_jobs(time_machine, local(15, days=3))
-    request = Message.objects.get(flow="review_request")
-    assert request.state == "sent"
-    assert request.context["review_url"].startswith("http")
-    path = "/" + request.context["review_url"].split("/", 3)[3]
-    page = client.get(path)
-    assert page.status_code == 200
-
-    # he gives 5 stars through that link
-    posted = client.post(path, {"rating": "5", "text": "Thịt trâu ngon tuyệt"})
-    assert posted.status_code in (200, 302)
-
-    # then a thank-you with his referral code
-    run_jobs(time_machine, local(15, 15, days=3))
-    referral = Message.objects.filter(flow="review_thanks", state="sent").get()
-    hoa.refresh_from_db()
-    assert hoa.referral_code and hoa.referral_code in referral.body
-
-    # Friday 11:00: a friend registers at the till and buys 600,000 đ with Hoa's code
-    time_machine.move_to(local(11, days=4), tick=False)
-    stocked(VariantFactory(sku="TT-500G", price_amount=Decimal(600000)), shop["store"], 5)
-    friend = api.post(
-        "/api/v1/pos/customers/",
-        {"full_name": "Lan", "phone": "0912 345 678"},
-        format="json",
-    )
-    assert friend.status_code == 201, friend.json()
-    sale = api.post(
-        "/api/v1/pos/sales/",
-        {
-            "client_uuid": str(uuid.uuid4()),
-            "customer_id": friend.json()["id"],
-            "referral_code": hoa.referral_code.lower(),
-            "lines": [{"sku": "TT-500G", "quantity": 1}],
-            "payments": [{"method": "cash", "amount": "600000", "tendered_amount": "600000"}],
-        },
-        format="json",
-    )
-    assert sale.status_code == 201, sale.json()
-    friend_order = Order.objects.get(number=sale.json()["number"])
-    assert (friend_order.status, friend_order.total_amount) == ("completed", Decimal(600000))
-
-    # then Hoa is rewarded once: the points on her ledger and ``referral_rewarded`` on her
-    # timeline, even when the completion is recorded again and the jobs run twice
-    with transaction.atomic():
-        assert referral_reward_grant(order=friend_order) is None
-    run_jobs(time_machine, local(11, 5, days=4))
-    run_jobs(time_machine, local(11, 10, days=4))
-    (rewarded,) = Event.objects.filter(kind="referral_rewarded")
-    assert rewarded.customer_id == hoa.pk
-    assert rewarded.payload == {
-        "friend_id": friend.json()["id"],
-        "order_id": friend_order.pk,
-        "number": friend_order.number,
-        "total_amount": "600000",
-        "reward": "points",
-        "points": 500,
-    }
-    (entry,) = LoyaltyEntry.objects.filter(reference=f"referral:{friend.json()['id']}")
-    assert (entry.customer_id, entry.points) == (hoa.pk, 500)
-    # and nothing reached Hoa twice along the whole journey
-    sent = list(Message.objects.filter(customer=hoa).order_by("id").values_list("flow", "step"))
-    assert sent == [
-        ("cart_abandoned", "1"),
-        ("checkout_abandoned", "1"),
-        ("store_thank_you", "1"),
-        ("review_request", "1"),
-        ("review_thanks", "1"),
-    ]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 
 from campaigns.flows.engine import CONSUMER_NAME, flows_advance, flows_consume
 from campaigns.flows.seeds import seed
-from campaigns.models import ConsumerCursor, Flow, FlowEnrolment, MessageTemplate
-from customers.models import Customer, Event
+from campaigns.models import ConsumerCursor, Flow, FlowEnrolment, Message, MessageTemplate
+from customers.models import ContactPoint, Customer, Event
 from customers.selectors import EventCursor, event_stream
 
 AT = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
@@ -93,3 +93,64 @@ def test_a_burst_of_idle_carts_is_swept_in_a_flat_number_of_queries(time_machine
     assert FlowEnrolment.objects.filter(state="exited", exit_reason="ordered").count() == 1100
     if connection.vendor == "postgresql":
         assert small[1] == large[1] == 1
+
+
+def idle_carts(n: int, start: int) -> None:
+    """``n`` customers with an email who put a jar in the cart at 10:00 and left it."""
+    customers = Customer.objects.bulk_create(
+        [Customer(full_name=f"Khách {start + i}") for i in range(n)]
+    )
+    ContactPoint.objects.bulk_create(
+        [ContactPoint(customer=c, kind="email", value=f"k{c.pk}@example.vn") for c in customers]
+    )
+    lines = [{"variant_id": 1, "product_id": 1, "sku": "MK-100G", "quantity": 1}]
+    Event.objects.bulk_create(
+        [
+            Event(
+                customer=customer,
+                kind=Event.Kind.CART_UPDATED,
+                occurred_at=AT,
+                payload={"cart_token": f"t{customer.pk}", "lines": lines, "product_ids": [1]},
+            )
+            for customer in customers
+        ]
+    )
+
+
+def send_sweep(n: int, start: int, time_machine) -> tuple[int, int]:
+    """The queries of the sweep that puts ``n`` evening emails in the outbox: (all but
+    the INSERTs, the INSERTs)."""
+    time_machine.move_to(AT, tick=False)
+    idle_carts(n, start)
+    wait_visible(n)
+    assert flows_consume(batch_size=10 * n) == n
+    time_machine.move_to(AT + timedelta(hours=10), tick=False)
+    with CaptureQueriesContext(connection) as advanced:
+        summary = flows_advance(batch_size=10 * n)
+    assert (summary.claimed, summary.counts) == (n, {"sent": n})
+    inserts = sum(query["sql"].startswith("INSERT") for query in advanced.captured_queries)
+    return len(advanced.captured_queries) - inserts, inserts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_idle_carts_that_send_is_swept_in_a_flat_number_of_queries(time_machine):
+    # given: the cart flow on
+    seed(Flow, MessageTemplate)
+    Flow.objects.filter(code="cart_abandoned").update(enabled=True)
+    ConsumerCursor.objects.create(name=CONSUMER_NAME)
+
+    # when: 10 carts go idle and get their evening email, then 100
+    small = send_sweep(10, 0, time_machine)
+    large = send_sweep(100, 10, time_machine)
+
+    # then: the same queries for ten times the messages (channel ranking, templates,
+    # rendering and the outbox INSERT are per batch), and every message is in the outbox;
+    # an INSERT is one statement (PostgreSQL) or as many as SQLite's parameter limit needs
+    assert small[0] == large[0]
+    if connection.vendor == "postgresql":
+        assert small[1] == large[1] == 2  # the messages, their tracked links
+    messages = Message.objects.filter(flow="cart_abandoned", step="1")
+    assert messages.count() == 110
+    assert set(messages.values_list("channel", "state")) == {("email", "pending")}
+    assert all("/m/c/" in body for body in messages.values_list("body", flat=True))
+    assert FlowEnrolment.objects.filter(state="active", next_step=1).count() == 110

@@ -51,22 +51,24 @@ def test_stock_list_filters_low_and_negative(shop, warehouse_client):
 
 
 def test_receive_form_calls_the_service(shop, warehouse_client):
-    # when
+    # when: the goods receipt page (tests/inventory/test_goods_receipt_page.py), one line
     response = warehouse_client.post(
         "/admin/inventory/stocklevel/receive/",
         {
             "location": shop.warehouse.pk,
-            "sku": "MAC-KHEN-100",
-            "quantity": 12,
-            "reference": "po:1",
-            "reason": "",
+            "supplier_reference": "po:1",
+            "lines-TOTAL_FORMS": "1",
+            "lines-INITIAL_FORMS": "0",
+            "lines-0-code": "MAC-KHEN-100",
+            "lines-0-quantity": "12",
+            "lines-0-unit_cost_amount": "60000",
         },
     )
 
     # then
     assert response.status_code == 302
     movement = StockMovement.objects.get()
-    assert (movement.kind, movement.quantity, movement.reference) == ("receipt", 12, "po:1")
+    assert (movement.kind, movement.quantity, movement.reason) == ("receipt", 12, "po:1")
     assert movement.actor.groups.get().name == WAREHOUSE
     assert StockLevel.objects.get().on_hand == 12
 

@@ -253,6 +253,103 @@ def test_a_return_after_the_window_keeps_the_reward(shop):
     assert not Event.objects.filter(kind="referral_reversed").exists()
 
 
+# --- partial returns: the reward stands while what the friend keeps still qualifies ----------
+
+
+def web_checkout_both(web, buffalo, spice, *, phone, referral_code=""):
+    """A friend's web order of 600,000 đ of buffalo and 85,000 đ of spice, delivered."""
+    cart = cart_get_or_create(channel=web)
+    cart_line_set(cart=cart, variant_id=buffalo.pk, quantity=1)
+    cart_line_set(cart=cart, variant_id=spice.pk, quantity=1)
+    cart = checkout_start(
+        cart=cart, contact_phone=phone, fulfilment="ship", shipping_address=ADDRESS
+    )
+    return deliver(order_place(cart=cart, payment_method="cod", referral_code=referral_code))
+
+
+def bring_back(order, store, sku):
+    line = order.lines.get(sku=sku)
+    record, _created = order_return(
+        order=Order.objects.get(pk=order.pk),
+        location=store,
+        lines=[ReturnLineInput(order_line_id=line.pk, quantity=1)],
+        reason="Không hợp khẩu vị",
+        refund_method="cash",
+    )
+    return record
+
+
+@pytest.mark.django_db
+@override_settings(REFERRAL_REWARD="points:500", REFERRAL_RETURN_DAYS=14)
+def test_a_partial_return_below_the_threshold_takes_the_reward_back(shop):
+    # given: a friend's 685,000 đ order that rewarded the referrer
+    web, _api, store, buffalo, spice, referrer, code = shop
+    order = web_checkout_both(web, buffalo, spice, phone="0912345678", referral_code=code)
+    assert loyalty_balance(customer=referrer) == 500
+
+    # when: the buffalo comes back a week later; the friend keeps the 85,000 đ spice
+    with time_machine.travel(timezone.now() + timedelta(days=7)):
+        bring_back(order, store, "TT-500G")
+
+    # then: what is kept is below 500,000 đ, so the reward goes
+    order.refresh_from_db()
+    assert order.status == "partially_returned"
+    assert loyalty_balance(customer=referrer) == 0
+    (reversed_event,) = Event.objects.filter(kind="referral_reversed")
+    assert reversed_event.customer == referrer
+    assert reversed_event.payload["kept_amount"] == str(int(order.total_amount) - 600000)
+    assert reversed_event.payload["points"] == 500
+
+
+@pytest.mark.django_db
+@override_settings(REFERRAL_REWARD="points:500", REFERRAL_RETURN_DAYS=14)
+def test_a_partial_return_that_keeps_it_over_the_threshold_keeps_the_reward(shop):
+    # given
+    web, _api, store, buffalo, spice, referrer, code = shop
+    order = web_checkout_both(web, buffalo, spice, phone="0912345678", referral_code=code)
+
+    # when: only the spice comes back; 600,000 đ and more is kept
+    bring_back(order, store, "MK-100G")
+
+    # then: the reward stands
+    assert loyalty_balance(customer=referrer) == 500
+    assert not Event.objects.filter(kind="referral_reversed").exists()
+
+    # and when the buffalo follows within the window, nothing worth the reward is kept
+    bring_back(order, store, "TT-500G")
+    assert loyalty_balance(customer=referrer) == 0
+    assert Event.objects.filter(kind="referral_reversed").count() == 1
+
+
+@pytest.mark.django_db
+@override_settings(REFERRAL_REWARD="points:500", REFERRAL_RETURN_DAYS=14)
+def test_a_partial_return_below_the_threshold_after_the_window_keeps_the_reward(shop):
+    web, _api, store, buffalo, spice, referrer, code = shop
+    order = web_checkout_both(web, buffalo, spice, phone="0912345678", referral_code=code)
+
+    with time_machine.travel(timezone.now() + timedelta(days=15)):
+        bring_back(order, store, "TT-500G")
+
+    assert loyalty_balance(customer=referrer) == 500
+    assert not Event.objects.filter(kind="referral_reversed").exists()
+
+
+@pytest.mark.django_db
+@override_settings(REFERRAL_REWARD="points:500", REFERRAL_MIN_ORDER_AMOUNT=0)
+def test_a_full_return_takes_the_reward_back_even_without_a_threshold(shop):
+    # given: any order rewards (no threshold)
+    web, _api, store, buffalo, _spice, referrer, code = shop
+    order = deliver(web_checkout(web, buffalo, phone="0912345678", referral_code=code))
+    assert loyalty_balance(customer=referrer) == 500
+
+    # when: everything comes back (the shipping fee stays kept, over the 0 đ threshold)
+    bring_back(order, store, "TT-500G")
+
+    # then: nothing of the purchase is kept: the reward goes, once
+    assert loyalty_balance(customer=referrer) == 0
+    assert Event.objects.filter(kind="referral_reversed").count() == 1
+
+
 @pytest.mark.django_db
 def test_a_voucher_reward_is_a_single_use_code_withdrawn_on_return(shop, settings):
     # given

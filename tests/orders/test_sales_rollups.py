@@ -13,9 +13,17 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from customers.models import Customer
 from inventory.models import SalesChannel, StockLevel
 from orders.marketplaces.services.convergence import order_converge
-from orders.models import DailyChannelSales, DailySales, Order, ReturnLine
+from orders.models import (
+    DailyChannelSales,
+    DailySales,
+    MonthlyChannelSales,
+    MonthlySales,
+    Order,
+    ReturnLine,
+)
 from orders.services import (
     ReturnLineInput,
     cart_get_or_create,
@@ -69,6 +77,42 @@ def shop():
     }
 
 
+MILESTONES = ("new", "returning", "repeat", "multichannel")
+
+
+def recount_milestones():
+    """Brute force: walk each customer's orders that are not cancelled, oldest id first."""
+    rows = defaultdict(lambda: [0, 0, 0, 0])
+    seen = defaultdict(list)  # customer → channels of their orders so far
+    for order in (
+        Order.objects.exclude(status=Order.Status.CANCELLED)
+        .filter(customer__isnull=False)
+        .order_by("pk")
+    ):
+        key = (order.placed_at.astimezone(VN).date(), order.channel_id, order.location_id)
+        earlier = seen[order.customer_id]
+        channels = set(earlier)
+        rows[key][0] += not earlier
+        rows[key][1] += bool(earlier)
+        rows[key][2] += len(earlier) == 1
+        rows[key][3] += order.channel_id not in channels and len(channels) == 1
+        earlier.append(order.channel_id)
+    return _nonzero(rows)
+
+
+def by_month(rows):
+    """Day rows summed into their months' rows (the brute force of the month grain)."""
+    months = defaultdict(lambda: None)
+    for (day, *rest), figures in rows.items():
+        key = (day.replace(day=1), *rest)
+        months[key] = (
+            tuple(figures)
+            if months[key] is None
+            else tuple(a + b for a, b in zip(months[key], figures, strict=True))
+        )
+    return _nonzero(months)
+
+
 def recount():
     """Brute force: every order and return row, summed in Python."""
     channel_rows = defaultdict(lambda: [0, 0, Decimal(0), 0, Decimal(0)])
@@ -101,39 +145,72 @@ def _nonzero(rows):
     return {key: tuple(figures) for key, figures in rows.items() if any(figures)}
 
 
-def rolled_up():
-    figures = ("order_count", "units", "revenue_amount", "returned_units", "returned_amount")
+FIGURES = ("order_count", "units", "revenue_amount", "returned_units", "returned_amount")
+
+
+def rolled_up(channel_model=DailyChannelSales, product_model=DailySales, on="on"):
     channel_rows = {
-        (row.on, row.channel_id, row.location_id): tuple(getattr(row, f) for f in figures)
-        for row in DailyChannelSales.objects.all()
+        (getattr(row, on), row.channel_id, row.location_id): tuple(getattr(row, f) for f in FIGURES)
+        for row in channel_model.objects.all()
     }
     product_rows = {
-        (row.on, row.channel_id, row.location_id, row.variant_id): tuple(
-            getattr(row, f) for f in figures
+        (getattr(row, on), row.channel_id, row.location_id, row.variant_id): tuple(
+            getattr(row, f) for f in FIGURES
         )
-        for row in DailySales.objects.all()
+        for row in product_model.objects.all()
     }
     return _nonzero(channel_rows), _nonzero(product_rows)
 
 
-def _web_order(shop, lines, hours):
+def rolled_up_months():
+    return rolled_up(MonthlyChannelSales, MonthlySales, "month")
+
+
+def rolled_up_milestones(model=DailyChannelSales, on="on"):
+    names = ("new_customer_count", "returning_order_count", "repeat_customer_count",
+             "multichannel_customer_count")  # fmt: skip
+    return _nonzero(
+        {
+            (getattr(row, on), row.channel_id, row.location_id): tuple(
+                getattr(row, name) for name in names
+            )
+            for row in model.objects.all()
+        }
+    )
+
+
+def assert_rollups_are_the_recount():
+    """Days, months and customers' milestones, each against its brute force."""
+    channel_rows, product_rows = recount()
+    milestones = recount_milestones()
+    assert rolled_up() == (channel_rows, product_rows)
+    assert rolled_up_months() == (by_month(channel_rows), by_month(product_rows))
+    assert rolled_up_milestones() == milestones
+    assert rolled_up_milestones(MonthlyChannelSales, "month") == by_month(milestones)
+
+
+PHONES = ("0909908089", "0912345678")
+
+
+def _web_order(shop, lines, hours, phone="0909908089"):
     cart = cart_get_or_create(channel=shop["web"])
     for variant, quantity in lines:
         cart_line_set(cart=cart, variant_id=variant.pk, quantity=quantity)
     if hours % 3 == 0:
         cart = checkout_start(
-            cart=cart, contact_phone="0909908089", fulfilment="pickup",
+            cart=cart, contact_phone=phone, fulfilment="pickup",
             pickup_location=shop["showroom"],
         )  # fmt: skip
     else:
-        cart = checkout_start(cart=cart, contact_phone="0909908089", shipping_address=ADDRESS)
+        cart = checkout_start(cart=cart, contact_phone=phone, shipping_address=ADDRESS)
     return order_place(cart=cart, payment_method="cod")
 
 
-def _pos_sale(shop, lines):
+def _pos_sale(shop, lines, customer=None):
     total = sum((variant.price_amount * quantity for variant, quantity in lines), Decimal(0))
     order, _ = pos_sale_submit(
         terminal=shop["terminal"],
+        customer=customer,
         client_uuid=uuid.uuid4(),
         lines=[LineInput(sku=v.sku, quantity=q) for v, q in lines],
         tenders=[TenderInput(method="cash", amount=total)],
@@ -141,9 +218,10 @@ def _pos_sale(shop, lines):
     return order
 
 
-def _marketplace_order(shop, lines, at):
+def _marketplace_order(shop, lines, at, phone=""):
     order, _ = marketplace_order_ingest(
         channel=shop["lazada"],
+        buyer_phone=phone,
         external_ref=uuid.uuid4().hex,
         lines=[
             LineInput(sku=v.sku, quantity=q, unit_price_amount=Decimal(50000)) for v, q in lines
@@ -204,12 +282,16 @@ def test_rollups_equal_a_brute_force_recount_after_any_mix_of_sales(shop, steps)
         at = START + timedelta(hours=hours, minutes=which % 60)
         lines = [(shop["variants"][index], quantity) for index, quantity in picks]
         with time_machine.travel(at, tick=False):
+            # two shoppers known by phone on every channel, and anonymous sales
+            phone = PHONES[which % 2]
             if kind == "web":
-                orders.append(_web_order(shop, lines, hours))
+                orders.append(_web_order(shop, lines, hours, phone))
             elif kind == "pos":
-                orders.append(_pos_sale(shop, lines))
+                known = list(Customer.objects.order_by("pk")[:2])
+                customer = known[which % 3] if which % 3 < len(known) else None
+                orders.append(_pos_sale(shop, lines, customer))
             elif kind == "marketplace":
-                orders.append(_marketplace_order(shop, lines, at))
+                orders.append(_marketplace_order(shop, lines, at, phone * (which % 3 > 0)))
             elif orders and kind == "cancel":
                 _cancel(Order.objects.get(pk=orders[which % len(orders)].pk))
             elif orders and kind == "undelivered":
@@ -218,10 +300,9 @@ def test_rollups_equal_a_brute_force_recount_after_any_mix_of_sales(shop, steps)
                 order = Order.objects.get(pk=orders[which % len(orders)].pk)
                 _return_some(shop, order, picks[0][1])
     # then: the rollups kept incrementally are the recount, and so is a rebuild
-    expected = recount()
-    assert rolled_up() == expected
+    assert_rollups_are_the_recount()
     call_command("reports_rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert rolled_up() == expected
+    assert_rollups_are_the_recount()
 
 
 @pytest.mark.django_db
@@ -284,7 +365,7 @@ def test_concurrent_sales_of_one_product_on_one_day_lose_no_increment(shop):
 
     # then: every unit and order is counted once
     assert errors == []
-    assert rolled_up() == recount()
+    assert_rollups_are_the_recount()
     assert sum(row.units for row in DailySales.objects.filter(variant=variant)) == sum(
         1 + n % 3 for n in range(16)
     )
@@ -329,5 +410,5 @@ def test_cancellations_returns_and_sales_racing_on_one_day_neither_deadlock_nor_
 
     # then
     assert errors == []
-    assert rolled_up() == recount()
+    assert_rollups_are_the_recount()
     assert sum(row.returned_units for row in DailySales.objects.all()) == 6

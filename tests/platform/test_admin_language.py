@@ -23,9 +23,9 @@ from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
-import import_export
 import pytest
 import unfold
+from django.apps import apps
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
@@ -123,11 +123,14 @@ def _source_msgids(package_dir: Path) -> set[str]:
 @cache
 def english_messages() -> set[str]:
     """Every English message a page of ours may show: the msgids of the Vietnamese catalogs
-    in use (ours and Django's), of django-import-export (through its French catalog: it
-    ships no Vietnamese), of unfold (no catalog at all) and the models' derived names."""
+    in use (ours and Django's), of every installed app that ships catalogs (read from any
+    of its languages: django-import-export and auditlog ship no Vietnamese), of unfold
+    (no catalog at all) and the models' derived names."""
     catalog = trans_real.translation("vi")._catalog
     messages = {_msgid(key) for key in catalog.keys()}  # noqa: SIM118 (no __iter__)
-    messages |= _mo_msgids(Path(import_export.__file__).parent / "locale/fr/LC_MESSAGES/django.mo")
+    for app_config in apps.get_app_configs():
+        for path in Path(app_config.path).glob("locale/*/LC_MESSAGES/django.mo"):
+            messages |= _mo_msgids(path)
     messages |= _source_msgids(Path(unfold.__file__).parent)
     messages |= set(_derived_names())
     return {message for message in messages if message and message.strip()}

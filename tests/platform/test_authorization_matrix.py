@@ -38,6 +38,7 @@ from campaigns.models import (
     MessageLink,
     Suppression,
 )
+from config.audit import audit_record
 from config.roles import CASHIER, OWNER, ROLES, STORE_MANAGER, WAREHOUSE
 from customers.models import (
     ConsentRecord,
@@ -49,11 +50,19 @@ from customers.models import (
 )
 from customers.services import event_record
 from inventory.models import (
+    GoodsReceipt,
     StaffMembership,
     StockDiscrepancy,
     StockMovement,
+    Supplier,
 )
-from inventory.services import StockLine, stock_reserve, stock_transfer_dispatch
+from inventory.services import (
+    ReceiptLine,
+    StockLine,
+    goods_receipt_post,
+    stock_reserve,
+    stock_transfer_dispatch,
+)
 from orders.marketplaces.models import (
     HeldOrder,
     Listing,
@@ -70,6 +79,7 @@ from orders.services import (
     order_ready_for_pickup,
     voucher_codes_generate,
 )
+from orders.services.quotes import QuoteLineInput, quote_create
 from orders.services.shipping import shipping_rule_upsert
 from tests.factories import (
     CategoryFactory,
@@ -115,6 +125,8 @@ inventory.StockMovement     200/200/200  200/200/404    200/200/404  200/200/404
 inventory.Reservation       200/200/200  200/200/404    200/200/404  200/200/404  200/200/200
 inventory.StockDiscrepancy  200/200/200  200/200/404    200/200/404  200/200/404  200/200/200
 inventory.StockTransfer     200/200/200  200/200/404    200/200/404  200/200/404  200/200/200
+inventory.GoodsReceipt      200/200/200  200/200/404    403/403/403  200/200/404  403/403/403
+inventory.Supplier          200/200/-    200/200/-      403/403/-    200/200/-    403/403/-
 customers.Customer          200/200/-    200/200/-      200/200/-    403/403/-    200/200/-
 customers.MergeSuggestion   200/200/-    200/200/-      200/200/-    403/403/-    200/200/-
 customers.CustomerMerge     200/200/-    200/200/-      200/200/-    403/403/-    200/200/-
@@ -149,6 +161,8 @@ orders.WebhookEvent         200/200/-    200/200/-      403/403/-    200/200/-  
 orders.HeldOrder            200/200/-    200/200/-      403/403/-    200/200/-    200/200/-
 orders.StockSyncLog         200/200/-    200/200/-      403/403/-    200/200/-    200/200/-
 orders.Bundle               200/200/-    200/200/-      200/200/-    200/200/-    200/200/-
+orders.Quote                200/200/200  200/200/404    200/200/404  200/200/404  200/200/200
+platform.AuditEntry         200/200/-    403/403/-      403/403/-    403/403/-    403/403/-
 """)
 
 # --- Admin actions -------------------------------------------------------------------------
@@ -165,6 +179,7 @@ inventory.SalesChannel.delete_selected      x     -             -       -       
 inventory.Category.delete_selected          x     -             -       -         -
 inventory.Product.delete_selected           x     -             -       -         -
 inventory.Variant.delete_selected           x     -             -       -         -
+inventory.Supplier.delete_selected          x     -             -       -         -
 inventory.Reservation.release               x     x             -       x         -
 inventory.StockDiscrepancy.resolve          x     x             -       x         -
 inventory.StockTransfer.receive_in_transit  x     x             -       x         -
@@ -209,6 +224,9 @@ orders.WebhookEvent.replay                  x     x             -       -       
 orders.HeldOrder.release                    x     x             -       -         -
 orders.Bundle.delete_selected               x     -             -       -         -
 orders.Bundle.deactivate                    x     x             -       -         x
+orders.Quote.delete_selected                x     -             -       -         -
+orders.Quote.send                           x     x             x       -         -
+orders.Quote.cancel                         x     x             x       -         -
 """)
 
 # --- POS endpoints -------------------------------------------------------------------------
@@ -230,6 +248,10 @@ pos-returnable-order     200  200
 pos-customer-summary     404  404
 pos-customer-points-code 404  404
 pos-customer-contacts-add 404 404
+pos-customer-wishlist-add 404 404
+pos-quote-detail         200  404
+pos-quote-sale           201  404
+pos-quote-create         n/a  n/a
 pos-return-create        n/a  n/a
 pos-terminal             n/a  n/a
 pos-shift-open           n/a  n/a
@@ -270,6 +292,20 @@ class World:
             cart=cart, contact_phone="0909908089", fulfilment="pickup", pickup_location=location
         )
         return order_place(cart=cart, payment_method="cod")
+
+    def quote(self, location):
+        return quote_create(
+            customer=self.customer,
+            location=location,
+            lines=[QuoteLineInput(sku=self.variant.sku, quantity=1, unit_price_amount=80000)],
+            send=True,
+        )
+
+    def quote_to_ring_up(self, location):
+        """A sent quote of ``location``, and the store's POS channel to sell it on."""
+        if not location.channels.filter(kind="pos").exists():
+            channel_selling_from(location, kind="pos", code=f"pos-{location.code}")
+        return self.quote(location)
 
     def terminal(self, location):
         if location.pk not in self._cache:
@@ -331,6 +367,11 @@ OBJECTS: dict[str, Callable] = {
     "inventory.StockTransfer": lambda w, loc: stock_transfer_dispatch(
         source=loc, destination=w.warehouse, lines=[StockLine(sku=w.variant.sku, quantity=1)]
     ),
+    "inventory.GoodsReceipt": lambda w, loc: goods_receipt_post(
+        location=loc,
+        lines=[ReceiptLine(code=w.variant.sku, quantity=2, unit_cost_amount=Decimal(60000))],
+    ),
+    "inventory.Supplier": lambda w, loc: Supplier.objects.get_or_create(name="HTX Mắc khén")[0],
     "customers.Customer": lambda w, loc: w.customer,
     "customers.MergeSuggestion": lambda w, loc: MergeSuggestion.objects.create(
         customer=w.customer, other=w.other_customer, reason="test"
@@ -376,9 +417,12 @@ OBJECTS: dict[str, Callable] = {
         charged_amount=Decimal(1),
         catalog_amount=w.variant.price_amount,
     ),
+    "orders.Quote": lambda w, loc: w.quote(loc),
     "orders.Bundle": lambda w, loc: Bundle.objects.get_or_create(
         slug="combo", defaults={"name": "Combo", "price_amount": Decimal(100000)}
     )[0],
+    # The whole audit trail is the owner's (config/audit_admin.py; tests/platform/test_audit*).
+    "platform.AuditEntry": lambda w, loc: audit_record(instance=w.variant, event="test"),
 }
 
 # Shared by every store: one object (made "at" store A), no other store's to ask for.
@@ -389,6 +433,7 @@ SHARED = {
     "inventory.Category",
     "inventory.Product",
     "inventory.Variant",
+    "inventory.Supplier",
     "customers.Customer",
     "customers.MergeSuggestion",
     "customers.CustomerMerge",
@@ -400,6 +445,7 @@ SHARED = {
     "orders.Voucher",
     "orders.VoucherCode",
     "orders.Bundle",
+    "platform.AuditEntry",
 }
 
 
@@ -490,7 +536,9 @@ OBJECTS |= {
         trigger_event=event_record(customer=w.customer, kind="cart_updated"),
     ),
     "campaigns.CallTask": lambda w, loc: CallTask.objects.create(
-        customer=w.customer, phone="+84909908089", script="Mời chị ghé cửa hàng.",
+        customer=w.customer,
+        phone="+84909908089",
+        script="Mời chị ghé cửa hàng.",
         due_at=timezone.now(),
     ),
     "orders.MarketplaceShop": lambda w, loc: _shop(w),
@@ -680,6 +728,21 @@ def _pos_calls(world):
         "pos-customer-points-code": lambda loc: (
             "post", reverse("v1:pos-customer-points-code", args=[world.customer.pk]), None, None,
         ),
+        "pos-quote-detail": lambda loc: (
+            "get", reverse("v1:pos-quote-detail", args=[world.quote(loc).pk]), None, None,
+        ),
+        "pos-quote-sale": lambda loc: (
+            "post",
+            reverse("v1:pos-quote-sale", args=[world.quote_to_ring_up(loc).pk]),
+            {"client_uuid": str(uuid.uuid4()),
+             "payments": [{"method": "cash", "amount": "80000"}]},
+            None,
+        ),
+        "pos-customer-wishlist-add": lambda loc: (
+            "post", reverse("v1:pos-customer-wishlist-add", args=[world.customer.pk]),
+            {"variant_id": world.variant.pk},
+            None,
+        ),
         "pos-customer-contacts-add": lambda loc: (
             "post", reverse("v1:pos-customer-contacts-add", args=[world.customer.pk]),
             {"zalo_id": "4183906120951372", "consents": [
@@ -751,3 +814,141 @@ def test_dashboards_per_role(client, role):
 
     # then
     assert answered == {name: cells[column] for name, cells in DASHBOARDS.items()}
+
+
+# --- Staff screens that are not ModelAdmins (issue 14) ----------------------------------
+# The phone order screen needs orders.add_order. A URL of orders.admin.phone_orders without
+# a row fails test_every_staff_screen_has_a_row.
+STAFF_SCREENS = _table("""
+url name           owner  store_manager  cashier  warehouse  marketer
+phone_orders:new   200    200            200      403        403
+""")
+
+
+def test_every_staff_screen_has_a_row():
+    names = {
+        f"phone_orders:{pattern.name}"
+        for pattern in get_resolver("orders.admin.phone_orders").url_patterns
+    }
+    assert names == set(STAFF_SCREENS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_staff_screens_per_role(client, role):
+    world = World()
+    client.force_login(_staff(role, world))
+    column = ROLES.index(role)
+
+    answered = {name: str(client.get(reverse(name)).status_code) for name in STAFF_SCREENS}
+
+    assert answered == {name: cells[column] for name, cells in STAFF_SCREENS.items()}
+
+
+# --- The shopper's quote pages (issue 14) -------------------------------------------------
+# A shopper logged in asks for their own quote and for another customer's: another's is a
+# 404, the same as one that does not exist. Anonymous: to the log-in page.
+SHOPPER_PAGES = _table("""
+url name                  anonymous  own  other
+shop:account-quotes       302        200  200
+shop:account-quote        302        200  404
+shop:account-quote-order  302        302  404
+""")
+SHOPPER_METHODS = {"shop:account-quote-order": "post"}
+
+
+def test_every_shopper_quote_page_has_a_row():
+    names = {
+        f"shop:{pattern.name}"
+        for pattern in get_resolver("orders.urls").url_patterns
+        if "quote" in str(pattern.pattern)
+    }
+    assert names == set(SHOPPER_PAGES)
+
+
+@pytest.mark.parametrize("name", list(SHOPPER_PAGES))
+def test_shopper_quote_pages_own_and_other(client, name):
+    from customers.services import shopper_signup
+
+    world = World()
+    shopper = shopper_signup(password="bánh-cuốn-2026", phone="0912000111")
+    own, other = world.quote(world.store_a), world.quote(world.store_a)
+    own.customer = shopper
+    own.save(update_fields=["customer"])
+    method = SHOPPER_METHODS.get(name, "get")
+
+    def ask(quote):
+        args = [] if name == "shop:account-quotes" else [quote.number]
+        return str(getattr(client, method)(reverse(name, args=args)).status_code)
+
+    answered = [ask(own)]
+    client.force_login(shopper.user)
+    answered += [ask(own), ask(other)]
+
+    assert answered == SHOPPER_PAGES[name]
+
+
+# --- Admin pages that are not a model's list or object (their own URLs under /admin/) -------
+# Each cell: GET at a location of the staff member's store (A) / GET at store B's location /
+# POST a one-line delivery at store A. Posting at store B is refused on the form (below).
+ADMIN_VIEWS = _table("""
+url name                              owner       manager     cashier     warehouse   marketer
+admin:inventory_stocklevel_receive  200/200/302 200/404/302 403/403/403 200/404/302 403/403/403
+""")
+
+
+def _receipt_post_body(location, code):
+    return {
+        "location": location.pk,
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "200",
+        "lines-0-code": code,
+        "lines-0-quantity": "3",
+        "lines-0-unit_cost_amount": "60000",
+        "post_receipt": "1",
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_views_per_role_and_store(client, role):
+    # given
+    world = World()
+    client.force_login(_staff(role, world))
+    column = ROLES.index(role)
+
+    # when
+    answered = {}
+    for name in ADMIN_VIEWS:
+        url = reverse(name)
+        answered[name] = "/".join(
+            str(status)
+            for status in (
+                client.get(url, {"location": world.store_a.pk}).status_code,
+                client.get(url, {"location": world.store_b.pk}).status_code,
+                client.post(url, _receipt_post_body(world.store_a, "mk-100")).status_code,
+            )
+        )
+
+    # then
+    assert answered == {name: cells[column] for name, cells in ADMIN_VIEWS.items()}
+
+
+@pytest.mark.parametrize("role", [STORE_MANAGER, WAREHOUSE])
+def test_receiving_at_another_store_is_refused_on_the_form(client, role):
+    # given: staff of store A
+    world = World()
+    client.force_login(_staff(role, world))
+    on_hand = world.level(world.store_b).on_hand
+
+    # when: the page is posted with store B's location (a hand-made request)
+    response = client.post(
+        reverse("admin:inventory_stocklevel_receive"),
+        _receipt_post_body(world.store_b, "MK-100"),
+    )
+
+    # then: the location field says no; nothing was written
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["location"]
+    assert world.level(world.store_b).on_hand == on_hand
+    assert not GoodsReceipt.objects.exists()

@@ -128,7 +128,14 @@ def test_stock_forms_offer_and_accept_only_the_staff_members_locations(client, s
     # when
     refused = client.post(
         "/admin/inventory/stocklevel/receive/",
-        {"location": store_b.pk, "sku": jar.sku, "quantity": 5, "reference": "", "reason": ""},
+        {
+            "location": store_b.pk,
+            "lines-TOTAL_FORMS": "1",
+            "lines-INITIAL_FORMS": "0",
+            "lines-0-code": jar.sku,
+            "lines-0-quantity": "5",
+            "lines-0-unit_cost_amount": "0",
+        },
     )
     transfer_form = client.get("/admin/inventory/stocklevel/transfer/").context["form"]
 

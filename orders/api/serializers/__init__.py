@@ -17,6 +17,14 @@ from orders.api.serializers.customers import (
     PosOpenCartOutput,
     PosPointsCodeOutput,
 )
+from orders.api.serializers.quotes import (
+    PosQuoteCreateInput,
+    PosQuoteSaleInput,
+    PosWishlistAddInput,
+    PosWishlistOutput,
+    QuoteLineOutput,
+    QuoteOutput,
+)
 from orders.api.serializers.returns import (
     PickupHandOverInput,
     PosReturnInput,
@@ -70,8 +78,14 @@ __all__ = [
     "PosEventOutput",
     "PosOpenCartOutput",
     "PosPointsCodeOutput",
+    "PosQuoteCreateInput",
+    "PosQuoteSaleInput",
     "PosReturnInput",
     "PosSaleInput",
+    "PosWishlistAddInput",
+    "PosWishlistOutput",
+    "QuoteLineOutput",
+    "QuoteOutput",
     "ReturnLineInputSerializer",
     "ReturnLineOutput",
     "ReturnOutput",

@@ -86,6 +86,14 @@ class PosSaleInput(serializers.Serializer):
         required=False, default=False, help_text="The sale was made while the till was offline."
     )
     note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+    web_cart_token = StrictUUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Ringing up the customer's open web cart (the summary's `open_web_cart`): "
+        "its token. The cart's checkout hold is let go for this sale and the cart is closed "
+        "as this sale; the lines sold are the ones sent. Needs customer_id.",
+    )
 
     def validate_placed_at(self, value):
         # A sale that already happened is never refused, but one dated in the future or

@@ -17,7 +17,12 @@ from orders.marketplaces.adapters import PlatformStatus
 from orders.models import Order, OrderLine, Payment, Return, ReturnLine
 from orders.services.lifecycle import order_cancel, order_complete, order_ship
 from orders.services.placing import order_event_payload
-from orders.services.returns import ReturnLineInput, order_return, return_line_refund_amount
+from orders.services.returns import (
+    ReturnLineInput,
+    order_return,
+    return_line_refund_amount,
+    return_reversals_record,
+)
 from orders.services.rollups import rollup_return_recorded
 from orders.statuses import OrderStatus, order_status_check
 
@@ -153,6 +158,11 @@ def _return_undelivered(order: Order) -> Order:
         )
     order.status = OrderStatus.RETURNED
     order.save(update_fields=["status"])
+    if returned:
+        # What the order had earned goes back as for any return: the buyer's points, and
+        # the referrer's reward if this was a referred friend's order.
+        first, _refunds = returned[0]
+        return_reversals_record(order=order, record=first, refund=first.refund_amount)
     if order.customer_id:
         event_record(
             customer=order.customer,

@@ -1,0 +1,232 @@
+"""Sales by channel and best sellers, read from the rollups (never from the orders).
+
+Each function is one query; the number of rows it reads grows with the days in the period
+(at most 62 days' rows for the product grain: whole months come from the month rows) and
+the channels or products sold, never with the number of orders.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from inventory.models import Variant
+from orders.models import DailyChannelSales, DailySales, MonthlySales
+from reports.selectors.scope import Scope, filtered, month_split
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class Figures:
+    order_count: int = 0
+    units: int = 0
+    revenue_amount: Decimal = ZERO
+    returned_amount: Decimal = ZERO
+    new_customer_count: int = 0
+    returning_order_count: int = 0
+
+    def add(self, row: dict) -> None:
+        self.order_count += row["order_count"] or 0
+        self.units += row["units"] or 0
+        self.revenue_amount += row["revenue_amount"] or ZERO
+        self.returned_amount += row["returned_amount"] or ZERO
+        self.new_customer_count += row.get("new_customer_count") or 0
+        self.returning_order_count += row.get("returning_order_count") or 0
+
+    @property
+    def average_amount(self) -> Decimal:
+        if not self.order_count:
+            return ZERO
+        return (self.revenue_amount / self.order_count).quantize(Decimal(1))
+
+
+@dataclass
+class ChannelRow:
+    channel_id: int
+    name: str
+    kind: str = ""
+    current: Figures = field(default_factory=Figures)
+    previous: Figures = field(default_factory=Figures)
+
+    @property
+    def change_percent(self) -> Decimal | None:
+        if not self.previous.revenue_amount:
+            return None
+        change = (self.current.revenue_amount / self.previous.revenue_amount - 1) * 100
+        return change.quantize(Decimal("0.1"))
+
+
+@dataclass
+class Bucket:
+    start: date
+    label: str
+    current: Figures = field(default_factory=Figures)
+    previous: Figures = field(default_factory=Figures)
+
+
+@dataclass
+class Sales:
+    total: ChannelRow
+    channels: list[ChannelRow]
+    buckets: list[Bucket]
+
+
+def bucket_start(day: date, grain: str) -> date:
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    return day
+
+
+def sales_by_channel(*, scope: Scope) -> Sales:
+    """Totals per channel and per day, week or month, this period beside the previous one
+    of the same length (one query over both). The channels are those that sold: a new
+    one (a phone line, another marketplace shop) appears with its first order."""
+    rows = (
+        filtered(DailyChannelSales.objects.all(), scope)
+        .filter(on__range=(scope.previous_start, scope.end))
+        .values("on", "channel_id", "channel__name", "channel__kind")
+        .annotate(
+            order_count=Sum("order_count"),
+            units=Sum("units"),
+            revenue_amount=Sum("revenue_amount"),
+            returned_amount=Sum("returned_amount"),
+            new_customer_count=Sum("new_customer_count"),
+            returning_order_count=Sum("returning_order_count"),
+        )
+        .order_by("on", "channel__name")
+    )
+    total = ChannelRow(channel_id=0, name="")
+    channels: dict[int, ChannelRow] = {}
+    buckets: dict[date, Bucket] = {}
+    day = scope.start
+    while day <= scope.end:
+        start = bucket_start(day, scope.grain)
+        buckets.setdefault(start, Bucket(start=start, label=_bucket_label(start, scope.grain)))
+        day += timedelta(days=1)
+    for row in rows:
+        channel = channels.setdefault(
+            row["channel_id"],
+            ChannelRow(
+                channel_id=row["channel_id"], name=row["channel__name"], kind=row["channel__kind"]
+            ),
+        )
+        current = row["on"] >= scope.start
+        for target in (channel, total):
+            (target.current if current else target.previous).add(row)
+        if current:
+            buckets[bucket_start(row["on"], scope.grain)].current.add(row)
+        else:
+            # The previous period's day at the same distance from its start.
+            mirrored = row["on"] + timedelta(days=scope.days)
+            buckets[bucket_start(mirrored, scope.grain)].previous.add(row)
+    return Sales(
+        total=total,
+        channels=sorted(channels.values(), key=lambda c: (-c.current.revenue_amount, c.name)),
+        buckets=list(buckets.values()),
+    )
+
+
+def _bucket_label(start: date, grain: str) -> str:
+    if grain == "month":
+        return start.strftime("%m/%Y")
+    return start.strftime("%d/%m/%Y")
+
+
+def _period_rows(scope: Scope) -> QuerySet:
+    """The product grain over the period: its partial months from the day rows, its whole
+    months from the month rows, in one query (UNION ALL of the two)."""
+    days, months = month_split(scope.start, scope.end)
+    daily = filtered(DailySales.objects.all(), scope)
+    by_day = Q()
+    for first, last in days:
+        by_day |= Q(on__range=(first, last))
+    parts = [daily.filter(by_day)] if days else []
+    if months is not None:
+        parts.append(filtered(MonthlySales.objects.all(), scope).filter(month__range=months))
+    # Grouped by ids only (the names are read once per variant after): no join to the
+    # catalog for every row.
+    grouped = [
+        part.values("channel__name", "variant_id")
+        .annotate(
+            units=Sum("units"), revenue_amount=Sum("revenue_amount"), returned=Sum("returned_units")
+        )
+        .order_by()
+        for part in parts
+    ]
+    return grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
+
+
+@dataclass
+class ProductRow:
+    channel: str
+    sku: str
+    name: str
+    units: int
+    revenue_amount: Decimal
+    returned_units: int
+
+
+@dataclass
+class CategoryRow:
+    channel: str
+    name: str
+    units: int = 0
+    revenue_amount: Decimal = ZERO
+
+
+@dataclass
+class BestSellers:
+    products: list[ProductRow]
+    categories: list[CategoryRow]
+
+
+def best_sellers(*, scope: Scope, per_channel: int = 5) -> BestSellers:
+    """The best products and categories by revenue in each channel over the period (two
+    queries: the figures per channel and variant, then the names of the variants sold;
+    rows per channel and product sold, not per order)."""
+    figures: dict[tuple, list] = defaultdict(lambda: [0, ZERO, 0])
+    for row in _period_rows(scope):
+        target = figures[(row["channel__name"], row["variant_id"])]
+        target[0] += row["units"] or 0
+        target[1] += row["revenue_amount"] or ZERO
+        target[2] += row["returned"] or 0
+    catalog = {
+        pk: (sku, f"{product} {name}".strip(), category or "")
+        for pk, sku, name, product, category in Variant.objects.filter(
+            pk__in={variant_id for _channel, variant_id in figures}
+        ).values_list("pk", "sku", "name", "product__name", "product__category__name")
+    }
+    products: list[ProductRow] = []
+    categories: dict[tuple, CategoryRow] = {}
+    for (channel, variant_id), (units, revenue, returned) in figures.items():
+        sku, name, category_name = catalog[variant_id]
+        products.append(ProductRow(channel=channel, sku=sku, name=name, units=units,
+                                   revenue_amount=revenue, returned_units=returned))  # fmt: skip
+        category = categories.setdefault(
+            (channel, category_name), CategoryRow(channel=channel, name=category_name)
+        )
+        category.units += units
+        category.revenue_amount += revenue
+    return BestSellers(
+        products=_top(products, per_channel, lambda p: p.sku),
+        categories=_top(categories.values(), per_channel, lambda c: c.name),
+    )
+
+
+def _top(rows, per_channel: int, tie):
+    kept: dict[str, list] = defaultdict(list)
+    for row in sorted(rows, key=lambda r: (r.channel, -r.revenue_amount, tie(r))):
+        if len(kept[row.channel]) < per_channel and row.units > 0:
+            kept[row.channel].append(row)
+    return [row for channel_rows in kept.values() for row in channel_rows]
+
+
+def top_products(*, scope: Scope, per_channel: int = 5) -> list[ProductRow]:
+    return best_sellers(scope=scope, per_channel=per_channel).products
