@@ -218,10 +218,15 @@ def message_schedule_many(*, requests: list[MessageRequest]) -> list[Message | N
     rows = _rows_for(list(todo.values()), survivor, now) if todo else {}
     if rows:
         Message.objects.bulk_create(rows.values(), ignore_conflicts=True)
-        created = _read_back(rows)
+        created, written_keys = _read_back(rows)
         existing.update(created)
-        _wrap_links([message for message in created.values() if message.state == "pending"])
-        due = {message.purpose for message in created.values() if message.send_at <= now}
+        written = [
+            message
+            for key, message in created.items()
+            if key in written_keys and message.state == Message.State.PENDING
+        ]
+        _wrap_links(written)
+        due = {message.purpose for message in written if message.send_at <= now}
         for purpose in sorted(due):
             transaction.on_commit(partial(_send_task_nudge, purpose))
     results = []
@@ -342,8 +347,8 @@ def _rendered(request: MessageRequest, customer: Customer, channel: str, templat
     )
 
 
-def _read_back(rows: dict[str, Message]) -> dict[str, Message]:
-    """The rows of these keys as stored, marked whether this call wrote them.
+def _read_back(rows: dict[str, Message]) -> tuple[dict[str, Message], set[str]]:
+    """The rows of these keys as stored, and the keys whose row this call wrote.
 
     ``ON CONFLICT DO NOTHING`` gives no ids back: read them. A row another writer
     inserted first keeps its content (ours was not written); only rows whose content is
@@ -355,22 +360,20 @@ def _read_back(rows: dict[str, Message]) -> dict[str, Message]:
             "customer"
         )
     }
-    for key, message in stored.items():
-        mine = rows[key]
-        message._written_here = (message.customer_id, message.body, message.html) == (
-            mine.customer_id,
-            mine.body,
-            mine.html,
-        )
-    return stored
+    written = {
+        key
+        for key, message in stored.items()
+        if (message.customer_id, message.body, message.html)
+        == (rows[key].customer_id, rows[key].body, rows[key].html)
+    }
+    return stored, written
 
 
 def _wrap_links(messages: list[Message]) -> None:
     """Links become tracked redirects (and email gets the open pixel) once the rows have
     their ids; the opt-out link is left as it is. One INSERT of links, one UPDATE."""
-    fresh = [message for message in messages if getattr(message, "_written_here", False)]
-    wrapped = message_links_wrap_new(messages=fresh)
-    by_pk = {message.pk: message for message in fresh}
+    wrapped = message_links_wrap_new(messages=messages)
+    by_pk = {message.pk: message for message in messages}
     for pk, content in wrapped.items():
         by_pk[pk].html, by_pk[pk].body = content.html, content.text
     rows_update(

@@ -483,3 +483,39 @@ def test_the_cashier_does_not_see_a_quotes_checkout_as_the_web_cart(shop):
     summary = shop.api.get(f"/api/v1/pos/customers/{shop.shopper.pk}/").json()
 
     assert summary["open_web_cart"] is None
+
+
+def test_a_voucher_applies_on_top_of_the_quote_at_the_till_and_points_need_their_code(shop):
+    from tests.factories import VoucherFactory
+
+    quote = shop.quote()
+    VoucherFactory(code="GIAM50", value=Decimal(50_000))
+
+    with_points = shop.api.post(
+        f"/api/v1/pos/quotes/{quote.pk}/sale/",
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "payments": [{"method": "card", "amount": "16350000"}],
+            "points": 10,
+        },
+        format="json",
+    )
+    with_voucher = shop.api.post(
+        f"/api/v1/pos/quotes/{quote.pk}/sale/",
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "payments": [{"method": "card", "amount": "16350000"}],
+            "voucher_code": "GIAM50",
+        },
+        format="json",
+    )
+
+    assert with_points.status_code == 400
+    assert "points_code" in with_points.json()["fields"]
+    assert with_voucher.status_code == 201, with_voucher.json()
+    order = Order.objects.get()
+    assert (order.voucher_code, order.discount_amount, order.total_amount) == (
+        "GIAM50",
+        Decimal(550_000),
+        Decimal(16_350_000),
+    )
