@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportMixin
 
 from campaigns.channels import call_list
 from campaigns.models import (
@@ -25,7 +24,7 @@ from campaigns.models import (
 )
 from campaigns.rendering import fold_marks, render_part, sms_length
 from campaigns.services import Resolution, message_uncertain_resolve
-from config.admin import ReadOnlyModelAdmin
+from config.admin import ImportMixin, ModelAdmin, ReadOnlyModelAdmin, phone_text
 from config.transports import Channel
 from customers.contacts import normalize_phone
 from customers.exceptions import InvalidContactPoint
@@ -137,7 +136,7 @@ class MessageAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(admin.ModelAdmin):
+class MessageTemplateAdmin(ModelAdmin):
     """Templates are checked on save (syntax with its line, undeclared variables) and
     previewed with their sample context."""
 
@@ -242,7 +241,7 @@ class DoNotCallResource(AllOrNothingResource):
 
 
 @admin.register(DoNotCall)
-class DoNotCallAdmin(ImportMixin, admin.ModelAdmin):
+class DoNotCallAdmin(ImportMixin, ModelAdmin):
     """The Do-Not-Call list; import it as CSV (all rows valid, or nothing is written)."""
 
     resource_classes = [DoNotCallResource]
@@ -257,7 +256,7 @@ class DoNotCallAdmin(ImportMixin, admin.ModelAdmin):
 
 
 @admin.register(Suppression)
-class SuppressionAdmin(admin.ModelAdmin):
+class SuppressionAdmin(ModelAdmin):
     """Addresses never used again (bounces and complaints arrive from provider webhooks)."""
 
     list_display = ["channel", "address", "reason", "created_at"]
@@ -355,7 +354,7 @@ class CallListAdmin(ReadOnlyModelAdmin):
     def phones(self, customer):
         # contact_points are prefetched by the selector: no query per row.
         return ", ".join(
-            point.value
+            phone_text(point.value)
             for point in customer.contact_points.all()
             if point.kind == ContactPoint.Kind.PHONE
         )

@@ -12,6 +12,10 @@ class PlatformConfig(AppConfig):
         from django.contrib import admin
 
         from config.audit_admin import audit_admin_register
+        from config.labels import translate_derived_labels
+
+        # Model and field names derived from Python names, through gettext (config/labels.py).
+        translate_derived_labels()
 
         # After admin.autodiscover (django.contrib.admin's ready runs first): the trail is
         # shown through config/audit_admin.py, not auditlog's own screen.

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from auditlog.filters import ResourceTypeFilter
+from auditlog.filters import ResourceTypeFilter as AuditlogResourceTypeFilter
 from auditlog.render import get_field_verbose_name
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
@@ -22,6 +22,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from config.admin import ReadOnlyModelAdmin
@@ -68,6 +69,21 @@ def _shown(field: str, value) -> str:
 def object_trail_url(obj) -> str:
     content_type = ContentType.objects.get_for_model(obj)
     return reverse("admin:platform_auditentry_object", args=[content_type.pk, obj.pk])
+
+
+class ResourceTypeFilter(AuditlogResourceTypeFilter):
+    """auditlog's filter by kind of object, named as the admin names them ("biến thể"),
+    not by their Python model names ("variant")."""
+
+    def lookups(self, request, model_admin):
+        return sorted(
+            (
+                (pk, capfirst(model._meta.verbose_name) if model else name)
+                for pk, name in super().lookups(request, model_admin)
+                for model in [ContentType.objects.get_for_id(pk).model_class()]
+            ),
+            key=lambda choice: str(choice[1]),
+        )
 
 
 class AuditEntryAdmin(ReadOnlyModelAdmin):

@@ -40,6 +40,10 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # The admin's theme (templates, styles and scripts ship in the package: no CDN); it
+    # must come before django.contrib.admin, whose templates it replaces. See UNFOLD below.
+    "unfold",
+    "unfold.contrib.import_export",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -420,6 +424,25 @@ LOGGING = {
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+
+# The admin's theme (django-unfold). The sidebar is task-based (Bán hàng, Kho, Khách hàng,
+# Marketing, Báo cáo); config/admin_nav.py builds it per request, so each staff member sees
+# only the screens their role may open. Add a screen there (see docs/architecture.md).
+UNFOLD = {
+    "SITE_TITLE": "Tiệm",
+    "SITE_HEADER": "Tiệm",
+    "SITE_SYMBOL": "storefront",
+    "SITE_URL": "/",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": True,
+    "SHOW_LANGUAGES": True,
+    "STYLES": ["config.admin_nav.stylesheet"],
+    "SIDEBAR": {
+        "show_search": False,
+        "show_all_applications": False,
+        "navigation": "config.admin_nav.sidebar_navigation",
+    },
+}
 
 # --- Tiệm -------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.admin import ReadOnlyInline, ReadOnlyModelAdmin, action_permission
+from config.admin import ModelAdmin, ReadOnlyInline, ReadOnlyModelAdmin, action_permission
 from config.templatetags.contact import phone as phone_national
 from customers.contacts import contact_masked
 from customers.exceptions import CustomersError
@@ -86,7 +86,7 @@ class ContactPointInline(ReadOnlyInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ModelAdmin):
     list_display = [
         "__str__",
         "contacts",
@@ -324,7 +324,7 @@ class SuggestionStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(MergeSuggestion)
-class MergeSuggestionAdmin(admin.ModelAdmin):
+class MergeSuggestionAdmin(ModelAdmin):
     list_display = ["created_at", "customer", "other", "reason", "status", "resolved_by"]
     list_filter = [SuggestionStatusFilter]
     list_select_related = ["customer", "other", "resolved_by"]
@@ -413,7 +413,7 @@ class WishlistItemAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ModelAdmin):
     list_display = [
         "created_at",
         "product",

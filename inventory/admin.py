@@ -7,10 +7,16 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from import_export.admin import ImportExportMixin, ImportExportModelAdmin
+from django.utils.translation import gettext_lazy, pgettext
 
-from config.admin import ReadOnlyInline, ReadOnlyModelAdmin, action_permission
+from config.admin import (
+    ImportExportMixin,
+    ModelAdmin,
+    ReadOnlyInline,
+    ReadOnlyModelAdmin,
+    TabularInline,
+    action_permission,
+)
 from config.api.errors import DomainError
 from config.forms import form_errors_add
 from inventory.admin_forms import AdjustForm, CountForm, TransferForm
@@ -48,7 +54,7 @@ from inventory.services import (
 
 
 @admin.register(Location)
-class LocationAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
+class LocationAdmin(StoreScopedAdminMixin, ModelAdmin):
     list_display = ["name", "code", "kind", "city", "province_code", "accepts_pickup", "is_active"]
     list_filter = ["kind", "accepts_pickup", "is_active", "province_code"]
     search_fields = ["name", "code", "address", "city"]
@@ -61,7 +67,7 @@ class LocationAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(StaffMembership)
-class StaffMembershipAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
+class StaffMembershipAdmin(StoreScopedAdminMixin, ModelAdmin):
     """Who works where: the scope of store managers, cashiers and warehouse staff."""
 
     list_display = ["user", "location", "created_at"]
@@ -71,7 +77,7 @@ class StaffMembershipAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
-class ChannelLocationInline(admin.TabularInline):
+class ChannelLocationInline(TabularInline):
     model = ChannelLocation
     extra = 0
     ordering = ["priority"]
@@ -79,7 +85,7 @@ class ChannelLocationInline(admin.TabularInline):
 
 
 @admin.register(SalesChannel)
-class SalesChannelAdmin(admin.ModelAdmin):
+class SalesChannelAdmin(ModelAdmin):
     list_display = [
         "name",
         "code",
@@ -98,7 +104,7 @@ class SalesChannelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ModelAdmin):
     list_display = ["name", "name_en", "parent", "slug", "position"]
     list_select_related = ["parent"]
     search_fields = ["name", "name_en", "slug"]
@@ -120,7 +126,7 @@ def _price_fields_read_only(request, readonly_fields):
     return [*readonly_fields, *PRICE_FIELDS]
 
 
-class VariantInline(admin.TabularInline):
+class VariantInline(TabularInline):
     model = Variant
     extra = 0
 
@@ -143,13 +149,13 @@ class VariantInline(admin.TabularInline):
     ]
 
 
-class ProductImageInline(admin.TabularInline):
+class ProductImageInline(TabularInline):
     model = ProductImage
     extra = 0
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ModelAdmin):
     list_display = ["name", "name_en", "brand", "category", "is_active", "updated_at"]
     list_filter = ["is_active", "category", "brand"]
     list_select_related = ["category"]
@@ -188,7 +194,7 @@ class ProductAdmin(admin.ModelAdmin):
         )
 
 
-class StockLevelInline(StoreScopedAdminMixin, admin.TabularInline):
+class StockLevelInline(StoreScopedAdminMixin, TabularInline):
     model = StockLevel
     extra = 0
     fields = ["location", "on_hand", "reserved", "low_stock_threshold"]
@@ -200,7 +206,7 @@ class StockLevelInline(StoreScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Variant)
-class VariantAdmin(ImportExportModelAdmin):
+class VariantAdmin(ImportExportMixin, ModelAdmin):
     """Also the catalog's CSV import and export: one row per variant (see README)."""
 
     resource_classes = [CatalogResource]
@@ -246,7 +252,7 @@ class LowStockFilter(admin.SimpleListFilter):
         return [
             ("low", _("Low (at or below threshold)")),
             ("negative", _("Negative available")),
-            ("out", _("None available")),
+            ("out", pgettext("stock", "None available")),
         ]
 
     def queryset(self, request, queryset):
@@ -293,7 +299,7 @@ def _run_stock_operation(operation: str, data: dict, user):
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(StoreScopedAdminMixin, ImportExportMixin, admin.ModelAdmin):
+class StockLevelAdmin(StoreScopedAdminMixin, ImportExportMixin, ModelAdmin):
     resource_classes = [StockResource]
     # The most derived template: import-export's shows its buttons only to who may add.
     import_export_change_list_template = "admin/inventory/stocklevel/change_list.html"

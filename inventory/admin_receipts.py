@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from config.admin import ReadOnlyInline, ReadOnlyModelAdmin
+from config.admin import ModelAdmin, ReadOnlyInline, ReadOnlyModelAdmin
 from config.api.errors import DomainError
 from config.forms import form_errors_add
 from config.templatetags.contact import phone as phone_national
@@ -45,7 +45,7 @@ def receive_url(location_id=None) -> str:
 
 
 @admin.register(Supplier)
-class SupplierAdmin(admin.ModelAdmin):
+class SupplierAdmin(ModelAdmin):
     list_display = ["name", "phone_display", "tax_code", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "tax_code", "phone"]

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.flows.reports import flow_report, flow_template_gaps
 from campaigns.models import CallTask, Flow, FlowEnrolment
 from campaigns.services.staff import call_tasks_done
-from config.admin import ReadOnlyModelAdmin
+from config.admin import ModelAdmin, ReadOnlyModelAdmin
+from config.templatetags.money import money
 
 
 class FlowForm(admin.ModelAdmin.form):
@@ -37,7 +38,7 @@ class FlowForm(admin.ModelAdmin.form):
 
 
 @admin.register(Flow)
-class FlowAdmin(admin.ModelAdmin):
+class FlowAdmin(ModelAdmin):
     form = FlowForm
     list_display = ("code", "enabled", "purpose", "updated_at")
     list_editable = ("enabled",)
@@ -83,7 +84,7 @@ class FlowAdmin(admin.ModelAdmin):
             (_("Opened"), data.opened),
             (_("Clicked"), data.clicked),
             (_("Orders attributed"), data.orders),
-            (_("Revenue attributed"), f"{data.revenue_amount:,.0f} đ"),
+            (_("Revenue attributed"), money(data.revenue_amount)),
             (_("Recovery rate"), f"{data.recovery_rate} %"),
         )
         return format_html(
@@ -101,7 +102,7 @@ class FlowEnrolmentAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(CallTask)
-class CallTaskAdmin(admin.ModelAdmin):
+class CallTaskAdmin(ModelAdmin):
     list_display = ("phone", "customer", "flow", "step", "due_at", "state")
     list_filter = ("state", "flow")
     list_select_related = ("customer",)

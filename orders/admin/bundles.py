@@ -4,11 +4,12 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy, ngettext
 
+from config.admin import ModelAdmin, TabularInline
 from orders.models import Bundle, BundleItem
 from orders.selectors import bundle_link_path
 
 
-class BundleItemInline(admin.TabularInline):
+class BundleItemInline(TabularInline):
     model = BundleItem
     extra = 1
     autocomplete_fields = ["variant"]
@@ -16,7 +17,7 @@ class BundleItemInline(admin.TabularInline):
 
 
 @admin.register(Bundle)
-class BundleAdmin(admin.ModelAdmin):
+class BundleAdmin(ModelAdmin):
     list_display = ["name", "price_amount", "item_count", "starts_at", "ends_at", "is_active"]
     list_filter = ["is_active", "channels", "starts_at"]
     search_fields = ["name", "slug"]

@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.admin import ReadOnlyModelAdmin
+from config.admin import ModelAdmin, ReadOnlyModelAdmin
 from config.api.errors import DomainError
 from orders.marketplaces.adapters import PlatformError
 from orders.marketplaces.models import (
@@ -32,7 +32,7 @@ from orders.marketplaces.services import (
 
 
 @admin.register(MarketplaceShop)
-class MarketplaceShopAdmin(admin.ModelAdmin):
+class MarketplaceShopAdmin(ModelAdmin):
     list_display = ["name", "platform", "shop_id", "channel", "is_active", "orders_synced_to"]
     list_filter = ["platform", "is_active"]
     search_fields = ["name", "shop_id"]
@@ -88,14 +88,16 @@ class ListingMappingFilter(admin.SimpleListFilter):
 
 
 class ListingImportForm(forms.Form):
-    shop = forms.ModelChoiceField(queryset=MarketplaceShop.objects.filter(is_active=True))
+    shop = forms.ModelChoiceField(
+        queryset=MarketplaceShop.objects.filter(is_active=True), label=gettext_lazy("shop")
+    )
     file = forms.FileField(
         help_text=gettext_lazy("CSV with columns item_id, model_id, seller_sku, name, sku.")
     )
 
 
 @admin.register(Listing)
-class ListingAdmin(admin.ModelAdmin):
+class ListingAdmin(ModelAdmin):
     """Listings come from the platform (import, or an order naming an unknown item); staff
     only choose the variant each one sells."""
 

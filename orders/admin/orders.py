@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from config.admin import ReadOnlyInline, ReadOnlyModelAdmin, action_permission
 from config.api.errors import DomainError
+from config.templatetags.money import money
 from customers.contacts import contact_masked, search_term_contact
 from customers.models import ContactPoint
 from customers.selectors import customer_search, timeline
@@ -426,7 +427,7 @@ class OrderAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
             url,
             redemption.voucher,
             redemption.voucher_code or redemption.voucher.code or "",
-            redemption.discount_amount,
+            money(redemption.discount_amount),
         )
 
 

@@ -11,13 +11,14 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from config.admin import ModelAdmin, TabularInline
 from config.api.errors import DomainError
 from inventory.admin_scoping import StoreScopedAdminMixin
 from orders.models import Quote, QuoteLine
 from orders.services.quotes import quote_cancel, quote_number_assign, quote_send
 
 
-class QuoteLineInline(admin.TabularInline):
+class QuoteLineInline(TabularInline):
     model = QuoteLine
     extra = 1
     autocomplete_fields = ["variant"]
@@ -49,7 +50,7 @@ class QuoteForm(forms.ModelForm):
 
 
 @admin.register(Quote)
-class QuoteAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
+class QuoteAdmin(StoreScopedAdminMixin, ModelAdmin):
     form = QuoteForm
     store_fields = ("location",)
     list_display = [

@@ -4,13 +4,14 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.admin import ModelAdmin
 from config.divisions import province_name
 from orders.models import ShippingRule
 from orders.services.shipping import shipping_rules_deactivate
 
 
 @admin.register(ShippingRule)
-class ShippingRuleAdmin(admin.ModelAdmin):
+class ShippingRuleAdmin(ModelAdmin):
     list_display = [
         "name",
         "province",

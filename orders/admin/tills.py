@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.admin import ReadOnlyInline, ReadOnlyModelAdmin, action_permission
+from config.admin import ModelAdmin, ReadOnlyInline, ReadOnlyModelAdmin, action_permission
 from inventory.admin_scoping import StoreScopedAdminMixin
 from orders.models import (
     PriceDiscrepancy,
@@ -22,7 +22,7 @@ from orders.services.offline import price_discrepancy_resolve
 
 
 @admin.register(Terminal)
-class TerminalAdmin(StoreScopedAdminMixin, admin.ModelAdmin):
+class TerminalAdmin(StoreScopedAdminMixin, ModelAdmin):
     """A store manager makes and revokes terminals of their own stores only (the location
     choices and the list are scoped)."""
 

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.admin import ReadOnlyInline, ReadOnlyModelAdmin
+from config.admin import ModelAdmin, ReadOnlyInline, ReadOnlyModelAdmin
 from config.forms import form_errors_add
 from config.spreadsheets import spreadsheet_row
 from inventory.admin_scoping import StoreScopedAdminMixin
@@ -118,7 +118,7 @@ class GenerateCodesForm(forms.Form):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(admin.ModelAdmin):
+class VoucherAdmin(ModelAdmin):
     form = VoucherAdminForm
     list_display = [
         "name",
