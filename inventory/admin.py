@@ -44,6 +44,7 @@ from inventory.services import (
     stock_transfer_dispatch,
     stock_transfer_receive,
 )
+from inventory.store_cache import store_catalog_changed
 
 
 @admin.register(Location)
@@ -96,8 +97,25 @@ class SalesChannelAdmin(admin.ModelAdmin):
 # --- Catalog ------------------------------------------------------------------------------
 
 
+class StoreCatalogAdminMixin:
+    """A screen whose saves and deletes change what the web store shows: its cached pages
+    are stale from the commit (inventory/store_cache.py)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        store_catalog_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        store_catalog_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        store_catalog_changed()
+
+
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(StoreCatalogAdminMixin, admin.ModelAdmin):
     list_display = ["name", "name_en", "parent", "slug", "position"]
     list_select_related = ["parent"]
     search_fields = ["name", "name_en", "slug"]
@@ -148,7 +166,7 @@ class ProductImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(StoreCatalogAdminMixin, admin.ModelAdmin):
     list_display = ["name", "name_en", "brand", "category", "is_active", "updated_at"]
     list_filter = ["is_active", "category", "brand"]
     list_select_related = ["category"]
@@ -190,7 +208,7 @@ class StockLevelInline(StoreScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Variant)
-class VariantAdmin(ImportExportModelAdmin):
+class VariantAdmin(StoreCatalogAdminMixin, ImportExportModelAdmin):
     """Also the catalog's CSV import and export: one row per variant (see README)."""
 
     resource_classes = [CatalogResource]
