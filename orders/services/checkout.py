@@ -300,8 +300,7 @@ def _checkout_write(
             "pickup_location_id": cart.pickup_location_id,
             # Where the shopper is, for an invitation to the nearest showroom; the
             # full address stays on the cart (no personal data in the payload).
-            "city": cart.shipping_address.get("province")
-            or cart.shipping_address.get("city", ""),
+            "city": cart.shipping_address.get("province") or cart.shipping_address.get("city", ""),
             "province_code": cart.shipping_address.get("province_code", ""),
             "has_phone": bool(phone),
             "has_email": bool(email),

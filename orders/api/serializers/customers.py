@@ -53,9 +53,7 @@ def _chat_consents_check(attrs) -> None:
 
 
 class PosCustomerCreateInput(serializers.Serializer):
-    full_name = serializers.CharField(
-        max_length=200, required=False, default="", allow_blank=True
-    )
+    full_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
     phone = serializers.CharField(max_length=40, required=False)
     email = serializers.CharField(max_length=254, required=False)
     zalo_id = serializers.CharField(
