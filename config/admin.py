@@ -13,6 +13,8 @@ the model's ``Meta.permissions`` (``merge_customer``…), granted per role in
 """
 
 from django.contrib import admin
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 
 
 class ReadOnlyAdminMixin:
@@ -51,3 +53,24 @@ def action_permission(perm: str):
         return request.user.has_perm(perm)
 
     return has_permission
+
+
+class CappedCountPaginator(Paginator):
+    """A changelist paginator for tables of millions of rows: it counts at most
+    ``COUNT_CAP`` rows (``SELECT COUNT(*) FROM (… LIMIT cap)``, bounded however large the
+    table), so the first page costs the same at ten thousand rows and at ten million.
+    Pages past the cap are not offered: a search or a filter narrows to them. Use it with
+    ``show_full_result_count = False`` (no second, unfiltered count)."""
+
+    COUNT_CAP = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.COUNT_CAP].count()
+
+
+class LargeTableAdminMixin:
+    """A changelist over a table that grows without bound: no COUNT(*) over all of it."""
+
+    paginator = CappedCountPaginator
+    show_full_result_count = False

@@ -13,7 +13,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.admin import ReadOnlyInline, ReadOnlyModelAdmin, action_permission
+from config.admin import (
+    LargeTableAdminMixin,
+    ReadOnlyInline,
+    ReadOnlyModelAdmin,
+    action_permission,
+)
 from config.templatetags.contact import phone as phone_national
 from customers.contacts import contact_masked
 from customers.exceptions import CustomersError
@@ -85,7 +90,7 @@ class ContactPointInline(ReadOnlyInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "contacts",
@@ -387,7 +392,7 @@ class ConsentRecordAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnlyModelAdmin):
+class EventAdmin(LargeTableAdminMixin, ReadOnlyModelAdmin):
     list_display = ["occurred_at", "kind", "customer", "channel", "location"]
     list_filter = ["kind", "channel"]
     list_select_related = ["customer", "channel", "location"]

@@ -10,7 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin, ImportExportModelAdmin
 
-from config.admin import ReadOnlyInline, ReadOnlyModelAdmin, action_permission
+from config.admin import (
+    LargeTableAdminMixin,
+    ReadOnlyInline,
+    ReadOnlyModelAdmin,
+    action_permission,
+)
 from config.api.errors import DomainError
 from config.forms import form_errors_add
 from inventory.admin_forms import AdjustForm, CountForm, ReceiveForm, TransferForm
@@ -381,7 +386,7 @@ class StockLevelAdmin(StoreScopedAdminMixin, ImportExportMixin, admin.ModelAdmin
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
+class StockMovementAdmin(LargeTableAdminMixin, StoreScopedAdminMixin, ReadOnlyModelAdmin):
     """The ledger: append-only, so read-only here."""
 
     store_fields = ("stock_level__location",)
