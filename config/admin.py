@@ -66,7 +66,9 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list[: self.COUNT_CAP].count()
+        # Unordered: how many rows there are up to the cap does not depend on the order,
+        # and a sort would read the whole table first.
+        return self.object_list.order_by()[: self.COUNT_CAP].count()
 
 
 class LargeTableAdminMixin:
