@@ -38,7 +38,7 @@ NOT_FOUND = "not-found"
 
 def stock_seconds() -> int:
     """How old a stock label may be, in seconds (also how long any entry lives)."""
-    return getattr(settings, "STORE_STOCK_SECONDS", 15)
+    return settings.STORE_STOCK_SECONDS
 
 
 def catalog_version() -> int:
