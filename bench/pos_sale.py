@@ -56,6 +56,9 @@ def main() -> int:
     ) as database:
         fixture = set_up()
         queries = queries_per_request(fixture)
+        if "--profile" in sys.argv:
+            profile(fixture)
+            return 0
         # A GET on the bare view: 405, touches no table.
         probe = f"/bench/bare/{fixture['bare_id']}/"
         with gunicorn_server(database, probe=probe, expect=405) as port:
@@ -135,6 +138,10 @@ def queries_per_request(fixture: dict) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST="127.0.0.1")
+    # One sale first, uncounted: the channel's first order creates its number's row.
+    path, body, headers = pos_request(fixture)
+    client.post(path, body, content_type="application/json", headers=headers)
+    fixture["local_sales"] += 1
     counts = {}
     for label, (path, body, headers) in {
         "POS sale": pos_request(fixture),
@@ -173,6 +180,44 @@ def consistency(fixture: dict, sales: int) -> str:
     )
 
 
+def profile(fixture: dict, sales: int = 200) -> None:
+    """``--profile``: the SQL of one sale, then ``sales`` sales in process (Django's test
+    client, no HTTP) under cProfile: the functions with the most time of their own and
+    inside them. No server is started."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+
+    def sale() -> None:
+        path, body, headers = pos_request(fixture)
+        response = client.post(path, body, content_type="application/json", headers=headers)
+        assert response.status_code == 201, response.content[:500]
+
+    for _ in range(20):  # warm-up: imports, caches, connections
+        sale()
+    with CaptureQueriesContext(connection) as captured:
+        sale()
+    print(f"one sale: {len(captured.captured_queries)} SQL statements")
+    for number, query in enumerate(captured.captured_queries, 1):
+        print(f"  {number:2}. {query['sql'][:150]}")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(sales):
+        sale()
+    profiler.disable()
+    profiler.dump_stats(os.environ.get("BENCH_PROFILE_OUT", "/tmp/pos_sale.prof"))
+    stats = pstats.Stats(profiler)
+    print(f"{sales} sales in process, by cumulative time:")
+    stats.sort_stats("cumulative").print_stats(40)
+    print("by own time:")
+    stats.sort_stats("tottime").print_stats(20)
+
+
 # --- Requests -----------------------------------------------------------------------------
 
 
@@ -207,7 +252,12 @@ def report(sides: dict, queries: dict, fixture: dict) -> None:
         print(side_line(side, queries[side.label]))
     pos, bare = sides["POS sale"].rate, sides["bare DRF"].rate
     ratio = pos / bare if bare else 0.0
-    print(f"   ratio: POS sale / bare DRF = {ratio:.0%} (aim: >= 50 %)")
+    bare_p95 = sides["bare DRF"].p(0.95)
+    p95_ratio = sides["POS sale"].p(0.95) / bare_p95 if bare_p95 else 0.0
+    print(
+        f"   ratio: POS sale / bare DRF = {ratio:.0%} (aim: >= 25 %, the goal 50 %); "
+        f"p95 {p95_ratio:.1f}x the bare p95 (aim: <= 3x)"
+    )
     print(f"   check: {consistency(fixture, sides['POS sale'].answered_2xx)}")
 
 

@@ -24,8 +24,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, User
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils.formats import sanitize_separators
+from django.utils.functional import cached_property
 from import_export import admin as import_export_admin
 from unfold import admin as unfold_admin
 from unfold import fields as unfold_fields
@@ -231,3 +233,24 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
 @admin.register(Group)
 class GroupAdmin(BaseGroupAdmin, ModelAdmin):
     pass
+class CappedCountPaginator(Paginator):
+    """A changelist paginator for tables of millions of rows: it counts at most
+    ``COUNT_CAP`` rows (``SELECT COUNT(*) FROM (… LIMIT cap)``, bounded however large the
+    table), so the first page costs the same at ten thousand rows and at ten million.
+    Pages past the cap are not offered: a search or a filter narrows to them. Use it with
+    ``show_full_result_count = False`` (no second, unfiltered count)."""
+
+    COUNT_CAP = 10_000
+
+    @cached_property
+    def count(self):
+        # Unordered: how many rows there are up to the cap does not depend on the order,
+        # and a sort would read the whole table first.
+        return self.object_list.order_by()[: self.COUNT_CAP].count()
+
+
+class LargeTableAdminMixin:
+    """A changelist over a table that grows without bound: no COUNT(*) over all of it."""
+
+    paginator = CappedCountPaginator
+    show_full_result_count = False

@@ -449,6 +449,9 @@ UNFOLD = {
 SITE_NAME = "Tiệm"
 # How long a checkout holds stock before the beat job gives it back.
 STOCK_HOLD_MINUTES = env.int("STOCK_HOLD_MINUTES", 15, minimum=1)
+# The web store's cached pages (inventory/store_cache.py) show stock at most this old;
+# catalog edits show at once. The checkout decides on the live stock.
+STORE_STOCK_SECONDS = env.int("STORE_STOCK_SECONDS", 15, minimum=1)
 # A till reads a customer's summary only within this long after finding them by phone/email.
 POS_CUSTOMER_ACCESS_MINUTES = env.int("POS_CUSTOMER_ACCESS_MINUTES", 30, minimum=1)
 

@@ -13,7 +13,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.admin import ModelAdmin, ReadOnlyInline, ReadOnlyModelAdmin, action_permission
+from config.admin import (
+    LargeTableAdminMixin,
+    ModelAdmin,
+    ReadOnlyInline,
+    ReadOnlyModelAdmin,
+    action_permission,
+)
 from config.templatetags.contact import phone as phone_national
 from customers.contacts import contact_masked
 from customers.exceptions import CustomersError
@@ -86,7 +92,7 @@ class ContactPointInline(ReadOnlyInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ModelAdmin):
+class CustomerAdmin(LargeTableAdminMixin, ModelAdmin):
     list_display = [
         "__str__",
         "contacts",
@@ -390,7 +396,7 @@ class ConsentRecordAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnlyModelAdmin):
+class EventAdmin(LargeTableAdminMixin, ReadOnlyModelAdmin):
     list_display = ["occurred_at", "kind", "customer", "channel", "location"]
     list_filter = ["kind", "channel"]
     list_select_related = ["customer", "channel", "location"]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from config.admin import (
     ImportExportMixin,
+    LargeTableAdminMixin,
     ModelAdmin,
     ReadOnlyInline,
     ReadOnlyModelAdmin,
@@ -51,6 +52,7 @@ from inventory.services import (
     stock_transfer_dispatch,
     stock_transfer_receive,
 )
+from inventory.store_cache import store_catalog_changed
 
 
 @admin.register(Location)
@@ -103,8 +105,25 @@ class SalesChannelAdmin(ModelAdmin):
 # --- Catalog ------------------------------------------------------------------------------
 
 
+class StoreCatalogAdminMixin:
+    """A screen whose saves and deletes change what the web store shows: its cached pages
+    are stale from the commit (inventory/store_cache.py)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        store_catalog_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        store_catalog_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        store_catalog_changed()
+
+
 @admin.register(Category)
-class CategoryAdmin(ModelAdmin):
+class CategoryAdmin(StoreCatalogAdminMixin, ModelAdmin):
     list_display = ["name", "name_en", "parent", "slug", "position"]
     list_select_related = ["parent"]
     search_fields = ["name", "name_en", "slug"]
@@ -155,7 +174,7 @@ class ProductImageInline(TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(ModelAdmin):
+class ProductAdmin(StoreCatalogAdminMixin, ModelAdmin):
     list_display = ["name", "name_en", "brand", "category", "is_active", "updated_at"]
     list_filter = ["is_active", "category", "brand"]
     list_select_related = ["category"]
@@ -206,7 +225,7 @@ class StockLevelInline(StoreScopedAdminMixin, TabularInline):
 
 
 @admin.register(Variant)
-class VariantAdmin(ImportExportMixin, ModelAdmin):
+class VariantAdmin(StoreCatalogAdminMixin, ImportExportMixin, ModelAdmin):
     """Also the catalog's CSV import and export: one row per variant (see README)."""
 
     resource_classes = [CatalogResource]
@@ -414,7 +433,7 @@ class StockLevelAdmin(StoreScopedAdminMixin, ImportExportMixin, ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
+class StockMovementAdmin(LargeTableAdminMixin, StoreScopedAdminMixin, ReadOnlyModelAdmin):
     """The ledger: append-only, so read-only here."""
 
     store_fields = ("stock_level__location",)

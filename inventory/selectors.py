@@ -277,7 +277,15 @@ def variant_sync_page(*, after: tuple[datetime, int] | None, limit: int) -> list
     For tills that keep the catalog offline: each page is one indexed range read, so a till
     can walk 100,000 variants page by page without anyone holding them all in memory.
     """
-    variants = Variant.objects.select_related("product").order_by("updated_at", "id")
+    # Only what a till keeps (the product's description and search text stay behind).
+    variants = (
+        Variant.objects.select_related("product")
+        .only(
+            "sku", "barcode", "name", "product_id", "price_amount", "is_active", "updated_at",
+            "product__name", "product__name_en", "product__is_active",
+        )
+        .order_by("updated_at", "id")
+    )  # fmt: skip
     if after is not None:
         moment, pk = after
         variants = variants.filter(Q(updated_at__gt=moment) | Q(updated_at=moment, pk__gt=pk))

@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
@@ -28,6 +29,7 @@ from inventory.selectors import (
     store_search_suggestions,
     web_channel,
 )
+from inventory.store_cache import store_page_cached, store_page_key
 
 PAGE_SIZE = 48
 # At or below this many units a shopper is told the count ("Only 3 left").
@@ -119,12 +121,15 @@ def _ancestors(category: Category, categories: list[Category]) -> list[Category]
     return chain
 
 
-def _grid(request, template: str, *, category=None, categories=None, needs_query=False, **extra):
-    """A page of products with the filter form. Every grid page costs the same handful of
-    queries, however many products the catalog holds (tests/inventory/test_store_pages.py)."""
+def _grid_body(params, body: str, *, category=None, categories=None, needs_query=False, **extra):
+    """The parts of a page of products with the filter form that every shopper sees alike:
+    ``{"body": html, "query": ...}``. Rendered without the request, so nothing of a shopper
+    can be in it (inventory/store_cache.py). Every grid page costs the same handful of
+    queries on a miss, however many products the catalog holds
+    (tests/inventory/test_store_pages.py)."""
     categories = categories if categories is not None else list(store_category_list())
     filterset = store_product_search(
-        params=request.GET,
+        params=params,
         channel=web_channel(),
         categories=categories,
         stores=list(store_location_list()),
@@ -136,7 +141,7 @@ def _grid(request, template: str, *, category=None, categories=None, needs_query
     query = cleaned.get("q") or ""
     page = None
     if query or not needs_query:
-        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(filterset.qs, PAGE_SIZE).get_page(params.get("page"))
         low, high = cleaned.get("min_price"), cleaned.get("max_price")
         page.object_list = [_card(product, low=low, high=high) for product in page.object_list]
     if page is not None and query and page.paginator.count == 0:
@@ -146,10 +151,10 @@ def _grid(request, template: str, *, category=None, categories=None, needs_query
             "popular_categories": store_popular_categories(),
             **extra,
         }
-    return render(
-        request,
-        template,
+    html = render_to_string(
+        body,
         {
+            "params": params,
             "filter_form": filterset.form,
             "page": page,
             "query": query,
@@ -158,60 +163,108 @@ def _grid(request, template: str, *, category=None, categories=None, needs_query
             "top_categories": [node for node in categories if node.parent_id is None],
             # Shown unfolded when in use or wrong; on a phone it is folded out of the way.
             "filters_open": bool(filterset.form.errors)
-            or any(request.GET.get(name) for name in FILTER_FIELDS),
+            or any(params.get(name) for name in FILTER_FIELDS),
             **extra,
         },
     )
+    return {"body": html, "query": query}
+
+
+def _cached_grid(request, kind: str, *parts, build):
+    """A grid page's cached parts, keyed by what names the page and its whole query string."""
+    key = store_page_key(kind, *parts, sorted(request.GET.lists()))
+    return store_page_cached(key, build)
 
 
 @require_safe
 def home(request):
     """The store front: every product, newest first, with the filters."""
-    return _grid(request, "store/catalog/home.html")
+    entry = _cached_grid(
+        request, "home", build=lambda: _grid_body(request.GET, "store/catalog/_home_body.html")
+    )
+    return render(request, "store/catalog/home.html", entry)
 
 
-@require_safe
-def category_detail(request, slug: str):
+def _category_page(params, slug: str) -> dict | None:
     categories = list(store_category_list())
     category = next((node for node in categories if node.slug == slug), None)
     if category is None:
-        return _not_found(request, "No such category.")
-    return _grid(
-        request,
-        "store/catalog/category.html",
+        return None
+    entry = _grid_body(
+        params,
+        "store/catalog/_category_body.html",
         category=category,
         categories=categories,
         ancestors=_ancestors(category, categories),
         subcategories=[node for node in categories if node.parent_id == category.pk],
     )
+    return {**entry, "title": category.display_name}
+
+
+@require_safe
+def category_detail(request, slug: str):
+    entry = _cached_grid(request, "category", slug, build=lambda: _category_page(request.GET, slug))
+    if entry is None:
+        return _not_found(request, "No such category.")
+    return render(request, "store/catalog/category.html", entry)
 
 
 @require_safe
 def search(request):
     """Products by name (either language, with or without accents), brand or SKU."""
-    return _grid(request, "store/catalog/search.html", needs_query=True)
+    entry = _cached_grid(
+        request,
+        "search",
+        build=lambda: _grid_body(request.GET, "store/catalog/_search_body.html", needs_query=True),
+    )
+    return render(request, "store/catalog/search.html", entry)
+
+
+def _product_page(slug: str) -> dict | None:
+    """The parts of a product page that every shopper sees alike, rendered without the
+    request; what the per-request forms need of each variant beside them."""
+    product = store_product_detail(slug=slug, channel=web_channel())
+    if product is None:
+        return None
+    reviews = product_approved_reviews(product=product)
+    for review in reviews:
+        review.stars = _stars(review.rating)
+    context = {
+        "product": product,
+        "category": product.category,
+        "reviews": reviews,
+        "review_count": reviews[0].approved_count if reviews else 0,
+        "rating_average": round(reviews[0].rating_average, 1) if reviews else None,
+        "rating_stars": _stars(reviews[0].rating_average) if reviews else "",
+    }
+    variants = []
+    for variant in product.store_variants:
+        variant.compare_at = _compare_at(variant)
+        variant.stock = _stock_label(variant.available_to_sell)
+        variants.append(
+            {
+                "pk": variant.pk,
+                "name": variant.name,
+                "available": variant.available_to_sell,
+                "info": render_to_string(
+                    "store/catalog/product/_variant.html", {"variant": variant, "product": product}
+                ),
+            }
+        )
+    return {
+        "pk": product.pk,
+        "title": product.display_name,
+        "breadcrumbs": render_to_string("store/catalog/product/_breadcrumbs.html", context),
+        "images": render_to_string("store/catalog/product/_images.html", context),
+        "summary": render_to_string("store/catalog/product/_summary.html", context),
+        "variants": variants,
+        "reviews": render_to_string("store/catalog/product/_reviews.html", context),
+    }
 
 
 @require_safe
 def product_detail(request, slug: str):
-    product = store_product_detail(slug=slug, channel=web_channel())
-    if product is None:
+    page = store_page_cached(store_page_key("product", slug), lambda: _product_page(slug))
+    if page is None:
         return _not_found(request, "No such product.")
-    reviews = product_approved_reviews(product=product)
-    for variant in product.store_variants:
-        variant.compare_at = _compare_at(variant)
-        variant.stock = _stock_label(variant.available_to_sell)
-    for review in reviews:
-        review.stars = _stars(review.rating)
-    return render(
-        request,
-        "store/catalog/product.html",
-        {
-            "product": product,
-            "category": product.category,
-            "reviews": reviews,
-            "review_count": reviews[0].approved_count if reviews else 0,
-            "rating_average": round(reviews[0].rating_average, 1) if reviews else None,
-            "rating_stars": _stars(reviews[0].rating_average) if reviews else "",
-        },
-    )
+    return render(request, "store/catalog/product.html", {"page": page})

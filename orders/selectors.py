@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,8 +27,14 @@ from orders.models import (
 
 
 def terminal_by_token(*, token: str) -> Terminal | None:
+    """The terminal of an API token, with its store and ``open_shift_id`` (its open shift's
+    id or None, read in the same query: a sale files its order under it without another)."""
+    open_shift = Shift.objects.filter(terminal=OuterRef("pk"), closed_at__isnull=True).values("pk")[
+        :1
+    ]
     return (
         Terminal.objects.select_related("location")
+        .annotate(open_shift_id=Subquery(open_shift))
         .filter(
             token_hash=Terminal.hash_token(token),
             revoked_at__isnull=True,
@@ -57,6 +63,18 @@ def pos_channel_get(*, terminal: Terminal) -> SalesChannel | None:
             channel_locations__location_id=terminal.location_id,
         )
         .order_by("pk")
+        .first()
+    )
+
+
+def shift_open_id(*, terminal: Terminal) -> int | None:
+    """The id of the terminal's open shift, if any, not locked (``locks.shift_open_lock``
+    locks it): as the API's authentication read it, or read now."""
+    if hasattr(terminal, "open_shift_id"):
+        return terminal.open_shift_id
+    return (
+        Shift.objects.filter(terminal_id=terminal.pk, closed_at__isnull=True)
+        .values_list("pk", flat=True)
         .first()
     )
 

@@ -85,28 +85,64 @@ RETRY_AFTER = {
 }
 
 ERRORS = {  # status: (component name, description, headers)
-    "400": ("BadRequest", "The input is not valid (`invalid`, with `fields`; `parse_error` for "
-            "a body that is not JSON or nests too deep), or a business rule refused it.", None),
-    "401": ("Unauthorized", "No credentials, or credentials that are unknown or revoked "
-            "(`not_authenticated`, `authentication_failed`).",
-            {"WWW-Authenticate": {"schema": {"type": "string"}, "required": True,
-                                  "description": "The scheme to authenticate with."}}),
-    "403": ("Forbidden", "Logged in, but without the permission this needs "
-            "(`permission_denied`).", None),
-    "404": ("NotFound", "No such object for the caller (`not_found` or a domain code): an "
-            "unknown id, code or phone, another store's object, or a page past the end.", None),
-    "409": ("Conflict", "The request conflicts with the state of things: "
-            "`idempotency_conflict` (the key was used for another body), `insufficient_stock`, "
-            "a closed shift, a status that cannot change so…", None),
-    "413": ("PayloadTooLarge", "The body is larger than the server accepts "
-            "(`payload_too_large`).", None),
-    "415": ("UnsupportedMediaType", "The body is not `application/json` "
-            "(`unsupported_media_type`).", None),
-    "429": ("TooManyRequests", "Too many requests (`throttled`); wait `Retry-After` seconds.",
-            RETRY_AFTER),
-    "503": ("ServiceUnavailable", "The database is unavailable or the transaction lost a race "
-            "with another (`service_unavailable`); send the same request again after "
-            "`Retry-After` seconds.", RETRY_AFTER),
+    "400": (
+        "BadRequest",
+        "The input is not valid (`invalid`, with `fields`; `parse_error` for "
+        "a body that is not JSON or nests too deep), or a business rule refused it.",
+        None,
+    ),
+    "401": (
+        "Unauthorized",
+        "No credentials, or credentials that are unknown or revoked "
+        "(`not_authenticated`, `authentication_failed`).",
+        {
+            "WWW-Authenticate": {
+                "schema": {"type": "string"},
+                "required": True,
+                "description": "The scheme to authenticate with.",
+            }
+        },
+    ),
+    "403": (
+        "Forbidden",
+        "Logged in, but without the permission this needs (`permission_denied`).",
+        None,
+    ),
+    "404": (
+        "NotFound",
+        "No such object for the caller (`not_found` or a domain code): an "
+        "unknown id, code or phone, another store's object, or a page past the end.",
+        None,
+    ),
+    "409": (
+        "Conflict",
+        "The request conflicts with the state of things: "
+        "`idempotency_conflict` (the key was used for another body), `insufficient_stock`, "
+        "a closed shift, a status that cannot change so…",
+        None,
+    ),
+    "413": (
+        "PayloadTooLarge",
+        "The body is larger than the server accepts (`payload_too_large`).",
+        None,
+    ),
+    "415": (
+        "UnsupportedMediaType",
+        "The body is not `application/json` (`unsupported_media_type`).",
+        None,
+    ),
+    "429": (
+        "TooManyRequests",
+        "Too many requests (`throttled`); wait `Retry-After` seconds.",
+        RETRY_AFTER,
+    ),
+    "503": (
+        "ServiceUnavailable",
+        "The database is unavailable or the transaction lost a race "
+        "with another (`service_unavailable`); send the same request again after "
+        "`Retry-After` seconds.",
+        RETRY_AFTER,
+    ),
 }
 
 WRITE_METHODS = {"post", "put", "patch", "delete"}

@@ -185,9 +185,7 @@ class EmailTransport(Transport):
         try:
             email.send()
         except Exception as error:
-            classified = classify_anymail_error(error) or classify_smtp_error(
-                error, connected=True
-            )
+            classified = classify_anymail_error(error) or classify_smtp_error(error, connected=True)
             if classified is error:
                 raise
             raise classified from error

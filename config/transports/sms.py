@@ -66,9 +66,7 @@ class HttpSmsGateway(Transport):
 
     def missing_settings(self) -> list[str]:
         conf = self.conf
-        return [
-            f"SMS_GATEWAY_{name}" for name in ("URL", "API_KEY", "BRAND") if not conf.get(name)
-        ]
+        return [f"SMS_GATEWAY_{name}" for name in ("URL", "API_KEY", "BRAND") if not conf.get(name)]
 
     def check(self) -> TransportHealth:
         missing = self.missing_settings()

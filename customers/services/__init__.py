@@ -20,7 +20,7 @@ from customers.services.engagement import (
     wishlist_add,
     wishlist_remove,
 )
-from customers.services.events import event_record, event_record_many
+from customers.services.events import event_record, event_record_many, event_record_several
 from customers.services.loyalty import (
     loyalty_earn,
     loyalty_expire,
@@ -74,6 +74,7 @@ __all__ = [
     "customer_resolve",
     "event_record",
     "event_record_many",
+    "event_record_several",
     "loyalty_earn",
     "loyalty_expire",
     "loyalty_points_for_amount",

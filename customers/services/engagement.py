@@ -17,6 +17,7 @@ from customers.models import Customer, Event, Review, WishlistItem
 from customers.selectors import customer_live, has_completed_order_with_product
 from customers.services.events import event_record
 from inventory.models import Product, Variant
+from inventory.store_cache import store_catalog_changed
 
 # No 0/O, 1/I/L: codes are read aloud at the till and typed on phones.
 REFERRAL_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -104,6 +105,8 @@ def review_moderate(*, review: Review, status: str, actor: AbstractBaseUser | No
     review.moderated_at = timezone.now()
     review.moderated_by = actor
     review.save(update_fields=["status", "moderated_at", "moderated_by"])
+    # The product page shows the approved reviews (cached: inventory/store_cache.py).
+    store_catalog_changed()
     return review
 
 

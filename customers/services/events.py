@@ -77,3 +77,32 @@ def event_record_many(
         for customer, payload in entries
     ]
     return Event.objects.bulk_create(events, batch_size=batch_size)
+
+
+def event_record_several(
+    *,
+    customer: Customer,
+    events: Iterable[tuple[str, dict, datetime | None]],
+    channel: SalesChannel | None = None,
+    location: Location | None = None,
+) -> list[Event]:
+    """Several :func:`event_record` of one customer (``(kind, payload, occurred_at)`` each,
+    ``None`` for now) in one INSERT: an order placed and completed at once (a POS sale)."""
+    events = list(events)
+    for kind, _payload, _when in events:
+        if kind not in Event.Kind.values:
+            raise ValueError(f"Unknown event kind {kind!r}.")
+    if customer.merged_into_id:
+        customer = Customer.objects.get(pk=customer.merged_into_id)
+    now = timezone.now()
+    return Event.objects.bulk_create(
+        Event(
+            customer=customer,
+            kind=kind,
+            payload=payload or {},
+            channel=channel,
+            location=location,
+            occurred_at=when or now,
+        )
+        for kind, payload, when in events
+    )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from inventory.exceptions import InvalidBarcode, InventoryError
 from inventory.models import Category, Product, ProductImage, Variant, gtin_checksum_is_valid
 from inventory.search import search_text_for
+from inventory.store_cache import store_catalog_changed
 
 
 def _validated(instance, *, exclude=None):
@@ -33,6 +34,7 @@ def category_upsert(
         slug=slug,
         defaults={"name": name, "name_en": name_en, "parent": parent, "position": position},
     )
+    store_catalog_changed()
     return _validated(category)
 
 
@@ -49,6 +51,7 @@ def product_upsert(*, slug: str, name: str, **fields) -> Product:
         name=product.name, name_en=product.name_en, brand=product.brand, skus=skus
     )
     product.save()
+    store_catalog_changed()
     return product
 
 
@@ -56,7 +59,9 @@ def product_search_text_refresh(*, product_ids) -> int:
     """Recompute the search text of these products from their names, brand and SKUs.
 
     For writes that do not go through :func:`product_upsert` / :func:`variant_upsert`
-    (the admin's inlines, the CSV import). Two reads and one bulk update, however many."""
+    (the admin's inlines, the CSV import). Two reads and one bulk update, however many.
+    Those writes changed what the store shows: its cached pages are stale from the commit."""
+    store_catalog_changed()
     products = list(Product.objects.filter(pk__in=list(product_ids)).order_by("pk"))
     skus: dict[int, list[str]] = {}
     for product_id, sku in Variant.objects.filter(product__in=products).values_list(
@@ -112,4 +117,5 @@ def product_image_add(
     image = ProductImage(product=product, alt=alt, position=position)
     image.image.save(filename, ContentFile(content), save=False)
     image.save()
+    store_catalog_changed()
     return image

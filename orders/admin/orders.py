@@ -10,7 +10,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.admin import ReadOnlyInline, ReadOnlyModelAdmin, action_permission
+from config.admin import (
+    LargeTableAdminMixin,
+    ReadOnlyInline,
+    ReadOnlyModelAdmin,
+    action_permission,
+)
 from config.api.errors import DomainError
 from config.templatetags.money import money
 from customers.contacts import contact_masked, search_term_contact
@@ -159,7 +164,7 @@ def order_search_condition(term: str) -> Q:
 
 
 @admin.register(Order)
-class OrderAdmin(StoreScopedAdminMixin, ReadOnlyModelAdmin):
+class OrderAdmin(LargeTableAdminMixin, StoreScopedAdminMixin, ReadOnlyModelAdmin):
     """Orders of the web store, the marketplaces and the tills, side by side.
 
     Orders are written by the order services only (placing, status changes, returns):

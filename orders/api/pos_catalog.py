@@ -16,6 +16,7 @@ from inventory.api.views import PRODUCT_SEARCH_PARAMETERS
 from inventory.selectors import product_search_list, variant_sync_page
 from orders.api.base import TerminalApi
 from orders.api.serializers import CatalogPageOutput
+from orders.api.serializers.catalog import catalog_variant_lean
 
 CATALOG_PAGE_DEFAULT = 1000
 CATALOG_PAGE_MAX = 5000
@@ -110,8 +111,11 @@ class PosCatalogSyncApi(TerminalApi):
             cursor = max(after or (horizon, 0), (horizon, 0))
             # What lies past the horizon comes again on the next call, once it has aged.
             has_more = False
+        # CatalogPageOutput's JSON, built without a serializer per variant.
         return Response(
-            CatalogPageOutput(
-                {"results": variants, "next_since": cursor_write(*cursor), "has_more": has_more}
-            ).data
+            {
+                "results": [catalog_variant_lean(variant) for variant in variants],
+                "next_since": cursor_write(*cursor),
+                "has_more": has_more,
+            }
         )

@@ -9,6 +9,7 @@ from customers.exceptions import CustomerNotFound
 from customers.selectors import customer_get
 from orders.api.base import TerminalApi
 from orders.api.serializers import OrderOutput, PosSaleInput
+from orders.api.serializers.sales import order_output_lean
 from orders.selectors import cart_open_for_sale, order_for_store, order_list, pos_cashier_get
 from orders.services.placing import LineInput, TenderInput
 from orders.services.pos import pos_sale_submit
@@ -77,7 +78,7 @@ class PosSaleSubmitApi(TerminalApi):
         if not created:
             order = order_list().get(pk=order.pk)
         return Response(
-            OrderOutput(order).data,
+            order_output_lean(order),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 

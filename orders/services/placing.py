@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from config.money import money_round
 from customers.models import Customer, Event
-from customers.services import event_record, loyalty_earn, loyalty_redeem
+from customers.services import event_record, event_record_several, loyalty_earn, loyalty_redeem
 from inventory.models import Location, SalesChannel, Variant
 from inventory.services import StockLine
 from orders.exceptions import LoyaltyPointsInvalid, OrderLinesInvalid, PaymentsInvalid, PriceChanged
@@ -356,23 +356,36 @@ def order_write(
             note=_("Paid part of %(number)s") % {"number": order.number},
         )
     if customer is not None:
-        event_record(
-            customer=customer,
-            kind=Event.Kind.ORDER_PLACED,
-            channel=channel,
-            location=location,
-            occurred_at=placed_at,
-            payload=order_event_payload(order=order, lines=pricing.lines),
-        )
+        placed = (Event.Kind.ORDER_PLACED, order_event_payload(order=order, lines=pricing.lines))
         if status == OrderStatus.COMPLETED:
-            order_completion_record(order=order, lines=pricing.lines, earn_points=earn_points)
+            # Placed and completed at once (a sale at the till): both events in one INSERT.
+            order_completion_record(
+                order=order,
+                lines=pricing.lines,
+                earn_points=earn_points,
+                placed=(*placed, placed_at),
+            )
+        else:
+            event_record(
+                customer=customer,
+                kind=placed[0],
+                channel=channel,
+                location=location,
+                occurred_at=placed_at,
+                payload=placed[1],
+            )
     return order
 
 
 def order_completion_record(
-    *, order: Order, lines: list[PricedLine] | None = None, earn_points: bool = True
+    *,
+    order: Order,
+    lines: list[PricedLine] | None = None,
+    earn_points: bool = True,
+    placed: tuple[str, dict, datetime] | None = None,
 ) -> None:
-    """What completing an order means for its customer: points earned, the timeline told."""
+    """What completing an order means for its customer: points earned, the timeline told
+    (with ``placed``, the order's ``order_placed`` event too, written first)."""
     if order.customer_id is None:
         return
     if earn_points:
@@ -381,12 +394,12 @@ def order_completion_record(
         order_points_earn(order=order)
         # A referred friend's qualifying order rewards the referrer (once per friend).
         referral_reward_grant(order=order)
-    event_record(
+    completed = (Event.Kind.ORDER_COMPLETED, order_event_payload(order=order, lines=lines), None)
+    event_record_several(
         customer=order.customer,
-        kind=Event.Kind.ORDER_COMPLETED,
+        events=[placed, completed] if placed else [completed],
         channel=order.channel,
         location=order.location,
-        payload=order_event_payload(order=order, lines=lines),
     )
 
 

@@ -1,13 +1,24 @@
 """POS sales: what a till submits, recorded once however often it is sent.
 
 A sale carries a ``client_uuid`` made by the terminal. A concurrent duplicate waits on the
-channel's order number (the first lock of every sale) and then on the unique index; when
-the first commits, the duplicate rolls back and is answered with the first result. A replay with the
-same body returns the stored sale; with another body it is an IdempotencyConflict.
+order's unique ``client_uuid`` index (or, with a voucher or points, on the stock levels
+first); when the first commits, the duplicate rolls back and is answered with the first
+result. A replay with the same body returns the stored sale; with another body it is an
+IdempotencyConflict.
+
+What a sale holds, and for how long (docs/performance.md has the profile): the order
+number is taken in a statement of its own before the sale's transaction
+(:func:`orders.services.numbers.order_number_take`), so no sale waits on another's number;
+a refused or duplicate sale leaves a gap in the channel's numbers. Without a voucher,
+points or a referral (nothing that locks customer rows), the order, its lines, payments,
+events and points are written first and the locks come last, stock levels then the
+shift: two sales of the same SKUs at one till wait on each other only for the last few
+statements. With them, the stock is taken before the order as before, keeping the global
+lock order (stock levels → order → shift → customer rows).
 """
 
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -21,11 +32,20 @@ from inventory.models import SalesChannel
 from inventory.services import stock_offline_sale_record, stock_sell
 from orders import locks
 from orders.exceptions import IdempotencyConflict, PointsCodeRequired, PosChannelMissing
-from orders.models import Cart, Fulfilment, Order, Payment, Quote, ShiftCashMovement, Terminal
-from orders.selectors import pos_channel_get
+from orders.models import (
+    Cart,
+    Fulfilment,
+    Order,
+    Payment,
+    Quote,
+    Shift,
+    ShiftCashMovement,
+    Terminal,
+)
+from orders.selectors import pos_channel_get, shift_open_id
 from orders.services.bundles import bundles_find
 from orders.services.checkout import cart_sell_at_till_lock, cart_sold_at_till
-from orders.services.numbers import order_number_next
+from orders.services.numbers import order_number_take
 from orders.services.offline import (
     price_discrepancies_find,
     price_discrepancies_record,
@@ -126,18 +146,27 @@ def pos_sale_submit(
         }
     )
     fingerprints = (fingerprint, request_fingerprint(legacy))
-    replayed = _replay(client_uuid, fingerprints)
-    if replayed is not None:
-        return replayed, False
+    if points or placed_at is not None:
+        # Looked up first only where a replay must not be judged again: the points code
+        # is used up by the first, and an old offline sale's time may have aged out since.
+        # Otherwise a replay is found at the unique index (the except below).
+        replayed = _replay(client_uuid, fingerprints)
+        if replayed is not None:
+            return replayed, False
     if placed_at is not None:
         sale_placed_at_check(terminal=terminal, placed_at=placed_at)
     code = _points_code_check(customer=customer, points=points, points_code=points_code)
+    channel = pos_channel_for(terminal=terminal)
     try:
+        # Taken before the sale's transaction and committed at once (a gap if the sale fails).
+        number = order_number_take(channel=channel)
         with transaction.atomic(durable=True):
             if code is not None:
                 one_time_code_consume(row=code, field="points_code")
             order = _sale_write(
                 terminal=terminal,
+                channel=channel,
+                number=number,
                 client_uuid=client_uuid,
                 fingerprint=fingerprint,
                 lines=lines,
@@ -212,6 +241,8 @@ def _sale_lines_price(*, channel, lines, points, sold_offline, quote) -> Pricing
 def _sale_write(
     *,
     terminal,
+    channel,
+    number,
     client_uuid,
     fingerprint,
     lines,
@@ -227,9 +258,8 @@ def _sale_write(
     quote=None,
     web_cart=None,
 ) -> Order:
-    channel = pos_channel_for(terminal=terminal)
-    # The shopper's own rows before the channel's number (global lock order): the web cart
-    # (its hold let go), then the quote, checked under its lock.
+    # The shopper's own rows first (global lock order): the web cart (its hold let go),
+    # then the quote, checked under its lock.
     if web_cart is not None:
         web_cart = cart_sell_at_till_lock(cart_id=web_cart.pk)
     if quote is not None:
@@ -254,32 +284,28 @@ def _sale_write(
         )
     discounts_apply(pricing=pricing)
     tenders_check(tenders=tenders, total=pricing.total_amount, currency=pricing.currency)
-    # Locks in the global order (docs/architecture.md): the channel's number, the stock
-    # levels, the shift, then the new order's voucher and the customer's points.
-    number = order_number_next(channel=channel)
-    reference = f"order:{number}"
-    actor_label = f"terminal:{terminal.pk}"
-    if sold_offline:
-        stock_offline_sale_record(
-            location=terminal.location,
-            lines=pricing.stock_lines(),
-            reference=reference,
-            channel=channel,
-            actor=cashier,
-            actor_label=actor_label,
-        )
+    sale = _Sale(
+        terminal=terminal,
+        channel=channel,
+        pricing=pricing,
+        reference=f"order:{number}",
+        cashier=cashier,
+        sold_offline=sold_offline,
+    )
+    # Locks in the global order (docs/architecture.md): stock levels, the order, the shift,
+    # then the customer rows (the voucher, the points, a referrer's reward). A sale that
+    # locks no customer row takes its locks last, after writing the order.
+    locks_customers = bool(
+        voucher_code or points or referral_code.strip() or (customer and customer.referred_by_id)
+    )
+    if locks_customers:
+        _stock_take(sale)
+        shift = locks.shift_open_lock(terminal_id=terminal.pk)
+        shift_id = shift and shift.pk
     else:
-        stock_sell(
-            channel=channel,
-            lines=pricing.stock_lines(),
-            reference=reference,
-            location=terminal.location,
-            actor=cashier,
-            actor_label=actor_label,
-        )
-    # The open shift is locked for the rest of the sale: it cannot close while its cash
-    # is being counted in. No open shift: the sale is kept and marked for late sync.
-    shift = locks.shift_open_lock(terminal_id=terminal.pk)
+        # Not locked yet: the order is filed under the open shift the terminal's
+        # authentication read; it is locked (and checked) at the end.
+        shift_id = shift_open_id(terminal=terminal)
     now = timezone.now()
     # What the till charged stands (the sale happened); a price the catalog disagrees with
     # waits for the manager before it earns points.
@@ -303,8 +329,8 @@ def _sale_write(
         client_uuid=client_uuid,
         request_fingerprint=fingerprint,
         terminal=terminal,
-        shift=shift,
-        late_sync=shift is None,
+        shift_id=shift_id,
+        late_sync=shift_id is None,
         cashier=cashier,
         sold_offline=sold_offline,
         note=note,
@@ -316,6 +342,9 @@ def _sale_write(
         quote_accept(quote=quote, order=order)
     if web_cart is not None:
         cart_sold_at_till(cart=web_cart, order=order)
+    if not locks_customers:
+        _stock_take(sale)
+        shift = _shift_confirm(order=order, shift_id=shift_id, terminal=terminal)
     cash = sum((tender.amount for tender in tenders if tender.method == Payment.Method.CASH), 0)
     if shift is not None and cash:
         shift_sale_cash_add(
@@ -323,3 +352,36 @@ def _sale_write(
         )
     rollup_order_placed(order=order, lines=order.lines.all())  # last: see services.rollups
     return order
+
+
+@dataclass(frozen=True)
+class _Sale:
+    terminal: Terminal
+    channel: SalesChannel
+    pricing: Pricing
+    reference: str
+    cashier: object
+    sold_offline: bool
+
+
+def _stock_take(sale: _Sale) -> None:
+    """The sale's stock leaves the shelf: refused when short online, never when offline."""
+    record = stock_offline_sale_record if sale.sold_offline else stock_sell
+    record(
+        location=sale.terminal.location,
+        lines=sale.pricing.stock_lines(),
+        reference=sale.reference,
+        channel=sale.channel,
+        actor=sale.cashier,
+        actor_label=f"terminal:{sale.terminal.pk}",
+    )
+
+
+def _shift_confirm(*, order: Order, shift_id: int | None, terminal: Terminal) -> Shift | None:
+    """Lock the terminal's open shift now; if it is not the one the order was filed under
+    (closed or opened meanwhile), file the order under the one that is."""
+    locked = locks.shift_open_lock(terminal_id=terminal.pk)
+    if (locked and locked.pk) != shift_id:
+        order.shift, order.late_sync = locked, locked is None
+        order.save(update_fields=["shift", "late_sync"])
+    return locked

@@ -340,9 +340,7 @@ def test_an_empty_search_asks_for_words_and_lists_nothing(client, store):
     assert "Type a product name" in html(response)
 
 
-def test_a_misspelled_search_says_what_was_searched_and_suggests_from_the_catalog(
-    client, store
-):
+def test_a_misspelled_search_says_what_was_searched_and_suggests_from_the_catalog(client, store):
     # when: "thịt trâu" typed without accents, and one letter wrong
     response = client.get("/search/", {"q": "thit truo"})
 
@@ -353,9 +351,7 @@ def test_a_misspelled_search_says_what_was_searched_and_suggests_from_the_catalo
     assert '<p class="result-count" role="status">0 sản phẩm</p>' in page
     assert '<a href="/search/?q=thit%20trau">thit trau</a>' in page
     assert '<a href="/p/trau-gac-bep/">Thịt trâu gác bếp</a>' in page
-    assert [category.slug for category in response.context["popular_categories"]] == [
-        "gia-vi"
-    ]
+    assert [category.slug for category in response.context["popular_categories"]] == ["gia-vi"]
     assert '<a href="/c/gia-vi/">Gia vị</a>' in page
 
 
@@ -485,9 +481,7 @@ def test_product_page_shows_approved_reviews_with_verified_badges_and_the_averag
 def test_the_product_page_leads_to_writing_a_review(client, store):
     # a guest is asked to log in first, and comes back to the review form
     guest = html(client.get("/p/trau-gac-bep/"))
-    assert (
-        f'href="/account/login/?next=/reviews/new/%3Fproduct%3D{store.buffalo.pk}"' in guest
-    )
+    assert f'href="/account/login/?next=/reviews/new/%3Fproduct%3D{store.buffalo.pk}"' in guest
 
     shopper_with_a_cart(client, store.small)
     shopper = html(client.get("/p/trau-gac-bep/"))
@@ -622,8 +616,8 @@ def test_category_page_queries_stay_flat_as_the_catalog_grows(
     ]
 
     # then
-    assert len(client.get("/c/tat-ca/").context["page"].object_list) == min(count, 48)
-    assert len(client.get("/search/?q=san+pham").context["page"].object_list) == min(count, 48)
+    assert client.get("/c/tat-ca/").content.count(b'<li class="card">') == min(count, 48)
+    assert client.get("/search/?q=san+pham").content.count(b'<li class="card">') == min(count, 48)
     assert counts == EXPECTED_GRID_QUERIES
 
 

@@ -115,3 +115,22 @@ def test_a_cursor_or_limit_outside_the_documented_pattern_is_a_400(api, params, 
     # then
     assert response.status_code == 400
     assert list(response.json()["fields"]) == [field]
+
+
+@pytest.mark.django_db
+def test_the_lean_page_is_the_serializers_json(api):
+    # given: variants with and without a barcode, one of a product taken off sale
+    from orders.api.serializers import CatalogVariantOutput
+
+    variants = [VariantFactory(price_amount=Decimal("12.50") + n) for n in range(3)]
+    Variant.objects.filter(pk=variants[0].pk).update(barcode="8930000000019")
+    variants[1].product.is_active = False
+    variants[1].product.save(update_fields=["is_active"])
+    age(variants, 3600)
+
+    # when
+    body = api.get("/api/v1/pos/catalog/", {"limit": 10}).json()
+
+    # then
+    stored = Variant.objects.select_related("product").order_by("updated_at", "id")
+    assert body["results"] == [dict(CatalogVariantOutput(v).data) for v in stored]

@@ -201,3 +201,59 @@ def test_a_return_and_a_merge_of_its_customer_wait_for_each_other_without_deadlo
     assert isinstance(answers["merge"], CustomerMerge)
     assert Order.objects.get(pk=order.pk).customer_id == keeper.pk
     assert Return.objects.get().points_reversed == 8
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_pos_sale_holds_no_number_lock_while_it_sells(monkeypatch):
+    # given: a till, and a sale held inside its transaction just before it takes the stock
+    from orders.services import pos as pos_service
+    from orders.services.numbers import order_number_take
+
+    showroom = LocationFactory(name="Showroom Hàng Giấy")
+    channel = channel_selling_from(showroom, kind="pos", code="pos-hg")
+    _terminal, token = terminal_with_token(location=showroom)
+    jar = VariantFactory(sku="MK-100G", price_amount=Decimal(85000))
+    stocked(jar, showroom, 5)
+    order_number_take(channel=channel)  # the channel's counter row exists
+    inside, go_on = threading.Event(), threading.Event()
+    real_stock_take = pos_service._stock_take
+
+    def held(sale):
+        inside.set()
+        assert go_on.wait(timeout=10)
+        return real_stock_take(sale)
+
+    monkeypatch.setattr(pos_service, "_stock_take", held)
+    answers = {}
+
+    def sell():
+        try:
+            api = APIClient()
+            api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+            answers["sale"] = api.post(
+                "/api/v1/pos/sales/",
+                {"client_uuid": str(uuid.uuid4()), "lines": [{"sku": "MK-100G", "quantity": 1}],
+                 "payments": [{"method": "cash", "amount": "85000"}]},
+                format="json",
+            )  # fmt: skip
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=sell)
+    thread.start()
+    assert inside.wait(timeout=10)
+
+    # when: another till of the channel takes a number meanwhile
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        number = order_number_take(channel=channel)
+    finally:
+        go_on.set()
+        thread.join(timeout=30)
+
+    # then: it did not wait on the sale (a lock would have timed out), and both stand
+    assert number == "POS-HG-000003"
+    assert answers["sale"].status_code == 201, answers["sale"].json()
+    assert answers["sale"].json()["number"] == "POS-HG-000002"

@@ -197,3 +197,83 @@ class OrderOutput(serializers.ModelSerializer):
     def get_change_due_amount(self, order):
         change = sum((p.change_amount or Decimal(0) for p in order.payments.all()), Decimal(0))
         return MoneyField().to_representation(change)
+
+
+# --- The sale's answer, without the generic serializer ------------------------------------
+# OrderOutput builds some seventy field objects per order; a till waits for this answer on
+# every sale. The same JSON from the rows the sale already holds, with fields built once.
+# tests/orders/test_api_pos_sales.py compares the two on every shape of sale.
+_MONEY = MoneyField()
+_DATETIME = serializers.DateTimeField()
+
+
+def _money(value) -> str | None:
+    return None if value is None else _MONEY.to_representation(value)
+
+
+def _when(value) -> str | None:
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def order_output_lean(order: Order) -> dict:
+    """``OrderOutput(order).data`` as plain data, for the POS sale's answer: the order with
+    its ``lines`` and ``payments`` already loaded (as the sale or ``order_list`` leaves it)."""
+    lines = order.lines.all()
+    payments = order.payments.all()
+    return {
+        "id": order.pk,
+        "number": order.number,
+        "channel": order.channel_id,
+        "location": order.location_id,
+        "customer": order.customer_id,
+        "status": order.status,
+        "fulfilment": order.fulfilment,
+        "currency": order.currency,
+        "subtotal_amount": _money(order.subtotal_amount),
+        "discount_amount": _money(order.discount_amount),
+        "shipping_amount": _money(order.shipping_amount),
+        "total_amount": _money(order.total_amount),
+        "change_due_amount": _money(
+            sum((payment.change_amount or Decimal(0) for payment in payments), Decimal(0))
+        ),
+        "voucher_code": order.voucher_code,
+        "points_redeemed": order.points_redeemed,
+        "client_uuid": str(order.client_uuid) if order.client_uuid else None,
+        "shift": order.shift_id,
+        "late_sync": order.late_sync,
+        "sold_offline": order.sold_offline,
+        "pickup_code": order.pickup_code,
+        "handed_over_by": order.handed_over_by_id,
+        "placed_at": _when(order.placed_at),
+        "received_at": _when(order.received_at),
+        "completed_at": _when(order.completed_at),
+        "lines": [
+            {
+                "id": line.pk,
+                "variant": line.variant_id,
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price_amount": _money(line.unit_price_amount),
+                "discount_amount": _money(line.discount_amount),
+                "total_amount": _money(line.total_amount),
+                "returned_quantity": line.returned_quantity,
+            }
+            for line in lines
+        ],
+        "payments": [
+            {
+                "id": payment.pk,
+                "kind": payment.kind,
+                "method": payment.method,
+                "status": payment.status,
+                "amount": _money(payment.amount),
+                "tendered_amount": _money(payment.tendered_amount),
+                "change_amount": _money(payment.change_amount),
+                "provider_reference": payment.provider_reference,
+                "vietqr_payload": payment.vietqr_payload,
+                "created_at": _when(payment.created_at),
+            }
+            for payment in payments
+        ],
+    }

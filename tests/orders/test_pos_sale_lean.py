@@ -1,0 +1,150 @@
+"""The POS sale's lean path: its answer is OrderOutput's JSON, and a 3-line sale costs a
+known number of statements."""
+
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from orders.api.serializers import OrderOutput
+from orders.api.serializers.sales import order_output_lean
+from orders.models import Order
+from orders.selectors import order_list
+from orders.services import shift_open
+from tests.factories import CustomerFactory, StaffFactory, VariantFactory, stocked
+from tests.orders.test_api_pos_sales import sale
+from tests.orders.test_api_pos_sales import store as store_fixture
+
+store = store_fixture  # a store with its POS channel, a terminal, two stocked variants
+
+# Counted (on PostgreSQL: BEGIN and COMMIT too, in the bench; here the test's savepoint):
+# the terminal with its open shift's id, the customer, the channel, the number (its own
+# statement, committed at once); in the sale's transaction the variants, the combos, the
+# order, its lines, its payment, the points (in a savepoint), both timeline events (one
+# INSERT), the channel's locations, the stock levels locked, decremented and their
+# movements (in a savepoint), the shift locked and its cash, and two rollups. Was 27.
+THREE_LINE_SALE_QUERIES = 25
+
+
+def open_shift(terminal, location):
+    shift_open(
+        terminal=terminal,
+        cashier=StaffFactory(role="cashier", pin="2468", stores=[location]),
+        pin="2468",
+        client_uuid=uuid.uuid4(),
+        opening_float_amount=Decimal(0),
+    )
+
+
+@pytest.mark.django_db
+def test_a_three_line_sale_costs_a_known_number_of_statements(store, django_assert_num_queries):
+    # given: a till with an open shift, after the channel's first sale
+    api, terminal, location, _jar, _beef = store
+    open_shift(terminal, location)
+    tea = VariantFactory(sku="TRA-100G", price_amount=Decimal(120000))
+    stocked(tea, location, 5)
+    customer = CustomerFactory()
+    warm_up = sale([{"sku": "MK-100G", "quantity": 1}], [{"method": "card", "amount": "85000"}])
+    assert api.post("/api/v1/pos/sales/", warm_up, format="json").status_code == 201
+
+    # when / then
+    with django_assert_num_queries(THREE_LINE_SALE_QUERIES):
+        response = api.post(
+            "/api/v1/pos/sales/",
+            sale(
+                [{"sku": sku, "quantity": 1} for sku in ("MK-100G", "TT-500G", "TRA-100G")],
+                [{"method": "cash", "amount": "655000", "tendered_amount": "700000"}],
+                customer_id=customer.pk,
+            ),
+            format="json",
+        )
+    assert response.status_code == 201, response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "payments, extra",
+    [
+        ([{"method": "cash", "amount": "535000", "tendered_amount": "600000"}], {}),
+        (
+            [
+                {"method": "card", "amount": "35000", "provider_reference": "VISA-1"},
+                {"method": "cash", "amount": "500000", "tendered_amount": "500000"},
+            ],
+            {"note": "Khách quen"},
+        ),
+        ([{"method": "cash", "amount": "535000"}], {"offline": True}),
+    ],
+)
+def test_the_lean_answer_is_the_order_serializers_json(store, payments, extra):
+    # given
+    api, terminal, location, _jar, _beef = store
+    open_shift(terminal, location)
+    body = sale(
+        [{"sku": "MK-100G", "quantity": 1}, {"sku": "TT-500G", "quantity": 1}],
+        payments,
+        customer_id=CustomerFactory().pk,
+        **extra,
+    )
+
+    # when: sent, then sent again (a replay, read back from the database)
+    first = api.post("/api/v1/pos/sales/", body, format="json")
+    again = api.post("/api/v1/pos/sales/", body, format="json")
+
+    # then: both the JSON the generic serializer makes of the stored order
+    assert (first.status_code, again.status_code) == (201, 200), first.json()
+    stored = OrderOutput(order_list().get(pk=first.json()["id"])).data
+    assert first.json() == again.json() == dict(stored)
+    assert order_output_lean(Order.objects.prefetch_related("lines", "payments").get()) == (
+        dict(stored)
+    )
+
+
+@pytest.mark.django_db
+def test_a_shift_opened_after_the_terminal_was_read_gets_the_sale(store):
+    # given: the terminal as its authentication read it, before its shift opened
+    from orders.services.placing import LineInput, TenderInput
+    from orders.services.pos import pos_sale_submit
+
+    _api, terminal, location, _jar, _beef = store
+    terminal.open_shift_id = None
+    open_shift(terminal, location)
+
+    # when
+    order, created = pos_sale_submit(
+        terminal=terminal,
+        client_uuid=uuid.uuid4(),
+        lines=[LineInput(sku="MK-100G", quantity=1)],
+        tenders=[TenderInput(method="cash", amount=Decimal(85000))],
+    )
+
+    # then: filed under the shift open when the sale locked it, its cash counted in
+    order.refresh_from_db()
+    assert created and order.shift is not None and not order.late_sync
+    assert list(
+        order.shift.cash_movements.filter(kind="sale").values_list("amount", flat=True)
+    ) == [Decimal(85000)]
+
+
+@pytest.mark.django_db
+def test_a_shift_closed_after_the_terminal_was_read_leaves_the_sale_for_late_sync(store):
+    from orders.services.placing import LineInput, TenderInput
+    from orders.services.pos import pos_sale_submit
+    from orders.services.shifts import shift_close
+
+    _api, terminal, location, _jar, _beef = store
+    open_shift(terminal, location)
+    shift = terminal.shifts.get()
+    terminal.open_shift_id = shift.pk
+    shift_close(shift=shift, counted_amount=Decimal(0))
+
+    order, _created = pos_sale_submit(
+        terminal=terminal,
+        client_uuid=uuid.uuid4(),
+        lines=[LineInput(sku="MK-100G", quantity=1)],
+        tenders=[TenderInput(method="cash", amount=Decimal(85000))],
+    )
+
+    order.refresh_from_db()
+    assert order.shift is None and order.late_sync
+    assert not shift.cash_movements.filter(kind="sale").exists()
