@@ -11,18 +11,26 @@ nothing there.
 from django.db import migrations
 
 
-def trigram_index(*, table: str, column: str, name: str) -> migrations.RunPython:
+def trigram_index(
+    *, table: str, column: str, name: str, upper: bool = False
+) -> migrations.RunPython:
     """A migration step: ``CREATE INDEX name ON table USING gin (column gin_trgm_ops)`` on
-    PostgreSQL, nothing elsewhere."""
+    PostgreSQL, nothing elsewhere.
+
+    ``upper``: index ``UPPER(column::text)`` instead, the expression Django's ``icontains``
+    compares on PostgreSQL (``UPPER("column"::text) LIKE UPPER('%word%')``), for columns
+    that are not folded already.
+    """
 
     def forwards(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
         quote = schema_editor.quote_name
+        indexed = f"(UPPER({quote(column)}::text))" if upper else quote(column)
         schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {quote(name)} ON {quote(table)} "
-            f"USING gin ({quote(column)} gin_trgm_ops)"
+            f"USING gin ({indexed} gin_trgm_ops)"
         )
 
     def backwards(apps, schema_editor):

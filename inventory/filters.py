@@ -15,7 +15,10 @@ def search_text_matches(query: str) -> Q:
     terms = search_terms(query)
     if not terms:
         return Q(pk__in=[])
-    return Q(*[Q(search_text__icontains=term) for term in terms])
+    # search_text and the terms are both folded (lower case): a plain LIKE, which
+    # PostgreSQL serves from the trigram index on search_text (icontains would compare
+    # UPPER(search_text), which that index does not hold).
+    return Q(*[Q(search_text__contains=term) for term in terms])
 
 
 PRICE_LIMIT = 10**12  # đồng; more than any price, and within the column's 14 digits
@@ -71,13 +74,22 @@ class ProductSearchFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        matching = Product.objects.filter(
-            Q(name__icontains=value)
-            | Q(name_en__icontains=value)
-            | Q(variants__sku__iexact=value)
-            | Q(variants__barcode=value)
-            | search_text_matches(value)
-        ).values("pk")
+        # A UNION of index reads, not one OR across the variants' join (which no index can
+        # serve, so every search read the whole catalog): the names and the folded text
+        # from their trigram indexes (PostgreSQL), the SKU in any case from
+        # inventory_variant_skuupper_idx, the barcode from its unique index.
+        variants = Variant.objects.order_by()
+        matching = (
+            Product.objects.order_by()
+            .filter(
+                Q(name__icontains=value) | Q(name_en__icontains=value) | search_text_matches(value)
+            )
+            .values("pk")
+            .union(
+                variants.filter(sku__iexact=value).values("product_id"),
+                variants.filter(barcode=value).values("product_id"),
+            )
+        )
         return queryset.filter(pk__in=matching)
 
     def filter_queryset(self, queryset):

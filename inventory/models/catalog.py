@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -158,7 +159,11 @@ class Variant(models.Model):
 
     class Meta:
         ordering = ["product", "position", "id"]
-        indexes = [models.Index(fields=["updated_at", "id"], name="inventory_variant_sync_idx")]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="inventory_variant_sync_idx"),
+            # SKUs typed in any case (sku__iexact, Upper("sku")): the till, goods receipts.
+            models.Index(Upper("sku"), name="inventory_variant_skuupper_idx"),
+        ]
         # Prices are the owner's and the store managers' (not the warehouse's): config.roles.
         permissions = [("change_price_variant", "Can change a variant's prices")]
         constraints = [

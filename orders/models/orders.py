@@ -123,6 +123,8 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["customer", "-placed_at"]),
             models.Index(fields=["channel", "status", "-placed_at"]),
+            # The admin's search by the phone the order was placed with.
+            models.Index(fields=["contact_phone"], name="orders_order_contact_phone_idx"),
             # The unpaid-order sweep reads only the orders still waiting for their payment.
             models.Index(
                 fields=["payment_due_at"],
