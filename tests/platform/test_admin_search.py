@@ -179,3 +179,37 @@ def test_postgresql_serves_the_search_from_a_trigram_index(table, column, index)
 
     # then
     assert index in plan
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "term",
+    ["0912 345 678", "mai.tran@example.vn", "WEB-000123", "tran thi", "912 345"],
+    ids=["phone", "email", "number", "name", "part-of-a-phone"],
+)
+def test_postgresql_serves_the_order_and_customer_searches_from_indexes(people, term):
+    from customers.selectors import customer_search
+    from orders.admin.orders import order_search_condition
+    from orders.models import Order
+
+    # given: the planner told to prefer an index wherever one can serve (a part no index
+    # can serve still shows as a sequential scan)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+
+    # when
+    plans = [
+        Order.objects.filter(order_search_condition(term)).order_by("-placed_at")[:100].explain(),
+        customer_search(term=term).explain(),
+    ]
+
+    # then: no table is read whole, whatever the term looks like; the order's own columns
+    # and the customer's name and contacts each from their index (one OR across a join
+    # would leave them unused)
+    for plan in plans:
+        assert "Seq Scan" not in plan, plan
+    contacts = "customers_contact_point_unique" if term[0] in "0m" else "customers_contact_value"
+    for index in ("orders_order_number_trgm", "orders_order_contact_name_trgm", contacts):
+        assert index in plans[0], plans[0]
+    assert contacts in plans[1], plans[1]
+    assert "customers_cust_name_trgm" in plans[1], plans[1]
