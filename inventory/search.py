@@ -4,7 +4,7 @@ Shoppers type Vietnamese without its marks ("thit trau gac bep" for "Thịt trâ
 Neither database folds accents portably (PostgreSQL's ``unaccent`` is an extension, SQLite
 has nothing), so each product keeps ``search_text``: its names, brand and SKUs folded once
 when written (lower case, marks dropped, đ → d). A query is folded the same way and every
-word must appear in it (``icontains``).
+word must appear in it (``contains``: both sides are folded).
 """
 
 import re
