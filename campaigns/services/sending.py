@@ -33,7 +33,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from campaigns.gates import GateFacts, gate_check
@@ -223,14 +222,21 @@ def _hand_off(part, verdicts, readdressed, previous, outcomes, now, ours) -> _Ch
     if settling:
         _settle(previous, ours, now, outcomes, changes, events, fallbacks)
     chunk = _verdicts_apply(part, verdicts, ours, readdressed, outcomes, changes, fallbacks)
-    # Every outcome and verdict of the chunk in one UPDATE, whatever their kinds. A row
-    # the sweep marked uncertain meanwhile (handed over, answer coming) is still ours.
+    # Every outcome and verdict of the chunk and its hand-off marker in one UPDATE, whatever
+    # their kinds. A row the sweep marked uncertain meanwhile (handed over, answer coming)
+    # is still ours; a fresh row never is uncertain under our claim (the sweep makes an
+    # unhanded row pending and clears its claim), so the one condition serves both.
+    _mark_handed(chunk, changes, now)
     where = claim and {**claim, "state": [Message.State.SENDING, Message.State.UNCERTAIN]}
     if rows_update(model=Message, changes=changes, where=where) != len(changes) and claim:
         raise _Contended()
-    _mark_handed(chunk, claim, now)
+    for message in chunk.handed:
+        message.attempts += 1
+        message.handed_at = now
     if events:
-        event_record_many(kind=Event.Kind.MESSAGE_SENT, entries=events, occurred_at=now)
+        event_record_many(
+            kind=Event.Kind.MESSAGE_SENT, entries=events, occurred_at=now, returning=False
+        )
     # Not allowed on this channel, or refused by its provider: a flow tries the next one.
     for message, reason in fallbacks:
         message_fallback(message=message, reason=reason)
@@ -256,20 +262,16 @@ def _verdicts_apply(part, verdicts, ours, readdressed, outcomes, changes, fallba
     return chunk
 
 
-def _mark_handed(chunk: _Chunk, claim: dict | None, now: datetime) -> None:
-    """The hand-off marker, conditional on the claim when ``claim`` is given."""
-    if not chunk.handed:
-        return
-    # It commits before any provider is called: from here on the provider may have the
-    # message, and the sweep will never blindly resend it.
-    handed = Message.objects.filter(pk__in=[message.pk for message in chunk.handed])
-    if claim:
-        handed = handed.filter(state=Message.State.SENDING, **claim)
-    if handed.update(handed_at=now, attempts=F("attempts") + 1) != len(chunk.handed) and claim:
-        raise _Contended()
+def _mark_handed(chunk: _Chunk, changes: dict[int, dict], now: datetime) -> None:
+    """The hand-off marker among the chunk's row changes: ``handed_at`` and one more attempt.
+
+    It commits before any provider is called: from here on the provider may have the
+    message, and the sweep will never blindly resend it. ``attempts`` is written as a value,
+    not ``F()``: the row is ours (the UPDATE is conditional on our claim, or the rows are
+    locked and checked), so nobody else moved it since the claim read it.
+    """
     for message in chunk.handed:
-        message.attempts += 1
-        message.handed_at = now
+        changes.setdefault(message.pk, {}).update(handed_at=now, attempts=message.attempts + 1)
 
 
 def _settle(previous, ours, now, outcomes, changes, events, fallbacks) -> None:

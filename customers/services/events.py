@@ -1,8 +1,10 @@
 """Recording the timeline (the outbox). Callable inside the caller's transaction."""
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.db import connection
 from django.utils import timezone
 
 from customers.models import Customer, Event
@@ -50,6 +52,7 @@ def event_record_many(
     entries: Iterable[tuple[Customer, dict]],
     occurred_at: datetime | None = None,
     batch_size: int = 1000,
+    returning: bool = True,
 ) -> list[Event]:
     """``event_record`` for many customers at once: the same rows (one ``kind``, one
     ``occurred_at``, a payload each), inserted with one ``bulk_create`` per ``batch_size``.
@@ -58,15 +61,25 @@ def event_record_many(
     ``tx_id`` (the column's database default), so the timeline's consumers see them together
     and only once it commits. Merged-away profiles' events land on the surviving profile
     (one query for all of them).
+
+    ``returning=False``: the caller needs no ``Event`` objects (the outbox's ``message_sent``
+    events), so none are built: the same rows in one plain INSERT per ``batch_size``
+    (``_events_insert``), without ``bulk_create``'s per-object Python; returns ``[]``.
     """
     if kind not in Event.Kind.values:
         raise ValueError(f"Unknown event kind {kind!r}.")
     entries = list(entries)
+    when = occurred_at or timezone.now()
+    if not returning:
+        # The surviving profile is ``merged_into_id`` itself: no query needed.
+        rows = [(customer.merged_into_id or customer.pk, payload) for customer, payload in entries]
+        for start in range(0, len(rows), batch_size):
+            _events_insert(kind=kind, rows=rows[start : start + batch_size], when=when)
+        return []
     survivors = {
         customer.merged_into_id for customer, _payload in entries if customer.merged_into_id
     }
     survivor_of = Customer.objects.in_bulk(survivors) if survivors else {}
-    when = occurred_at or timezone.now()
     events = [
         Event(
             customer=survivor_of[customer.merged_into_id] if customer.merged_into_id else customer,
@@ -77,6 +90,42 @@ def event_record_many(
         for customer, payload in entries
     ]
     return Event.objects.bulk_create(events, batch_size=batch_size)
+
+
+def _events_insert(*, kind: str, rows: list[tuple[int, dict]], when: datetime) -> None:
+    """One INSERT of ``(customer id, payload)`` rows of one kind: the columns ``bulk_create``
+    would write (``channel``/``location`` NULL, ``tx_id`` the database default), each value
+    prepared by its field as the ORM's would be. PostgreSQL: ``unnest`` of two arrays, one
+    statement whatever the count; elsewhere multi-row VALUES, split to the parameter limit."""
+    if not rows:
+        return
+    meta, quote = Event._meta, connection.ops.quote_name
+    payload_field = meta.get_field("payload")
+    moment = meta.get_field("occurred_at").get_db_prep_save(when, connection)
+    recorded = meta.get_field("recorded_at").get_db_prep_save(timezone.now(), connection)
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("customer", "kind", "occurred_at", "recorded_at", "payload")
+    )
+    # Identifiers from the model's meta only; every value is a parameter.
+    head = f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+    dumps = [json.dumps(payload or {}, cls=payload_field.encoder) for _pk, payload in rows]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                head + "SELECT unnest(%s::bigint[]), %s, %s, %s, unnest(%s::text[])::jsonb",
+                [[pk for pk, _payload in rows], kind, moment, recorded, dumps],
+            )
+            return
+        limit = connection.features.max_query_params or len(rows) * 5
+        size = max(limit // 5, 1)
+        for start in range(0, len(rows), size):
+            part = list(zip(rows[start : start + size], dumps[start : start + size], strict=True))
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(part))
+            params = [
+                each for (pk, _payload), dump in part for each in (pk, kind, moment, recorded, dump)
+            ]
+            cursor.execute(head + "VALUES " + values, params)
 
 
 def event_record_several(

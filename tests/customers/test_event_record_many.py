@@ -1,6 +1,7 @@
 """``event_record_many``: ``event_record``'s rows for many customers, one insert per chunk."""
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -90,3 +91,38 @@ def test_the_rows_carry_the_inserting_transactions_id_and_stream_once():
     # and the timeline's cursor hands each out once, in order
     walked, _cursor = drain(EventCursor.start(), until=5)
     assert walked == [alone.pk, *(event.pk for event in many), later.pk]
+
+
+@pytest.mark.django_db
+def test_without_returning_the_same_rows_in_one_insert_per_chunk(django_assert_num_queries):
+    # given: a merged-away profile among them
+    survivor, merged, other = CustomerFactory(), CustomerFactory(), CustomerFactory()
+    Customer.objects.filter(pk=merged.pk).update(merged_into=survivor, merged_at=timezone.now())
+    merged.refresh_from_db()
+    when = timezone.now()
+    entries = [(other, {"n": 1, "at": when}), (merged, {"n": 2}), (other, {})]
+
+    # when: 3 events in chunks of 2 → 2 INSERTs, no look-up of the survivor
+    with django_assert_num_queries(2):
+        recorded = event_record_many(
+            kind="message_sent", entries=entries, occurred_at=when, batch_size=2, returning=False
+        )
+
+    # then: what bulk_create would have written (payload encoded by the field's encoder)
+    assert recorded == []
+    rows = list(Event.objects.order_by("id").values_list("customer", "kind", "payload"))
+    assert rows == [
+        (other.pk, "message_sent", {"n": 1, "at": DjangoJSONEncoder().default(when)}),
+        (survivor.pk, "message_sent", {"n": 2}),
+        (other.pk, "message_sent", {}),
+    ]
+    assert set(Event.objects.values_list("occurred_at", flat=True)) == {when}
+    assert Event.objects.filter(channel=None, location=None, recorded_at__isnull=False).count() == 3
+
+
+@pytest.mark.django_db
+def test_without_returning_an_unknown_kind_is_refused_and_nothing_is_written():
+    with pytest.raises(ValueError, match="Unknown event kind 'sent'"):
+        event_record_many(kind="sent", entries=[(CustomerFactory(), {})], returning=False)
+
+    assert not Event.objects.exists()
