@@ -335,6 +335,7 @@ class Event(AppendOnlyModel):
         REFERRAL_REWARDED = "referral_rewarded", _("Referral rewarded")
         REFERRAL_REVERSED = "referral_reversed", _("Referral reward reversed")
         LOYALTY_CHANGED = "loyalty_changed", _("Loyalty points changed")
+        QUOTE_SENT = "quote_sent", _("Quote sent")
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)

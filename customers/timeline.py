@@ -110,6 +110,8 @@ def timeline_story(*, events) -> list[StoryEntry]:
             entry.number = str(payload["number"])
             if isinstance(payload.get("order_id"), int):
                 entry.order_url = _url("admin:orders_order_change", payload["order_id"])
+            elif isinstance(payload.get("quote_id"), int):  # quote_sent: the quote's page
+                entry.order_url = _url("admin:orders_quote_change", payload["quote_id"])
         entry.amount = _amount(payload)
         entry.currency = str(payload.get("currency") or "")
         entries.append(entry)

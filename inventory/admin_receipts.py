@@ -7,6 +7,7 @@ is a plain form (a formset of lines) that works without JavaScript; ``receipt-sc
 only makes a scanner's Enter move to the next field instead of submitting.
 """
 
+import phonenumbers
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
@@ -22,6 +23,7 @@ from config.forms import form_errors_add
 from config.templatetags.contact import phone as phone_national
 from config.templatetags.money import money
 from inventory.admin_scoping import StoreScopedAdminMixin, scoped_location_choices
+from inventory.admin_search import folded_search_results
 from inventory.models import GoodsReceipt, GoodsReceiptLine, Location, StockLevel, Supplier
 from inventory.receipt_forms import (
     LINES_MAX,
@@ -44,6 +46,17 @@ def receive_url(location_id=None) -> str:
     return f"{url}?location={location_id}" if location_id else url
 
 
+def _phone_e164(text: str) -> str:
+    """A typed Vietnamese phone (0212 385 1234) as suppliers keep it, or ""."""
+    try:
+        number = phonenumbers.parse((text or "").strip(), "VN")
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_possible_number(number):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 @admin.register(Supplier)
 class SupplierAdmin(ModelAdmin):
     list_display = ["name", "phone_display", "tax_code", "is_active"]
@@ -54,6 +67,16 @@ class SupplierAdmin(ModelAdmin):
     @admin.display(description=pgettext_lazy("goods receipt", "phone"), ordering="phone")
     def phone_display(self, supplier):
         return phone_national(supplier.phone)
+
+    def get_search_results(self, request, queryset, search_term):
+        # "tay bac" finds "HTX Tây Bắc"; a tax code as typed; a phone in any format.
+        found, duplicates = folded_search_results(
+            queryset, search_term, folded=("search_name",), words=("tax_code", "phone")
+        )
+        phone = _phone_e164(search_term)
+        if phone:
+            found = found | queryset.filter(phone=phone)
+        return found, duplicates
 
 
 class GoodsReceiptLineInline(ReadOnlyInline):

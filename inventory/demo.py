@@ -3,16 +3,25 @@
 from decimal import Decimal
 from io import BytesIO
 
-from inventory.models import Location, SalesChannel, StockMovement, gtin_with_check_digit
+from inventory.models import (
+    GoodsReceipt,
+    Location,
+    SalesChannel,
+    StockMovement,
+    gtin_with_check_digit,
+)
 from inventory.search import search_fold
 from inventory.services import (
+    ReceiptLine,
     StockLine,
     category_upsert,
+    goods_receipt_post,
     location_upsert,
     product_image_add,
     product_upsert,
     sales_channel_upsert,
     stock_receive,
+    supplier_upsert,
     variant_upsert,
 )
 
@@ -274,3 +283,36 @@ def demo_catalog_and_stock(*, places: dict) -> int:
                     actor_label="seed_demo",
                 )
     return len(PRODUCTS)
+
+
+DEMO_SUPPLIER = {"name": "HTX Nông sản Tây Bắc", "tax_code": "5500123456", "phone": "0212 385 1234"}
+# The supplier's delivery note: one receipt, received once however often the demo is seeded.
+DEMO_DELIVERY_NOTE = "PGH-2026-0117"
+# (SKU, quantity, unit cost in đồng)
+DEMO_DELIVERY = [
+    ("MAC-KHEN-100", 30, 52_000),
+    ("TRA-SHAN-TUYET-100", 24, 140_000),
+    ("MAT-ONG-HOA-BAN-250", 12, 450_000),
+]
+
+
+def demo_supplier_and_receipt(*, location: Location, received_by) -> GoodsReceipt:
+    """A demo supplier and one 3-line delivery of theirs received at ``location`` by
+    ``received_by``, through the goods receipt service (once)."""
+    supplier = supplier_upsert(**DEMO_SUPPLIER)
+    receipt = GoodsReceipt.objects.filter(
+        supplier=supplier, supplier_reference=DEMO_DELIVERY_NOTE
+    ).first()
+    if receipt is not None:
+        return receipt
+    return goods_receipt_post(
+        location=location,
+        supplier=supplier,
+        supplier_reference=DEMO_DELIVERY_NOTE,
+        lines=[
+            ReceiptLine(code=sku, quantity=quantity, unit_cost_amount=Decimal(cost))
+            for sku, quantity, cost in DEMO_DELIVERY
+        ],
+        note="Hàng về kho đầu tuần.",
+        actor=received_by,
+    )

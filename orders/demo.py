@@ -4,11 +4,16 @@ import uuid
 from decimal import Decimal
 
 from django.db.models import F
+from django.utils import timezone
 
+from customers.models import ContactPoint, Customer
+from customers.selectors import customer_find_by_contact
+from customers.services import shopper_signup
 from inventory.models import Location, StockLevel
-from orders.models import Shift, Terminal
+from orders.models import Quote, Shift, Terminal
 from orders.selectors import shift_list
 from orders.services import shift_open, staff_pin_set, terminal_create, terminal_token_rotate
+from orders.services.quotes import QuoteLineInput, quote_create
 from orders.services.shipping import shipping_rule_upsert
 
 DEMO_OPENING_FLOAT = Decimal("1000000")
@@ -77,3 +82,53 @@ def demo_shipping_rules() -> None:
             min_order_amount=Decimal(min_order),
             fee_amount=Decimal(fee),
         )
+
+
+# Value City's story: a shopper with a web login asks for prices at the Hàng Giấy showroom;
+# the cashier makes a quote at the till, sends it, and it waits in her web account a week.
+DEMO_SHOPPER_EMAIL = "lan@example.vn"
+DEMO_SHOPPER_PASSWORD = "tiem-demo-shopper"  # noqa: S105 (printed for the demo on purpose)
+# (SKU, quantity, quoted unit price in đồng): a little under the shelf price.
+DEMO_QUOTE_LINES = [("TRA-SEN-250", 2, 760_000), ("MAT-ONG-RUNG-100", 1, 260_000)]
+DEMO_QUOTE_DISCOUNT = Decimal(30_000)
+
+
+def demo_shopper() -> Customer:
+    """The demo shopper with a web login (email + password); signed up once."""
+    customer = customer_find_by_contact(kind=ContactPoint.Kind.EMAIL, value=DEMO_SHOPPER_EMAIL)
+    if customer is not None and customer.user_id:
+        return customer
+    return shopper_signup(
+        email=DEMO_SHOPPER_EMAIL,
+        password=DEMO_SHOPPER_PASSWORD,
+        full_name="Lê Thị Lan",
+        preferred_language="vi",
+    )
+
+
+def demo_quote(*, customer: Customer, terminal: Terminal, cashier) -> Quote:
+    """An in-store quote for ``customer`` made at ``terminal``, sent, valid
+    ``QUOTE_DEFAULT_VALID_DAYS``. Seeding again keeps the quote while it is still open
+    (sent, not lapsed); once ordered, cancelled or expired a fresh one is made."""
+    quote = (
+        Quote.objects.filter(
+            customer=customer, status=Quote.Status.SENT, expires_at__gt=timezone.now()
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if quote is not None:
+        return quote
+    return quote_create(
+        customer=customer,
+        location=terminal.location,
+        terminal=terminal,
+        created_by=cashier,
+        lines=[
+            QuoteLineInput(sku=sku, quantity=quantity, unit_price_amount=Decimal(price))
+            for sku, quantity, price in DEMO_QUOTE_LINES
+        ],
+        discount_amount=DEMO_QUOTE_DISCOUNT,
+        note="Giá cho đơn quà Tết, giữ trong 7 ngày.",
+        send=True,
+    )

@@ -14,6 +14,7 @@ from config.money import money_field
 from inventory.models.catalog import Variant
 from inventory.models.places import Location
 from inventory.models.stock import QUANTITY_LIMIT, StockMovement
+from inventory.search import search_fold
 
 # Mã số thuế: 10 digits for a company, 10-3 for one of its branches.
 TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
@@ -33,6 +34,9 @@ class Supplier(models.Model):
         ],
     )
     is_active = models.BooleanField(pgettext_lazy("goods receipt", "active"), default=True)
+    # The name folded (no marks, lower case; kept by ``save``): the admin finds "HTX Tây
+    # Bắc" by "tay bac" (inventory/admin_receipts.py).
+    search_name = models.CharField(max_length=200, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -49,6 +53,13 @@ class Supplier(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_name = search_fold(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()

@@ -16,7 +16,12 @@ from inventory.services.channels import (
     staff_membership_add,
 )
 from inventory.services.lines import StockLine
-from inventory.services.receipts import ReceiptLine, goods_receipt_post, variants_by_code
+from inventory.services.receipts import (
+    ReceiptLine,
+    goods_receipt_post,
+    supplier_upsert,
+    variants_by_code,
+)
 from inventory.services.reservations import (
     reservation_convert,
     reservation_expire_due,
@@ -60,6 +65,7 @@ __all__ = [
     "stock_sell",
     "stock_transfer_dispatch",
     "stock_transfer_receive",
+    "supplier_upsert",
     "variant_upsert",
     "variants_by_code",
 ]

@@ -99,6 +99,21 @@ def _lines_checked(lines: Sequence[ReceiptLine]) -> list[Variant]:
     return [variants[line.code.strip()] for line in lines]
 
 
+@transaction.atomic
+def supplier_upsert(*, name: str, tax_code: str = "", phone: str = "") -> Supplier:
+    """The supplier with this tax code (or, without one, this name), created or brought up
+    to date; used by ``seed_demo`` (staff add suppliers in the admin)."""
+    tax_code, name = tax_code.strip(), name.strip()
+    found = Supplier.objects.filter(tax_code=tax_code) if tax_code else None
+    if found is None:
+        found = Supplier.objects.filter(name=name, tax_code="")
+    supplier = found.order_by("pk").first() or Supplier(tax_code=tax_code)
+    supplier.name, supplier.phone = name, phone.strip()
+    supplier.full_clean()
+    supplier.save()
+    return supplier
+
+
 def _location_check(location: Location, actor) -> None:
     location_check_active(location)
     scope = staff_location_ids(actor) if actor is not None else None

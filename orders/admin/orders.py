@@ -22,6 +22,7 @@ from customers.contacts import contact_masked, search_term_contact
 from customers.models import ContactPoint
 from customers.selectors import customer_search_ids, timeline
 from inventory.admin_scoping import StoreScopedAdminMixin
+from inventory.admin_search import folded_search_condition
 from inventory.models import ChannelLocation, Location, StockDiscrepancy
 from inventory.selectors import staff_location_list
 from orders.exceptions import OrderTransitionInvalid
@@ -174,6 +175,12 @@ def order_search_condition(term: str) -> Q:
         .union(orders.filter(customer__in=customer_search_ids(term=term)).values("pk"))
     )
     return Q(pk__in=matching)
+
+
+def contact_name_folded(term: str) -> Q:
+    """Orders whose contact name holds every word typed, accents or not ("tran thi mai"
+    finds a guest's "Trần Thị Mai"; a profile's orders are found by its name already)."""
+    return folded_search_condition(term, folded=("contact_search_name",))
 
 
 @admin.register(Order)
@@ -401,7 +408,7 @@ class OrderAdmin(LargeTableAdminMixin, StoreScopedAdminMixin, ReadOnlyModelAdmin
         term = (search_term or "").strip()
         if not term:
             return queryset, False
-        return queryset.filter(order_search_condition(term)), False
+        return queryset.filter(order_search_condition(term) | contact_name_folded(term)), False
 
     @admin.display(description=gettext_lazy("Customer"))
     def customer_timeline(self, order):

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.money import money_round
-from customers.models import Customer
+from customers.models import Customer, Event
+from customers.services import event_record
 from inventory.models import Location, SalesChannel
 from orders import locks
 from orders.exceptions import (
@@ -192,7 +193,38 @@ def quote_send(*, quote: Quote) -> Quote:
     quote.status = Quote.Status.SENT
     quote.sent_at = timezone.now()
     quote.save(update_fields=["status", "sent_at", "updated_at"])
+    _quote_sent_record(quote)
     return quote
+
+
+def _quote_sent_record(quote: Quote) -> None:
+    """``quote_sent`` on the customer's timeline, with the quote's number, total and lines
+    (ids and amounts only: no personal data in a payload)."""
+    lines = list(quote.lines.select_related("variant"))
+    event_record(
+        customer=quote.customer,
+        kind=Event.Kind.QUOTE_SENT,
+        location=quote.location,
+        occurred_at=quote.sent_at,
+        payload={
+            "quote_id": quote.pk,
+            "number": quote.number,
+            "total_amount": str(quote.total_amount),
+            "discount_amount": str(quote.discount_amount),
+            "currency": quote.currency,
+            "expires_at": quote.expires_at.isoformat(),
+            "lines": [
+                {
+                    "variant_id": line.variant_id,
+                    "product_id": line.variant.product_id,
+                    "sku": line.variant.sku,
+                    "quantity": line.quantity,
+                    "unit_price_amount": str(line.unit_price_amount),
+                }
+                for line in lines
+            ],
+        },
+    )
 
 
 @transaction.atomic

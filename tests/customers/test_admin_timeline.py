@@ -1,6 +1,7 @@
 """The customer page reads as a story (issue 14): names instead of "Biến thể #91", order
 numbers linked to the order, amounts in đồng, the cart's lines, in a few queries."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -159,3 +160,62 @@ def test_the_customer_page_stays_within_the_same_queries_for_5_or_50_events(
     # then
     assert response.status_code == 200
     assert len(response.context["story"]) == min(3 * count, 50)
+
+
+def test_a_sent_quote_is_on_the_timeline_with_its_number_total_and_lines(client):
+    # given: a quote made at the store, then sent
+    from orders.services.quotes import QuoteLineInput, quote_create, quote_send
+
+    store = LocationFactory(code="cau-giay", name="Value City Cầu Giấy")
+    fridge = VariantFactory(sku="TL-200", price_amount=Decimal(9_000_000))
+    lan = customer_with(full_name="Lê Thị Lan", phone="+84909908089")
+    quote = quote_create(
+        customer=lan,
+        location=store,
+        lines=[QuoteLineInput(sku="TL-200", quantity=2, unit_price_amount=Decimal(8_000_000))],
+        discount_amount=Decimal(500_000),
+    )
+    assert not Event.objects.filter(customer=lan).exists()  # a draft is not on it
+
+    # when
+    quote_send(quote=quote)
+
+    # then: one event, with what a person needs to read
+    (event,) = Event.objects.filter(customer=lan)
+    assert (event.kind, event.location) == ("quote_sent", store)
+    assert event.payload["number"] == quote.number
+    assert Decimal(event.payload["total_amount"]) == Decimal(15_500_000)
+    # and the customer page tells it in words, linking the quote
+    client.force_login(StaffFactory(role=CASHIER))
+    with translation.override("vi"):
+        response = client.get(reverse("admin:customers_customer_change", args=[lan.pk]))
+    (entry,) = response.context["story"]
+    assert (entry.number, entry.amount) == (quote.number, Decimal("15500000"))
+    assert entry.order_url == reverse("admin:orders_quote_change", args=[quote.pk])
+    html = response.content.decode()
+    assert f'<a class="timeline-order" href="{entry.order_url}">{quote.number}</a>' in html
+    assert "15.500.000\u00a0₫" in html
+    with translation.override("vi"):
+        assert f"{fridge.display_name} × 2 · 8.000.000\u00a0₫" in html
+    assert "Đã gửi báo giá" in html
+
+
+def test_a_quote_that_cannot_be_sent_records_no_event():
+    from orders.exceptions import QuoteExpired
+    from orders.services.quotes import QuoteLineInput, quote_create, quote_send
+
+    VariantFactory(sku="TL-200", price_amount=Decimal(9_000_000))
+    lan = customer_with(full_name="Lê Thị Lan", phone="+84909908089")
+    quote = quote_create(
+        customer=lan,
+        location=LocationFactory(),
+        lines=[QuoteLineInput(sku="TL-200", quantity=1, unit_price_amount=Decimal(8_000_000))],
+        expires_at=timezone.now() + timedelta(minutes=1),
+    )
+    quote.expires_at = timezone.now() - timedelta(minutes=1)
+    quote.save(update_fields=["expires_at"])
+
+    with pytest.raises(QuoteExpired):
+        quote_send(quote=quote)
+
+    assert not Event.objects.filter(customer=lan).exists()

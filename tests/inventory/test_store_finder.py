@@ -149,3 +149,13 @@ def test_the_finder_takes_the_same_queries_for_2_and_10_shops(
         response = client.get(reverse("catalog:stores"), {"product": "trau-gac-bep"})
 
     assert response.content.decode().count('class="store-card"') == 2 + extra_shops
+
+
+@pytest.mark.parametrize("language, label", [("vi", "Hệ thống cửa hàng"), ("en", "Our shops")])
+def test_every_store_page_links_to_the_finder_in_its_footer(client, shops, language, label):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    # Twice: the second home page comes from the page cache, the footer is still there.
+    for _ in range(2):
+        page = unescape(client.get(reverse("catalog:home")).content.decode())
+        footer = page[page.index('<footer class="site-footer">') :]
+        assert f'<a class="stores-link" href="/stores/">{label}</a>' in footer

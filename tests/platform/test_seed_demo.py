@@ -16,17 +16,19 @@ from config.transports.base import _transport
 from customers.models import Event
 from customers.selectors import event_stream
 from inventory.models import (
+    GoodsReceipt,
     Location,
     Product,
     SalesChannel,
     StaffMembership,
     StockLevel,
     StockMovement,
+    Supplier,
     Variant,
     gtin_checksum_is_valid,
 )
 from inventory.selectors import stock_drift_list, variant_available_to_sell
-from orders.models import Order, Shift, ShippingRule, Terminal
+from orders.models import Order, Quote, Shift, ShippingRule, Terminal
 from orders.services import shift_close, shift_expected_amount
 
 
@@ -238,3 +240,42 @@ def test_the_demo_journey_sends_its_cart_email_and_checkout_sms_a_few_minutes_la
     (sms,) = settings.MESSAGE_LOG_FILE.read_text().splitlines()
     assert "+84912345678" in sms and "Hàng Giấy" in sms
     _transport.cache_clear()
+
+
+@pytest.mark.django_db
+def test_the_in_store_quote_waits_in_the_demo_shoppers_web_account(client):
+    # given: seeded twice, as `make run` does on every start
+    seed()
+    output = seed()
+
+    # then: one quote, made at the Hàng Giấy till for a shopper with a login, sent, a week
+    quote = Quote.objects.select_related("customer", "terminal__location").get()
+    assert quote.status == Quote.Status.SENT
+    assert quote.customer.user_id is not None
+    assert quote.terminal.location.code == "hn-hang-giay"
+    assert quote.created_by.username == "cashier"
+    assert 6.9 < (quote.expires_at - quote.sent_at).total_seconds() / 86400 <= 7
+    assert quote.lines.count() == 2 and quote.discount_amount > 0
+
+    # and the printed login shows it in the web account
+    line = re.search(
+        r"An in-store quote: (\S+) .* as (\S+) / (\S+) and open \S+/account/quotes/", output
+    )
+    assert line.group(1) == quote.number
+    assert client.login(username=line.group(2), password=line.group(3))
+    page = client.get("/account/quotes/")
+    assert page.status_code == 200 and quote.number in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_seed_demo_receives_one_delivery_from_a_demo_supplier():
+    seed()
+    output = seed()
+
+    receipt = GoodsReceipt.objects.select_related("supplier", "location").get()
+    assert Supplier.objects.get() == receipt.supplier
+    assert receipt.location.code == "kho-long-bien"
+    assert receipt.received_by.username == "warehouse"
+    assert receipt.lines.count() == 3 and receipt.total_cost_amount > 0
+    assert set(receipt.lines.values_list("movement__kind", flat=True)) == {"receipt"}
+    assert f"A goods receipt: {receipt.reference}" in output

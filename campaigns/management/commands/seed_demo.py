@@ -9,14 +9,29 @@ import uuid
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from campaigns.demo import demo_flows, demo_journey
 from config.roles import CASHIER, ROLES
 from config.services import staff_user_ensure
 from customers.services import customer_resolve
-from inventory.demo import demo_catalog_and_stock, demo_locations_and_channels
+from inventory.demo import (
+    DEMO_DELIVERY_NOTE,
+    demo_catalog_and_stock,
+    demo_locations_and_channels,
+    demo_supplier_and_receipt,
+)
 from inventory.services import staff_membership_add
-from orders.demo import DEMO_CASHIER_PIN, demo_sale_line, demo_shipping_rules, demo_terminal
+from orders.demo import (
+    DEMO_CASHIER_PIN,
+    DEMO_SHOPPER_EMAIL,
+    DEMO_SHOPPER_PASSWORD,
+    demo_quote,
+    demo_sale_line,
+    demo_shipping_rules,
+    demo_shopper,
+    demo_terminal,
+)
 
 DEMO_PASSWORD = "tiem-demo-{role}"  # noqa: S105 (printed for the demo on purpose)
 # Where the scoped demo staff work (owners and marketers act for every location).
@@ -37,8 +52,9 @@ DEMO_USERNAMES = {
 
 class Command(BaseCommand):
     help = (
-        "Load demo stores, channels, catalog, stock, staff logins, a customer and a POS "
-        "terminal per store with an open shift (safe to run again)."
+        "Load demo stores, channels, catalog, stock, a supplier's delivery, staff logins, "
+        "customers, an in-store quote in a shopper's web account and a POS terminal per store "
+        "with an open shift (safe to run again)."
     )
 
     def add_arguments(self, parser):
@@ -70,6 +86,11 @@ class Command(BaseCommand):
                 phone="0909908089", email="toan@example.vn", full_name="Nguyễn Văn Toản"
             )
             sale_line = demo_sale_line(location=demo["hang_giay"])
+            receipt = demo_supplier_and_receipt(
+                location=demo["warehouse"], received_by=staff["warehouse"]
+            )
+            shopper = demo_shopper()
+            quote = demo_quote(customer=shopper, terminal=terminals[0][0], cashier=staff[CASHIER])
             flow_count = demo_flows()
         # Checkout holds stock in its own durable transaction: after the data above.
         shoppers = demo_journey(web=demo["web"], sku=sale_line[0]) if sale_line else []
@@ -96,6 +117,19 @@ class Command(BaseCommand):
             out.write(f"  POS terminal '{terminal}' token (new on every seed): {token}")
         token = terminals[0][1]
         out.write(f"  Demo customer: {customer} (phone 0909 908 089), id {customer.pk}")
+        expires = timezone.localtime(quote.expires_at).strftime("%d/%m/%Y")
+        out.write(
+            f"  An in-store quote: {quote.number} for {shopper}, made at the Hàng Giấy till,"
+            f" sent, valid until {expires}. Log in at {base_url}/account/login/ as"
+            f" {DEMO_SHOPPER_EMAIL} / {DEMO_SHOPPER_PASSWORD} and open"
+            f" {base_url}/account/quotes/ to check it out at the quoted prices"
+            f" (staff: Admin → Quotes)."
+        )
+        out.write(
+            f"  A goods receipt: {receipt.reference} from {receipt.supplier}"
+            f" (delivery note {DEMO_DELIVERY_NOTE}), {receipt.lines.count()} lines at"
+            f" {receipt.location} (Admin → Goods receipts)."
+        )
         if sale_line is not None:
             sku, price = sale_line
             body = json.dumps(
