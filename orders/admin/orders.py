@@ -143,6 +143,12 @@ def order_store_condition(location_ids, *, prefix: str = "") -> Q:
     )
 
 
+def contact_name_folded(term: str) -> Q:
+    """Orders whose contact name holds every word typed, accents or not ("tran thi mai"
+    finds a guest's "Trần Thị Mai"; a profile's orders are found by its name already)."""
+    return folded_search_condition(term, folded=("contact_search_name",))
+
+
 def order_search_condition(term: str) -> Q:
     """Orders matching a number, marketplace reference, contact or customer typed any way.
 
@@ -158,6 +164,7 @@ def order_search_condition(term: str) -> Q:
         Q(number__icontains=term)
         | Q(external_ref__icontains=term)
         | Q(contact_name__icontains=term)
+        | contact_name_folded(term)
     )
     contact = search_term_contact(term)
     if contact is None:
@@ -175,12 +182,6 @@ def order_search_condition(term: str) -> Q:
         .union(orders.filter(customer__in=customer_search_ids(term=term)).values("pk"))
     )
     return Q(pk__in=matching)
-
-
-def contact_name_folded(term: str) -> Q:
-    """Orders whose contact name holds every word typed, accents or not ("tran thi mai"
-    finds a guest's "Trần Thị Mai"; a profile's orders are found by its name already)."""
-    return folded_search_condition(term, folded=("contact_search_name",))
 
 
 @admin.register(Order)
@@ -408,7 +409,7 @@ class OrderAdmin(LargeTableAdminMixin, StoreScopedAdminMixin, ReadOnlyModelAdmin
         term = (search_term or "").strip()
         if not term:
             return queryset, False
-        return queryset.filter(order_search_condition(term) | contact_name_folded(term)), False
+        return queryset.filter(order_search_condition(term)), False
 
     @admin.display(description=gettext_lazy("Customer"))
     def customer_timeline(self, order):

@@ -76,7 +76,7 @@ def test_a_renamed_supplier_is_found_by_its_new_name(owner_client, suppliers):
 
 def test_the_supplier_migration_folds_the_names_already_there(suppliers):
     Supplier.objects.update(search_name="")
-    migration = importlib.import_module("inventory.migrations.0010_supplier_search_name")
+    migration = importlib.import_module("inventory.migrations.0011_supplier_search_name")
 
     migration.fill_search_name(django_apps, None)
 
@@ -109,7 +109,7 @@ def test_the_order_migration_folds_the_contact_names_already_there(web):
     order_minimal(channel=web, contact_name="Trần Thị Mai")
     order_minimal(channel=web, contact_name="")
     Order.objects.update(contact_search_name="")
-    migration = importlib.import_module("orders.migrations.0019_order_contact_search_name")
+    migration = importlib.import_module("orders.migrations.0020_order_contact_search_name")
 
     migration.fill_contact_search_name(django_apps, None)
 

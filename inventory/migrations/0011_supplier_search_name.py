@@ -21,7 +21,7 @@ def fill_search_name(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inventory", "0009_goods_receipts"),
+        ("inventory", "0010_search_indexes"),
     ]
 
     operations = [

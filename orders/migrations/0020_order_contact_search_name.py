@@ -29,7 +29,7 @@ def fill_contact_search_name(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0018_monthly_rollups"),
+        ("orders", "0019_search_indexes"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0008_customer_search_name"),
+        ("customers", "0009_contact_value_trigram"),
     ]
 
     operations = [
