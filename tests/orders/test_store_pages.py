@@ -614,7 +614,7 @@ def test_an_expired_order_link_is_refused(client, shop, monkeypatch):
     start(client, buffalo)
     client.post("/checkout/pay/", {"payment_method": "cod", "expected_total_amount": "900000"})
     url = order_status_url(Order.objects.get())
-    monkeypatch.setattr("orders.views.ORDER_STATUS_MAX_AGE", timedelta(seconds=-1))
+    monkeypatch.setattr("orders.views.orders.ORDER_STATUS_MAX_AGE", timedelta(seconds=-1))
 
     assert client.get(url).status_code == 400
 

@@ -102,7 +102,7 @@ def test_a_web_page_caught_in_a_deadlock_shows_a_503_page(monkeypatch):
     def aborted(**kwargs):
         raise deadlock()
 
-    monkeypatch.setattr("orders.views.cart_line_set", aborted)
+    monkeypatch.setattr("orders.views.cart.cart_line_set", aborted)
     jar = VariantFactory(sku="MK-100G", price_amount=Decimal(85000))
     channel_selling_from(LocationFactory(), kind="web", code="web")
 

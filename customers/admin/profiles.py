@@ -1,4 +1,6 @@
-"""Staff screens for customers. Every write goes through a service."""
+"""The customer screen: the profile, its contact points (masked unless the staff member may
+unmask them), its timeline and history, and the merge, export and erasure actions.
+"""
 
 import contextlib
 import json
@@ -13,27 +15,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.admin import (
-    LargeTableAdminMixin,
-    ModelAdmin,
-    ReadOnlyInline,
-    ReadOnlyModelAdmin,
-    action_permission,
-)
+from config.admin import LargeTableAdminMixin, ModelAdmin, ReadOnlyInline, action_permission
 from config.templatetags.contact import phone as phone_national
 from customers.contacts import contact_masked
 from customers.exceptions import CustomersError
-from customers.models import (
-    ConsentRecord,
-    ContactPoint,
-    Customer,
-    CustomerMerge,
-    Event,
-    LoyaltyEntry,
-    MergeSuggestion,
-    Review,
-    WishlistItem,
-)
+from customers.models import ContactPoint, Customer
 from customers.selectors import (
     consent_history,
     consent_state,
@@ -45,14 +31,7 @@ from customers.selectors import (
     timeline_story,
     wishlist_list,
 )
-from customers.services import (
-    customer_erase,
-    customer_export,
-    customer_merge,
-    merge_suggestion_accept,
-    merge_suggestion_dismiss,
-    review_moderate,
-)
+from customers.services import customer_erase, customer_export, customer_merge
 
 TIMELINE_PAGE_SIZE = 50
 HISTORY_LIMIT = 50
@@ -305,155 +284,3 @@ class CustomerAdmin(LargeTableAdminMixin, ModelAdmin):
                 self.message_user(request, f"{customer}: {error.detail}", messages.WARNING)
         self.message_user(request, _("%(count)d customer(s) erased.") % {"count": erased})
         return None
-
-
-class SuggestionStatusFilter(admin.SimpleListFilter):
-    """The queue shows open suggestions unless staff ask for the others."""
-
-    title = gettext_lazy("status")
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [*MergeSuggestion.Status.choices, ("all", gettext_lazy("All"))]
-
-    def choices(self, changelist):
-        for value, label in self.lookup_choices:
-            yield {
-                "selected": (self.value() or MergeSuggestion.Status.OPEN) == value,
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
-                "display": label,
-            }
-
-    def queryset(self, request, queryset):
-        value = self.value() or MergeSuggestion.Status.OPEN
-        return queryset if value == "all" else queryset.filter(status=value)
-
-
-@admin.register(MergeSuggestion)
-class MergeSuggestionAdmin(ModelAdmin):
-    list_display = ["created_at", "customer", "other", "reason", "status", "resolved_by"]
-    list_filter = [SuggestionStatusFilter]
-    list_select_related = ["customer", "other", "resolved_by"]
-    readonly_fields = [
-        "customer",
-        "other",
-        "reason",
-        "status",
-        "created_at",
-        "resolved_at",
-        "resolved_by",
-    ]
-    actions = ["merge", "dismiss"]
-
-    has_merge_permission = action_permission("customers.merge_customer")
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.action(
-        description=gettext_lazy("Merge: move the other profile into the kept one"),
-        permissions=["merge"],
-    )
-    def merge(self, request, queryset):
-        merged = 0
-        for suggestion in queryset.filter(status=MergeSuggestion.Status.OPEN):
-            try:
-                merge_suggestion_accept(suggestion=suggestion, actor=request.user)
-                merged += 1
-            except CustomersError as error:
-                self.message_user(request, f"{suggestion}: {error.detail}", messages.WARNING)
-        self.message_user(request, _("%(count)d profile(s) merged.") % {"count": merged})
-
-    @admin.action(description=gettext_lazy("Dismiss: not the same person"), permissions=["change"])
-    def dismiss(self, request, queryset):
-        for suggestion in queryset:
-            merge_suggestion_dismiss(suggestion=suggestion, actor=request.user)
-        self.message_user(request, _("Suggestions dismissed."))
-
-
-@admin.register(CustomerMerge)
-class CustomerMergeAdmin(ReadOnlyModelAdmin):
-    list_display = ["merged_at", "source", "target", "merged_by"]
-    list_select_related = ["source", "target", "merged_by"]
-    readonly_fields = ["target", "source", "merged_by", "merged_at", "moved"]
-
-
-@admin.register(ConsentRecord)
-class ConsentRecordAdmin(ReadOnlyModelAdmin):
-    list_display = [
-        "recorded_at",
-        "customer",
-        "channel",
-        "purpose",
-        "granted",
-        "source",
-        "actor",
-        "wording_version",
-    ]
-    list_filter = ["channel", "purpose", "granted", "source", "actor"]
-    list_select_related = ["customer"]
-    raw_id_fields = ["customer"]
-
-
-@admin.register(Event)
-class EventAdmin(LargeTableAdminMixin, ReadOnlyModelAdmin):
-    list_display = ["occurred_at", "kind", "customer", "channel", "location"]
-    list_filter = ["kind", "channel"]
-    list_select_related = ["customer", "channel", "location"]
-    raw_id_fields = ["customer"]
-    show_full_result_count = False  # the timeline grows large; counting it all is slow
-
-
-@admin.register(LoyaltyEntry)
-class LoyaltyEntryAdmin(ReadOnlyModelAdmin):
-    list_display = ["created_at", "customer", "kind", "points", "reference"]
-    list_filter = ["kind"]
-    list_select_related = ["customer"]
-    search_fields = ["reference"]
-
-
-@admin.register(WishlistItem)
-class WishlistItemAdmin(ReadOnlyModelAdmin):
-    list_display = ["created_at", "customer", "variant"]
-    list_select_related = ["customer", "variant__product"]
-
-
-@admin.register(Review)
-class ReviewAdmin(ModelAdmin):
-    list_display = [
-        "created_at",
-        "product",
-        "customer",
-        "rating",
-        "is_verified_purchase",
-        "status",
-    ]
-    list_filter = ["status", "is_verified_purchase", "rating"]
-    list_select_related = ["customer", "product"]
-    readonly_fields = [
-        "customer",
-        "product",
-        "rating",
-        "text",
-        "is_verified_purchase",
-        "status",
-        "created_at",
-        "moderated_at",
-        "moderated_by",
-    ]
-    actions = ["approve", "reject"]
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.action(description=gettext_lazy("Approve (show on the store)"), permissions=["change"])
-    def approve(self, request, queryset):
-        for review in queryset:
-            review_moderate(review=review, status=Review.Status.APPROVED, actor=request.user)
-        self.message_user(request, _("Reviews approved."))
-
-    @admin.action(description=gettext_lazy("Reject (hide)"), permissions=["change"])
-    def reject(self, request, queryset):
-        for review in queryset:
-            review_moderate(review=review, status=Review.Status.REJECTED, actor=request.user)
-        self.message_user(request, _("Reviews rejected."))
