@@ -27,12 +27,14 @@ Entries are written by auditlog's model signals; that is bookkeeping, not busine
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlencode
 
+from auditlog.context import disable_auditlog
 from auditlog.middleware import AuditlogMiddleware
 from auditlog.models import LogEntry
-from auditlog.receivers import log_update
 from auditlog.registry import auditlog
 from auditlog.signals import pre_log
 from django.conf import settings
@@ -80,27 +82,40 @@ def audit_register(
     false: an order's first status is not a move), each change, its deletion."""
     if auditlog.contains(model):
         return
-    auditlog.register(model, include_fields=list(fields), m2m_fields=set(m2m_fields))
     # auditlog reads the stored row before every save to diff it; a save whose
-    # update_fields name no tracked field cannot change one: skip that query.
-    pre_save.disconnect(sender=model, dispatch_uid=auditlog._dispatch_uid(pre_save, log_update))
+    # update_fields name no tracked field cannot change one: skip that query. Its receiver
+    # is left as auditlog connects it; ours pause the trail just around it (a signal calls
+    # its receivers in the order they were connected: ours, auditlog's, ours).
+    pre_save.connect(_untracked_update_pause, sender=model, dispatch_uid=("config.audit", model))
+    auditlog.register(model, include_fields=list(fields), m2m_fields=set(m2m_fields))
     pre_save.connect(
-        _log_update_of_tracked_fields, sender=model, dispatch_uid=("config.audit", model)
+        _untracked_update_resume, sender=model, dispatch_uid=("config.audit.resume", model)
     )
     if not on_create:
         _NOT_ON_CREATE.add(model)
 
 
 _NOT_ON_CREATE: set[type[models.Model]] = set()
+# The trail paused for the save being signalled (auditlog's public ``disable_auditlog``).
+_paused: ContextVar[ExitStack | None] = ContextVar("config_audit_paused", default=None)
 
 
-def _log_update_of_tracked_fields(sender, instance, update_fields=None, **kwargs):
-    if update_fields is not None:
-        tracked = set(auditlog.get_model_fields(sender)["include_fields"])
-        tracked |= {f"{name}_id" for name in tracked}  # update_fields may name "location_id"
-        if not tracked.intersection(update_fields):
-            return
-    log_update(sender=sender, instance=instance, update_fields=update_fields, **kwargs)
+def _untracked_update_pause(sender, instance, update_fields=None, **kwargs):
+    if update_fields is None:
+        return
+    tracked = set(auditlog.get_model_fields(sender)["include_fields"])
+    tracked |= {f"{name}_id" for name in tracked}  # update_fields may name "location_id"
+    if not tracked.intersection(update_fields):
+        pause = ExitStack()
+        pause.enter_context(disable_auditlog())
+        _paused.set(pause)
+
+
+def _untracked_update_resume(sender, **kwargs):
+    pause = _paused.get()
+    if pause is not None:
+        _paused.set(None)
+        pause.close()
 
 
 @receiver(pre_log)
