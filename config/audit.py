@@ -15,7 +15,10 @@ is not a row's save (a merge, an export, an erasure). simple-history's admin als
   are written by their service with :func:`audit_record`, naming the actor.
 * **From where**: :class:`AuditMiddleware` puts the request's user and address on every
   entry written during the request; the address is read as the login throttle reads it
-  (``TRUSTED_PROXY_COUNT``), so a client cannot choose it with ``X-Forwarded-For``.
+  (``TRUSTED_PROXY_COUNT``), so a client cannot choose it with ``X-Forwarded-For``. A
+  request authenticated inside its view (a POS terminal's token, by DRF) has no user yet
+  when the middleware runs: the credential it authenticated with (``request.auth``) names
+  its actor as ``audit_actor``, read only if the request writes an entry.
 * **Append-only**: the admin (``config/audit_admin.py``) adds, changes and deletes nothing,
   superusers included. Only :func:`audit_entries_scrub` (the erasure) rewrites rows, and only
   their personal values.
@@ -45,6 +48,7 @@ from django.db.models.functions import Cast
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 Action = LogEntry.Action
 
@@ -69,6 +73,21 @@ class AuditMiddleware(AuditlogMiddleware):
     @staticmethod
     def _get_remote_port(request):
         return None
+
+    def get_extra_data(self, request):
+        context = super().get_extra_data(request)
+        if context["actor"] is None:
+            # Looked up when an entry is written, after the view's authentication ran; a
+            # request that writes none pays nothing.
+            context["actor"] = SimpleLazyObject(lambda: _credential_actor(request))
+        return context
+
+
+def _credential_actor(request):
+    """The actor the request's API credential names (``request.auth.audit_actor``: the
+    cashier on a POS terminal's open shift), or None."""
+    actor = getattr(getattr(request, "auth", None), "audit_actor", None)
+    return actor() if callable(actor) else None
 
 
 def audit_register(
