@@ -43,8 +43,7 @@ from auditlog.signals import pre_log
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -148,6 +147,10 @@ def audit_is_tracked(model: type[models.Model]) -> bool:
     return auditlog.contains(model)
 
 
+def audit_tracked_models() -> list[type[models.Model]]:
+    return auditlog.get_models()
+
+
 # Records kept elsewhere that belong to an object's trail (the stock ledger of a variant),
 # shown as links on its trail page: model -> [(label, admin URL name, params of the object)].
 _RELATED: dict[type[models.Model], list[tuple[Any, str, Callable]]] = {}
@@ -206,7 +209,6 @@ def audit_entries_scrub(
     *,
     wipe: dict[type[models.Model], list],
     scrub: dict[type[models.Model], list],
-    values: Iterable[str],
     actor_ids: Iterable[int],
     clean: Callable[[Any], Any],
     placeholder: str,
@@ -215,32 +217,27 @@ def audit_entries_scrub(
 
     ``wipe``: objects that *are* the person (their profile, their login): every recorded
     value and their name become ``placeholder``. ``scrub``: the person's other objects
-    (orders …): values go through ``clean``. Entries mentioning one of ``values`` (their
-    emails, phones) anywhere are cleaned too; entries the person wrote themselves
-    (``actor_ids``) lose the address and email they were written from. Written with
-    ``update``/``bulk_update``: no signal, so the erasure does not stamp itself as their actor.
+    (orders …): values go through ``clean``. Entries the person wrote themselves
+    (``actor_ids``) lose the address and email they were written from. The entries are
+    read by object and by actor, from the trail's indexes (the caller names every object
+    whose entries may hold the person's data: see customers.services.data_rights), never
+    by searching all of them. Written with ``update``/``bulk_update``: no signal, so the
+    erasure does not stamp itself as their actor.
     """
     LogEntry.objects.filter(actor_id__in=list(actor_ids)).update(
         actor_email=None, remote_addr=None, remote_port=None
     )
-    wiped = _objects_q(wipe)
-    rows = wiped | _objects_q(scrub)
-    values = [value for value in values if value]
-    if values:
-        mentions = Q(pk__in=[])
-        for value in values:
-            mentions |= Q(object_repr__contains=value) | Q(changes_as_text__contains=value)
-            mentions |= Q(changes_text__contains=value)
-        rows |= mentions
-    entries = (
-        LogEntry.objects.annotate(changes_as_text=Cast("changes", TextField()))
-        .filter(rows)
-        .only("pk", "content_type_id", "object_id", "object_repr", "changes", "additional_data")
-    )
-    wiped_ids = set(LogEntry.objects.filter(wiped).values_list("pk", flat=True))
+    wiped = {
+        (ContentType.objects.get_for_model(model).pk, str(pk))
+        for model, pks in wipe.items()
+        for pk in pks
+    }
+    objects = {model: list(pks) for model, pks in scrub.items()}
+    for model, pks in wipe.items():
+        objects.setdefault(model, []).extend(pks)
     batch = []
-    for entry in entries.iterator(500):
-        if entry.pk in wiped_ids:
+    for entry in audit_entries_of(objects).iterator(500):
+        if (entry.content_type_id, entry.object_pk) in wiped:
             entry.object_repr = placeholder
             entry.changes = _wiped(entry.changes, placeholder)
         else:
@@ -255,13 +252,17 @@ def audit_entries_scrub(
     return len(batch)
 
 
-def _objects_q(objects: dict[type[models.Model], list]) -> Q:
+def audit_entries_of(objects: dict[type[models.Model], list]):
+    """The entries of these objects (model -> pks), by content type and object pk: an
+    index read however long the trail."""
     q = Q(pk__in=[])
     for model, pks in objects.items():
         if pks:
             content_type = ContentType.objects.get_for_model(model)
             q |= Q(content_type=content_type, object_pk__in=[str(pk) for pk in pks])
-    return q
+    return LogEntry.objects.filter(q).only(
+        "pk", "content_type_id", "object_pk", "object_repr", "changes", "additional_data"
+    )
 
 
 def _wiped(changes, placeholder):
