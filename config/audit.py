@@ -119,6 +119,7 @@ _paused: ContextVar[ExitStack | None] = ContextVar("config_audit_paused", defaul
 
 
 def _untracked_update_pause(sender, instance, update_fields=None, **kwargs):
+    _untracked_update_resume(sender)  # none is left open; should one be, never stack them
     if update_fields is None:
         return
     tracked = set(auditlog.get_model_fields(sender)["include_fields"])
