@@ -15,7 +15,10 @@ is not a row's save (a merge, an export, an erasure). simple-history's admin als
   are written by their service with :func:`audit_record`, naming the actor.
 * **From where**: :class:`AuditMiddleware` puts the request's user and address on every
   entry written during the request; the address is read as the login throttle reads it
-  (``TRUSTED_PROXY_COUNT``), so a client cannot choose it with ``X-Forwarded-For``.
+  (``TRUSTED_PROXY_COUNT``), so a client cannot choose it with ``X-Forwarded-For``. A
+  request authenticated inside its view (a POS terminal's token, by DRF) has no user yet
+  when the middleware runs: the credential it authenticated with (``request.auth``) names
+  its actor as ``audit_actor``, read only if the request writes an entry.
 * **Append-only**: the admin (``config/audit_admin.py``) adds, changes and deletes nothing,
   superusers included. Only :func:`audit_entries_scrub` (the erasure) rewrites rows, and only
   their personal values.
@@ -27,22 +30,24 @@ Entries are written by auditlog's model signals; that is bookkeeping, not busine
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlencode
 
+from auditlog.context import disable_auditlog
 from auditlog.middleware import AuditlogMiddleware
 from auditlog.models import LogEntry
-from auditlog.receivers import log_update
 from auditlog.registry import auditlog
 from auditlog.signals import pre_log
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 Action = LogEntry.Action
 
@@ -68,6 +73,21 @@ class AuditMiddleware(AuditlogMiddleware):
     def _get_remote_port(request):
         return None
 
+    def get_extra_data(self, request):
+        context = super().get_extra_data(request)
+        if context["actor"] is None:
+            # Looked up when an entry is written, after the view's authentication ran; a
+            # request that writes none pays nothing.
+            context["actor"] = SimpleLazyObject(lambda: _credential_actor(request))
+        return context
+
+
+def _credential_actor(request):
+    """The actor the request's API credential names (``request.auth.audit_actor``: the
+    cashier on a POS terminal's open shift), or None."""
+    actor = getattr(getattr(request, "auth", None), "audit_actor", None)
+    return actor() if callable(actor) else None
+
 
 def audit_register(
     model: type[models.Model],
@@ -80,27 +100,41 @@ def audit_register(
     false: an order's first status is not a move), each change, its deletion."""
     if auditlog.contains(model):
         return
-    auditlog.register(model, include_fields=list(fields), m2m_fields=set(m2m_fields))
     # auditlog reads the stored row before every save to diff it; a save whose
-    # update_fields name no tracked field cannot change one: skip that query.
-    pre_save.disconnect(sender=model, dispatch_uid=auditlog._dispatch_uid(pre_save, log_update))
+    # update_fields name no tracked field cannot change one: skip that query. Its receiver
+    # is left as auditlog connects it; ours pause the trail just around it (a signal calls
+    # its receivers in the order they were connected: ours, auditlog's, ours).
+    pre_save.connect(_untracked_update_pause, sender=model, dispatch_uid=("config.audit", model))
+    auditlog.register(model, include_fields=list(fields), m2m_fields=set(m2m_fields))
     pre_save.connect(
-        _log_update_of_tracked_fields, sender=model, dispatch_uid=("config.audit", model)
+        _untracked_update_resume, sender=model, dispatch_uid=("config.audit.resume", model)
     )
     if not on_create:
         _NOT_ON_CREATE.add(model)
 
 
 _NOT_ON_CREATE: set[type[models.Model]] = set()
+# The trail paused for the save being signalled (auditlog's public ``disable_auditlog``).
+_paused: ContextVar[ExitStack | None] = ContextVar("config_audit_paused", default=None)
 
 
-def _log_update_of_tracked_fields(sender, instance, update_fields=None, **kwargs):
-    if update_fields is not None:
-        tracked = set(auditlog.get_model_fields(sender)["include_fields"])
-        tracked |= {f"{name}_id" for name in tracked}  # update_fields may name "location_id"
-        if not tracked.intersection(update_fields):
-            return
-    log_update(sender=sender, instance=instance, update_fields=update_fields, **kwargs)
+def _untracked_update_pause(sender, instance, update_fields=None, **kwargs):
+    _untracked_update_resume(sender)  # none is left open; should one be, never stack them
+    if update_fields is None:
+        return
+    tracked = set(auditlog.get_model_fields(sender)["include_fields"])
+    tracked |= {f"{name}_id" for name in tracked}  # update_fields may name "location_id"
+    if not tracked.intersection(update_fields):
+        pause = ExitStack()
+        pause.enter_context(disable_auditlog())
+        _paused.set(pause)
+
+
+def _untracked_update_resume(sender, **kwargs):
+    pause = _paused.get()
+    if pause is not None:
+        _paused.set(None)
+        pause.close()
 
 
 @receiver(pre_log)
@@ -112,6 +146,10 @@ def _skip_creation(sender, action, **kwargs):
 
 def audit_is_tracked(model: type[models.Model]) -> bool:
     return auditlog.contains(model)
+
+
+def audit_tracked_models() -> list[type[models.Model]]:
+    return auditlog.get_models()
 
 
 # Records kept elsewhere that belong to an object's trail (the stock ledger of a variant),
@@ -172,7 +210,6 @@ def audit_entries_scrub(
     *,
     wipe: dict[type[models.Model], list],
     scrub: dict[type[models.Model], list],
-    values: Iterable[str],
     actor_ids: Iterable[int],
     clean: Callable[[Any], Any],
     placeholder: str,
@@ -181,32 +218,27 @@ def audit_entries_scrub(
 
     ``wipe``: objects that *are* the person (their profile, their login): every recorded
     value and their name become ``placeholder``. ``scrub``: the person's other objects
-    (orders …): values go through ``clean``. Entries mentioning one of ``values`` (their
-    emails, phones) anywhere are cleaned too; entries the person wrote themselves
-    (``actor_ids``) lose the address and email they were written from. Written with
-    ``update``/``bulk_update``: no signal, so the erasure does not stamp itself as their actor.
+    (orders …): values go through ``clean``. Entries the person wrote themselves
+    (``actor_ids``) lose the address and email they were written from. The entries are
+    read by object and by actor, from the trail's indexes (the caller names every object
+    whose entries may hold the person's data: see customers.services.data_rights), never
+    by searching all of them. Written with ``update``/``bulk_update``: no signal, so the
+    erasure does not stamp itself as their actor.
     """
     LogEntry.objects.filter(actor_id__in=list(actor_ids)).update(
         actor_email=None, remote_addr=None, remote_port=None
     )
-    wiped = _objects_q(wipe)
-    rows = wiped | _objects_q(scrub)
-    values = [value for value in values if value]
-    if values:
-        mentions = Q(pk__in=[])
-        for value in values:
-            mentions |= Q(object_repr__contains=value) | Q(changes_as_text__contains=value)
-            mentions |= Q(changes_text__contains=value)
-        rows |= mentions
-    entries = (
-        LogEntry.objects.annotate(changes_as_text=Cast("changes", TextField()))
-        .filter(rows)
-        .only("pk", "content_type_id", "object_id", "object_repr", "changes", "additional_data")
-    )
-    wiped_ids = set(LogEntry.objects.filter(wiped).values_list("pk", flat=True))
+    wiped = {
+        (ContentType.objects.get_for_model(model).pk, str(pk))
+        for model, pks in wipe.items()
+        for pk in pks
+    }
+    objects = {model: list(pks) for model, pks in scrub.items()}
+    for model, pks in wipe.items():
+        objects.setdefault(model, []).extend(pks)
     batch = []
-    for entry in entries.iterator(500):
-        if entry.pk in wiped_ids:
+    for entry in audit_entries_of(objects).iterator(500):
+        if (entry.content_type_id, entry.object_pk) in wiped:
             entry.object_repr = placeholder
             entry.changes = _wiped(entry.changes, placeholder)
         else:
@@ -221,13 +253,17 @@ def audit_entries_scrub(
     return len(batch)
 
 
-def _objects_q(objects: dict[type[models.Model], list]) -> Q:
+def audit_entries_of(objects: dict[type[models.Model], list]):
+    """The entries of these objects (model -> pks), by content type and object pk: an
+    index read however long the trail."""
     q = Q(pk__in=[])
     for model, pks in objects.items():
         if pks:
             content_type = ContentType.objects.get_for_model(model)
             q |= Q(content_type=content_type, object_pk__in=[str(pk) for pk in pks])
-    return q
+    return LogEntry.objects.filter(q).only(
+        "pk", "content_type_id", "object_pk", "object_repr", "changes", "additional_data"
+    )
 
 
 def _wiped(changes, placeholder):

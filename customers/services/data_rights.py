@@ -9,7 +9,13 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.audit import Action, audit_entries_scrub, audit_is_tracked, audit_record
+from config.audit import (
+    Action,
+    audit_entries_scrub,
+    audit_is_tracked,
+    audit_record,
+    audit_tracked_models,
+)
 from config.logs import EMAIL, PHONE
 from customers.exceptions import CustomerErased
 from customers.locks import customers_lock
@@ -158,20 +164,26 @@ def _other_apps_scrub(*, people: list[Customer], held: list[tuple[str, str]]) ->
     Customer, as the merge finds them, so this app imports none of them. Everything else
     on those rows (amounts, lines, numbers: the books) stays as it is.
     """
+    for model, keys in _personal_models().items():
+        personal = model.PERSONAL_DATA_FIELDS
+        blanks = {name: _blank(model._meta.get_field(name)) for name in personal}
+        model._base_manager.filter(_personal_rows(model, keys, people, held)).update(**blanks)
+
+
+def _personal_rows(model, keys: list[str], people: list[Customer], held) -> Q:
+    """``model``'s rows of these people (``keys``: its foreign keys to Customer), and its
+    rows holding one of their emails or phones as their contact."""
     values = {
         "email": [value for kind, value in held if kind == ContactPoint.Kind.EMAIL],
         "phone": [value for kind, value in held if kind == ContactPoint.Kind.PHONE],
     }
-    for model, keys in _personal_models().items():
-        personal = model.PERSONAL_DATA_FIELDS
-        blanks = {name: _blank(model._meta.get_field(name)) for name in personal}
-        rows = Q(pk__in=[])
-        for key in keys:
-            rows |= Q(**{f"{key}__in": people})
-        for name, holds in personal.items():
-            if values.get(holds):
-                rows |= Q(**{f"{name}__in": values[holds]})
-        model._base_manager.filter(rows).update(**blanks)
+    rows = Q(pk__in=[])
+    for key in keys:
+        rows |= Q(**{f"{key}__in": people})
+    for name, holds in model.PERSONAL_DATA_FIELDS.items():
+        if values.get(holds):
+            rows |= Q(**{f"{name}__in": values[holds]})
+    return rows
 
 
 def _personal_models() -> dict[type[models.Model], list[str]]:
@@ -235,6 +247,8 @@ def customer_erase(*, customer: Customer, actor: AbstractBaseUser | None = None)
     people = [customer, *Customer.objects.filter(merged_into=customer)]
     held = list(ContactPoint.objects.filter(customer__in=people).values_list("kind", "value"))
     login_ids = [person.user_id for person in people if person.user_id]
+    # Before their rows are blanked: afterwards a guest order no longer shows whose it was.
+    trail = _audit_objects(people=people, held=held, login_ids=login_ids)
     _other_apps_scrub(people=people, held=held)
     for person in people:
         person.contact_points.all().delete()
@@ -261,24 +275,41 @@ def customer_erase(*, customer: Customer, actor: AbstractBaseUser | None = None)
         payload={"by_staff_id": getattr(actor, "pk", None)},
     )
     # Last, after every save above wrote its own entries: then the erasure's own entry.
-    _audit_scrub(people=people, held=held, login_ids=login_ids)
-    audit_record(instance=customer, event="customer.erased", actor=actor)
-    return customer
-
-
-def _audit_scrub(*, people: list[Customer], held: list[tuple[str, str]], login_ids) -> None:
-    """The audit trail keeps what was done to the person's profile, login and orders, and
-    when; their names, contacts and the addresses they acted from go."""
-    scrub = {}
-    for field in _customer_foreign_keys():
-        if field.model is not Customer and audit_is_tracked(field.model):
-            rows = field.model._base_manager.filter(**{f"{field.name}__in": people})
-            scrub.setdefault(field.model, []).extend(rows.values_list("pk", flat=True))
     audit_entries_scrub(
         wipe={Customer: [person.pk for person in people], get_user_model(): login_ids},
-        scrub=scrub,
-        values=[value for _kind, value in held],
+        scrub=trail,
         actor_ids=login_ids,
         clean=_scrub,
         placeholder=ERASED,
     )
+    audit_record(instance=customer, event="customer.erased", actor=actor)
+    return customer
+
+
+def _audit_objects(*, people: list[Customer], held, login_ids) -> dict[type, list]:
+    """The objects whose audit trail may hold the person's data, beside their profile and
+    login: tracked rows of theirs (orders ...), rows that held their email or phone (a
+    guest order), and rows naming their login (a staff membership's "user @ store").
+
+    The trail keeps only tracked fields, none of them personal, and ids in what services
+    record: an entry holds a person's data only through the object it is about (its name
+    as shown, its changes), so the erasure reads the trail by object, from its index,
+    never by searching every entry's text.
+    """
+    found: dict[type, set] = {}
+    user_model = get_user_model()
+    personal = _personal_models()
+    for field in _customer_foreign_keys():
+        if field.model is not Customer and audit_is_tracked(field.model):
+            rows = field.model._base_manager.filter(**{f"{field.name}__in": people})
+            found.setdefault(field.model, set()).update(rows.values_list("pk", flat=True))
+    for model, keys in personal.items():
+        if audit_is_tracked(model):
+            rows = model._base_manager.filter(_personal_rows(model, keys, people, held))
+            found.setdefault(model, set()).update(rows.values_list("pk", flat=True))
+    for model in audit_tracked_models():
+        for field in model._meta.concrete_fields:
+            if login_ids and field.is_relation and field.related_model is user_model:
+                rows = model._base_manager.filter(**{f"{field.name}__in": login_ids})
+                found.setdefault(model, set()).update(rows.values_list("pk", flat=True))
+    return {model: sorted(pks) for model, pks in found.items() if pks}

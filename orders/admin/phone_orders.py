@@ -5,10 +5,17 @@ lines by SKU, delivery or pick-up, cash on delivery or bank transfer and an opti
 voucher; :func:`orders.services.phone.phone_order_place` does the rest, the way the web's
 checkout does. A refusal ("only 2 left", an unknown SKU, a voucher that does not apply) is
 shown on the form, which keeps what was typed; nothing is written then.
+
+Each form carries a one-time id (signed for the staff member, so nobody can post another
+form's or order's id): the order is filed under it, and the same form sent twice (a double
+click, a browser's resubmit) lands on the order the first one placed.
 """
+
+import uuid
 
 from django import forms
 from django.contrib import admin, messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -21,9 +28,19 @@ from config.forms import PhoneInput, form_errors_add
 from inventory.admin_scoping import scoped_location_choices
 from inventory.models import Location
 from orders.models import Fulfilment, Order, Payment
-from orders.services.phone import PhoneLine, phone_order_place
+from orders.services.phone import PhoneLine, phone_order_place_once
 
 PHONE_ORDER_PERMISSION = "orders.add_order"
+STALE_FORM = gettext_lazy("This form is out of date: reload the page and enter the order again.")
+
+
+def _submission_signer(user) -> signing.Signer:
+    return signing.Signer(salt=f"orders.phone_order:{user.pk}")
+
+
+def submission_token_issue(user) -> str:
+    """A fresh one-time id for a phone order form, signed for ``user``."""
+    return _submission_signer(user).sign(uuid.uuid4().hex)
 
 
 class PhoneOrderForm(forms.Form):
@@ -69,6 +86,20 @@ class PhoneOrderForm(forms.Form):
     )
     voucher_code = forms.CharField(label=gettext_lazy("Voucher"), max_length=40, required=False)
     note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False)
+    # The form's one-time id (see the module's docstring); missing or not ours: a stale page.
+    submission = forms.CharField(widget=forms.HiddenInput, error_messages={"required": STALE_FORM})
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not self.is_bound:
+            self.initial["submission"] = submission_token_issue(user)
+
+    def clean_submission(self) -> uuid.UUID:
+        try:
+            return uuid.UUID(_submission_signer(self.user).unsign(self.cleaned_data["submission"]))
+        except (signing.BadSignature, ValueError) as error:
+            raise forms.ValidationError(STALE_FORM) from error
 
     def clean_lines(self) -> list[PhoneLine]:
         lines = []
@@ -94,14 +125,15 @@ class PhoneOrderForm(forms.Form):
 def phone_order_view(request):
     if not request.user.has_perm(PHONE_ORDER_PERMISSION):
         raise PermissionDenied
-    form = PhoneOrderForm(request.POST or None)
+    form = PhoneOrderForm(request.POST or None, user=request.user)
     form.fields["pickup_location"].queryset = scoped_location_choices(
         request, form.fields["pickup_location"].queryset
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            order = phone_order_place(
+            order, placed = phone_order_place_once(
+                client_uuid=data["submission"],
                 phone=data["phone"],
                 full_name=data["full_name"].strip(),
                 lines=data["lines"],
@@ -115,11 +147,21 @@ def phone_order_view(request):
         except DomainError as error:
             form_errors_add(form, error, aliases=form.ALIASES, fallback="lines")
         else:
-            messages.success(
-                request,
-                _("Order %(number)s is placed for %(name)s.")
-                % {"number": order.number, "name": data["full_name"]},
-            )
+            if placed:
+                messages.success(
+                    request,
+                    _("Order %(number)s is placed for %(name)s.")
+                    % {"number": order.number, "name": data["full_name"]},
+                )
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "This form was already sent: it placed order %(number)s, shown here. "
+                        "Nothing more was ordered; open a new phone order for another."
+                    )
+                    % {"number": order.number},
+                )
             return redirect("admin:orders_order_change", order.pk)
     context = {
         **admin.site.each_context(request),

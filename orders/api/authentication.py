@@ -1,3 +1,6 @@
+from functools import partial
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -11,6 +14,9 @@ class TerminalTokenAuthentication(authentication.BaseAuthentication):
 
     ``request.user`` stays anonymous: a terminal is not a staff member. Views for terminals
     use :class:`orders.api.permissions.IsTerminal` and scope every query to the terminal's store.
+    The audit trail names the cashier on the terminal's open shift as the actor of what the
+    request changes (``terminal.audit_actor``, read by ``config.audit.AuditMiddleware`` only
+    when an entry is written).
     """
 
     keyword = "Bearer"
@@ -28,10 +34,22 @@ class TerminalTokenAuthentication(authentication.BaseAuthentication):
                 "This terminal token is unknown or has been revoked."
             )
         terminal_mark_seen(terminal=terminal)
+        terminal.audit_actor = partial(_shift_cashier, terminal)
         return AnonymousUser(), terminal
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+def _shift_cashier(terminal):
+    """The cashier on the terminal's shift: the one open when the request came in, or one
+    the request opened."""
+    shift = (
+        {"shifts__pk": terminal.open_shift_id}
+        if getattr(terminal, "open_shift_id", None)
+        else {"shifts__terminal_id": terminal.pk, "shifts__closed_at__isnull": True}
+    )
+    return get_user_model().objects.filter(**shift).first()
 
 
 class TerminalTokenScheme(OpenApiAuthenticationExtension):

@@ -6,15 +6,21 @@ phone channel may sell ("only N left", as on the web), the stock is held for the
 converted by :func:`orders.services.checkout.order_place_write`, which prices it, applies
 the voucher, writes the order, its payment and its timeline event (the flows' exits
 count an order of any channel). Any refusal leaves nothing written.
+
+The staff screen sends each form once: :func:`phone_order_place_once` files the order under
+the form's one-time id (``Order.client_uuid``, unique), so a double click or a browser's
+resubmit answers with the order the first submission placed instead of placing a second.
 """
 
+import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.api.errors import DomainError
 from customers.services import customer_resolve
 from inventory.models import Location, SalesChannel, Variant
 from orders.exceptions import CheckoutIncomplete, OrderLinesInvalid, OrdersError
@@ -64,8 +70,13 @@ def phone_order_place(
     voucher_code: str = "",
     note: str = "",
     channel: SalesChannel | None = None,
+    client_uuid: uuid.UUID | None = None,
 ) -> Order:
-    """Place an order taken on the phone; refusals name the field, nothing is written."""
+    """Place an order taken on the phone; refusals name the field, nothing is written.
+
+    ``client_uuid`` (the form's one-time id) is stored on the order, whose unique index
+    refuses a second order under it (see :func:`phone_order_place_once`).
+    """
     channel = channel or phone_channel()
     if payment_method not in PHONE_PAYMENT_METHODS:
         raise CheckoutIncomplete(
@@ -105,9 +116,38 @@ def phone_order_place(
         cart.hold_reference = reference
         cart.hold_expires_at = timezone.now() + ttl
         cart.save(update_fields=["customer", "hold_reference", "hold_expires_at", "updated_at"])
-        return order_place_write(
+        order = order_place_write(
             cart=cart, payment_method=payment_method, voucher_code=voucher_code, note=note
         )
+        if client_uuid is not None:
+            # Last, in the order's transaction: a twin submission still running waits here
+            # on the unique index until this one commits, then fails and rolls back whole.
+            Order.objects.filter(pk=order.pk).update(client_uuid=client_uuid)
+            order.client_uuid = client_uuid
+        return order
+
+
+def phone_order_placed(*, client_uuid: uuid.UUID) -> Order | None:
+    """The order a phone order form with this one-time id placed, if any."""
+    return Order.objects.filter(client_uuid=client_uuid).first()
+
+
+def phone_order_place_once(*, client_uuid: uuid.UUID, **fields) -> tuple[Order, bool]:
+    """:func:`phone_order_place` for one submitted form: ``(order, True)`` when this call
+    placed it, ``(the first order, False)`` when the same form was sent before (a double
+    click, a resubmit), even while both are running: one order, one stock hold."""
+    placed = phone_order_placed(client_uuid=client_uuid)
+    if placed is not None:
+        return placed, False
+    try:
+        return phone_order_place(client_uuid=client_uuid, **fields), True
+    except (IntegrityError, DomainError):
+        # The twin committed first. It surfaces at the unique index, or as a refusal when
+        # this one, waiting on the stock, then counted the twin's units as gone.
+        placed = phone_order_placed(client_uuid=client_uuid)
+        if placed is None:
+            raise
+        return placed, False
 
 
 def _canonical_lines(lines: list[PhoneLine]) -> list[LineInput]:

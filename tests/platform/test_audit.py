@@ -104,6 +104,27 @@ def test_a_save_that_changes_no_tracked_field_writes_nothing(client):
     assert LogEntry.objects.count() == before
 
 
+def test_a_save_of_untracked_fields_reads_no_row_and_the_next_tracked_change_is_recorded(
+    django_assert_num_queries,
+):
+    # given
+    variant = VariantFactory(sku="MK-100", price_amount=Decimal(85000))
+    before = LogEntry.objects.count()
+
+    # when: a save naming no tracked field: the UPDATE alone, no read of the stored row
+    variant.position = 3
+    with django_assert_num_queries(1):
+        variant.save(update_fields=["position"])
+    # and then a price change in the same thread (the trail was paused for one save only)
+    variant.price_amount = Decimal(90000)
+    variant.save(update_fields=["price_amount", "position"])
+
+    # then
+    [entry] = LogEntry.objects.order_by("pk")[before:]
+    assert list(entry.changes) == ["price_amount"]
+    assert [Decimal(value) for value in entry.changes["price_amount"]] == [85000, 90000]
+
+
 @pytest.fixture
 def two_stores():
     store_a = LocationFactory(code="store-a", name="Store A")
