@@ -3,21 +3,23 @@ the statement cheap.
 
 A single-line reservation is one statement (one round trip, and the stock row is locked
 only from that statement to COMMIT). The full statement finds the level by SKU through
-the channel's locations; under load that search costs as much again as the rest, so each
-process keeps a **hint**: the stock level the full statement chose last time for this
-(channel, SKU, pick-up location). With a hint the statement is only the conditional
-UPDATE of that row and the INSERT of the reservation.
+the channel's locations; on a hot SKU, skipping that search took the service from 38 %
+to 61 % of a bare UPDATE's rate ("The hot SKU", docs/performance.md). So each process
+keeps a **hint**: the stock level the full statement chose for this (channel, SKU,
+pick-up location) when it was the channel's first choice (no better location holds the
+variant). With a hint the statement is only the conditional UPDATE of that row and the
+INSERT of the reservation.
 
 A hint never decides whether stock is there: the UPDATE re-checks
 ``on_hand - reserved >= q`` on the row's latest version, so no oversell whatever the
 hint says, and a refused UPDATE drops the hint and falls back to the full statement.
-What a hint may get wrong for a short time is which location is chosen and whether the
-variant, the location or the channel's link to it is still for sale: hints are
-forgotten in this process whenever a variant, location, channel, channel link or stock
-level is saved or deleted here, and in every process after
-``STOCK_ALLOCATION_HINT_SECONDS`` (1 s; 0 turns hints off). A change made in another
-process (an admin deactivating a variant) therefore reaches this one's allocations
-within that time, not instantly.
+What a hint may get wrong for a short time is which location is chosen (a better
+location that first receives the variant) and whether the variant, the location or the
+channel's link to it is still for sale. So hints are forgotten in this process whenever
+a variant, location, channel, channel link or stock level is saved or deleted here, and
+in every process after ``STOCK_ALLOCATION_HINT_SECONDS`` (1 s; 0 turns hints off): a
+change made in another process (an admin deactivating a variant) reaches this one's
+allocations within that second, not instantly.
 """
 
 import time
@@ -41,11 +43,21 @@ from inventory.models import (
 # The full statement: choose the best location that has the units, take them with the
 # conditional UPDATE and insert the reservation. The UPDATE re-checks
 # ``on_hand >= reserved + q`` on the row's latest version, so a concurrent allocator that
-# got there first makes it return no row rather than oversell. It also returns the level's
-# variant, for the hint.
+# got there first makes it return no row rather than oversell. For the hint it also
+# returns the level's variant and whether that level is the channel's first choice for the
+# SKU whatever the stock (no better active location holds the variant): only a first
+# choice is worth remembering, since a better location's restock would change the answer.
 RESERVE_ONE_SQL = """
 WITH candidate AS (
-    SELECT level.id
+    SELECT level.id,
+        %(location)s::bigint IS NOT NULL OR NOT EXISTS (
+            SELECT FROM inventory_channellocation better
+            JOIN inventory_location place ON place.id = better.location_id
+            JOIN inventory_stocklevel other
+                ON other.location_id = better.location_id AND other.variant_id = level.variant_id
+            WHERE better.channel_id = %(channel)s AND place.is_active
+                AND (better.priority, better.location_id) < (link.priority, link.location_id)
+        ) AS first_choice
     FROM inventory_stocklevel level
     JOIN inventory_variant variant ON variant.id = level.variant_id
     JOIN inventory_location location ON location.id = level.location_id
@@ -69,7 +81,8 @@ WITH candidate AS (
     FROM taken
     RETURNING id, stock_level_id
 )
-SELECT held.id, held.stock_level_id, taken.variant_id FROM held JOIN taken ON true
+SELECT held.id, held.stock_level_id, taken.variant_id, candidate.first_choice
+FROM held JOIN taken ON true JOIN candidate ON true
 """
 
 # With a hint: the conditional UPDATE of the hinted row (still that SKU's variant) and the
@@ -159,7 +172,8 @@ def reserve_one_in_one_statement(
             row = cursor.fetchone()
             if row is None:
                 return None
-            _hint_remember(key, level_pk=row[1], variant_pk=row[2])
+            if row[3]:
+                _hint_remember(key, level_pk=row[1], variant_pk=row[2])
     held = Reservation(
         id=row[0],
         stock_level_id=row[1],
