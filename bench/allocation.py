@@ -9,7 +9,9 @@ autocommitted statement per allocation). It prints both rates and their ratio, t
 every unit back through the services so the database stays consistent
 (``manage.py inventory_verify`` passes afterwards). For context it also times, by raw
 psycopg, the service's own single statement (which also inserts the reservation row),
-so the cost of the SQL and the cost of the Python around it can be told apart.
+so the cost of the SQL and the cost of the Python around it can be told apart: the statement
+the service sends on its hot path, the conditional UPDATE of the hinted stock level and the
+reservation INSERT (``RESERVE_HINTED_SQL`` in ``inventory/services/reservations/hot.py``).
 
 The verdict is the median of ROUNDS runs (5), each a service phase then a raw phase (then
 the context phase); every run's figures and ratio are printed.
@@ -77,7 +79,8 @@ def prepare():
                 location=store, lines=[StockLine(sku=sku, quantity=50_000_000)], reference="bench"
             )
     raw_level = StockLevel.objects.get(variant__sku=RAW_SKU, location=store)
-    return channel.pk, raw_level.pk
+    hot_level = StockLevel.objects.get(variant__sku=HOT_SKU, location=store)
+    return channel.pk, raw_level.pk, (hot_level.pk, hot_level.variant_id)
 
 
 def service_worker(worker, channel_pk, start_at, stop_at, results):
@@ -121,14 +124,14 @@ def raw_worker(worker, dsn, level_pk, start_at, stop_at, results):
     results.put(done)
 
 
-def statement_worker(worker, dsn, channel_pk, start_at, stop_at, results):
-    """For context only: the service's own statement (the conditional UPDATE plus the
-    reservation INSERT), sent by raw psycopg with no Python around it."""
+def statement_worker(worker, dsn, channel_pk, hot_level, start_at, stop_at, results):
+    """For context only: the service's own hot statement (the conditional UPDATE of the
+    hinted level plus the reservation INSERT), sent by raw psycopg with no Python around it."""
     from datetime import UTC, datetime
 
     import psycopg
 
-    from inventory.services.reservations import _RESERVE_ONE_SQL
+    from inventory.services.reservations.hot import RESERVE_HINTED_SQL
 
     done = 0
     with psycopg.connect(dsn, autocommit=True) as conn:
@@ -137,8 +140,10 @@ def statement_worker(worker, dsn, channel_pk, start_at, stop_at, results):
             time.sleep(0.001)
         while time.time() < stop_at:
             cursor.execute(
-                _RESERVE_ONE_SQL,
+                RESERVE_HINTED_SQL,
                 {
+                    "level": hot_level[0],
+                    "variant": hot_level[1],
                     "channel": channel_pk,
                     "sku": HOT_SKU,
                     "quantity": 1,
@@ -192,7 +197,7 @@ def main():
     setup_django()
     from django.db import connection, connections
 
-    channel_pk, raw_level_pk = prepare()
+    channel_pk, raw_level_pk, hot_level = prepare()
     db = connection.settings_dict
     dsn = (
         f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} dbname={db['NAME']} "
@@ -209,7 +214,7 @@ def main():
     for _ in range(ROUNDS):
         service_rates.append(run_phase(service_worker, (channel_pk,)))
         raw_rates.append(run_phase(raw_worker, (dsn, raw_level_pk)))
-        statement_rates.append(run_phase(statement_worker, (dsn, channel_pk)))
+        statement_rates.append(run_phase(statement_worker, (dsn, channel_pk, hot_level)))
     raw_count = StockLevel.objects.get(pk=raw_level_pk).reserved - raw_before
     ratios = [service / raw for service, raw in zip(service_rates, raw_rates, strict=True)]
 

@@ -1,44 +1,19 @@
-"""Allocation: promising stock to a checkout or an order, and keeping or releasing the promise.
-
-DESIGN.md invariant 1: the availability check and the change are one database step. A
-single-line reservation is a conditional ``UPDATE … WHERE on_hand >= reserved + q`` (on
-PostgreSQL one statement that also picks the location and inserts the reservation);
-anything that needs several rows (several lines, or a line split over locations) first
-locks every candidate row in id order (``locks.py``), then decides.
-``StockLevel.reserved`` always equals the sum of the active reservations.
-
-Callers reserve all the lines of one order in ONE call: a transaction that reserved one
-line and then asks for another in a second call holds a row while waiting for the next,
-which is how deadlocks start.
-"""
+"""Reserving: one call per order or checkout, all lines or nothing (see the package docstring)."""
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import psycopg
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory import locks
-from inventory.exceptions import (
-    ChannelLocationMismatch,
-    HoldExpired,
-    InsufficientStock,
-    ReservationNotFound,
-)
-from inventory.models import (
-    Location,
-    Reservation,
-    SalesChannel,
-    StockLevel,
-    StockMovement,
-    Variant,
-)
-from inventory.services.lines import StockLine, actor_fields, lines_merged, variants_by_sku
+from inventory.exceptions import ChannelLocationMismatch, InsufficientStock
+from inventory.models import Location, Reservation, SalesChannel, StockLevel, Variant
+from inventory.services.lines import StockLine, lines_merged, variants_by_sku
+from inventory.services.reservations.hot import reserve_one_in_one_statement
 
 
 def channel_locations_for_sale(
@@ -69,91 +44,6 @@ def channel_locations_for_sale(
     if channel.kind == SalesChannel.Kind.POS:
         return locations[:1]
     return locations
-
-
-# PostgreSQL, one line: choose the best location that has the units, take them with the
-# conditional UPDATE and insert the reservation, all in one statement (one round trip, and
-# the hot row is locked only from this statement to COMMIT). The UPDATE re-checks
-# ``on_hand >= reserved + q`` on the row's latest version, so a concurrent allocator that
-# got there first makes it return no row rather than oversell.
-_RESERVE_ONE_SQL = """
-WITH candidate AS (
-    SELECT level.id
-    FROM inventory_stocklevel level
-    JOIN inventory_variant variant ON variant.id = level.variant_id
-    JOIN inventory_location location ON location.id = level.location_id
-    JOIN inventory_channellocation link
-        ON link.location_id = level.location_id AND link.channel_id = %(channel)s
-    WHERE variant.sku = %(sku)s AND variant.is_active AND location.is_active
-        AND level.on_hand - level.reserved >= %(quantity)s
-        AND (%(location)s::bigint IS NULL OR level.location_id = %(location)s::bigint)
-    ORDER BY link.priority, level.location_id
-    LIMIT 1
-), taken AS (
-    UPDATE inventory_stocklevel
-    SET reserved = reserved + %(quantity)s
-    WHERE id = (SELECT id FROM candidate) AND on_hand >= reserved + %(quantity)s
-    RETURNING id
-)
-INSERT INTO inventory_reservation
-    (stock_level_id, channel_id, reference, kind, status, quantity, expires_at, created_at)
-SELECT taken.id, %(channel)s, %(reference)s, %(kind)s, %(status)s, %(quantity)s,
-    %(expires_at)s, %(now)s
-FROM taken
-RETURNING id, stock_level_id
-"""
-
-
-def _server_bound_cursor():
-    """A cursor on Django's connection that binds parameters on the server.
-
-    Django's default (client-side binding) sends the statement with its values inlined,
-    so PostgreSQL plans it on every call, and planning this statement costs ten times
-    running it. With server-side binding psycopg prepares it once per connection (after
-    ``prepare_threshold`` calls). Wrapped like Django's own cursors, so query logging and
-    ``execute_wrappers`` still see it. (Behind PgBouncer in transaction mode this needs
-    PgBouncer 1.21+ with ``max_prepared_statements``.)
-    """
-    connection.ensure_connection()
-    wrapper = CursorDebugWrapper if connection.queries_logged else CursorWrapper
-    return wrapper(psycopg.Cursor(connection.connection), connection)
-
-
-def _reserve_one_in_one_statement(
-    *, channel, sku, quantity, reference, kind, location, expires_at
-) -> Reservation | None:
-    now = timezone.now()
-    with _server_bound_cursor() as cursor:
-        cursor.execute(
-            _RESERVE_ONE_SQL,
-            {
-                "channel": channel.pk,
-                "sku": sku,
-                "quantity": quantity,
-                "location": location.pk if location is not None else None,
-                "reference": reference,
-                "kind": kind,
-                "status": Reservation.Status.ACTIVE,
-                "expires_at": expires_at,
-                "now": now,
-            },
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    held = Reservation(
-        id=row[0],
-        stock_level_id=row[1],
-        channel=channel,
-        reference=reference,
-        kind=kind,
-        status=Reservation.Status.ACTIVE,
-        quantity=quantity,
-        expires_at=expires_at,
-        created_at=now,
-    )
-    held._state.adding, held._state.db = False, connection.alias
-    return held
 
 
 def shortage_error(sku: str, wanted: int, available: int) -> InsufficientStock:
@@ -188,10 +78,8 @@ def stock_reserve(
     if kind == Reservation.Kind.HOLD:
         expires_at = timezone.now() + (ttl or timedelta(minutes=settings.STOCK_HOLD_MINUTES))
     if len(quantities) == 1 and connection.vendor == "postgresql":
-        # A single statement is atomic on its own: outside a transaction it needs no
-        # BEGIN/COMMIT round trips; inside the caller's, it is part of it.
         [(sku, quantity)] = quantities.items()
-        held = _reserve_one_in_one_statement(
+        held = reserve_one_in_one_statement(
             channel=channel,
             sku=sku,
             quantity=quantity,
@@ -366,130 +254,3 @@ def _plans_write(*, template: Reservation, plans: list[tuple[int, int]]) -> list
     return Reservation.objects.bulk_create(
         [_reservation_from(template, level_pk=pk, quantity=part) for pk, part in plans]
     )
-
-
-def _active(reference: str):
-    return Reservation.objects.filter(reference=reference, status=Reservation.Status.ACTIVE)
-
-
-def _close(reservation: Reservation, *, status: str, now: datetime, **conditions) -> bool:
-    """Flip one active reservation to ``status`` and give its units back to ``reserved``.
-
-    The flip is a conditional UPDATE: when two closers race (the expiry job and a checkout
-    converting the hold), exactly one of them changes the row and moves the counter.
-    """
-    flipped = Reservation.objects.filter(
-        pk=reservation.pk, status=Reservation.Status.ACTIVE, **conditions
-    ).update(status=status, closed_at=now)
-    if flipped:
-        StockLevel.objects.filter(pk=reservation.stock_level_id).update(
-            reserved=F("reserved") - reservation.quantity
-        )
-    return bool(flipped)
-
-
-@transaction.atomic
-def reservation_convert(*, reference: str, new_reference: str | None = None) -> list[Reservation]:
-    """Turn the checkout holds of ``reference`` into order allocations (they stop expiring),
-    optionally filed under ``new_reference`` (``checkout:42`` → ``order:WEB-000123``).
-
-    All or nothing: if the expiry job released any of them first, :class:`HoldExpired`.
-    """
-    holds = list(_active(reference).filter(kind=Reservation.Kind.HOLD).order_by("pk"))
-    if not holds:
-        raise HoldExpired(fields={"reference": [reference]})
-    target = new_reference or reference
-    # One statement for every hold, whatever the number of lines; the status condition
-    # makes it lose cleanly to the expiry job (fewer rows changed: the hold is gone).
-    converted = Reservation.objects.filter(
-        pk__in=[hold.pk for hold in holds],
-        status=Reservation.Status.ACTIVE,
-        kind=Reservation.Kind.HOLD,
-    ).update(kind=Reservation.Kind.ALLOCATION, expires_at=None, reference=target)
-    if converted != len(holds):
-        raise HoldExpired(fields={"reference": [reference]})
-    for hold in holds:
-        hold.kind, hold.expires_at, hold.reference = Reservation.Kind.ALLOCATION, None, target
-    return holds
-
-
-@transaction.atomic
-def reservation_release(*, reference: str) -> int:
-    """Give back everything still reserved for ``reference`` (a cancelled order or cart).
-
-    Returns the units released; releasing twice releases nothing the second time.
-    """
-    now = timezone.now()
-    released = 0
-    for reservation in _active(reference).order_by("stock_level_id", "pk"):
-        if _close(reservation, status=Reservation.Status.RELEASED, now=now):
-            released += reservation.quantity
-    return released
-
-
-def reservation_expire_due(*, now: datetime | None = None, batch_size: int = 500) -> int:
-    """Release checkout holds past their expiry (the beat job). Returns how many expired.
-
-    The holds of one reference expire together, in one transaction, so a checkout never
-    finds half of its holds gone.
-    """
-    now = now or timezone.now()
-    references = list(
-        Reservation.objects.filter(
-            status=Reservation.Status.ACTIVE,
-            kind=Reservation.Kind.HOLD,
-            expires_at__lte=now,
-        )
-        .values_list("reference", flat=True)
-        .distinct()[:batch_size]
-    )
-    expired = 0
-    for reference in references:
-        with transaction.atomic():
-            due = (
-                _active(reference)
-                .filter(kind=Reservation.Kind.HOLD, expires_at__lte=now)
-                .order_by("stock_level_id", "pk")
-            )
-            for reservation in due:
-                expired += _close(
-                    reservation,
-                    status=Reservation.Status.EXPIRED,
-                    now=now,
-                    kind=Reservation.Kind.HOLD,
-                )
-    return expired
-
-
-@transaction.atomic
-def stock_sale_commit(*, reference: str, actor=None, actor_label: str = "") -> list[StockMovement]:
-    """The goods of ``reference`` leave the shelf: on hand and reserved go down together,
-    each reservation is marked sold and a sale movement is written for it."""
-    now = timezone.now()
-    movements = []
-    reservations = list(_active(reference).order_by("stock_level_id", "pk"))
-    if not reservations:
-        raise ReservationNotFound(fields={"reference": [reference]})
-    for reservation in reservations:
-        sold = Reservation.objects.filter(
-            pk=reservation.pk, status=Reservation.Status.ACTIVE
-        ).update(status=Reservation.Status.SOLD, closed_at=now)
-        if not sold:
-            continue
-        StockLevel.objects.filter(pk=reservation.stock_level_id).update(
-            on_hand=F("on_hand") - reservation.quantity,
-            reserved=F("reserved") - reservation.quantity,
-        )
-        movements.append(
-            StockMovement(
-                stock_level_id=reservation.stock_level_id,
-                kind=StockMovement.Kind.SALE,
-                quantity=-reservation.quantity,
-                reference=reference,
-                channel_id=reservation.channel_id,
-                **actor_fields(actor, actor_label),
-            )
-        )
-    if not movements:
-        raise ReservationNotFound(fields={"reference": [reference]})
-    return StockMovement.objects.bulk_create(movements)
