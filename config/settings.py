@@ -452,6 +452,11 @@ STOCK_HOLD_MINUTES = env.int("STOCK_HOLD_MINUTES", 15, minimum=1)
 # The web store's cached pages (inventory/store_cache.py) show stock at most this old;
 # catalog edits show at once. The checkout decides on the live stock.
 STORE_STOCK_SECONDS = env.int("STORE_STOCK_SECONDS", 15, minimum=1)
+# The hot single-line allocation remembers, per process, the stock level it chose for this
+# long (inventory/services/reservations/hot.py); 0 turns it off. Stock is always decided by
+# the live row; only a location closed or a variant deactivated in another process can be
+# seen this much later.
+STOCK_ALLOCATION_HINT_SECONDS = env.int("STOCK_ALLOCATION_HINT_SECONDS", 1, minimum=0)
 # A till reads a customer's summary only within this long after finding them by phone/email.
 POS_CUSTOMER_ACCESS_MINUTES = env.int("POS_CUSTOMER_ACCESS_MINUTES", 30, minimum=1)
 

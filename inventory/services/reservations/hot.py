@@ -119,7 +119,7 @@ for _model in (Variant, Location, SalesChannel, ChannelLocation, StockLevel):
 
 
 def _hint_seconds() -> float:
-    return float(getattr(settings, "STOCK_ALLOCATION_HINT_SECONDS", 1.0))
+    return float(settings.STOCK_ALLOCATION_HINT_SECONDS)
 
 
 def _server_bound_cursor():
