@@ -390,8 +390,9 @@ def order_completion_record(
         return
     if earn_points:
         # Neither points nor a referral reward for a sale whose prices a manager has yet to
-        # accept (an offline sale charged otherwise than the catalog).
-        order_points_earn(order=order)
+        # accept (an offline sale charged otherwise than the catalog). An order placed in
+        # this transaction (``placed``) earns without a savepoint: its reference is new.
+        order_points_earn(order=order, savepoint=placed is None)
         # A referred friend's qualifying order rewards the referrer (once per friend).
         referral_reward_grant(order=order)
     completed = (Event.Kind.ORDER_COMPLETED, order_event_payload(order=order, lines=lines), None)
@@ -403,13 +404,17 @@ def order_completion_record(
     )
 
 
-def order_points_earn(*, order: Order) -> None:
-    """The customer earns the points of the order's total (once: the ledger's reference)."""
+def order_points_earn(*, order: Order, savepoint: bool = True) -> None:
+    """The customer earns the points of the order's total (once: the ledger's reference).
+
+    ``savepoint=False`` only for an order written in the caller's transaction
+    (``customers.services.loyalty_earn``)."""
     loyalty_earn(
         customer=order.customer,
         reference=order.reference,
         amount=order.total_amount,
         note=_("Order %(number)s") % {"number": order.number},
+        savepoint=savepoint,
     )
 
 
