@@ -229,7 +229,12 @@ def _sale_lines_price(*, channel, lines, points, sold_offline, quote) -> Pricing
         return pricing
     pricing = Pricing(
         currency=channel.currency,
-        lines=lines_price(channel=channel, lines=lines, trust_client_prices=sold_offline),
+        lines=lines_price(
+            channel=channel,
+            lines=lines,
+            trust_client_prices=sold_offline,
+            bundles_stamp=not sold_offline,
+        ),
         points=points,
     )
     if not sold_offline:
