@@ -2,8 +2,9 @@
 
 from collections.abc import Sequence
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models.sql import InsertQuery
 from django.utils.translation import gettext as _
 
 from inventory import locks
@@ -75,17 +76,7 @@ def _sell(*, channel, quantities, reference, location, actor_fields) -> list[Sto
             )
         if level.available < quantity:
             raise shortage_error(sku, quantity, level.available)
-    StockLevel.objects.filter(pk__in=[level.pk for level in levels.values()]).update(
-        on_hand=F("on_hand")
-        - Case(
-            *(
-                When(pk=levels[sku].pk, then=Value(quantity))
-                for sku, quantity in quantities.items()
-            ),
-            output_field=IntegerField(),
-        )
-    )
-    return StockMovement.objects.bulk_create(
+    movements = [
         StockMovement(
             stock_level_id=levels[sku].pk,
             kind=StockMovement.Kind.SALE,
@@ -95,4 +86,44 @@ def _sell(*, channel, quantities, reference, location, actor_fields) -> list[Sto
             **actor_fields,
         )
         for sku, quantity in quantities.items()
+    ]
+    taken = {levels[sku].pk: quantity for sku, quantity in quantities.items()}
+    if connection.vendor == "postgresql":
+        return _take_and_record(taken, movements)
+    StockLevel.objects.filter(pk__in=list(taken)).update(
+        on_hand=F("on_hand")
+        - Case(
+            *(When(pk=pk, then=Value(quantity)) for pk, quantity in taken.items()),
+            output_field=IntegerField(),
+        )
     )
+    return StockMovement.objects.bulk_create(movements)
+
+
+def _take_and_record(taken: dict[int, int], movements: list[StockMovement]):
+    """PostgreSQL: the decrement and the ledger's rows in one statement (one round trip),
+    the ``UPDATE`` a data-modifying ``WITH`` part of the movements' ``INSERT``. The rows
+    are already locked (above), so the ``UPDATE`` waits on nothing."""
+    insert = InsertQuery(StockMovement)
+    insert.insert_values(
+        [field for field in StockMovement._meta.concrete_fields if not field.primary_key],
+        movements,
+    )
+    compiler = insert.get_compiler(connection=connection)
+    compiler.returning_fields = [StockMovement._meta.pk]
+    [(insert_sql, insert_params)] = compiler.as_sql()
+    table = connection.ops.quote_name(StockLevel._meta.db_table)
+    cases = " ".join(["WHEN %s THEN %s"] * len(taken))
+    update_sql = (
+        f"UPDATE {table} SET on_hand = on_hand - (CASE id {cases} END)"  # noqa: S608
+        " WHERE id = ANY(%s)"
+    )
+    update_params = [value for pair in taken.items() for value in pair] + [list(taken)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH taken AS ({update_sql}) {insert_sql}", [*update_params, *insert_params]
+        )
+        for movement, (pk,) in zip(movements, cursor.fetchall(), strict=True):
+            movement.pk = movement.id = pk
+            movement._state.adding = False
+    return movements
