@@ -7,12 +7,21 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from inventory.models import SalesChannel
 from orders.api.serializers import OrderOutput
 from orders.api.serializers.sales import order_output_lean
 from orders.models import Order
-from orders.selectors import order_list
+from orders.selectors import order_list, pos_channel_get, terminal_by_token
 from orders.services import shift_open
-from tests.factories import CustomerFactory, StaffFactory, VariantFactory, stocked
+from tests.factories import (
+    CustomerFactory,
+    LocationFactory,
+    StaffFactory,
+    VariantFactory,
+    channel_selling_from,
+    stocked,
+    terminal_with_token,
+)
 from tests.orders.test_api_pos_sales import sale
 from tests.orders.test_api_pos_sales import store as store_fixture
 
@@ -164,3 +173,21 @@ def test_a_shift_closed_after_the_terminal_was_read_leaves_the_sale_for_late_syn
     order.refresh_from_db()
     assert order.shift is None and order.late_sync
     assert not shift.cash_movements.filter(kind="sale").exists()
+
+
+@pytest.mark.django_db
+def test_the_channel_read_with_the_terminal_is_the_stores_pos_channel():
+    # given
+    location = LocationFactory()
+    channel = channel_selling_from(location, kind="pos", code="pos-lean")
+    _terminal, token = terminal_with_token(location=location)
+
+    # when: built from the authentication's row
+    built = pos_channel_get(terminal=terminal_by_token(token=token))
+
+    # then: the stored row, field for field; none once the channel is switched off
+    fields = [field.attname for field in SalesChannel._meta.concrete_fields]
+    stored = SalesChannel.objects.get(pk=channel.pk)
+    assert [getattr(built, name) for name in fields] == [getattr(stored, name) for name in fields]
+    SalesChannel.objects.filter(pk=channel.pk).update(is_active=False)
+    assert pos_channel_get(terminal=terminal_by_token(token=token)) is None
