@@ -107,19 +107,23 @@ _active: tuple[str, list] = ("", [])
 def _active_bundles(stamp: str) -> list[tuple[Bundle, list[BundleItem], set[int]]]:
     """Every active bundle with its items and channel ids, read again when the stamp moved.
 
-    Read after the price read that gave ``stamp``: a combo edited in between makes the
-    copy newer than its stamp, so the next sale (whose stamp differs) reads it again."""
+    The rows are read after the price read that gave ``stamp`` (and in other statements):
+    they are kept under it only if the stamp, read again after them, is still the same, so
+    a combo edited meanwhile is never kept under a stamp it does not match (an edit then
+    undone would find it again). Otherwise they serve this sale only."""
     global _active
-    if _active[0] != stamp:
-        bundles = Bundle.objects.filter(is_active=True).prefetch_related("items", "channels")
-        _active = (
-            stamp,
-            [
-                (bundle, list(bundle.items.all()), {c.pk for c in bundle.channels.all()})
-                for bundle in bundles.order_by("pk")
-            ],
-        )
-    return _active[1]
+    if _active[0] == stamp:
+        return _active[1]
+    bundles = Bundle.objects.filter(is_active=True).prefetch_related("items", "channels")
+    active = [
+        (bundle, list(bundle.items.all()), {c.pk for c in bundle.channels.all()})
+        for bundle in bundles.order_by("pk")
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(bundles_stamp_sql())
+        if cursor.fetchone()[0] == stamp:
+            _active = (stamp, active)
+    return active
 
 
 def bundles_stamp_sql() -> str:

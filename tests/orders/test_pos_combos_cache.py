@@ -123,3 +123,18 @@ def test_a_combo_starts_at_its_time_without_any_change(till, catalog, time_machi
 
     # then
     assert response.status_code == 201, response.json()
+
+
+@pytest.mark.django_db
+def test_combos_read_under_a_stamp_that_moved_meanwhile_are_not_kept(catalog):  # noqa: F811
+    # given: a price read's stamp from before an edit the combos' read then saw
+    from orders.services import bundles as combos
+
+    combos._active = ("", [])
+
+    # when
+    read = combos._active_bundles("the stamp before the edit")
+
+    # then: used for that sale, never kept under a stamp they may not match
+    assert [bundle.pk for bundle, _items, _channels in read] == [catalog[0].pk]
+    assert combos._active == ("", [])
