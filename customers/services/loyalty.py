@@ -25,8 +25,14 @@ def _existing(*, customer: Customer, kind: str, reference: str, points: int) -> 
 
 
 def _append(
-    *, customer: Customer, kind: str, reference: str, points: int, note: str
+    *, customer: Customer, kind: str, reference: str, points: int, note: str, savepoint: bool = True
 ) -> LoyaltyEntry:
+    if not savepoint:
+        # The caller's reference is new in its own transaction (see loyalty_earn): no twin
+        # can insert it first, and any error rolls the caller's whole transaction back.
+        return LoyaltyEntry.objects.create(
+            customer=customer, kind=kind, reference=reference, points=points, note=note
+        )
     try:
         # A savepoint, so a concurrent twin that inserted first leaves the caller's
         # transaction usable; the twin's row is then the answer.
@@ -56,6 +62,7 @@ def loyalty_earn(
     amount: Decimal | None = None,
     points: int | None = None,
     note: str = "",
+    savepoint: bool = True,
 ) -> LoyaltyEntry | None:
     """Add points for ``amount`` spent (or exactly ``points``), once per reference.
 
@@ -64,6 +71,11 @@ def loyalty_earn(
     Returns None when the amount earns no point. One row is written, so it needs no
     transaction of its own: the insert is tried first (the usual case, one statement in a
     savepoint) and the reference's unique constraint catches a repeat.
+
+    ``savepoint=False`` (two statements fewer) is for a caller whose reference cannot have
+    been used yet, an order written in the caller's own transaction, and which never goes
+    on after an error: a repeat then fails the caller's transaction instead of answering
+    the first entry, and nothing of it is written.
     """
     customer = _live(customer)
     if points is None:
@@ -76,6 +88,7 @@ def loyalty_earn(
         reference=reference,
         points=points,
         note=note,
+        savepoint=savepoint,
     )
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from config.money import money_round
@@ -23,6 +24,7 @@ from inventory.models import Location, SalesChannel, Variant
 from inventory.services import StockLine
 from orders.exceptions import LoyaltyPointsInvalid, OrderLinesInvalid, PaymentsInvalid, PriceChanged
 from orders.models import Order, OrderLine, Payment
+from orders.services.bundles import bundles_stamp_sql
 from orders.services.numbers import order_number_next
 from orders.services.referrals import referral_reward_grant
 from orders.services.vouchers import VoucherQuote, voucher_redeem
@@ -94,12 +96,18 @@ class Pricing:
 
 
 def lines_price(
-    *, channel: SalesChannel, lines: list[LineInput], trust_client_prices: bool = False
+    *,
+    channel: SalesChannel,
+    lines: list[LineInput],
+    trust_client_prices: bool = False,
+    bundles_stamp: bool = False,
 ) -> list[PricedLine]:
     """Price each line from the catalog (one query), refusing unknown, inactive or bad lines.
 
     With ``trust_client_prices`` a line's own price is used when given. Otherwise a client
     price that differs from the catalog's is a :class:`PriceChanged` naming those lines.
+    With ``bundles_stamp`` the same query reads the combos' stamp, so that
+    :func:`orders.services.bundles.bundles_find` needs no query of its own.
     """
     if not lines:
         raise OrderLinesInvalid(
@@ -111,12 +119,11 @@ def lines_price(
             _("Quantities must be at least 1: %(skus)s.") % {"skus": ", ".join(bad_quantity)},
             fields={sku: [_("Quantity must be at least 1.")] for sku in bad_quantity},
         )
-    variants = {
-        variant.sku: variant
-        for variant in Variant.objects.select_related("product").filter(
-            sku__in={line.sku for line in lines}
-        )
-    }
+    read = Variant.objects.select_related("product").filter(sku__in={line.sku for line in lines})
+    if bundles_stamp:
+        # A fixed expression (model meta only), no parameter.
+        read = read.annotate(bundles_stamp=RawSQL(bundles_stamp_sql(), ()))  # noqa: S611
+    variants = {variant.sku: variant for variant in read}
     unknown = sorted({line.sku for line in lines} - set(variants))
     if unknown:
         raise OrderLinesInvalid(
@@ -390,8 +397,9 @@ def order_completion_record(
         return
     if earn_points:
         # Neither points nor a referral reward for a sale whose prices a manager has yet to
-        # accept (an offline sale charged otherwise than the catalog).
-        order_points_earn(order=order)
+        # accept (an offline sale charged otherwise than the catalog). An order placed in
+        # this transaction (``placed``) earns without a savepoint: its reference is new.
+        order_points_earn(order=order, savepoint=placed is None)
         # A referred friend's qualifying order rewards the referrer (once per friend).
         referral_reward_grant(order=order)
     completed = (Event.Kind.ORDER_COMPLETED, order_event_payload(order=order, lines=lines), None)
@@ -403,13 +411,17 @@ def order_completion_record(
     )
 
 
-def order_points_earn(*, order: Order) -> None:
-    """The customer earns the points of the order's total (once: the ledger's reference)."""
+def order_points_earn(*, order: Order, savepoint: bool = True) -> None:
+    """The customer earns the points of the order's total (once: the ledger's reference).
+
+    ``savepoint=False`` only for an order written in the caller's transaction
+    (``customers.services.loyalty_earn``)."""
     loyalty_earn(
         customer=order.customer,
         reference=order.reference,
         amount=order.total_amount,
         note=_("Order %(number)s") % {"number": order.number},
+        savepoint=savepoint,
     )
 
 

@@ -229,7 +229,12 @@ def _sale_lines_price(*, channel, lines, points, sold_offline, quote) -> Pricing
         return pricing
     pricing = Pricing(
         currency=channel.currency,
-        lines=lines_price(channel=channel, lines=lines, trust_client_prices=sold_offline),
+        lines=lines_price(
+            channel=channel,
+            lines=lines,
+            trust_client_prices=sold_offline,
+            bundles_stamp=not sold_offline,
+        ),
         points=points,
     )
     if not sold_offline:
@@ -366,15 +371,20 @@ class _Sale:
 
 def _stock_take(sale: _Sale) -> None:
     """The sale's stock leaves the shelf: refused when short online, never when offline."""
-    record = stock_offline_sale_record if sale.sold_offline else stock_sell
-    record(
-        location=sale.terminal.location,
-        lines=sale.pricing.stock_lines(),
-        reference=sale.reference,
-        channel=sale.channel,
-        actor=sale.cashier,
-        actor_label=f"terminal:{sale.terminal.pk}",
-    )
+    taken = {
+        "location": sale.terminal.location,
+        "lines": sale.pricing.stock_lines(),
+        "reference": sale.reference,
+        "channel": sale.channel,
+        "actor": sale.cashier,
+        "actor_label": f"terminal:{sale.terminal.pk}",
+    }
+    if sale.sold_offline:
+        stock_offline_sale_record(**taken)
+        return
+    # The channel is the store's own (pos_channel_for found it through the store's link),
+    # and a refusal rolls the whole sale back: no re-read of its locations, no savepoint.
+    stock_sell(**taken, location_checked=True, savepoint=False)
 
 
 def _shift_confirm(*, order: Order, shift_id: int | None, terminal: Terminal) -> Shift | None:

@@ -2,9 +2,10 @@
 
 The order, cancellation and return services call these in their own transaction, so a
 figure moves exactly when the order does and a rolled-back sale leaves no trace. Each
-change is one upsert statement per grain, whatever the number of lines
+change is one upsert per table, whatever the number of lines
 (``INSERT … ON CONFLICT DO UPDATE SET units = units + excluded.units``), so two
-concurrent sales of the same day, channel and product never lose an increment.
+concurrent sales of the same day, channel and product never lose an increment; on
+PostgreSQL the four upserts are sent as one statement.
 
 What is counted: an order on the day it was placed (shop time), every status but
 cancelled; a cancellation takes its order back out of that day; a return counts on the
@@ -76,8 +77,9 @@ def _figure_names(model) -> tuple[str, ...]:
     return CHANNEL_FIGURES if model in (DailyChannelSales, MonthlyChannelSales) else FIGURES
 
 
-def _add(model, rows: list[dict]) -> None:
-    """Add each row's figures to its key's row, creating it at zero first: one statement.
+def _upsert(model, rows: list[dict]) -> tuple[str, list] | None:
+    """The statement adding each row's figures to its key's row (creating it at zero
+    first), with its parameters; None when no figure moves.
 
     ``INSERT … ON CONFLICT (key) DO UPDATE SET f = table.f + excluded.f`` reads the same on
     SQLite and PostgreSQL. Django's ``bulk_create(update_conflicts=True)`` can only *set*
@@ -94,7 +96,7 @@ def _add(model, rows: list[dict]) -> None:
             target[name] += row.get(name, 0)
     rows = [row for row in merged.values() if any(row[name] for name in figures)]
     if not rows:
-        return
+        return None
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     keys = [name for name in rows[0] if name not in figures]
@@ -113,8 +115,23 @@ def _add(model, rows: list[dict]) -> None:
     params = [
         field.get_db_prep_save(row[field.name], connection) for row in rows for field in fields
     ]
+    return sql, params
+
+
+def _execute(statements: list[tuple[str, list]]) -> None:
+    """Run the upserts: on PostgreSQL as one statement (each a data-modifying ``WITH`` part:
+    one round trip; the parts touch different tables, and every change of a rollup builds
+    the same parts in the same order, so the rows are locked in one order everywhere);
+    elsewhere one statement each (SQLite has no ``INSERT`` inside ``WITH``)."""
+    if not statements:
+        return
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if connection.vendor != "postgresql":
+            for sql, params in statements:
+                cursor.execute(sql, params)
+            return
+        parts = ", ".join(f"u{index} AS ({sql})" for index, (sql, _) in enumerate(statements))
+        cursor.execute(f"WITH {parts} SELECT 1", [p for _, params in statements for p in params])
 
 
 def _key(on: date, channel_id: int, location_id: int | None) -> dict:
@@ -123,13 +140,14 @@ def _key(on: date, channel_id: int, location_id: int | None) -> dict:
 
 def _add_both(channel_rows: list[dict], product_rows: list[dict]) -> None:
     """Add day rows (keyed by ``on``) and the same figures to their months' rows."""
+    statements = []
     for (daily, monthly), rows in zip(GRAINS, (channel_rows, product_rows), strict=True):
-        _add(daily, rows)
         months = []
         for row in rows:
             month = {name: value for name, value in row.items() if name != "on"}
             months.append({"month": row["on"].replace(day=1), **month})
-        _add(monthly, months)
+        statements += [_upsert(daily, rows), _upsert(monthly, months)]
+    _execute([statement for statement in statements if statement is not None])
 
 
 def _figures(key: dict, pairs, *, units: str, amount: str, count: int) -> tuple[list, list]:
