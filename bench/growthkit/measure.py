@@ -140,12 +140,28 @@ def consumer_rate(events: int = 2000) -> float:
             for cid in ids
         ),
     )  # fmt: skip
+    stream_wait()
     started = time.perf_counter()
     read = flows_consume_all()
     seconds = time.perf_counter() - started
     if read != len(ids):
         raise RuntimeError(f"the consumer read {read:,} events, not the {len(ids):,} new ones")
     return read / seconds
+
+
+def stream_wait(timeout: float = 600) -> None:
+    """Untimed: wait until ``event_stream`` hands out the newest event. A transaction of
+    another session on the server that started before it holds it back (a COPY of
+    another bench on the same cluster)."""
+    from customers.models import Event
+    from customers.selectors import event_stream
+
+    newest = Event.objects.order_by("-id").values_list("id", flat=True)[0]
+    deadline = time.monotonic() + timeout
+    while not event_stream().filter(id=newest).exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the event stream did not reach the new events")
+        time.sleep(0.2)
 
 
 def abandoned_carts(scale: int) -> tuple[float, float]:
@@ -174,6 +190,7 @@ def abandoned_carts(scale: int) -> tuple[float, float]:
         at = datetime(day.year, day.month, day.day, 3, tzinfo=UTC) + timedelta(days=round_)
         ids = [first + (k * step + round_) % scale for k in range(SWEEP_CARTS)]
         copy_rows(Event, _cart_events(ids, at, lines))
+        stream_wait()
         with time_machine.travel(at + timedelta(hours=1, minutes=5), tick=False):
             started = time.perf_counter()
             read = flows_consume_all()
