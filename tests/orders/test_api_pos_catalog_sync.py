@@ -141,3 +141,26 @@ def test_the_lean_page_is_the_serializers_json(api):
     assert body["results"] == [dict(CatalogVariantOutput(v).data) for v in stored]
     assert body["results"][0]["id"] == variants[2].pk
     assert [row["price_amount"] for row in body["results"]] == ["99000", "12.5", "99000"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_starts_each_page_at_the_cursor_in_the_index():
+    from django.db import connection
+
+    from inventory.selectors import variant_sync_rows
+
+    # given: a cursor halfway through the catalog
+    variants = [VariantFactory() for _ in range(4)]
+    age(variants, 3600)
+    middle = Variant.objects.order_by("updated_at", "id")[1]
+
+    # when
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = variant_sync_rows(after=(middle.updated_at, middle.pk))[:5].explain()
+
+    # then: the keyset is the index's range condition, not a filter over every entry before it
+    assert "inventory_variant_sync_idx" in plan, plan
+    condition = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "updated_at >=" in condition, plan
