@@ -119,14 +119,19 @@ def test_a_cursor_or_limit_outside_the_documented_pattern_is_a_400(api, params, 
 
 @pytest.mark.django_db
 def test_the_lean_page_is_the_serializers_json(api):
-    # given: variants with and without a barcode, one of a product taken off sale
+    # given: variants with and without a barcode, one of a product taken off sale, prices
+    # with and without a fraction (twice the same), change times with and without microseconds
     from orders.api.serializers import CatalogVariantOutput
 
-    variants = [VariantFactory(price_amount=Decimal("12.50") + n) for n in range(3)]
-    Variant.objects.filter(pk=variants[0].pk).update(barcode="8930000000019")
+    prices = [Decimal("12.50"), Decimal(99000), Decimal(99000)]
+    variants = [VariantFactory(price_amount=price) for price in prices]
+    Variant.objects.filter(pk=variants[0].pk).update(barcode=None)
     variants[1].product.is_active = False
     variants[1].product.save(update_fields=["is_active"])
     age(variants, 3600)
+    # one changed on a whole second (no fraction in its stored time)
+    on_the_second = (timezone.now() - timedelta(hours=2)).replace(microsecond=0)
+    Variant.objects.filter(pk=variants[2].pk).update(updated_at=on_the_second)
 
     # when
     body = api.get("/api/v1/pos/catalog/", {"limit": 10}).json()
@@ -134,3 +139,28 @@ def test_the_lean_page_is_the_serializers_json(api):
     # then
     stored = Variant.objects.select_related("product").order_by("updated_at", "id")
     assert body["results"] == [dict(CatalogVariantOutput(v).data) for v in stored]
+    assert body["results"][0]["id"] == variants[2].pk
+    assert [row["price_amount"] for row in body["results"]] == ["99000", "12.5", "99000"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_starts_each_page_at_the_cursor_in_the_index():
+    from django.db import connection
+
+    from inventory.selectors import variant_sync_rows
+
+    # given: a cursor halfway through the catalog
+    variants = [VariantFactory() for _ in range(4)]
+    age(variants, 3600)
+    middle = Variant.objects.order_by("updated_at", "id")[1]
+
+    # when
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = variant_sync_rows(after=(middle.updated_at, middle.pk))[:5].explain()
+
+    # then: the keyset is the index's range condition, not a filter over every entry before it
+    assert "inventory_variant_sync_idx" in plan, plan
+    condition = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "updated_at >=" in condition, plan
