@@ -39,7 +39,13 @@ from campaigns.gates import GateFacts, gate_check
 from campaigns.locks import message_lock_claimed, message_lock_due
 from campaigns.models import Message
 from campaigns.selectors import contact_addresses
-from campaigns.services.answers import ProviderAnswer, answer_changes, provider_call
+from campaigns.services.answers import (
+    ProviderAnswer,
+    answer_changes,
+    event_payload,
+    provider_call,
+    verdict_changes,
+)
 from campaigns.services.fallback import fallback_possible, message_fallback
 from campaigns.services.rows import rows_update, rows_update_jsonb
 from customers.models import Event
@@ -349,7 +355,7 @@ def _verdicts_apply(part, verdicts, ours, readdressed, outcomes, plan: _Plan) ->
             outcomes[message.pk] = LOST
         elif verdict is not None:
             outcomes[message.pk] = verdict.state
-            plan.changes[message.pk] = _verdict_changes(message, verdict)
+            plan.changes[message.pk] = verdict_changes(message, verdict)
             if verdict.state == Message.State.SKIPPED:
                 plan.fallbacks.append((message, verdict.reason))
         else:
@@ -382,34 +388,9 @@ def _settle(previous, ours, now, outcomes, plan: _Plan) -> None:
         outcomes[message.pk] = outcome
         plan.changes[message.pk] = fields
         if outcome == Message.State.SENT:
-            payload = _event_payload(message, outcome, provider_id=message.provider_id)
+            payload = event_payload(message, outcome, provider_id=message.provider_id)
             plan.events.append((message.pk, message.customer, payload))
         elif outcome == Message.State.FAILED:
-            payload = _event_payload(message, outcome, reason=reason)
+            payload = event_payload(message, outcome, reason=reason)
             plan.events.append((message.pk, message.customer, payload))
             plan.fallbacks.append((message, reason))
-
-
-def _verdict_changes(message: Message, verdict) -> dict:
-    fields = dict(
-        state=verdict.state,
-        reason=verdict.reason,
-        reason_detail=verdict.detail,
-        address=message.address,
-    )
-    if verdict.state == Message.State.DEFERRED:
-        fields.update(send_at=verdict.send_at, claimed_at=None, claimed_by="", handed_at=None)
-    return fields
-
-
-def _event_payload(message: Message, state: str, **extra) -> dict:
-    return {
-        "message_id": message.pk,
-        "state": state,
-        "channel": message.channel,
-        "purpose": message.purpose,
-        "template_code": message.template_code,
-        "flow": message.flow,
-        "step": message.step,
-        **extra,
-    }
