@@ -142,3 +142,30 @@ def retry_delay(attempts: int) -> timedelta:
     """1, 2, 4 … times the base delay after the 1st, 2nd, 3rd … attempt, capped."""
     seconds = settings.MESSAGE_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
     return timedelta(seconds=min(seconds, settings.MESSAGE_RETRY_MAX_SECONDS))
+
+
+def verdict_changes(message: Message, verdict) -> dict:
+    """A gate's verdict (skipped or deferred) as the row's new values."""
+    fields = dict(
+        state=verdict.state,
+        reason=verdict.reason,
+        reason_detail=verdict.detail,
+        address=message.address,
+    )
+    if verdict.state == Message.State.DEFERRED:
+        fields.update(send_at=verdict.send_at, claimed_at=None, claimed_by="", handed_at=None)
+    return fields
+
+
+def event_payload(message: Message, state: str, **extra) -> dict:
+    """The ``message_sent`` timeline event's payload for a message's outcome."""
+    return {
+        "message_id": message.pk,
+        "state": state,
+        "channel": message.channel,
+        "purpose": message.purpose,
+        "template_code": message.template_code,
+        "flow": message.flow,
+        "step": message.step,
+        **extra,
+    }

@@ -24,6 +24,11 @@ FALLBACK_REASONS = frozenset(
 FALLBACK_SEPARATOR = ">"
 
 
+def fallback_possible(*, message: Message, reason: str) -> bool:
+    """Whether :func:`message_fallback` may schedule anything for this refusal."""
+    return reason in FALLBACK_REASONS and bool(message.flow)
+
+
 def message_fallback(*, message: Message, reason: str) -> Message | None:
     """A flow's message refused on its channel, scheduled again on the next one down.
 
@@ -32,7 +37,7 @@ def message_fallback(*, message: Message, reason: str) -> Message | None:
     None when the reason does not allow it, no channel is left, or the next channel has
     no template.
     """
-    if reason not in FALLBACK_REASONS or not message.flow:
+    if not fallback_possible(message=message, reason=reason):
         return None
     tried = message.idempotency_key.split(FALLBACK_SEPARATOR)[1:]
     explore = message.purpose == Message.Purpose.MARKETING

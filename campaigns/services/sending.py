@@ -32,18 +32,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from campaigns.gates import GateFacts, gate_check
 from campaigns.locks import message_lock_claimed, message_lock_due
 from campaigns.models import Message
 from campaigns.selectors import contact_addresses
-from campaigns.services.answers import ProviderAnswer, answer_changes, provider_call
-from campaigns.services.fallback import message_fallback
-from campaigns.services.rows import rows_update
+from campaigns.services.answers import (
+    ProviderAnswer,
+    answer_changes,
+    event_payload,
+    provider_call,
+    verdict_changes,
+)
+from campaigns.services.fallback import fallback_possible, message_fallback
+from campaigns.services.rows import rows_update, rows_update_jsonb
 from customers.models import Event
-from customers.services.events import event_record_many
+from customers.services.events import event_insert_statement, event_record_many
 
 
 @dataclass
@@ -149,18 +155,25 @@ def _chunk_commit(part, verdicts, readdressed, previous, outcomes, now) -> _Chun
     provider is called).
 
     First without locks: every UPDATE is conditional on the claim (``claimed_by``,
-    ``claimed_at``) and its count says whether every row was still ours, as it is but for
-    a worker that outlived its claim. If not, rolled back and done again under row locks,
-    row by row ``lost`` or not.
+    ``claimed_at``), as every row still is but for a worker that outlived its claim. On
+    PostgreSQL the whole chunk is then one statement (:func:`_hand_off_at_once`), whose
+    ``RETURNING`` names the rows still ours. Elsewhere its count says whether every row was
+    still ours; if not, rolled back and done again under row locks, row by row ``lost`` or
+    not; so is a chunk whose claims differ, or whose fallbacks need the transaction.
     """
     settling = previous.handed if previous else []
     tokens = {(message.claimed_by, message.claimed_at) for message in [*part, *settling]}
     if len(tokens) == 1:
-        try:
-            with transaction.atomic(durable=True):
-                return _hand_off(part, verdicts, readdressed, previous, outcomes, now, None)
-        except _Contended:
-            pass
+        if connection.vendor == "postgresql":
+            chunk = _hand_off_at_once(part, verdicts, readdressed, previous, outcomes, now)
+            if chunk is not None:
+                return chunk
+        else:
+            try:
+                with transaction.atomic(durable=True):
+                    return _hand_off(part, verdicts, readdressed, previous, outcomes, now, None)
+            except _Contended:
+                pass
     with transaction.atomic(durable=True):
         ours = _still_ours(fresh=part, settling=settling)
         return _hand_off(part, verdicts, readdressed, previous, outcomes, now, ours)
@@ -202,48 +215,138 @@ def _readdress(messages: list[Message]) -> set[int]:
     return readdressed
 
 
-def _hand_off(part, verdicts, readdressed, previous, outcomes, now, ours) -> _Chunk:
-    """In one transaction: the previous chunk's answers, this chunk's verdicts and hand-off.
+@dataclass
+class _Plan:
+    """A chunk's writes: every row's changes, the timeline events, the fallbacks to make."""
 
-    ``ours``: the rows locked and found still under our claim (a row the sweep took back
-    meanwhile is ``lost`` to us and left alone); None: all of them, which the conditional
-    UPDATEs verify (``_Contended`` otherwise, before anything leaves the transaction).
+    chunk: _Chunk
+    changes: dict[int, dict] = field(default_factory=dict)
+    events: list[tuple[int, object, dict]] = field(default_factory=list)  # (pk, customer, payload)
+    fallbacks: list[tuple[Message, str]] = field(default_factory=list)
+
+
+def _plan(part, verdicts, readdressed, previous, outcomes, now, ours) -> _Plan:
+    """The previous chunk's answers, this chunk's verdicts and hand-off, as row changes.
+
+    ``ours``: the rows this worker may write (a row the sweep took back meanwhile is
+    ``lost`` to us and left alone).
     """
-    settling = previous.handed if previous else []
-    if ours is None:
-        ours = {message.pk for message in [*part, *settling]}
-        any_message = (part or settling)[0]
-        claim = {"claimed_by": any_message.claimed_by, "claimed_at": any_message.claimed_at}
-    else:
-        claim = None
-    changes: dict[int, dict] = {}
-    events: list[tuple] = []
-    fallbacks: list[tuple[Message, str]] = []
-    if settling:
-        _settle(previous, ours, now, outcomes, changes, events, fallbacks)
-    chunk = _verdicts_apply(part, verdicts, ours, readdressed, outcomes, changes, fallbacks)
+    plan = _Plan(chunk=_Chunk())
+    if previous and previous.handed:
+        _settle(previous, ours, now, outcomes, plan)
+    plan.chunk = _verdicts_apply(part, verdicts, ours, readdressed, outcomes, plan)
     # Every outcome and verdict of the chunk and its hand-off marker in one UPDATE, whatever
-    # their kinds. A row the sweep marked uncertain meanwhile (handed over, answer coming)
-    # is still ours; a fresh row never is uncertain under our claim (the sweep makes an
-    # unhanded row pending and clears its claim), so the one condition serves both.
-    _mark_handed(chunk, changes, now)
-    where = claim and {**claim, "state": [Message.State.SENDING, Message.State.UNCERTAIN]}
-    if rows_update(model=Message, changes=changes, where=where) != len(changes) and claim:
-        raise _Contended()
+    # their kinds.
+    _mark_handed(plan.chunk, plan.changes, now)
+    return plan
+
+
+def _handed_over(chunk: _Chunk, now: datetime) -> None:
     for message in chunk.handed:
         message.attempts += 1
         message.handed_at = now
-    if events:
+
+
+def _hand_off(part, verdicts, readdressed, previous, outcomes, now, ours) -> _Chunk:
+    """In one transaction: the previous chunk's answers, this chunk's verdicts and hand-off.
+
+    ``ours``: the rows locked and found still under our claim; None: all of them, which
+    the conditional UPDATE verifies (``_Contended`` otherwise, before anything leaves the
+    transaction).
+    """
+    claim = None
+    if ours is None:
+        claim = _claim_of(part, previous)
+        ours = {message.pk for message in _rows_of(part, previous)}
+    plan = _plan(part, verdicts, readdressed, previous, outcomes, now, ours)
+    changes = plan.changes
+    # A row the sweep marked uncertain meanwhile (handed over, answer coming) is still
+    # ours; a fresh row never is uncertain under our claim (the sweep makes an unhanded row
+    # pending and clears its claim), so the one condition serves both.
+    where = claim and {**claim, "state": [Message.State.SENDING, Message.State.UNCERTAIN]}
+    if rows_update(model=Message, changes=changes, where=where) != len(changes) and claim:
+        raise _Contended()
+    _handed_over(plan.chunk, now)
+    if plan.events:
         event_record_many(
-            kind=Event.Kind.MESSAGE_SENT, entries=events, occurred_at=now, returning=False
+            kind=Event.Kind.MESSAGE_SENT,
+            entries=[(customer, payload) for _pk, customer, payload in plan.events],
+            occurred_at=now,
+            returning=False,
         )
     # Not allowed on this channel, or refused by its provider: a flow tries the next one.
-    for message, reason in fallbacks:
+    for message, reason in plan.fallbacks:
         message_fallback(message=message, reason=reason)
-    return chunk
+    return plan.chunk
 
 
-def _verdicts_apply(part, verdicts, ours, readdressed, outcomes, changes, fallbacks) -> _Chunk:
+def _hand_off_at_once(part, verdicts, readdressed, previous, outcomes, now) -> _Chunk | None:
+    """PostgreSQL: the chunk's transaction as ONE statement, committed when it returns.
+
+    ``WITH upd AS (UPDATE … WHERE <our claim> RETURNING id), sent AS (INSERT INTO
+    customers_event … WHERE the message is in upd) SELECT id FROM upd``: every outcome,
+    verdict and hand-off marker of the chunk, and the ``message_sent`` events of exactly
+    the rows it changed, together or not at all. A row no longer under our claim is not
+    matched: it is ``lost`` to us, gets no event and is not handed over, as under row
+    locks; the UPDATE waits for a sweep holding a row and re-checks it. Outside any atomic
+    block (a worker's) the statement is its own transaction: no BEGIN and COMMIT round
+    trips; inside one (a test's) it runs in a durable block like the other path, so
+    nesting it in a caller's transaction is refused the same way.
+
+    None, with nothing written, when a fallback is due: it schedules a message, which needs
+    the transaction of the other path.
+    """
+    claim = _claim_of(part, previous)
+    rows = _rows_of(part, previous)
+    planned = dict(outcomes)
+    plan = _plan(part, verdicts, readdressed, previous, planned, now, {m.pk for m in rows})
+    if any(fallback_possible(message=m, reason=reason) for m, reason in plan.fallbacks):
+        return None
+    where = {**claim, "state": [Message.State.SENDING, Message.State.UNCERTAIN]}
+    sql, params = rows_update_jsonb(model=Message, changes=plan.changes, where=where)
+    sql = f"{sql} RETURNING t.{connection.ops.quote_name(Message._meta.pk.column)}"
+    if plan.events:
+        insert, more = event_insert_statement(
+            kind=Event.Kind.MESSAGE_SENT,
+            entries=[(customer, payload) for _pk, customer, payload in plan.events],
+            refs=[pk for pk, _customer, _payload in plan.events],
+            ref_filter="e.ref IN (SELECT id FROM upd)",
+            occurred_at=now,
+        )
+        # Two statements of our own making, every value a parameter.
+        sql = f"WITH upd AS ({sql}), sent AS ({insert}) SELECT id FROM upd"  # noqa: S608
+        params = params + more
+    if connection.get_autocommit():
+        matched = _execute_ids(sql, params)
+    else:
+        with transaction.atomic(durable=True):
+            matched = _execute_ids(sql, params)
+    for message in rows:
+        if message.pk not in matched:
+            outcomes[message.pk] = LOST
+        elif message.pk in planned:  # a handed-over row's outcome comes with its answer
+            outcomes[message.pk] = planned[message.pk]
+    plan.chunk.handed = [message for message in plan.chunk.handed if message.pk in matched]
+    _handed_over(plan.chunk, now)
+    return plan.chunk
+
+
+def _execute_ids(sql: str, params: list) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _rows_of(part, previous) -> list[Message]:
+    return [*part, *(previous.handed if previous else [])]
+
+
+def _claim_of(part, previous) -> dict:
+    any_message = _rows_of(part, previous)[0]
+    return {"claimed_by": any_message.claimed_by, "claimed_at": any_message.claimed_at}
+
+
+def _verdicts_apply(part, verdicts, ours, readdressed, outcomes, plan: _Plan) -> _Chunk:
     """This chunk's gate verdicts as row changes; the messages left to hand over."""
     chunk = _Chunk()
     for message in part:
@@ -252,13 +355,13 @@ def _verdicts_apply(part, verdicts, ours, readdressed, outcomes, changes, fallba
             outcomes[message.pk] = LOST
         elif verdict is not None:
             outcomes[message.pk] = verdict.state
-            changes[message.pk] = _verdict_changes(message, verdict)
+            plan.changes[message.pk] = verdict_changes(message, verdict)
             if verdict.state == Message.State.SKIPPED:
-                fallbacks.append((message, verdict.reason))
+                plan.fallbacks.append((message, verdict.reason))
         else:
             chunk.handed.append(message)
             if message.pk in readdressed:
-                changes[message.pk] = {"address": message.address}
+                plan.changes[message.pk] = {"address": message.address}
     return chunk
 
 
@@ -274,7 +377,7 @@ def _mark_handed(chunk: _Chunk, changes: dict[int, dict], now: datetime) -> None
         changes.setdefault(message.pk, {}).update(handed_at=now, attempts=message.attempts + 1)
 
 
-def _settle(previous, ours, now, outcomes, changes, events, fallbacks) -> None:
+def _settle(previous, ours, now, outcomes, plan: _Plan) -> None:
     """The providers' answers for the previous chunk: its rows' changes and events."""
     for message in previous.handed:
         # A row the sweep marked uncertain meanwhile is still ours to settle.
@@ -283,35 +386,11 @@ def _settle(previous, ours, now, outcomes, changes, events, fallbacks) -> None:
             continue
         outcome, fields, reason = answer_changes(message, previous.answers[message.pk], now)
         outcomes[message.pk] = outcome
-        changes[message.pk] = fields
+        plan.changes[message.pk] = fields
         if outcome == Message.State.SENT:
-            payload = _event_payload(message, outcome, provider_id=message.provider_id)
-            events.append((message.customer, payload))
+            payload = event_payload(message, outcome, provider_id=message.provider_id)
+            plan.events.append((message.pk, message.customer, payload))
         elif outcome == Message.State.FAILED:
-            events.append((message.customer, _event_payload(message, outcome, reason=reason)))
-            fallbacks.append((message, reason))
-
-
-def _verdict_changes(message: Message, verdict) -> dict:
-    fields = dict(
-        state=verdict.state,
-        reason=verdict.reason,
-        reason_detail=verdict.detail,
-        address=message.address,
-    )
-    if verdict.state == Message.State.DEFERRED:
-        fields.update(send_at=verdict.send_at, claimed_at=None, claimed_by="", handed_at=None)
-    return fields
-
-
-def _event_payload(message: Message, state: str, **extra) -> dict:
-    return {
-        "message_id": message.pk,
-        "state": state,
-        "channel": message.channel,
-        "purpose": message.purpose,
-        "template_code": message.template_code,
-        "flow": message.flow,
-        "step": message.step,
-        **extra,
-    }
+            payload = event_payload(message, outcome, reason=reason)
+            plan.events.append((message.pk, message.customer, payload))
+            plan.fallbacks.append((message, reason))

@@ -128,6 +128,54 @@ def _events_insert(*, kind: str, rows: list[tuple[int, dict]], when: datetime) -
             cursor.execute(head + "VALUES " + values, params)
 
 
+def event_insert_statement(
+    *,
+    kind: str,
+    entries: list[tuple[Customer, dict]],
+    refs: list[int],
+    ref_filter: str,
+    occurred_at: datetime | None = None,
+) -> tuple[str, list]:
+    """PostgreSQL only: ``event_record_many(returning=False)``'s INSERT as ``(sql, params)``,
+    for a caller that runs it inside a larger statement of its own (a data-modifying CTE).
+
+    The same rows (the surviving profile of a merged one, no ``channel``/``location``, the
+    transaction's ``tx_id`` by the column default, each payload encoded by the field's
+    encoder), read from ONE ``jsonb`` parameter: the SQL text does not grow with the rows, so
+    the driver parses it once per process, and no array of payloads is quoted in Python.
+    ``refs`` holds one id of the caller's per entry, seen as ``e.ref``; ``ref_filter`` is the
+    caller's condition on it (``e.ref IN (SELECT id FROM upd)``, ``upd`` its own CTE): only
+    the entries it keeps are inserted. SQL written by the caller, never a value.
+    """
+    if kind not in Event.Kind.values:
+        raise ValueError(f"Unknown event kind {kind!r}.")
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("event_insert_statement is PostgreSQL's (jsonb_array_elements).")
+    meta, quote = Event._meta, connection.ops.quote_name
+    moment = meta.get_field("occurred_at").get_db_prep_save(
+        occurred_at or timezone.now(), connection
+    )
+    recorded = meta.get_field("recorded_at").get_db_prep_save(timezone.now(), connection)
+    rows = [
+        {"customer": customer.merged_into_id or customer.pk, "ref": ref, "payload": payload or {}}
+        for (customer, payload), ref in zip(entries, refs, strict=True)
+    ]
+    document = json.dumps(rows, cls=meta.get_field("payload").encoder)
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("customer", "kind", "occurred_at", "recorded_at", "payload")
+    )
+    # Identifiers from the model's meta and the caller's own SQL; every value a parameter.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+        "SELECT e.customer, %s, %s, %s, e.payload FROM ("
+        "SELECT (j ->> 'customer')::bigint AS customer, (j ->> 'ref')::bigint AS ref, "
+        "j -> 'payload' AS payload FROM jsonb_array_elements(%s::jsonb) AS r(j)"
+        f") AS e WHERE {ref_filter}"
+    )
+    return sql, [kind, moment, recorded, document]
+
+
 def event_record_several(
     *,
     customer: Customer,
