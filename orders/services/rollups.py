@@ -18,7 +18,8 @@ channel) are a function of the customer's orders that are not cancelled, in id o
 milestones before and after and adds the difference to the days of the orders whose
 milestone moved (a cancelled first order makes the second one the first); on PostgreSQL
 it locks the customer's row first, so two orders of one customer are counted one after the
-other. An order moved to another customer (a merge) is caught up by ``reports_rebuild``.
+other. Orders moved to another customer by a merge move their milestones in the merge's
+transaction (``rollup_customers_merging``).
 
 Lock order: each call is the *last* statement of its transaction (after the stock
 levels, the order, the shift, vouchers and loyalty), so a transaction holding rollup rows
