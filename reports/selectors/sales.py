@@ -92,7 +92,7 @@ def sales_by_channel(*, scope: Scope) -> Sales:
     one (a phone line, another marketplace shop) appears with its first order.
 
     Per month, the whole months come from the month rows (see ``_channel_rows``): a year
-    reads about two dozen rows per channel and store instead of 730."""
+    reads about two dozen rows per channel instead of 730."""
     shift = timedelta(days=scope.days)
     total = ChannelRow(channel_id=0, name="")
     channels: dict[int, ChannelRow] = {}
@@ -108,7 +108,7 @@ def sales_by_channel(*, scope: Scope) -> Sales:
         if not row["month_row"] and not current and on.replace(day=1) in plan:
             # A day of a previous month read whole that falls in another bucket once
             # mirrored: moved from the month's bucket to its own (the totals hold it once).
-            buckets[plan[on.replace(day=1)]].previous.add(row, sign=-1)
+            buckets[plan[on.replace(day=1)][0]].previous.add(row, sign=-1)
             buckets[bucket_start(on + shift, scope.grain)].previous.add(row)
             continue
         channel = channels.setdefault(
@@ -122,7 +122,7 @@ def sales_by_channel(*, scope: Scope) -> Sales:
         if current:
             buckets[bucket_start(on, scope.grain)].current.add(row)
         elif row["month_row"]:
-            buckets[plan[on]].previous.add(row)
+            buckets[plan[on][0]].previous.add(row)
         else:
             # The previous period's day at the same distance from its start.
             buckets[bucket_start(on + shift, scope.grain)].previous.add(row)
@@ -133,27 +133,34 @@ def sales_by_channel(*, scope: Scope) -> Sales:
     )
 
 
-def _month_plan(scope: Scope) -> dict[date, date]:
-    """Per month, the previous period's whole months read from the month rows, each with
-    the bucket (month) that most of its days fall in once mirrored onto this period."""
+def _month_plan(scope: Scope) -> dict[date, tuple[date, list[tuple[date, date]]]]:
+    """Per month, the previous period's whole months read from the month rows: the bucket
+    (month) that most of the month's days fall in once mirrored onto this period, and the
+    ranges of its other days (read from the day rows to move them to their bucket)."""
     if scope.grain != "month":
         return {}
     _days, months = month_split(scope.previous_start, scope.previous_end)
-    plan: dict[date, date] = {}
+    shift = timedelta(days=scope.days)
+    plan: dict[date, tuple[date, list[tuple[date, date]]]] = {}
     month = months[0] if months else None
     while months and month <= months[1]:
-        last = next_month(month) - timedelta(days=1)
-        counts: dict[date, int] = defaultdict(int)
+        # The month's days, mirrored, split into runs by the bucket they fall in.
+        runs: list[list] = []
         day = month
-        while day <= last:
-            counts[bucket_start(day + timedelta(days=scope.days), "month")] += 1
+        while day < next_month(month):
+            bucket = bucket_start(day + shift, "month")
+            if runs and runs[-1][0] == bucket:
+                runs[-1][2] = day
+            else:
+                runs.append([bucket, day, day])
             day += timedelta(days=1)
-        plan[month] = max(counts, key=lambda bucket: (counts[bucket], -bucket.toordinal()))
+        most = max(runs, key=lambda run: (run[2] - run[1]).days)[0]
+        plan[month] = (most, [(first, last) for bucket, first, last in runs if bucket != most])
         month = next_month(month)
     return plan
 
 
-def _channel_rows(scope: Scope, plan: dict[date, date]) -> list[dict]:
+def _channel_rows(scope: Scope, plan: dict) -> list[dict]:
     """The channel rows of both periods, one query, each with ``on`` (a day, or a month's
     first day) and ``month_row``.
 
@@ -176,13 +183,8 @@ def _channel_rows(scope: Scope, plan: dict[date, date]) -> list[dict]:
         while whole and month <= whole[1]:
             months.append(month)
             month = next_month(month)
-    for month, bucket in plan.items():
-        shift = timedelta(days=scope.days)
-        day, last = month, next_month(month) - timedelta(days=1)
-        while day <= last:
-            if bucket_start(day + shift, "month") != bucket:
-                ranges.append((day, day))
-            day += timedelta(days=1)
+    for _bucket, straddling in plan.values():
+        ranges += straddling
     parts = []
     if ranges:
         by_day = Q()

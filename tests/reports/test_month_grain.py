@@ -1,6 +1,7 @@
 """Sales by channel per month: whole months come from the month rows, the partial months'
 days from the day rows, and the figures are the days' added up, this period's and the
-previous one's, whichever day the period starts and ends on."""
+previous one's, whichever day the period starts and ends on; the rows read grow with the
+months, not the days, and the page stays at 14 queries."""
 
 from collections import defaultdict
 from datetime import date, timedelta
@@ -10,10 +11,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from config.roles import OWNER
 from orders.models import DailyChannelSales, MonthlyChannelSales
 from reports import selectors
 from reports.selectors.sales import Figures, _channel_rows, _month_plan
-from tests.factories import LocationFactory, channel_selling_from
+from tests.factories import LocationFactory, StaffFactory, channel_selling_from
 
 pytestmark = pytest.mark.django_db
 FIRST, LAST = date(2024, 11, 1), date(2028, 3, 31)
@@ -145,8 +147,37 @@ def test_across_29_february_a_previous_month_reads_only_its_straddling_day(histo
 
     # then: April's month rows count in April 2027's bucket, 30 April 2026's day rows move
     # to May 2027's
-    assert plan[april] == date(2027, 4, 1)
+    assert plan[april] == (date(2027, 4, 1), [(date(2026, 4, 30), date(2026, 4, 30))])
     assert sorted({(row["on"], row["month_row"]) for row in rows}) == [
         (april, 1),
         (date(2026, 4, 30), 0),
     ]
+
+
+@pytest.mark.parametrize("days", [7, 30, 365])
+def test_the_page_per_month_stays_at_14_queries(
+    client, history, days, django_assert_max_num_queries
+):
+    # given
+    client.force_login(StaffFactory(role=OWNER))
+    end = date(2026, 11, 30)
+    params = {"start": end - timedelta(days=days - 1), "end": end, "grain": "month"}
+
+    # when
+    with django_assert_max_num_queries(14) as queries:
+        response = client.get("/admin/reports/", params)
+
+    # then: the months' figures, read from the month table from a whole month on
+    assert response.status_code == 200
+    sales = response.context["sales"]
+    assert [bucket.label for bucket in sales.buckets] == (["11/2026"] if days < 365 else [
+        f"{month:02}/{year}" for year, month in [(2025, 12), *((2026, m) for m in range(1, 12))]
+    ])  # fmt: skip
+    assert sales.total.current.order_count == sum(
+        DailyChannelSales.objects.filter(on__range=(params["start"], end)).values_list(
+            "order_count", flat=True
+        )
+    )
+    # (sales by channel: the one read that sums the returning orders)
+    (sales_read,) = [q["sql"] for q in queries.captured_queries if "returning_order" in q["sql"]]
+    assert ("monthlychannelsales" in sales_read) is (days >= 30)
