@@ -2,11 +2,15 @@
 right after it, the dashboard's new, returning, repeat and two-channel figures are those
 that ``reports_rebuild`` would compute, without the rebuild."""
 
+import threading
+import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import Sum
 
 from config.roles import OWNER
 from customers.exceptions import MergeNotAllowed
@@ -44,7 +48,8 @@ def _order(channel, customer, day, location=None):
         order=order, variant=pepper, sku=pepper.sku, name="Mắc khén",
         quantity=1, unit_price_amount=PRICE, total_amount=PRICE,
     )  # fmt: skip
-    rollup_order_placed(order=order, lines=[line])
+    with transaction.atomic():  # it locks the customer's row on PostgreSQL
+        rollup_order_placed(order=order, lines=[line])
     return order
 
 
@@ -142,3 +147,76 @@ def test_a_refused_merge_moves_no_milestone(two_profiles):
 
     # then
     assert _milestone_rows() == rows
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_sale_to_the_survivor_during_a_merge_counts_after_it_as_a_rebuild_would(
+    monkeypatch,
+):
+    # given: the two profiles, and a till at Hàng Giấy with pepper on the shelf
+    from customers.services import merge as merge_service
+    from orders.services import pos_sale_submit
+    from orders.services.placing import LineInput, TenderInput
+    from tests.factories import stocked, terminal_with_token
+    from tests.orders.test_lock_order import _someone_waits_for_a_lock
+
+    hang_giay = LocationFactory(name="Showroom Hàng Giấy")
+    pepper = VariantFactory(sku="MK-100G", price_amount=PRICE)
+    stocked(pepper, hang_giay, 10)
+    pos = channel_selling_from(hang_giay, kind="pos", code="pos-hg", name="POS Hàng Giấy")
+    web = channel_selling_from(hang_giay, kind="web", code="web", name="Web")
+    mai, mai_phone = CustomerFactory(), CustomerFactory()
+    _order(web, mai_phone, date(2026, 9, 20))
+    _order(pos, mai, date(2026, 10, 5), hang_giay)
+    terminal, _token = terminal_with_token(location=hang_giay)
+    # the merge, holding both profiles, moves the rows only once the sale waits for it
+    merge_holds = threading.Event()
+    real_move = merge_service._rows_move
+    saw_the_sale_wait = []
+
+    def move_after_the_sale_waits(**kwargs):
+        merge_holds.set()
+        saw_the_sale_wait.append(_someone_waits_for_a_lock())
+        return real_move(**kwargs)
+
+    monkeypatch.setattr(merge_service, "_rows_move", move_after_the_sale_waits)
+    answers = {}
+
+    def merge():
+        answers["merge"] = customer_merge(target=mai, source=mai_phone, actor=None)
+
+    def sell():
+        assert merge_holds.wait(timeout=10)
+        answers["sale"], _ = pos_sale_submit(
+            terminal=terminal, client_uuid=uuid.uuid4(), customer=mai,
+            lines=[LineInput(sku=pepper.sku, quantity=1)],
+            tenders=[TenderInput(method="cash", amount=PRICE)],
+        )  # fmt: skip
+
+    def run_closing(target):
+        try:
+            target()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run_closing, args=(t,)) for t in (merge, sell)]
+
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    # then: the sale waited for the merge; both went through; the milestones (one customer,
+    # three orders: one new, two returning, two channels) are what the rebuild computes
+    assert saw_the_sale_wait == [True]
+    assert set(answers) == {"merge", "sale"}
+    rows = _milestone_rows()
+    call_command("reports_rebuild", verbosity=0)
+    assert _milestone_rows() == rows
+    totals = MonthlyChannelSales.objects.aggregate(
+        new=Sum("new_customer_count"), returning=Sum("returning_order_count"),
+        repeat=Sum("repeat_customer_count"), multichannel=Sum("multichannel_customer_count"),
+    )  # fmt: skip
+    assert totals == {"new": 1, "returning": 2, "repeat": 1, "multichannel": 1}
