@@ -9,6 +9,14 @@ class OrdersConfig(AppConfig):
         from orders import checks  # noqa: F401 (registers the deploy checks)
 
         self._audit_register()
+        self._merge_step_register()
+
+    def _merge_step_register(self):
+        from customers.services.merge import customer_merge_step_register
+        from orders.services.rollups import rollup_customers_merging
+
+        # A merge moves the customers' milestones in the sales rollups in its transaction.
+        customer_merge_step_register(rollup_customers_merging)
 
     def _audit_register(self):
         from django.utils.translation import gettext_lazy as _

@@ -1,5 +1,7 @@
 """Merging two profiles of one person: B's rows, in every app, move to A."""
 
+from collections.abc import Callable
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, ProtectedError, Q
@@ -17,6 +19,25 @@ FROZEN_RELATIONS = {
     (CustomerMerge, "source"),
     (CustomerMerge, "target"),
 }
+
+# What other apps add to every merge (``customer_merge_step_register``).
+MergeStep = Callable[..., Callable[[], None] | None]
+_MERGE_STEPS: list[MergeStep] = []
+
+
+def customer_merge_step_register(step: MergeStep) -> None:
+    """Run ``step`` inside every merge's transaction: how an app this one does not import
+    keeps figures *about* a customer's rows in step (the sales rollups' customer
+    milestones: ``orders.services.rollups.rollup_customers_merging``, registered from
+    ``OrdersConfig.ready``). A call, not a signal: the merge calls each step explicitly.
+
+    ``step(target_id=..., source_id=...)`` runs once both profiles are locked and before
+    B's rows move, so it can still read which rows were whose; it answers a callable that
+    the merge runs as its very last statement (the rows it writes are then locked after
+    every other lock of the merge, as the global lock order wants), or ``None``.
+    """
+    if step not in _MERGE_STEPS:
+        _MERGE_STEPS.append(step)
 
 
 def _customer_foreign_keys() -> list[models.ForeignKey]:
@@ -86,7 +107,10 @@ def customer_merge(
     carts, messages, contact points, consents, events, points, reviews ...) is moved to A.
     Where moving would break a unique constraint (both saved the same variant, both
     reviewed the same product) A's row is kept and B's is dropped; the audit record lists
-    what moved and what was dropped. Both profiles are locked for the duration.
+    what moved and what was dropped. Both profiles are locked for the duration. The
+    registered steps (``customer_merge_step_register``) keep other apps' figures right
+    in the same transaction: the dashboard's new and returning customers are right as
+    soon as the merge commits, without a rebuild.
     """
     if target.pk == source.pk:
         raise MergeNotAllowed()
@@ -104,6 +128,8 @@ def customer_merge(
     if target.erased_at or source.erased_at:
         raise MergeNotAllowed(fields={"erased": ["erased"]})
 
+    # Each step reads what was A's and what was B's now; writes at the very end.
+    finishes = [step(target_id=target.pk, source_id=source.pk) for step in _MERGE_STEPS]
     moved, dropped = _rows_move(target=target, source=source)
     now = timezone.now()
     _suggestions_settle(target=target, source=source, actor=actor, now=now)
@@ -128,6 +154,9 @@ def customer_merge(
             actor=actor,
             data={"target_id": target.pk, "source_id": source.pk, "merge_id": merge.pk},
         )
+    for finish in finishes:
+        if finish is not None:
+            finish()
     return merge
 
 

@@ -19,7 +19,8 @@ channel) are a function of the customer's orders that are not cancelled, in id o
 milestones before and after and adds the difference to the days of the orders whose
 milestone moved (a cancelled first order makes the second one the first); on PostgreSQL
 it locks the customer's row first, so two orders of one customer are counted one after the
-other. An order moved to another customer (a merge) is caught up by ``reports_rebuild``.
+other. Orders moved to another customer by a merge move their milestones in the merge's
+transaction (``rollup_customers_merging``).
 
 Lock order: each call is the *last* statement of its transaction (after the stock
 levels, the order, the shift, vouchers and loyalty), so a transaction holding rollup rows
@@ -33,7 +34,7 @@ creating, cancelling or returning an order must call it as its own last step.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -357,3 +358,37 @@ def _rollup_tables_lock() -> None:
         tables = ", ".join(model._meta.db_table for grain in GRAINS for model in grain)
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+
+
+def rollup_customers_merging(*, target_id: int, source_id: int) -> Callable[[], None]:
+    """A merge of customer ``source_id`` into ``target_id`` is about to move the source's
+    orders to the target: read both customers' orders now and answer the step that moves
+    their milestones, which the merge runs as its last statement (``customers.services.
+    merge``, registered by ``OrdersConfig.ready``; customers imports no orders code).
+
+    The milestones go from each customer's own orders to the survivor's orders taken
+    together, in id order (the merged-away customer's are dropped): a second profile's
+    first order becomes a returning one, a first order in another channel may make the
+    survivor a customer of two channels. One query now, the day and month upserts then.
+    The merge holds both customers' rows, and every order, cancellation or return that
+    moves a milestone locks its customer's row before reading (``_milestone_rows``), so
+    nothing moves these customers' milestones in between; the rollup rows are locked
+    last, as everywhere.
+    """
+    facts = list(
+        Order.objects.filter(customer_id__in=[target_id, source_id])
+        .exclude(status=OrderStatus.CANCELLED)
+        .order_by("pk")
+        .values_list("customer_id", "pk", "placed_at", "channel_id", "location_id")
+    )
+    before: dict[int, dict[str, int]] = {}
+    for customer_id in (target_id, source_id):
+        before |= customer_milestones(fact[1:] for fact in facts if fact[0] == customer_id)
+    after = customer_milestones(fact[1:] for fact in facts)
+    rows = []
+    for _customer_id, order_id, placed_at, channel_id, location_id in facts:
+        old, new = before.get(order_id, {}), after.get(order_id, {})
+        change = {name: new.get(name, 0) - old.get(name, 0) for name in MILESTONES}
+        if any(change.values()):
+            rows.append({**_key(shop_day(placed_at), channel_id, location_id), **change})
+    return lambda: _add_both(rows, [])

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from config.roles import CASHIER, MARKETER, OWNER, STORE_MANAGER, WAREHOUSE
-from orders.models import DailyChannelSales, DailySales
+from orders.models import DailyChannelSales, DailySales, MonthlyChannelSales, MonthlySales
 from orders.services import pos_sale_submit
 from orders.services.placing import LineInput, TenderInput
 from orders.services.rollups import shop_day
@@ -155,18 +155,33 @@ def test_a_csv_cell_that_would_start_a_formula_is_escaped(client, two_stores):
 
 
 def _rollup_rows(channel, location, variant, days):
+    """``days`` days of rollup rows up to 30 November 2026, and their months' rows (the
+    sums of their days, as the upserts keep them)."""
     today = date(2026, 11, 30)
+    common = {"channel": channel, "location": location, "store_key": location.pk}
+    per_month: dict[date, int] = {}
+    for n in range(days):
+        month = (today - timedelta(days=n)).replace(day=1)
+        per_month[month] = per_month.get(month, 0) + 1
     DailyChannelSales.objects.bulk_create(
-        DailyChannelSales(on=today - timedelta(days=n), channel=channel, location=location,
-                          store_key=location.pk, order_count=2, units=3,
-                          revenue_amount=Decimal(300000))
+        DailyChannelSales(on=today - timedelta(days=n), order_count=2, units=3,
+                          revenue_amount=Decimal(300000), **common)
         for n in range(days)
     )  # fmt: skip
     DailySales.objects.bulk_create(
-        DailySales(on=today - timedelta(days=n), channel=channel, location=location,
-                   store_key=location.pk, variant=variant, order_count=2, units=3,
-                   revenue_amount=Decimal(300000))
+        DailySales(on=today - timedelta(days=n), variant=variant, order_count=2, units=3,
+                   revenue_amount=Decimal(300000), **common)
         for n in range(days)
+    )  # fmt: skip
+    MonthlyChannelSales.objects.bulk_create(
+        MonthlyChannelSales(month=month, order_count=2 * count, units=3 * count,
+                            revenue_amount=Decimal(300000) * count, **common)
+        for month, count in per_month.items()
+    )  # fmt: skip
+    MonthlySales.objects.bulk_create(
+        MonthlySales(month=month, variant=variant, order_count=2 * count, units=3 * count,
+                     revenue_amount=Decimal(300000) * count, **common)
+        for month, count in per_month.items()
     )  # fmt: skip
 
 
