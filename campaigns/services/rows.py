@@ -63,20 +63,30 @@ def rows_update(
     placeholders = ", ".join(["%s"] * len(changes))
     params.extend(changes)
     conditions = [f"{pk_column} IN ({placeholders})"]
-    for name, value in (where or {}).items():
-        field = meta.get_field(name)
-        if isinstance(value, list | tuple | set):
-            conditions.append(f"{quote(field.column)} IN ({', '.join(['%s'] * len(value))})")
-            params.extend(field.get_db_prep_save(each, connection) for each in value)
-        else:
-            conditions.append(f"{quote(field.column)} = %s")
-            params.append(field.get_db_prep_save(value, connection))
+    conditions += _where(meta, where, params, alias="")
     # Identifiers from the model's meta only; every value is a parameter.
     table, setters = quote(meta.db_table), ", ".join(assignments)
     sql = f"UPDATE {table} SET {setters} WHERE {' AND '.join(conditions)}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def _where(meta, where: dict[str, object] | None, params: list, *, alias: str) -> list[str]:
+    """The extra ``WHERE`` conditions (a value, or any of a list), their values appended to
+    ``params`` in order."""
+    quote = connection.ops.quote_name
+    conditions = []
+    for name, value in (where or {}).items():
+        field = meta.get_field(name)
+        column = f"{alias}{quote(field.column)}"
+        if isinstance(value, list | tuple | set):
+            conditions.append(f"{column} IN ({', '.join(['%s'] * len(value))})")
+            params.extend(field.get_db_prep_save(each, connection) for each in value)
+        else:
+            conditions.append(f"{column} = %s")
+            params.append(field.get_db_prep_save(value, connection))
+    return conditions
 
 
 def _hashable(value):
@@ -124,14 +134,7 @@ def rows_update_jsonb(
     pk_column = quote(meta.pk.column)
     conditions = [f"t.{pk_column} = (v.j ->> 'pk')::bigint"]
     params: list = [json.dumps(rows)]
-    for name, value in (where or {}).items():
-        field = meta.get_field(name)
-        if isinstance(value, list | tuple | set):
-            conditions.append(f"t.{quote(field.column)} IN ({', '.join(['%s'] * len(value))})")
-            params.extend(field.get_db_prep_save(each, connection) for each in value)
-        else:
-            conditions.append(f"t.{quote(field.column)} = %s")
-            params.append(field.get_db_prep_save(value, connection))
+    conditions += _where(meta, where, params, alias="t.")
     # Identifiers from the model's meta only; every value is a parameter.
     table, setters = quote(meta.db_table), ", ".join(assignments)
     sql = (
