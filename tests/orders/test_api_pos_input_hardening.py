@@ -1,60 +1,23 @@
 """What a till sends is taken as it means it: keys are UUID strings, a replay is the same
 body to the letter, and an offline sale's time is one that can have happened."""
 
-import uuid
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from inventory.models import StockMovement
 from orders.models import Order, Shift, ShiftCashMovement
-from orders.services import shift_open
-from tests.factories import (
-    LocationFactory,
-    StaffFactory,
-    VariantFactory,
-    channel_selling_from,
-    stocked,
-    terminal_with_token,
-)
+from tests.factories import StaffFactory
+from tests.orders.till_setup import a_sale, assert_refused_naming
 
 NOT_UUIDS = [False, True, 0, 1, 12345]
-
-
-@pytest.fixture
-def till():
-    location = LocationFactory(name="Showroom Hàng Giấy")
-    channel_selling_from(location, kind="pos", code="pos-hg")
-    terminal, token = terminal_with_token(location=location)
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    jar = VariantFactory(sku="MK-100G", price_amount=Decimal(85000))
-    stocked(jar, location, 5)
-    return api, terminal
-
-
-def a_sale(**fields):
-    return {
-        "client_uuid": str(uuid.uuid4()),
-        "lines": [{"sku": "MK-100G", "quantity": 1}],
-        "payments": [{"method": "cash", "amount": "85000"}],
-        **fields,
-    }
-
-
-def assert_refused_naming(response, field):
-    assert response.status_code == 400, response.json()
-    assert response.json()["code"] == "invalid"
-    assert list(response.json()["fields"]) == [field]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", NOT_UUIDS)
 def test_a_sale_keyed_by_anything_but_a_uuid_string_is_a_400(till, key):
-    api, _terminal = till
+    api = till.api
 
     response = api.post("/api/v1/pos/sales/", a_sale(client_uuid=key), format="json")
 
@@ -66,8 +29,8 @@ def test_a_sale_keyed_by_anything_but_a_uuid_string_is_a_400(till, key):
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", NOT_UUIDS)
 def test_a_return_keyed_by_anything_but_a_uuid_string_is_a_400(till, key):
-    api, terminal = till
-    cashier = StaffFactory(role="cashier", stores=[terminal.location])
+    api = till.api
+    cashier = StaffFactory(role="cashier", stores=[till.store])
     body = {"client_uuid": key, "order_number": "POS-HG-000001", "reason": "x",
             "cashier_id": cashier.pk,
             "lines": [{"order_line_id": 1, "quantity": 1}], "refund_method": "cash"}  # fmt: skip
@@ -80,8 +43,8 @@ def test_a_return_keyed_by_anything_but_a_uuid_string_is_a_400(till, key):
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", NOT_UUIDS)
 def test_a_shift_keyed_by_anything_but_a_uuid_string_is_a_400(till, key):
-    api, _terminal = till
-    cashier = StaffFactory(role="cashier", pin="2468", stores=[_terminal.location])
+    api = till.api
+    cashier = StaffFactory(role="cashier", pin="2468", stores=[till.store])
     body = {"client_uuid": key, "cashier_id": cashier.pk, "pin": "2468",
             "opening_float_amount": "0"}  # fmt: skip
 
@@ -94,10 +57,8 @@ def test_a_shift_keyed_by_anything_but_a_uuid_string_is_a_400(till, key):
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", NOT_UUIDS)
 def test_a_cash_movement_keyed_by_anything_but_a_uuid_string_is_a_400(till, key):
-    api, terminal = till
-    cashier = StaffFactory(role="cashier", pin="2468", stores=[terminal.location])
-    shift, _ = shift_open(terminal=terminal, cashier=cashier, pin="2468",
-                          client_uuid=uuid.uuid4(), opening_float_amount=Decimal(0))  # fmt: skip
+    api = till.api
+    _cashier, shift = till.cashier_on_shift()  # an opening float of 0
     body = {"client_uuid": key, "kind": "paid_in", "amount": "1000", "reason": "change"}
 
     response = api.post(f"/api/v1/pos/shifts/{shift.pk}/cash-movements/", body, format="json")
@@ -113,7 +74,7 @@ def test_a_cash_movement_keyed_by_anything_but_a_uuid_string_is_a_400(till, key)
 )
 def test_an_offline_sale_at_an_impossible_time_is_a_400(till, settings, placed_at):
     # given: sales older than the limit, or ahead of the clock beyond the skew, cannot be
-    api, _terminal = till
+    api = till.api
     now = timezone.now()
     if placed_at == "future":
         placed_at = (now + timedelta(seconds=settings.POS_CLOCK_SKEW_SECONDS + 60)).isoformat()
@@ -136,7 +97,7 @@ def test_an_offline_sale_at_an_impossible_time_is_a_400(till, settings, placed_a
 def test_an_offline_sale_within_the_window_is_recorded(till, age):
     # given: a two-day-old sale (no shift covers it: inside POS_OFFLINE_MAX_HOURS), and one
     # a little ahead of our clock (the till's runs fast)
-    api, _terminal = till
+    api = till.api
     placed_at = (timezone.now() - age).isoformat()
 
     response = api.post(
@@ -149,7 +110,7 @@ def test_an_offline_sale_within_the_window_is_recorded(till, age):
 @pytest.mark.django_db
 def test_blank_optional_texts_are_taken_as_their_defaults(till):
     # given: what a till sends when the cashier typed no name and no wording version
-    api, _terminal = till
+    api = till.api
     body = {"full_name": "", "phone": "0909908089",
             "consents": [{"channel": "sms", "purpose": "marketing", "granted": True,
                           "wording_version": ""}]}  # fmt: skip

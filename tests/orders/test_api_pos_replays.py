@@ -4,45 +4,11 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
 from orders.models import Order, Return
 from orders.services.placing import request_fingerprint
-from tests.factories import (
-    LocationFactory,
-    StaffFactory,
-    VariantFactory,
-    channel_selling_from,
-    stocked,
-    terminal_with_token,
-)
-
-
-@pytest.fixture
-def till():
-    location = LocationFactory(name="Showroom Hàng Giấy")
-    channel_selling_from(location, kind="pos", code="pos-hg")
-    terminal, token = terminal_with_token(location=location)
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    jar = VariantFactory(sku="MK-100G", price_amount=Decimal(85000))
-    stocked(jar, location, 5)
-    return api, terminal
-
-
-def a_sale(**fields):
-    return {
-        "client_uuid": str(uuid.uuid4()),
-        "lines": [{"sku": "MK-100G", "quantity": 1}],
-        "payments": [{"method": "cash", "amount": "85000"}],
-        **fields,
-    }
-
-
-def assert_refused_naming(response, field):
-    assert response.status_code == 400, response.json()
-    assert response.json()["code"] == "invalid"
-    assert list(response.json()["fields"]) == [field]
+from tests.factories import StaffFactory
+from tests.orders.till_setup import a_sale
 
 
 @pytest.mark.django_db
@@ -57,7 +23,7 @@ def assert_refused_naming(response, field):
 )
 def test_replaying_a_sale_with_any_field_changed_is_a_409(till, change):
     # given: a sale recorded
-    api, _terminal = till
+    api = till.api
     first_cashier, other_cashier = StaffFactory(role="cashier"), StaffFactory(role="cashier")
     paid = [{"method": "cash", "amount": "85000", "provider_reference": "R-1"}]
     sale = a_sale(cashier_id=first_cashier.pk, note="", payments=paid)
@@ -77,7 +43,7 @@ def test_replaying_a_sale_with_any_field_changed_is_a_409(till, change):
 
 @pytest.mark.django_db
 def test_replaying_a_sale_to_the_letter_is_answered_from_the_first(till):
-    api, _terminal = till
+    api = till.api
     sale = a_sale(cashier_id=StaffFactory(role="cashier").pk, note="khách quen")
 
     first = api.post("/api/v1/pos/sales/", sale, format="json")
@@ -92,11 +58,11 @@ def test_replaying_a_sale_to_the_letter_is_answered_from_the_first(till):
 def test_a_sale_recorded_before_the_fingerprint_covered_every_field_still_answers_replays(till):
     # given: a sale stored with the fingerprint of before (lines, tenders, customer, voucher,
     # points, placed_at, offline; no note, cashier or payment reference)
-    api, terminal = till
+    api = till.api
     sale = a_sale(note="khách quen")
     assert api.post("/api/v1/pos/sales/", sale, format="json").status_code == 201
     legacy = request_fingerprint({
-        "terminal": terminal.pk, "lines": [("MK-100G", 1, None)],
+        "terminal": till.terminal.pk, "lines": [("MK-100G", 1, None)],
         "tenders": [("cash", Decimal("85000.00"), None)], "customer": None, "voucher": "",
         "points": 0, "placed_at": None, "offline": False,
     })  # fmt: skip
@@ -114,7 +80,7 @@ def test_a_sale_recorded_before_the_fingerprint_covered_every_field_still_answer
 @pytest.mark.parametrize("change", [{"reason": "Hỏng"}, {"cashier_id": "other"}])
 def test_replaying_a_return_with_another_reason_or_cashier_is_a_409(till, change):
     # given: a sale, and one unit of it taken back
-    api, _terminal = till
+    api = till.api
     first_cashier, other_cashier = StaffFactory(role="cashier"), StaffFactory(role="cashier")
     sold = api.post("/api/v1/pos/sales/", a_sale(), format="json").json()
     body = {"client_uuid": str(uuid.uuid4()), "order_number": sold["number"],
@@ -140,7 +106,7 @@ def test_a_replay_that_missed_the_first_sale_and_found_no_stock_is_answered_from
 ):
     # given: a sale took the last units; its replay is not looked up first (a sale without
     # points is not), so it runs into the first at the order's unique index
-    api, _terminal = till
+    api = till.api
     sale = a_sale(lines=[{"sku": "MK-100G", "quantity": 5}], payments=[
         {"method": "cash", "amount": "425000"}])  # fmt: skip
     assert api.post("/api/v1/pos/sales/", sale, format="json").status_code == 201

@@ -15,19 +15,11 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from rest_framework.test import APIClient
 
 from orders.models import Order, Return
 from orders.services import returns as returns_service
-from orders.services import shift_open
-from tests.factories import (
-    LocationFactory,
-    StaffFactory,
-    VariantFactory,
-    channel_selling_from,
-    stocked,
-    terminal_with_token,
-)
+from tests.factories import StaffFactory
+from tests.orders.till_setup import a_sale
 
 
 def _someone_waits_for_a_lock(timeout=10.0) -> bool:
@@ -46,52 +38,39 @@ def _someone_waits_for_a_lock(timeout=10.0) -> bool:
     return False
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_cash_return_and_a_cash_sale_at_one_till_wait_for_each_other_without_deadlock(
-    monkeypatch,
-):
-    # given: a till with an open shift, and a cash sale to bring back
-    showroom = LocationFactory(name="Showroom Hàng Giấy")
-    channel_selling_from(showroom, kind="pos", code="pos-hg")
-    terminal, token = terminal_with_token(location=showroom)
-    jar = VariantFactory(sku="MK-100G", price_amount=Decimal(85000))
-    stocked(jar, showroom, 5)
-    cashier = StaffFactory(role="cashier", pin="2468", stores=[showroom])
-    shift_open(terminal=terminal, cashier=cashier, pin="2468", client_uuid=uuid.uuid4(),
-               opening_float_amount=Decimal(500000))  # fmt: skip
+def _started(target) -> threading.Thread:
+    """``target`` running in a thread of its own, which closes its connection at the end."""
 
-    def sell():
-        api = APIClient()
-        api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        return api.post(
-            "/api/v1/pos/sales/",
-            {"client_uuid": str(uuid.uuid4()), "lines": [{"sku": "MK-100G", "quantity": 1}],
-             "payments": [{"method": "cash", "amount": "85000"}], "cashier_id": cashier.pk},
-            format="json",
-        )  # fmt: skip
+    def run_closing():
+        try:
+            target()
+        finally:
+            connection.close()
 
-    first = sell()
-    assert first.status_code == 201
-    order = Order.objects.get(number=first.json()["number"])
+    thread = threading.Thread(target=run_closing)
+    thread.start()
+    return thread
 
-    # the return, about to take the drawer, waits until the sale is stuck on a lock
-    return_holds_stock = threading.Event()
-    real_cash_record = returns_service.shift_cash_record
-    saw_the_sale_wait = []
 
-    def cash_record_after_the_sale_waits(**kwargs):
-        return_holds_stock.set()
-        saw_the_sale_wait.append(_someone_waits_for_a_lock())
-        return real_cash_record(**kwargs)
+def _a_return_racing(other, *, till, order, cashier, held_at, monkeypatch):
+    """The cashier takes the order's one jar back at the till while ``other`` runs.
 
-    monkeypatch.setattr(returns_service, "shift_cash_record", cash_record_after_the_sale_waits)
-    answers = {}
+    The return, come to ``returns_service.<held_at>`` inside its transaction (holding
+    what it locked before), lets ``other`` start and waits until some connection is
+    stuck on a lock; then it goes on. Answers the return's response, what ``other``
+    returned, and ``[True]`` if the wait was seen (``[False]`` if not)."""
+    reached, saw_a_wait, answers = threading.Event(), [], {}
+    real = getattr(returns_service, held_at)
+
+    def held(**kwargs):
+        reached.set()
+        saw_a_wait.append(_someone_waits_for_a_lock())
+        return real(**kwargs)
+
+    monkeypatch.setattr(returns_service, held_at, held)
 
     def give_back():
-        api = APIClient()
-        api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        answers["return"] = api.post(
+        answers["return"] = till.client().post(
             "/api/v1/pos/returns/",
             {"client_uuid": str(uuid.uuid4()), "order_number": order.number,
              "lines": [{"order_line_id": order.lines.get().pk, "quantity": 1}],
@@ -99,28 +78,42 @@ def test_a_cash_return_and_a_cash_sale_at_one_till_wait_for_each_other_without_d
             format="json",
         )  # fmt: skip
 
-    def second_sale():
-        assert return_holds_stock.wait(timeout=10)
-        answers["sale"] = sell()
+    def then_other():
+        assert reached.wait(timeout=10)
+        answers["other"] = other()
 
-    def run_closing(target):
-        try:
-            target()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run_closing, args=(t,)) for t in (give_back, second_sale)]
-
-    # when
-    for thread in threads:
-        thread.start()
-    for thread in threads:
+    for thread in [_started(give_back), _started(then_other)]:
         thread.join(timeout=30)
+    return answers["return"], answers["other"], saw_a_wait
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_cash_return_and_a_cash_sale_at_one_till_wait_for_each_other_without_deadlock(
+    till, monkeypatch
+):
+    # given: a till with an open shift, and a cash sale to bring back
+    cashier, _shift = till.cashier_on_shift(opening_float_amount=Decimal(500000))
+
+    def sell():
+        return till.client().post(
+            "/api/v1/pos/sales/", a_sale(cashier_id=cashier.pk), format="json"
+        )
+
+    first = sell()
+    assert first.status_code == 201
+    order = Order.objects.get(number=first.json()["number"])
+
+    # when: a second sale comes while the return, about to take the drawer, holds the stock
+    returned, sold_again, saw_the_sale_wait = _a_return_racing(
+        sell, till=till, order=order, cashier=cashier, held_at="shift_cash_record",
+        monkeypatch=monkeypatch,
+    )  # fmt: skip
 
     # then: the sale waited for the return, and both went through
     assert saw_the_sale_wait == [True]
-    assert answers["return"].status_code == 201, answers["return"].json()
-    assert answers["sale"].status_code == 201, answers["sale"].json()
+    assert returned.status_code == 201, returned.json()
+    assert sold_again.status_code == 201, sold_again.json()
     assert Return.objects.count() == 1
     assert Order.objects.count() == 2
 
@@ -128,94 +121,46 @@ def test_a_cash_return_and_a_cash_sale_at_one_till_wait_for_each_other_without_d
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_return_and_a_merge_of_its_customer_wait_for_each_other_without_deadlock(
-    monkeypatch,
+    till, monkeypatch
 ):
     # given: a card sale to a known customer, who earned points on it
     from customers.models import CustomerMerge
     from customers.services import customer_merge
     from tests.factories import CustomerFactory
 
-    showroom = LocationFactory(name="Showroom Hàng Giấy")
-    channel_selling_from(showroom, kind="pos", code="pos-hg")
-    _terminal, token = terminal_with_token(location=showroom)
-    stocked(VariantFactory(sku="MK-100G", price_amount=Decimal(85000)), showroom, 5)
-    cashier = StaffFactory(role="cashier", stores=[showroom])
+    cashier = StaffFactory(role="cashier", stores=[till.store])
     buyer, keeper = CustomerFactory(), CustomerFactory()
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    sold = api.post(
+    sold = till.api.post(
         "/api/v1/pos/sales/",
-        {"client_uuid": str(uuid.uuid4()), "lines": [{"sku": "MK-100G", "quantity": 1}],
-         "payments": [{"method": "card", "amount": "85000"}], "customer_id": buyer.pk},
+        a_sale(payments=[{"method": "card", "amount": "85000"}], customer_id=buyer.pk),
         format="json",
-    )  # fmt: skip
+    )
     assert sold.status_code == 201
     order = Order.objects.get(number=sold.json()["number"])
 
-    # the return, holding the stock and the order, takes the points back only once the
-    # merge of that customer is stuck behind it
-    return_holds_order = threading.Event()
-    real_reverse = returns_service.loyalty_reverse
-    saw_the_merge_wait = []
-
-    def reverse_after_the_merge_waits(**kwargs):
-        return_holds_order.set()
-        saw_the_merge_wait.append(_someone_waits_for_a_lock())
-        return real_reverse(**kwargs)
-
-    monkeypatch.setattr(returns_service, "loyalty_reverse", reverse_after_the_merge_waits)
-    answers = {}
-
-    def give_back():
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        answers["return"] = client.post(
-            "/api/v1/pos/returns/",
-            {"client_uuid": str(uuid.uuid4()), "order_number": order.number,
-             "lines": [{"order_line_id": order.lines.get().pk, "quantity": 1}],
-             "reason": "x", "cashier_id": cashier.pk},
-            format="json",
-        )  # fmt: skip
-
-    def merge():
-        assert return_holds_order.wait(timeout=10)
-        answers["merge"] = customer_merge(target=keeper, source=buyer)
-
-    def run_closing(target):
-        try:
-            target()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run_closing, args=(t,)) for t in (give_back, merge)]
-
-    # when
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    # when: the return, holding the stock and the order, takes the points back only once
+    # the merge of that customer is stuck behind it
+    returned, merged, saw_the_merge_wait = _a_return_racing(
+        lambda: customer_merge(target=keeper, source=buyer), till=till, order=order,
+        cashier=cashier, held_at="loyalty_reverse", monkeypatch=monkeypatch,
+    )  # fmt: skip
 
     # then: the merge waited for the return; both done, the order and its points moved
     assert saw_the_merge_wait == [True]
-    assert answers["return"].status_code == 201, answers["return"].json()
-    assert isinstance(answers["merge"], CustomerMerge)
+    assert returned.status_code == 201, returned.json()
+    assert isinstance(merged, CustomerMerge)
     assert Order.objects.get(pk=order.pk).customer_id == keeper.pk
     assert Return.objects.get().points_reversed == 8
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_pos_sale_holds_no_number_lock_while_it_sells(monkeypatch):
+def test_a_pos_sale_holds_no_number_lock_while_it_sells(till, monkeypatch):
     # given: a till, and a sale held inside its transaction just before it takes the stock
     from orders.services import pos as pos_service
     from orders.services.numbers import order_number_take
 
-    showroom = LocationFactory(name="Showroom Hàng Giấy")
-    channel = channel_selling_from(showroom, kind="pos", code="pos-hg")
-    _terminal, token = terminal_with_token(location=showroom)
-    jar = VariantFactory(sku="MK-100G", price_amount=Decimal(85000))
-    stocked(jar, showroom, 5)
-    order_number_take(channel=channel)  # the channel's counter row exists
+    order_number_take(channel=till.channel)  # the channel's counter row exists
     inside, go_on = threading.Event(), threading.Event()
     real_stock_take = pos_service._stock_take
 
@@ -228,27 +173,16 @@ def test_a_pos_sale_holds_no_number_lock_while_it_sells(monkeypatch):
     answers = {}
 
     def sell():
-        try:
-            api = APIClient()
-            api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-            answers["sale"] = api.post(
-                "/api/v1/pos/sales/",
-                {"client_uuid": str(uuid.uuid4()), "lines": [{"sku": "MK-100G", "quantity": 1}],
-                 "payments": [{"method": "cash", "amount": "85000"}]},
-                format="json",
-            )  # fmt: skip
-        finally:
-            connection.close()
+        answers["sale"] = till.client().post("/api/v1/pos/sales/", a_sale(), format="json")
 
-    thread = threading.Thread(target=sell)
-    thread.start()
+    thread = _started(sell)
     assert inside.wait(timeout=10)
 
     # when: another till of the channel takes a number meanwhile
     try:
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '2s'")
-        number = order_number_take(channel=channel)
+        number = order_number_take(channel=till.channel)
     finally:
         go_on.set()
         thread.join(timeout=30)
