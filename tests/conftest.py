@@ -63,6 +63,16 @@ def _empty_message_outbox():
 
 
 @pytest.fixture
+def owner_client(client):
+    """The test client logged in as the shop's owner (every admin screen)."""
+    from config.roles import OWNER
+    from tests.factories import StaffFactory
+
+    client.force_login(StaffFactory(role=OWNER))
+    return client
+
+
+@pytest.fixture
 def fake_provider():
     """An HTTP server on 127.0.0.1 speaking the SMS gateway's, Zalo ZNS's and Messenger's
     request shapes; see tests/transport_fakes.py. ``fake_provider.configure(settings)``

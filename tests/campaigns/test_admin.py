@@ -5,16 +5,10 @@ import tablib
 
 from campaigns.admin import DoNotCallResource
 from campaigns.models import DoNotCall, MessageTemplate
-from config.roles import CASHIER, MARKETER, OWNER, STORE_MANAGER
+from config.roles import CASHIER, MARKETER, STORE_MANAGER
 from tests.factories import MessageFactory, MessageTemplateFactory, StaffFactory, customer_with
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def owner_client(client):
-    client.force_login(StaffFactory(role=OWNER))
-    return client
 
 
 def template_form(**overrides):

@@ -12,12 +12,6 @@ from tests.factories import StaffFactory, channel_selling_from, customer_with, o
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def owner_client(client):
-    client.force_login(StaffFactory(role=OWNER))
-    return client
-
-
 def unreachable(phone, name):
     """A landline customer: SMS and Zalo to the number failed for good, no email."""
     customer = customer_with(phone=phone, full_name=name)

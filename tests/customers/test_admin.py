@@ -3,7 +3,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from config.roles import CASHIER, OWNER, STORE_MANAGER
+from config.roles import CASHIER, STORE_MANAGER
 from customers.models import ContactPoint, Customer, Event, MergeSuggestion
 from customers.services import (
     consent_record,
@@ -23,12 +23,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/customers/customer/"
-
-
-@pytest.fixture
-def owner_client(client):
-    client.force_login(StaffFactory(role=OWNER))
-    return client
 
 
 @pytest.mark.parametrize("term", ["0909 908 089", "+84909908089", "84 909 908 089", "0909.908.089"])

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.utils import timezone, translation
 
-from config.roles import CASHIER, OWNER, STORE_MANAGER
+from config.roles import CASHIER, STORE_MANAGER
 from customers.services import event_record
 from inventory.models import SalesChannel
 from orders.models import (
@@ -40,12 +40,6 @@ def _english_messages(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def owner_client(client):
-    client.force_login(StaffFactory(role=OWNER))
-    return client
 
 
 @pytest.fixture

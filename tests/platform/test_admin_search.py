@@ -10,12 +10,10 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
-from config.roles import OWNER
 from customers.models import Customer
 from inventory.services import product_upsert, variant_upsert
 from tests.factories import (
     LocationFactory,
-    StaffFactory,
     channel_selling_from,
     customer_with,
     order_minimal,
@@ -23,12 +21,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def owner_client(client):
-    client.force_login(StaffFactory(role=OWNER))
-    return client
 
 
 def _found(client, url, term) -> list[str]:

@@ -8,14 +8,12 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
-from config.roles import OWNER
 from customers.services import customer_erase
 from inventory.models import Supplier
 from inventory.services import supplier_upsert
 from orders.models import Order
 from tests.factories import (
     LocationFactory,
-    StaffFactory,
     channel_selling_from,
     customer_with,
     order_minimal,
@@ -25,12 +23,6 @@ pytestmark = pytest.mark.django_db
 
 SUPPLIERS = "/admin/inventory/supplier/"
 ORDERS = "/admin/orders/order/"
-
-
-@pytest.fixture
-def owner_client(client):
-    client.force_login(StaffFactory(role=OWNER))
-    return client
 
 
 def _found(client, url, term) -> list[str]:
