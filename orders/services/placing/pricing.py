@@ -1,16 +1,11 @@
-"""Writing an order, whatever the channel: prices, discounts, totals, lines, payments, events.
+"""Pricing an order, whatever the channel: lines, combos, discounts, shipping, tenders.
 
-Every channel's entry point (web checkout, POS sale, marketplace order) prices its lines
-here, then writes the order through :func:`order_write` inside its own transaction, after
-taking stock through inventory. Totals are always computed on the server; a client's
-prices are only compared, never trusted, except where the sale already happened
-(a marketplace's settled price, an offline POS sale).
+Totals are always computed on the server; a client's prices are only compared, never
+trusted, except where the sale already happened (a marketplace's settled price, an offline
+POS sale).
 """
 
-import hashlib
-import json
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,18 +13,13 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from config.money import money_round
-from customers.models import Customer, Event
-from customers.services import event_record, event_record_several, loyalty_earn, loyalty_redeem
-from inventory.models import Location, SalesChannel, Variant
+from inventory.models import SalesChannel, Variant
 from inventory.services import StockLine
 from orders.exceptions import LoyaltyPointsInvalid, OrderLinesInvalid, PaymentsInvalid, PriceChanged
-from orders.models import Order, OrderLine, Payment
+from orders.models import Payment
 from orders.services.bundles import bundles_stamp_sql
-from orders.services.numbers import order_number_next
-from orders.services.referrals import referral_reward_grant
-from orders.services.vouchers import VoucherQuote, voucher_redeem
+from orders.services.vouchers import VoucherQuote
 from orders.shipping import shipping_quote
-from orders.statuses import OrderStatus
 
 
 @dataclass(frozen=True)
@@ -264,205 +254,3 @@ def tenders_check(*, tenders: list[TenderInput], total: Decimal, currency: str) 
                 % {"tendered": tender.tendered_amount, "amount": tender.amount},
                 fields={"payments": [_("Cash handed over is short.")]},
             )
-
-
-def request_fingerprint(payload: dict) -> str:
-    """A stable hash of what a request asked for, to tell a replay from a reused id."""
-    canonical = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def order_write(
-    *,
-    channel: SalesChannel,
-    pricing: Pricing,
-    status: str,
-    fulfilment: str,
-    customer: Customer | None,
-    placed_at: datetime,
-    number: str | None = None,
-    location: Location | None = None,
-    tenders: list[TenderInput] = (),
-    earn_points: bool = True,
-    **fields,
-) -> Order:
-    """Write the order, its lines and payments, redeem voucher and points, record the event.
-
-    Runs in the caller's transaction (after the stock is taken), so a failure anywhere
-    leaves nothing half-written. ``earn_points=False`` completes an order without earning
-    its points yet (an offline sale whose prices a manager must look at first).
-    """
-    number = number or order_number_next(channel=channel)
-    fields.setdefault("stock_reference", f"order:{number}")
-    order = Order.objects.create(
-        number=number,
-        channel=channel,
-        location=location,
-        customer=customer,
-        status=status,
-        fulfilment=fulfilment,
-        currency=pricing.currency,
-        subtotal_amount=pricing.subtotal_amount,
-        discount_amount=pricing.discount_amount,
-        shipping_amount=pricing.shipping_amount,
-        total_amount=pricing.total_amount,
-        voucher_code=_voucher_code(pricing.voucher),
-        points_redeemed=pricing.points,
-        placed_at=placed_at,
-        **fields,
-    )
-    lines = OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                variant=line.variant,
-                sku=line.variant.sku,
-                name=str(line.variant),
-                quantity=line.quantity,
-                unit_price_amount=line.unit_price_amount,
-                discount_amount=line.discount_amount,
-                total_amount=line.total_amount,
-            )
-            for line in pricing.lines
-        ]
-    )
-    payments = Payment.objects.bulk_create(
-        [
-            Payment(
-                order=order,
-                method=tender.method,
-                status=tender.status,
-                amount=money_round(tender.amount, pricing.currency),
-                tendered_amount=tender.tendered_amount,
-                change_amount=(
-                    tender.tendered_amount - money_round(tender.amount, pricing.currency)
-                    if tender.tendered_amount is not None
-                    else None
-                ),
-                provider_reference=tender.provider_reference,
-                vietqr_payload=tender.vietqr_payload,
-            )
-            for tender in tenders
-        ]
-    )
-    # The caller can answer with the order as written, without reading it back: the rows
-    # are filed as prefetched, the way prefetch_related itself files them.
-    order._prefetched_objects_cache = {
-        "lines": _as_prefetched(order.lines.all(), lines),
-        "payments": _as_prefetched(order.payments.all(), payments),
-    }
-    if pricing.voucher:
-        voucher_redeem(quote=pricing.voucher, order=order, customer=customer)
-    if pricing.points:
-        if customer is None:
-            raise LoyaltyPointsInvalid(_("Points need a known customer."))
-        loyalty_redeem(
-            customer=customer,
-            reference=order.reference,
-            points=pricing.points,
-            note=_("Paid part of %(number)s") % {"number": order.number},
-        )
-    if customer is not None:
-        placed = (Event.Kind.ORDER_PLACED, order_event_payload(order=order, lines=pricing.lines))
-        if status == OrderStatus.COMPLETED:
-            # Placed and completed at once (a sale at the till): both events in one INSERT.
-            order_completion_record(
-                order=order,
-                lines=pricing.lines,
-                earn_points=earn_points,
-                placed=(*placed, placed_at),
-            )
-        else:
-            event_record(
-                customer=customer,
-                kind=placed[0],
-                channel=channel,
-                location=location,
-                occurred_at=placed_at,
-                payload=placed[1],
-            )
-    return order
-
-
-def order_completion_record(
-    *,
-    order: Order,
-    lines: list[PricedLine] | None = None,
-    earn_points: bool = True,
-    placed: tuple[str, dict, datetime] | None = None,
-) -> None:
-    """What completing an order means for its customer: points earned, the timeline told
-    (with ``placed``, the order's ``order_placed`` event too, written first)."""
-    if order.customer_id is None:
-        return
-    if earn_points:
-        # Neither points nor a referral reward for a sale whose prices a manager has yet to
-        # accept (an offline sale charged otherwise than the catalog). An order placed in
-        # this transaction (``placed``) earns without a savepoint: its reference is new.
-        order_points_earn(order=order, savepoint=placed is None)
-        # A referred friend's qualifying order rewards the referrer (once per friend).
-        referral_reward_grant(order=order)
-    completed = (Event.Kind.ORDER_COMPLETED, order_event_payload(order=order, lines=lines), None)
-    event_record_several(
-        customer=order.customer,
-        events=[placed, completed] if placed else [completed],
-        channel=order.channel,
-        location=order.location,
-    )
-
-
-def order_points_earn(*, order: Order, savepoint: bool = True) -> None:
-    """The customer earns the points of the order's total (once: the ledger's reference).
-
-    ``savepoint=False`` only for an order written in the caller's transaction
-    (``customers.services.loyalty_earn``)."""
-    loyalty_earn(
-        customer=order.customer,
-        reference=order.reference,
-        amount=order.total_amount,
-        note=_("Order %(number)s") % {"number": order.number},
-        savepoint=savepoint,
-    )
-
-
-def _as_prefetched(queryset, rows):
-    queryset._result_cache = list(rows)
-    queryset._prefetch_done = True
-    return queryset
-
-
-def _voucher_code(quote: VoucherQuote | None) -> str:
-    if quote is None:
-        return ""
-    return quote.voucher_code.code if quote.voucher_code else (quote.voucher.code or "")
-
-
-def order_event_payload(*, order: Order, lines: list[PricedLine] | None = None) -> dict:
-    """What the timeline (and the campaigns that read it) needs to know about an order."""
-    if lines is None:
-        lines = [
-            PricedLine(line.variant, line.quantity, line.unit_price_amount, line.discount_amount)
-            for line in order.lines.select_related("variant")
-        ]
-    return {
-        "order_id": order.pk,
-        "number": order.number,
-        "channel": order.channel.code,
-        "channel_kind": order.channel.kind,
-        "location_id": order.location_id,
-        "fulfilment": order.fulfilment,
-        "status": order.status,
-        "total_amount": str(order.total_amount),
-        "currency": order.currency,
-        "product_ids": sorted({line.variant.product_id for line in lines}),
-        "lines": [
-            {
-                "variant_id": line.variant.pk,
-                "product_id": line.variant.product_id,
-                "sku": line.variant.sku,
-                "quantity": line.quantity,
-                "unit_price_amount": str(line.unit_price_amount),
-            }
-            for line in lines
-        ],
-    }
