@@ -59,6 +59,9 @@ def main() -> int:
         if "--profile" in sys.argv:
             profile(fixture)
             return 0
+        if "--in-process" in sys.argv:
+            in_process(fixture)
+            return 0
         # A GET on the bare view: 405, touches no table.
         probe = f"/bench/bare/{fixture['bare_id']}/"
         with gunicorn_server(database, probe=probe, expect=405) as port:
@@ -216,6 +219,37 @@ def profile(fixture: dict, sales: int = 200) -> None:
     stats.sort_stats("cumulative").print_stats(40)
     print("by own time:")
     stats.sort_stats("tottime").print_stats(20)
+
+
+def in_process(fixture: dict, requests: int = 300) -> None:
+    """``--in-process``: both sides through Django's test client (no HTTP, no server, one
+    thread), alternating, ``requests`` each after 20 warm-up: a quick, quiet proxy of the
+    server's own cost per request while working on the sale."""
+    import statistics
+    import time
+
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    sides = {"POS sale": pos_request, "bare DRF": bare_request}
+    times: dict[str, list[float]] = {label: [] for label in sides}
+    for round_ in range(20 + requests):
+        for label, request in sides.items():
+            path, body, headers = request(fixture)
+            started = time.perf_counter()
+            response = client.post(path, body, content_type="application/json", headers=headers)
+            elapsed = time.perf_counter() - started
+            assert response.status_code in (200, 201), response.content[:500]
+            if round_ >= 20:
+                times[label].append(elapsed * 1000)
+    for label, values in times.items():
+        values.sort()
+        print(
+            f"{label:>9}: mean {statistics.fmean(values):.2f} ms, "
+            f"p50 {values[len(values) // 2]:.2f}, p95 {values[int(len(values) * 0.95)]:.2f}"
+        )
+    pos, bare = (statistics.fmean(times[label]) for label in sides)
+    print(f"   in process: bare / POS sale = {bare / pos:.0%}")
 
 
 # --- Requests -----------------------------------------------------------------------------
