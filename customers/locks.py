@@ -3,7 +3,11 @@ locking the same rows queue instead of deadlocking."""
 
 from collections.abc import Iterable
 
+from config.compiled import CompiledQuery
 from customers.models import Customer
+
+# One customer (a till sale's milestones, a redemption): compiled once per process.
+_ONE_CUSTOMER = CompiledQuery(lambda pk: Customer.objects.select_for_update().filter(pk=pk), pk=-1)
 
 
 def customers_lock(*, customer_ids: Iterable[int]) -> dict[int, Customer]:
@@ -12,7 +16,11 @@ def customers_lock(*, customer_ids: Iterable[int]) -> dict[int, Customer]:
     Loyalty redemption and merges lock the customer row: the balance is derived from the
     ledger, so the customer row is the one thing two redemptions must both wait for.
     """
-    rows = Customer.objects.select_for_update().filter(pk__in=set(customer_ids)).order_by("pk")
+    ids = set(customer_ids)
+    if len(ids) == 1:
+        rows = _ONE_CUSTOMER.run(pk=next(iter(ids)))
+    else:
+        rows = Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     return {customer.pk: customer for customer in rows}
 
 

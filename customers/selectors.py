@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import BigIntegerField, Func, OuterRef, Q, QuerySet, Subquery, Sum
 
+from config.compiled import CompiledQuery
 from customers.contacts import normalize_contact, search_term_contact
 from customers.exceptions import CustomerErased, CustomerNotFound
 from customers.models import (
@@ -34,12 +35,19 @@ CONSENT_DEFAULTS = {
 
 
 def customer_get(*, pk: int) -> Customer:
-    """The customer with this id; a merged (tombstone) id resolves to the surviving profile."""
-    customer = Customer.objects.select_related("merged_into").filter(pk=pk).first()
+    """The customer with this id; a merged (tombstone) id resolves to the surviving profile.
+    Every till sale to a known customer reads one, so the query is compiled once per process
+    (a tombstone's survivor is a second read)."""
+    pk = int(pk)
+    # Past a bigint no row has it (and SQLite could not even bind it).
+    customer = next(iter(_CUSTOMER_BY_ID.run(pk=pk)), None) if abs(pk) < 2**63 else None
     if customer is None:
         raise CustomerNotFound()
     # Merges re-point older tombstones at the survivor, so one hop is enough.
-    return customer.merged_into or customer
+    return customer.merged_into if customer.merged_into_id else customer
+
+
+_CUSTOMER_BY_ID = CompiledQuery(lambda pk: Customer.objects.filter(pk=pk)[:1], pk=-1)
 
 
 def customer_live(*, customer: Customer) -> Customer:

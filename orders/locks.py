@@ -8,6 +8,7 @@ customer for points). A cart, one shopper's own row, comes before all of them.
 
 from collections.abc import Iterable
 
+from config.compiled import CompiledQuery
 from inventory.locks import stock_levels_lock, stock_levels_lock_by_sku
 from inventory.selectors import reservation_list_for_reference
 from orders.models import Cart, Order, Quote, Shift, Voucher, VoucherCode
@@ -80,8 +81,13 @@ def quote_lock(*, quote_id: int) -> Quote:
 
 def shift_open_lock(*, terminal_id: int) -> Shift | None:
     """Lock the terminal's open shift, if any: a sale's cash and the shift's close serialise."""
-    return (
-        Shift.objects.select_for_update()
-        .filter(terminal_id=terminal_id, closed_at__isnull=True)
-        .first()
-    )
+    return next(iter(_OPEN_SHIFT.run(terminal_id=terminal_id)), None)
+
+
+# Every till sale with cash locks it: compiled once per process.
+_OPEN_SHIFT = CompiledQuery(
+    lambda terminal_id: Shift.objects.select_for_update()
+    .filter(terminal_id=terminal_id, closed_at__isnull=True)
+    .order_by("pk")[:1],
+    terminal_id=-1,
+)

@@ -70,7 +70,7 @@ def _sell(*, channel, quantities, reference, location, actor_fields) -> list[Sto
         raise shortage_error(unknown[0], quantities[unknown[0]], 0)
     for sku, quantity in quantities.items():
         level = levels[sku]
-        if not level.variant.is_active:
+        if not level.variant_is_active:
             raise InsufficientStock(
                 _("Not for sale: %(skus)s.") % {"skus": sku}, fields={sku: [_("Not for sale.")]}
             )

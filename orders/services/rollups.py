@@ -41,9 +41,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
+from config.compiled import CompiledQuery
 from customers.locks import customers_lock
 from orders.models import (
     DailyChannelSales,
@@ -193,6 +194,40 @@ def customer_milestones(orders: Iterable[OrderFacts]) -> dict[int, dict[str, int
     return reached
 
 
+def _milestone_orders(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """The only ``orders`` (one customer's) whose milestones an order joining or leaving
+    them can move, in id order: the first two, and each channel's first.
+
+    Every other order is a returning one before and after (it stays third or later, and
+    not the first of its channel) so its flags cannot change, and the walk over these few
+    gives each of them the flags the walk over all would: the first two are the same, and
+    the channels come in the same order. A regular's next sale reads a handful of rows, not
+    all of their orders.
+    """
+    first_two = orders.order_by("pk").values("pk")[:2]
+    channel_firsts = (
+        orders.order_by().values("channel_id").annotate(first=Min("pk")).values("first")
+    )
+    return (
+        orders.filter(Q(pk__in=first_two) | Q(pk__in=channel_firsts))
+        .order_by("pk")
+        .only("pk", "placed_at", "channel_id", "location_id")
+    )
+
+
+# The customer's other orders that are not cancelled: every order, cancellation and return
+# with a customer reads them, so the query is compiled once per process.
+_MILESTONE_ORDERS = CompiledQuery(
+    lambda customer_id, order_id: _milestone_orders(
+        Order.objects.filter(customer_id=customer_id)
+        .exclude(status=OrderStatus.CANCELLED)
+        .exclude(pk=order_id)
+    ),
+    customer_id=-1,
+    order_id=-2,
+)
+
+
 def _milestone_rows(order: Order, *, joined: bool) -> list[dict]:
     """The day rows that move the customer's milestones from before ``order`` joined
     (``joined``) or left (cancelled) their orders to after (one query)."""
@@ -205,13 +240,10 @@ def _milestone_rows(order: Order, *, joined: bool) -> list[dict]:
         # order), so the second reads the first's order once it committed. SQLite runs one
         # writing transaction at a time: nothing to lock there.
         customers_lock(customer_ids=[order.customer_id])
-    kept = list(
-        Order.objects.filter(customer_id=order.customer_id)
-        .exclude(status=OrderStatus.CANCELLED)
-        .exclude(pk=order.pk)
-        .order_by("pk")
-        .values_list("pk", "placed_at", "channel_id", "location_id")
-    )
+    kept = [
+        (row.pk, row.placed_at, row.channel_id, row.location_id)
+        for row in _MILESTONE_ORDERS.run(customer_id=order.customer_id, order_id=order.pk)
+    ]
     facts = {row[0]: row for row in kept}
     facts[order.pk] = (order.pk, order.placed_at, order.channel_id, order.location_id)
     with_it = sorted([*kept, facts[order.pk]])

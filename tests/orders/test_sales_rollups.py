@@ -306,6 +306,47 @@ def test_rollups_equal_a_brute_force_recount_after_any_mix_of_sales(shop, steps)
 
 
 @pytest.mark.django_db
+def test_a_regulars_long_history_moves_milestones_from_its_few_first_orders(shop):
+    # given: a regular with eight orders, web and till taking turns, then her first two web
+    # orders cancelled (her first order, then the web's next: each time others move up)
+    customer = Customer.objects.create(full_name="Chị Lan")
+    variant = shop["variants"][1]
+    history = []
+    for index in range(8):
+        with time_machine.travel(START + timedelta(hours=index), tick=False):
+            if index % 2 == 0:
+                history.append(_web_order(shop, [(variant, 1)], index, PHONES[0]))
+            else:
+                history.append(_pos_sale(shop, [(variant, 1)], customer))
+    Order.objects.filter(pk__in=[o.pk for o in history]).update(customer=customer)
+    call_command("reports_rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    for order in (history[0], history[2]):
+        with time_machine.travel(START + timedelta(hours=9), tick=False):
+            order_cancel(order=Order.objects.get(pk=order.pk), reason="Khách huỷ")
+    # when: she buys once more at the till
+    with time_machine.travel(START + timedelta(hours=10), tick=False):
+        _pos_sale(shop, [(variant, 2)], customer)
+    # then: every day's milestones are the brute-force walk over all her orders
+    assert_rollups_are_the_recount()
+
+
+@pytest.mark.django_db
+def test_a_new_order_reads_only_the_orders_that_can_move_a_milestone(shop):
+    # given: a customer with thirty orders at the till, then one on the web
+    from orders.services.rollups import _milestone_orders
+
+    customer = Customer.objects.create(full_name="Anh Minh")
+    variant = shop["variants"][1]
+    till = [_pos_sale(shop, [(variant, 1)], customer) for _ in range(30)]
+    web = _web_order(shop, [(variant, 1)], 0, PHONES[1])
+    Order.objects.filter(pk=web.pk).update(customer=customer)
+    # when: the milestones of her next order are worked out
+    read = _milestone_orders(Order.objects.filter(customer=customer))
+    # then: her first two orders and the web's first are read, not all 31
+    assert [order.pk for order in read] == [till[0].pk, till[1].pk, web.pk]
+
+
+@pytest.mark.django_db
 def test_a_marketplace_parcel_returned_undelivered_counts_as_returned_on_its_day(shop):
     # given: a Lazada order of 2 TT-1KG and 1 MK-100G placed at 22:00 in Hà Nội, shipped
     tt, mk = shop["variants"][0], shop["variants"][1]

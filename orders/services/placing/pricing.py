@@ -7,13 +7,16 @@ POS sale).
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
+from config.compiled import CompiledQuery, row_instance, row_json
 from config.money import money_round
-from inventory.models import SalesChannel, Variant
+from inventory.models import Product, SalesChannel, Variant
 from inventory.services import StockLine
 from orders.exceptions import LoyaltyPointsInvalid, OrderLinesInvalid, PaymentsInvalid, PriceChanged
 from orders.models import Payment
@@ -109,11 +112,13 @@ def lines_price(
             _("Quantities must be at least 1: %(skus)s.") % {"skus": ", ".join(bad_quantity)},
             fields={sku: [_("Quantity must be at least 1.")] for sku in bad_quantity},
         )
-    read = Variant.objects.select_related("product").filter(sku__in={line.sku for line in lines})
-    if bundles_stamp:
-        # A fixed expression (model meta only), no parameter.
-        read = read.annotate(bundles_stamp=RawSQL(bundles_stamp_sql(), ()))  # noqa: S611
-    variants = {variant.sku: variant for variant in read}
+    read = (_VARIANTS_WITH_STAMP if bundles_stamp else _VARIANTS).run(
+        skus=sorted({line.sku for line in lines})
+    )
+    variants = {}
+    for variant in read:
+        variant.product = row_instance(Product, variant.product_row)
+        variants[variant.sku] = variant
     unknown = sorted({line.sku for line in lines} - set(variants))
     if unknown:
         raise OrderLinesInvalid(
@@ -152,6 +157,23 @@ def lines_price(
     if changed:
         raise PriceChanged(fields=changed)
     return list(merged.values())
+
+
+def _variants(*, skus: list[str], bundles_stamp: bool) -> QuerySet[Variant]:
+    """The variants of ``skus`` with their product's row (``product_row``) and, if asked,
+    the combos' stamp: every priced order reads them, so the query is compiled once per
+    process and number of SKUs."""
+    read = Variant.objects.filter(sku__in=skus).annotate(
+        product_row=row_json(Product, prefix="product__")
+    )
+    if bundles_stamp:
+        # A fixed expression (model meta only), no parameter.
+        read = read.annotate(bundles_stamp=RawSQL(bundles_stamp_sql(), ()))  # noqa: S611
+    return read
+
+
+_VARIANTS = CompiledQuery(partial(_variants, bundles_stamp=False), skus="compiled: sku ")
+_VARIANTS_WITH_STAMP = CompiledQuery(partial(_variants, bundles_stamp=True), skus="compiled: sku ")
 
 
 def discounts_apply(*, pricing: Pricing) -> Pricing:
