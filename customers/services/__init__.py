@@ -20,9 +20,14 @@ from customers.services.engagement import (
     wishlist_add,
     wishlist_remove,
 )
-from customers.services.events import event_record, event_record_many, event_record_several
+from customers.services.events import (
+    event_record,
+    event_record_many,
+    event_rows,
+)
 from customers.services.loyalty import (
     loyalty_earn,
+    loyalty_earn_entry,
     loyalty_expire,
     loyalty_points_for_amount,
     loyalty_redeem,
@@ -74,8 +79,9 @@ __all__ = [
     "customer_resolve",
     "event_record",
     "event_record_many",
-    "event_record_several",
+    "event_rows",
     "loyalty_earn",
+    "loyalty_earn_entry",
     "loyalty_expire",
     "loyalty_points_for_amount",
     "loyalty_redeem",

@@ -176,7 +176,7 @@ def event_insert_statement(
     return sql, [kind, moment, recorded, document]
 
 
-def event_record_several(
+def event_rows(
     *,
     customer: Customer,
     events: Iterable[tuple[str, dict, datetime | None]],
@@ -184,7 +184,9 @@ def event_record_several(
     location: Location | None = None,
 ) -> list[Event]:
     """Several :func:`event_record` of one customer (``(kind, payload, occurred_at)`` each,
-    ``None`` for now) in one INSERT: an order placed and completed at once (a POS sale)."""
+    ``None`` for now) as rows not yet written: for a caller that writes them with others in
+    one statement (``config.inserts.rows_insert``), in its transaction. An order placed and
+    completed at once (a sale at the till) writes its two events so."""
     events = list(events)
     for kind, _payload, _when in events:
         if kind not in Event.Kind.values:
@@ -192,7 +194,7 @@ def event_record_several(
     if customer.merged_into_id:
         customer = Customer.objects.get(pk=customer.merged_into_id)
     now = timezone.now()
-    return Event.objects.bulk_create(
+    return [
         Event(
             customer=customer,
             kind=kind,
@@ -202,4 +204,4 @@ def event_record_several(
             occurred_at=when or now,
         )
         for kind, payload, when in events
-    )
+    ]

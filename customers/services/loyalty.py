@@ -25,14 +25,8 @@ def _existing(*, customer: Customer, kind: str, reference: str, points: int) -> 
 
 
 def _append(
-    *, customer: Customer, kind: str, reference: str, points: int, note: str, savepoint: bool = True
+    *, customer: Customer, kind: str, reference: str, points: int, note: str
 ) -> LoyaltyEntry:
-    if not savepoint:
-        # The caller's reference is new in its own transaction (see loyalty_earn): no twin
-        # can insert it first, and any error rolls the caller's whole transaction back.
-        return LoyaltyEntry.objects.create(
-            customer=customer, kind=kind, reference=reference, points=points, note=note
-        )
     try:
         # A savepoint, so a concurrent twin that inserted first leaves the caller's
         # transaction usable; the twin's row is then the answer.
@@ -62,7 +56,6 @@ def loyalty_earn(
     amount: Decimal | None = None,
     points: int | None = None,
     note: str = "",
-    savepoint: bool = True,
 ) -> LoyaltyEntry | None:
     """Add points for ``amount`` spent (or exactly ``points``), once per reference.
 
@@ -70,12 +63,8 @@ def loyalty_earn(
     the same reference with other points is a :class:`LoyaltyReferenceConflict`.
     Returns None when the amount earns no point. One row is written, so it needs no
     transaction of its own: the insert is tried first (the usual case, one statement in a
-    savepoint) and the reference's unique constraint catches a repeat.
-
-    ``savepoint=False`` (two statements fewer) is for a caller whose reference cannot have
-    been used yet, an order written in the caller's own transaction, and which never goes
-    on after an error: a repeat then fails the caller's transaction instead of answering
-    the first entry, and nothing of it is written.
+    savepoint) and the reference's unique constraint catches a repeat. An order written in
+    the caller's own transaction writes its row with :func:`loyalty_earn_entry` instead.
     """
     customer = _live(customer)
     if points is None:
@@ -88,7 +77,26 @@ def loyalty_earn(
         reference=reference,
         points=points,
         note=note,
-        savepoint=savepoint,
+    )
+
+
+def loyalty_earn_entry(
+    *, customer: Customer, reference: str, amount: Decimal, note: str = ""
+) -> LoyaltyEntry | None:
+    """:func:`loyalty_earn`'s row for ``amount``, not yet written, or None when it earns no
+    point: for a caller that writes it with others in one statement
+    (``config.inserts.rows_insert``), and whose reference cannot have been used yet (its new
+    order's, written in the same transaction; a repeat would fail that whole transaction,
+    with nothing of it written)."""
+    points = loyalty_points_for_amount(amount=amount)
+    if points <= 0:
+        return None
+    return LoyaltyEntry(
+        customer=_live(customer),
+        kind=LoyaltyEntry.Kind.EARN,
+        reference=reference,
+        points=points,
+        note=note,
     )
 
 

@@ -10,9 +10,16 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from config.inserts import rows_insert
 from config.money import money_round
 from customers.models import Customer, Event
-from customers.services import event_record, event_record_several, loyalty_earn, loyalty_redeem
+from customers.services import (
+    event_record,
+    event_rows,
+    loyalty_earn,
+    loyalty_earn_entry,
+    loyalty_redeem,
+)
 from inventory.models import Location, SalesChannel
 from orders.exceptions import LoyaltyPointsInvalid
 from orders.models import Order, OrderLine, Payment
@@ -68,40 +75,36 @@ def order_write(
         placed_at=placed_at,
         **fields,
     )
-    lines = OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                variant=line.variant,
-                sku=line.variant.sku,
-                name=str(line.variant),
-                quantity=line.quantity,
-                unit_price_amount=line.unit_price_amount,
-                discount_amount=line.discount_amount,
-                total_amount=line.total_amount,
-            )
-            for line in pricing.lines
-        ]
-    )
-    payments = Payment.objects.bulk_create(
-        [
-            Payment(
-                order=order,
-                method=tender.method,
-                status=tender.status,
-                amount=money_round(tender.amount, pricing.currency),
-                tendered_amount=tender.tendered_amount,
-                change_amount=(
-                    tender.tendered_amount - money_round(tender.amount, pricing.currency)
-                    if tender.tendered_amount is not None
-                    else None
-                ),
-                provider_reference=tender.provider_reference,
-                vietqr_payload=tender.vietqr_payload,
-            )
-            for tender in tenders
-        ]
-    )
+    lines = [
+        OrderLine(
+            order=order,
+            variant=line.variant,
+            sku=line.variant.sku,
+            name=str(line.variant),
+            quantity=line.quantity,
+            unit_price_amount=line.unit_price_amount,
+            discount_amount=line.discount_amount,
+            total_amount=line.total_amount,
+        )
+        for line in pricing.lines
+    ]
+    payments = [
+        Payment(
+            order=order,
+            method=tender.method,
+            status=tender.status,
+            amount=money_round(tender.amount, pricing.currency),
+            tendered_amount=tender.tendered_amount,
+            change_amount=(
+                tender.tendered_amount - money_round(tender.amount, pricing.currency)
+                if tender.tendered_amount is not None
+                else None
+            ),
+            provider_reference=tender.provider_reference,
+            vietqr_payload=tender.vietqr_payload,
+        )
+        for tender in tenders
+    ]
     # The caller can answer with the order as written, without reading it back: the rows
     # are filed as prefetched, the way prefetch_related itself files them.
     order._prefetched_objects_cache = {
@@ -119,15 +122,14 @@ def order_write(
             points=pricing.points,
             note=_("Paid part of %(number)s") % {"number": order.number},
         )
+    customer_rows: tuple[list, list] | tuple = ()
     if customer is not None:
         placed = (Event.Kind.ORDER_PLACED, order_event_payload(order=order, lines=pricing.lines))
         if status == OrderStatus.COMPLETED:
-            # Placed and completed at once (a sale at the till): both events in one INSERT.
-            order_completion_record(
-                order=order,
-                lines=pricing.lines,
-                earn_points=earn_points,
-                placed=(*placed, placed_at),
+            # Placed and completed at once (a sale at the till): the points and both events
+            # are written with the lines and payments.
+            customer_rows = _completion_rows(
+                order=order, lines=pricing.lines, earn_points=earn_points, placed=placed
             )
         else:
             event_record(
@@ -138,47 +140,62 @@ def order_write(
                 occurred_at=placed_at,
                 payload=placed[1],
             )
+    # One statement on PostgreSQL for the lines, payments, points and events.
+    rows_insert(lines, payments, *customer_rows)
     return order
 
 
-def order_completion_record(
-    *,
-    order: Order,
-    lines: list[PricedLine] | None = None,
-    earn_points: bool = True,
-    placed: tuple[str, dict, datetime] | None = None,
-) -> None:
-    """What completing an order means for its customer: points earned, the timeline told
-    (with ``placed``, the order's ``order_placed`` event too, written first)."""
+def order_completion_record(*, order: Order) -> None:
+    """What completing an order means for its customer: points earned, the timeline told."""
     if order.customer_id is None:
         return
-    if earn_points:
-        # Neither points nor a referral reward for a sale whose prices a manager has yet to
-        # accept (an offline sale charged otherwise than the catalog). An order placed in
-        # this transaction (``placed``) earns without a savepoint: its reference is new.
-        order_points_earn(order=order, savepoint=placed is None)
-        # A referred friend's qualifying order rewards the referrer (once per friend).
-        referral_reward_grant(order=order)
-    completed = (Event.Kind.ORDER_COMPLETED, order_event_payload(order=order, lines=lines), None)
-    event_record_several(
+    order_points_earn(order=order)
+    # A referred friend's qualifying order rewards the referrer (once per friend).
+    referral_reward_grant(order=order)
+    event_record(
         customer=order.customer,
-        events=[placed, completed] if placed else [completed],
+        kind=Event.Kind.ORDER_COMPLETED,
         channel=order.channel,
         location=order.location,
+        payload=order_event_payload(order=order),
     )
 
 
-def order_points_earn(*, order: Order, savepoint: bool = True) -> None:
-    """The customer earns the points of the order's total (once: the ledger's reference).
+def _completion_rows(
+    *, order: Order, lines: list[PricedLine], earn_points: bool, placed: tuple[str, dict]
+) -> tuple[list, list]:
+    """An order placed and completed in one transaction (a sale at the till): its points
+    (unless ``earn_points`` is False) and its two events, as rows not yet written; a
+    referrer's reward is granted now."""
+    entry = None
+    if earn_points:
+        # Neither points nor a referral reward for a sale whose prices a manager has yet to
+        # accept (an offline sale charged otherwise than the catalog). The reference is the
+        # new order's: no earlier entry can hold it.
+        entry = loyalty_earn_entry(
+            customer=order.customer,
+            reference=order.reference,
+            amount=order.total_amount,
+            note=_("Order %(number)s") % {"number": order.number},
+        )
+        referral_reward_grant(order=order)
+    completed = (Event.Kind.ORDER_COMPLETED, order_event_payload(order=order, lines=lines), None)
+    events = event_rows(
+        customer=order.customer,
+        events=[(*placed, order.placed_at), completed],
+        channel=order.channel,
+        location=order.location,
+    )
+    return [entry] if entry else [], events
 
-    ``savepoint=False`` only for an order written in the caller's transaction
-    (``customers.services.loyalty_earn``)."""
+
+def order_points_earn(*, order: Order) -> None:
+    """The customer earns the points of the order's total (once: the ledger's reference)."""
     loyalty_earn(
         customer=order.customer,
         reference=order.reference,
         amount=order.total_amount,
         note=_("Order %(number)s") % {"number": order.number},
-        savepoint=savepoint,
     )
 
 

@@ -1,0 +1,48 @@
+"""New rows of several tables in one statement: every row written with its key, or none."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from config.inserts import rows_insert
+from customers.models import Customer, Event, LoyaltyEntry
+
+
+@pytest.mark.django_db
+def test_rows_of_three_tables_are_written_with_their_keys_in_order():
+    # given: a customer, two events and a loyalty entry not yet written
+    customer = Customer.objects.create(full_name="Chị Lan")
+    now = timezone.now()
+    events = [
+        Event(customer=customer, kind="order_placed", payload={"number": n}, occurred_at=now)
+        for n in ("A-1", "A-2")
+    ]
+    entry = LoyaltyEntry(customer=customer, kind="earn", reference="order:A-1", points=65)
+    # when: they are inserted together
+    with CaptureQueriesContext(connection) as captured:
+        rows_insert(events, [], [entry])
+    # then: one statement on PostgreSQL (one per table elsewhere), each instance holds the
+    # key of its own row, and the database fills its defaults
+    assert len(captured) == (1 if connection.vendor == "postgresql" else 2)
+    stored = {event.pk: event.payload["number"] for event in Event.objects.all()}
+    assert stored == {events[0].pk: "A-1", events[1].pk: "A-2"}
+    assert events[0].pk < events[1].pk
+    assert LoyaltyEntry.objects.get(pk=entry.pk).points == 65
+    assert all(not event._state.adding for event in [*events, entry])
+    assert Event.objects.get(pk=events[0].pk).tx_id is not None
+
+
+@pytest.mark.django_db
+def test_one_bad_row_writes_nothing_of_any_table():
+    # given: a loyalty entry whose reference is already in the ledger
+    customer = Customer.objects.create(full_name="Chị Lan")
+    LoyaltyEntry.objects.create(customer=customer, kind="earn", reference="order:A-1", points=1)
+    event = Event(customer=customer, kind="order_placed", payload={}, occurred_at=timezone.now())
+    twin = LoyaltyEntry(customer=customer, kind="earn", reference="order:A-1", points=1)
+    # when: it is inserted with an event
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows_insert([event], [twin])
+    # then: the event was not written either
+    assert Event.objects.count() == 0
+    assert LoyaltyEntry.objects.count() == 1
