@@ -21,10 +21,15 @@ from django.db.models.sql import InsertQuery
 
 def rows_insert(*batches: Sequence[Model]) -> None:
     """Insert each batch (unsaved instances of one model; empty ones are skipped), in the
-    caller's transaction, and set their primary keys."""
+    caller's transaction, and set their primary keys (a batch whose rows all have one
+    keeps them)."""
     batches = [list(batch) for batch in batches if batch]
     if not batches:
         return
+    for batch in batches:
+        # Keys given (an id drawn beforehand) are written, as bulk_create writes them.
+        if len({instance.pk is None for instance in batch}) > 1:
+            raise ValueError(f"{type(batch[0]).__name__}: give every row its key, or none.")
     if connection.vendor != "postgresql":
         for batch in batches:
             type(batch[0])._default_manager.bulk_create(batch)
@@ -35,7 +40,8 @@ def rows_insert(*batches: Sequence[Model]) -> None:
         meta = model._meta
         insert = InsertQuery(model)
         insert.insert_values(
-            [field for field in meta.concrete_fields if not field.primary_key], batch
+            [f for f in meta.concrete_fields if batch[0].pk is not None or not f.primary_key],
+            batch,
         )
         compiler = insert.get_compiler(connection=connection)
         compiler.returning_fields = [meta.pk]

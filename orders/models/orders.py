@@ -162,11 +162,15 @@ class Order(models.Model):
         return self.number
 
     def save(self, *args, **kwargs):
-        self.contact_search_name = search_fold(self.contact_name)
+        self.search_fields_fold()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "contact_name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "contact_search_name"}
         super().save(*args, **kwargs)
+
+    def search_fields_fold(self) -> None:
+        """Fill the folded copies the admin searches (any save does; so must a bulk insert)."""
+        self.contact_search_name = search_fold(self.contact_name)
 
     @property
     def reference(self) -> str:

@@ -8,7 +8,8 @@ IdempotencyConflict.
 
 What a sale holds, and for how long (docs/performance.md has the profile): the order
 number is taken in a statement of its own before the sale's transaction
-(:func:`orders.services.numbers.order_number_take`), so no sale waits on another's number;
+(:func:`orders.services.numbers.order_number_and_id_take`, with the order's id), so no sale
+waits on another's number;
 a refused or duplicate sale leaves a gap in the channel's numbers. Without a voucher,
 points or a referral (nothing that locks customer rows), the order, its lines, payments,
 events and points are written first and the locks come last, stock levels then the
@@ -45,7 +46,7 @@ from orders.models import (
 from orders.selectors import pos_channel_get, shift_open_id
 from orders.services.bundles import bundles_find
 from orders.services.checkout import cart_sell_at_till_lock, cart_sold_at_till
-from orders.services.numbers import order_number_take
+from orders.services.numbers import order_number_and_id_take
 from orders.services.offline import (
     price_discrepancies_find,
     price_discrepancies_record,
@@ -159,7 +160,7 @@ def pos_sale_submit(
     channel = pos_channel_for(terminal=terminal)
     try:
         # Taken before the sale's transaction and committed at once (a gap if the sale fails).
-        number = order_number_take(channel=channel)
+        number, order_id = order_number_and_id_take(channel=channel)
         with transaction.atomic(durable=True):
             if code is not None:
                 one_time_code_consume(row=code, field="points_code")
@@ -167,6 +168,7 @@ def pos_sale_submit(
                 terminal=terminal,
                 channel=channel,
                 number=number,
+                order_id=order_id,
                 client_uuid=client_uuid,
                 fingerprint=fingerprint,
                 lines=lines,
@@ -248,6 +250,7 @@ def _sale_write(
     terminal,
     channel,
     number,
+    order_id,
     client_uuid,
     fingerprint,
     lines,
@@ -324,6 +327,7 @@ def _sale_write(
         channel=channel,
         pricing=pricing,
         number=number,
+        **({"id": order_id} if order_id is not None else {}),
         status=OrderStatus.COMPLETED,
         completed_at=now,
         fulfilment=Fulfilment.CARRY_OUT,

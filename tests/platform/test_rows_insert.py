@@ -46,3 +46,19 @@ def test_one_bad_row_writes_nothing_of_any_table():
     # then: the event was not written either
     assert Event.objects.count() == 0
     assert LoyaltyEntry.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_given_their_keys_keep_them_and_others_may_point_at_them():
+    # given: a customer whose id is chosen beforehand, and an event pointing at it
+    customer = Customer(pk=10_000, full_name="Chị Lan")
+    event = Event(customer=customer, kind="order_placed", payload={}, occurred_at=timezone.now())
+    # when: both are written in one transaction, which commits (foreign keys checked then)
+    with transaction.atomic():
+        rows_insert([customer], [event])
+    # then: the customer holds that id and the event points at it
+    assert Customer.objects.get(pk=10_000).full_name == "Chị Lan"
+    assert Event.objects.get(pk=event.pk).customer_id == 10_000
+    # and a batch mixing rows with and without keys is refused before anything is sent
+    with pytest.raises(ValueError, match="every row its key, or none"):
+        rows_insert([Customer(pk=10_001, full_name="A"), Customer(full_name="B")])

@@ -58,7 +58,7 @@ def order_write(
     """
     number = number or order_number_next(channel=channel)
     fields.setdefault("stock_reference", f"order:{number}")
-    order = Order.objects.create(
+    order = Order(
         number=number,
         channel=channel,
         location=location,
@@ -75,6 +75,14 @@ def order_write(
         placed_at=placed_at,
         **fields,
     )
+    # An order whose id was taken with its number (a till sale on PostgreSQL) is written
+    # below with its lines, payments, points and events, in one statement; others now.
+    if order.pk is None:
+        order.save(force_insert=True)
+        pending = []
+    else:
+        order.search_fields_fold()
+        pending = [order]
     lines = [
         OrderLine(
             order=order,
@@ -111,6 +119,10 @@ def order_write(
         "lines": _as_prefetched(order.lines.all(), lines),
         "payments": _as_prefetched(order.payments.all(), payments),
     }
+    if pricing.voucher or pricing.points:
+        # The redemptions point at the order and its lines: written first.
+        rows_insert(pending, lines, payments)
+        pending = lines = payments = []
     if pricing.voucher:
         voucher_redeem(quote=pricing.voucher, order=order, customer=customer)
     if pricing.points:
@@ -140,8 +152,8 @@ def order_write(
                 occurred_at=placed_at,
                 payload=placed[1],
             )
-    # One statement on PostgreSQL for the lines, payments, points and events.
-    rows_insert(lines, payments, *customer_rows)
+    # One statement on PostgreSQL for what is still to write.
+    rows_insert(pending, lines, payments, *customer_rows)
     return order
 
 
