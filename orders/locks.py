@@ -7,11 +7,15 @@ customer for points). A cart, one shopper's own row, comes before all of them.
 """
 
 from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import connection
+from django.utils import timezone
 
 from config.compiled import CompiledQuery
 from inventory.locks import stock_levels_lock, stock_levels_lock_by_sku
 from inventory.selectors import reservation_list_for_reference
-from orders.models import Cart, Order, Quote, Shift, Voucher, VoucherCode
+from orders.models import Cart, Order, Quote, Shift, ShiftCashMovement, Voucher, VoucherCode
 
 
 def shift_lock(*, shift_id: int) -> Shift:
@@ -82,6 +86,37 @@ def quote_lock(*, quote_id: int) -> Quote:
 def shift_open_lock(*, terminal_id: int) -> Shift | None:
     """Lock the terminal's open shift, if any: a sale's cash and the shift's close serialise."""
     return next(iter(_OPEN_SHIFT.run(terminal_id=terminal_id)), None)
+
+
+def shift_open_lock_with_sale_cash(
+    *, terminal_id: int, shift_id: int, amount: Decimal, currency: str, reference: str
+) -> bool:
+    """PostgreSQL: lock the terminal's open shift and, if it is still ``shift_id`` (in
+    ``currency``), put a cash sale's ``amount`` into its drawer, in one statement. True when
+    the cash went in; otherwise the shift changed (closed or another opened meanwhile) and
+    nothing was written: the caller goes the long way (:func:`shift_open_lock`, the lock
+    already held)."""
+    movement = ShiftCashMovement._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(movement.get_field(name).column)
+        for name in ("shift", "kind", "amount", "reason", "reference", "created_at")
+    )
+    shifts = quote(Shift._meta.db_table)
+    # Names from the models' meta only; every value is a parameter.
+    sql = (
+        f"WITH s AS (SELECT id, currency FROM {shifts} WHERE terminal_id = %s"  # noqa: S608
+        " AND closed_at IS NULL ORDER BY id LIMIT 1 FOR UPDATE),"
+        f" m AS (INSERT INTO {quote(movement.db_table)} ({columns})"
+        " SELECT s.id, %s, %s, '', %s, %s FROM s WHERE s.id = %s AND s.currency = %s"
+        " RETURNING id)"
+        " SELECT count(*) FROM m"
+    )
+    params = [terminal_id, ShiftCashMovement.Kind.SALE, amount, reference, timezone.now()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, shift_id, currency])
+        (added,) = cursor.fetchone()
+    return bool(added)
 
 
 # Every till sale with cash locks it: compiled once per process.

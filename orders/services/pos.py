@@ -22,11 +22,12 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api.errors import DomainError
+from config.money import money_round
 from customers.models import Customer, OneTimeCode
 from customers.services import one_time_code_consume, points_code_check
 from inventory.models import SalesChannel
@@ -39,7 +40,6 @@ from orders.models import (
     Order,
     Payment,
     Quote,
-    Shift,
     ShiftCashMovement,
     Terminal,
 )
@@ -351,11 +351,11 @@ def _sale_write(
         quote_accept(quote=quote, order=order)
     if web_cart is not None:
         cart_sold_at_till(cart=web_cart, order=order)
+    cash = sum((tender.amount for tender in tenders if tender.method == Payment.Method.CASH), 0)
     if not locks_customers:
         _stock_take(sale)
-        shift = _shift_confirm(order=order, shift_id=shift_id, terminal=terminal)
-    cash = sum((tender.amount for tender in tenders if tender.method == Payment.Method.CASH), 0)
-    if shift is not None and cash:
+        _shift_confirm(order=order, shift_id=shift_id, terminal=terminal, cash=cash)
+    elif shift is not None and cash:
         shift_sale_cash_add(
             shift=shift, kind=ShiftCashMovement.Kind.SALE, amount=cash, reference=order.number
         )
@@ -391,11 +391,24 @@ def _stock_take(sale: _Sale) -> None:
     stock_sell(**taken, location_checked=True, savepoint=False)
 
 
-def _shift_confirm(*, order: Order, shift_id: int | None, terminal: Terminal) -> Shift | None:
-    """Lock the terminal's open shift now; if it is not the one the order was filed under
-    (closed or opened meanwhile), file the order under the one that is."""
+def _shift_confirm(*, order: Order, shift_id: int | None, terminal: Terminal, cash) -> None:
+    """Lock the terminal's open shift now and put the sale's ``cash`` into its drawer; if it
+    is not the one the order was filed under (closed or opened meanwhile), file the order
+    under the one that is. On PostgreSQL, when the shift is still the one, in one statement."""
+    one_statement = cash and shift_id is not None and connection.vendor == "postgresql"
+    if one_statement and locks.shift_open_lock_with_sale_cash(
+        terminal_id=terminal.pk,
+        shift_id=shift_id,
+        amount=money_round(abs(cash), order.currency),
+        currency=order.currency,
+        reference=order.number,
+    ):
+        return
     locked = locks.shift_open_lock(terminal_id=terminal.pk)
     if (locked and locked.pk) != shift_id:
         order.shift, order.late_sync = locked, locked is None
         order.save(update_fields=["shift", "late_sync"])
-    return locked
+    if locked is not None and cash:
+        shift_sale_cash_add(
+            shift=locked, kind=ShiftCashMovement.Kind.SALE, amount=cash, reference=order.number
+        )
