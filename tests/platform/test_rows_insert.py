@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -62,3 +63,15 @@ def test_rows_given_their_keys_keep_them_and_others_may_point_at_them():
     # and a batch mixing rows with and without keys is refused before anything is sent
     with pytest.raises(ValueError, match="every row its key, or none"):
         rows_insert([Customer(pk=10_001, full_name="A"), Customer(full_name="B")])
+
+
+@pytest.mark.django_db
+def test_a_value_computed_by_the_database_is_written_too():
+    # given: an event whose time is the database's clock, not a value
+    customer = Customer.objects.create(full_name="Chị Lan")
+    event = Event(customer=customer, kind="order_placed", payload={"n": 1}, occurred_at=Now())
+    # when
+    rows_insert([event])
+    # then: written, with the database's time
+    stored = Event.objects.get(pk=event.pk)
+    assert stored.occurred_at is not None and stored.payload == {"n": 1}
