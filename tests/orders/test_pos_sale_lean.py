@@ -45,8 +45,9 @@ store = store_fixture  # a store with its POS channel, a terminal, two stocked v
 # with the terminal: 21 (19); the stock's decrement and movements as one statement on
 # PostgreSQL: 21 (18); the lines, payment, points and events as one statement on PostgreSQL
 # (config.inserts.rows_insert): 21 (15); the order too, its id taken with its number: 21 (14);
-# the shift locked and the cash put in its drawer in one statement on PostgreSQL: 21 (13).
-THREE_LINE_SALE_QUERIES = {"sqlite": 21, "postgresql": 13}
+# the shift locked and the cash put in its drawer in one statement on PostgreSQL: 21 (13);
+# the stock locked, checked, decremented and its movements written in one statement: 21 (12).
+THREE_LINE_SALE_QUERIES = {"sqlite": 21, "postgresql": 12}
 
 
 def three_line_sale_queries() -> int:
