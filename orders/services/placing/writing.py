@@ -134,7 +134,7 @@ def order_write(
             points=pricing.points,
             note=_("Paid part of %(number)s") % {"number": order.number},
         )
-    customer_rows: tuple[list, list] | tuple = ()
+    customer_rows: tuple[list, ...] = ()
     if customer is not None:
         placed = (Event.Kind.ORDER_PLACED, order_event_payload(order=order, lines=pricing.lines))
         if status == OrderStatus.COMPLETED:
