@@ -12,7 +12,8 @@ model), and what comes back is the same model instances, with annotations as att
 Fit only for a queryset over one model without ``select_related`` (a raw query maps
 columns by name; a related row can come along as one JSON annotation, :func:`row_json`)
 whose stand-in values reach the SQL as parameters, unchanged (a value used in several
-places, say in a subquery too, is replaced in each).
+places, say in a subquery too, is replaced in each). Model fields get their converters;
+annotations come as the driver gives them (JSON as text and booleans as 0/1 on SQLite).
 """
 
 import json

@@ -128,23 +128,28 @@ def test_the_lean_answer_is_the_order_serializers_json(store, payments, extra):
     )
 
 
-@pytest.mark.django_db
-def test_a_shift_opened_after_the_terminal_was_read_gets_the_sale(store):
-    # given: the terminal as its authentication read it, before its shift opened
+def cash_jar_sale(terminal):
+    """One jar paid in cash, rung up at ``terminal`` as its authentication read it."""
     from orders.services.placing import LineInput, TenderInput
     from orders.services.pos import pos_sale_submit
 
-    _api, terminal, location, _jar, _beef = store
-    terminal.open_shift_id = None
-    open_shift(terminal, location)
-
-    # when
-    order, created = pos_sale_submit(
+    return pos_sale_submit(
         terminal=terminal,
         client_uuid=uuid.uuid4(),
         lines=[LineInput(sku="MK-100G", quantity=1)],
         tenders=[TenderInput(method="cash", amount=Decimal(85000))],
     )
+
+
+@pytest.mark.django_db
+def test_a_shift_opened_after_the_terminal_was_read_gets_the_sale(store):
+    # given: the terminal as its authentication read it, before its shift opened
+    _api, terminal, location, _jar, _beef = store
+    terminal.open_shift_id = None
+    open_shift(terminal, location)
+
+    # when
+    order, created = cash_jar_sale(terminal)
 
     # then: filed under the shift open when the sale locked it, its cash counted in
     order.refresh_from_db()
@@ -156,8 +161,6 @@ def test_a_shift_opened_after_the_terminal_was_read_gets_the_sale(store):
 
 @pytest.mark.django_db
 def test_a_shift_closed_after_the_terminal_was_read_leaves_the_sale_for_late_sync(store):
-    from orders.services.placing import LineInput, TenderInput
-    from orders.services.pos import pos_sale_submit
     from orders.services.shifts import shift_close
 
     _api, terminal, location, _jar, _beef = store
@@ -166,12 +169,7 @@ def test_a_shift_closed_after_the_terminal_was_read_leaves_the_sale_for_late_syn
     terminal.open_shift_id = shift.pk
     shift_close(shift=shift, counted_amount=Decimal(0))
 
-    order, _created = pos_sale_submit(
-        terminal=terminal,
-        client_uuid=uuid.uuid4(),
-        lines=[LineInput(sku="MK-100G", quantity=1)],
-        tenders=[TenderInput(method="cash", amount=Decimal(85000))],
-    )
+    order, _created = cash_jar_sale(terminal)
 
     order.refresh_from_db()
     assert order.shift is None and order.late_sync
@@ -179,10 +177,8 @@ def test_a_shift_closed_after_the_terminal_was_read_leaves_the_sale_for_late_syn
 
 
 @pytest.mark.django_db
-def test_a_shift_replaced_after_the_terminal_was_read_gets_neither_sale_nor_cash(store):
+def test_a_shift_replaced_after_the_terminal_was_read_hands_sale_and_cash_to_the_new(store):
     # given: the terminal read with its shift open; then that shift closed, another opened
-    from orders.services.placing import LineInput, TenderInput
-    from orders.services.pos import pos_sale_submit
     from orders.services.shifts import shift_close
 
     _api, terminal, location, _jar, _beef = store
@@ -194,12 +190,7 @@ def test_a_shift_replaced_after_the_terminal_was_read_gets_neither_sale_nor_cash
     second = terminal.shifts.get(closed_at__isnull=True)
 
     # when: a cash sale is rung up
-    order, _created = pos_sale_submit(
-        terminal=terminal,
-        client_uuid=uuid.uuid4(),
-        lines=[LineInput(sku="MK-100G", quantity=1)],
-        tenders=[TenderInput(method="cash", amount=Decimal(85000))],
-    )
+    order, _created = cash_jar_sale(terminal)
 
     # then: the sale and its cash are the open shift's, the closed one's drawer untouched
     order.refresh_from_db()
