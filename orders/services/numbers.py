@@ -16,23 +16,19 @@ def order_number_next(*, channel: SalesChannel) -> str:
     return _next(channel, with_id=False)[0]
 
 
-def order_number_take(*, channel: SalesChannel) -> str:
-    """The next order number of ``channel``, taken and committed at once: called outside a
-    transaction, the counter's row is locked for one statement, not for the whole order.
-
-    For the POS sale (orders.services.pos), where holding the row for the sale serialised
-    every till of a store on it. Unique and increasing, but not gap-free: a sale refused
-    after taking its number (short of stock, a duplicate) leaves that number unused.
-    Inside a transaction it is :func:`order_number_next` (the row held until the end).
-    """
-    return order_number_and_id_take(channel=channel)[0]
-
-
 def order_number_and_id_take(*, channel: SalesChannel) -> tuple[str, int | None]:
-    """:func:`order_number_take`, and on PostgreSQL the new order's id too, drawn from the
-    orders' own sequence in the same statement (None elsewhere): an order whose id is known
-    before it is written is written with its lines, payments and events in one statement
-    (``order_write``). A refused sale leaves a gap in the ids as in the numbers."""
+    """The next order number of ``channel``, taken and committed at once, and on PostgreSQL
+    the new order's id, drawn from the orders' own sequence in the same statement (None
+    elsewhere).
+
+    Called outside a transaction, the counter's row is locked for one statement, not for
+    the whole order: for the POS sale (orders.services.pos), where holding the row for the
+    sale serialised every till of a store on it. Unique and increasing, but not gap-free: a
+    sale refused after taking its number (short of stock, a duplicate) leaves that number,
+    and that id, unused. An order whose id is known before it is written is written with
+    its lines, payments and events in one statement (``order_write``). Inside a transaction
+    the number is taken as :func:`order_number_next` takes it (the row held until the end).
+    """
     if connection.in_atomic_block:
         return _next(channel, with_id=True)
     with connection.cursor() as cursor:

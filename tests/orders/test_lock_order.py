@@ -158,9 +158,9 @@ def test_a_return_and_a_merge_of_its_customer_wait_for_each_other_without_deadlo
 def test_a_pos_sale_holds_no_number_lock_while_it_sells(till, monkeypatch):
     # given: a till, and a sale held inside its transaction just before it takes the stock
     from orders.services import pos as pos_service
-    from orders.services.numbers import order_number_take
+    from orders.services.numbers import order_number_and_id_take
 
-    order_number_take(channel=till.channel)  # the channel's counter row exists
+    order_number_and_id_take(channel=till.channel)  # the channel's counter row exists
     inside, go_on = threading.Event(), threading.Event()
     real_stock_take = pos_service._stock_take
 
@@ -182,7 +182,7 @@ def test_a_pos_sale_holds_no_number_lock_while_it_sells(till, monkeypatch):
     try:
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '2s'")
-        number = order_number_take(channel=till.channel)
+        number, _order_id = order_number_and_id_take(channel=till.channel)
     finally:
         go_on.set()
         thread.join(timeout=30)
