@@ -7,14 +7,15 @@ sale, a checkout or a log-in goes on unthrottled for as long as the outage lasts
 first failure of an outage is logged once as a warning, the recovery once as info.
 
 Django's built-in ``RedisCache`` has no option for this (django-redis calls it
-``IGNORE_EXCEPTIONS``); this subclass is that option and nothing more.
+``IGNORE_EXCEPTIONS``); this subclass is that option, and one client per connection pool
+instead of one per call (:class:`ClientPerPool`).
 """
 
 import functools
 import logging
 import threading
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -95,8 +96,33 @@ def _no_failures(*args, **kwargs):
     return []
 
 
+class ClientPerPool(RedisCacheClient):
+    """Django's Redis cache client with one ``redis.Redis`` per connection pool, kept.
+
+    Django's builds a new ``redis.Redis`` for every call, and redis-py fills each new one's
+    table of some 250 response callbacks: a third of a throttle's cache read went there
+    (docs/performance.md). A ``redis.Redis`` is only a handle on its pool and may be shared
+    by threads; the pool hands out the connections (and starts over after a fork).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))  # the pools live as long as this client
+        if client is None:
+            client = self._clients.setdefault(id(pool), self._client(connection_pool=pool))
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
     """``RedisCache`` whose reads miss and writes are dropped while Redis is unreachable."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ClientPerPool
 
     get = _fail_open(_default)(RedisCache.get)
     get_many = _fail_open(_empty)(RedisCache.get_many)

@@ -2,6 +2,7 @@
 dropped, logged once per outage (config/cache.py)."""
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.cache import cache
@@ -77,3 +78,24 @@ def test_the_cache_works_stops_failing_open_and_says_when_it_is_back(
         "cache unavailable, failing open until it answers again",
         "cache answers again",
     ]
+
+
+@pytest.mark.redis
+def test_every_call_reuses_one_redis_client_and_threads_share_it(settings, redis_server):
+    # given: our own Redis answers
+    redis_cache(settings, redis_server.url)
+    client = cache._cache.get_client(write=True)
+
+    # when: calls from several threads at once
+    def bump(_):
+        for _ in range(50):
+            cache.incr("counter")
+
+    cache.set("counter", 0, timeout=60)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(bump, range(4)))
+
+    # then: every increment counted, through the one client built for the pool
+    assert cache.get("counter") == 200
+    assert cache._cache.get_client(write=True) is client
+    assert cache._cache.get_client() is client  # one server: reads use the same pool
