@@ -8,6 +8,9 @@ from customers.models import Customer
 
 # One customer (a till sale's milestones, a redemption): compiled once per process.
 _ONE_CUSTOMER = CompiledQuery(lambda pk: Customer.objects.select_for_update().filter(pk=pk), pk=-1)
+_ONE_CUSTOMER_KEY = CompiledQuery(
+    lambda pk: Customer.objects.select_for_update().filter(pk=pk).only("pk"), pk=-1
+)
 
 
 def customers_lock(*, customer_ids: Iterable[int]) -> dict[int, Customer]:
@@ -22,6 +25,12 @@ def customers_lock(*, customer_ids: Iterable[int]) -> dict[int, Customer]:
     else:
         rows = Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     return {customer.pk: customer for customer in rows}
+
+
+def customer_lock(*, customer_id: int) -> None:
+    """Lock one customer's row until the end of the transaction, reading only its key: every
+    order of a customer waits here for the one before it (``orders.services.rollups``)."""
+    _ONE_CUSTOMER_KEY.run(pk=customer_id)
 
 
 def customer_rows_lock(*, fields: Iterable, customer_id: int) -> None:

@@ -33,6 +33,7 @@ creating, cancelling or returning an order must call it as its own last step.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -45,7 +46,7 @@ from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from config.compiled import CompiledQuery
-from customers.locks import customers_lock
+from customers.locks import customer_lock
 from orders.models import (
     DailyChannelSales,
     DailySales,
@@ -99,14 +100,28 @@ def _upsert(model, rows: list[dict]) -> tuple[str, list] | None:
     rows = [row for row in merged.values() if any(row[name] for name in figures)]
     if not rows:
         return None
+    names = (*(name for name in rows[0] if name not in figures), *figures)
+    sql, fields = _upsert_sql(model, names, len(rows))
+    if connection.vendor == "postgresql":
+        # Dates, whole numbers and Decimals this module made: the driver takes them as they are.
+        return sql, [row[name] for row in rows for name in names]
+    return sql, [
+        field.get_db_prep_save(row[field.name], connection) for row in rows for field in fields
+    ]
+
+
+@functools.cache
+def _upsert_sql(model, names: tuple[str, ...], count: int) -> tuple[str, list]:
+    """The upsert's text for ``count`` rows of these fields (keys, then figures) and the
+    fields; built once per process and shape."""
+    figures = _figure_names(model)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    keys = [name for name in rows[0] if name not in figures]
-    fields = [model._meta.get_field(name) for name in (*keys, *figures)]
+    fields = [model._meta.get_field(name) for name in names]
     unique = next(c for c in model._meta.constraints if c.name.endswith("_key")).fields
     columns = ", ".join(quote(f.column) for f in fields)
     conflict = ", ".join(quote(model._meta.get_field(n).column) for n in unique)
-    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * count)
     increments = ", ".join(f"{quote(n)} = {table}.{quote(n)} + excluded.{quote(n)}"
                            for n in figures)  # fmt: skip
     # Only names from the model's own meta are formatted in; every value is a parameter.
@@ -114,10 +129,7 @@ def _upsert(model, rows: list[dict]) -> tuple[str, list] | None:
         [f"INSERT INTO {table} ({columns}) VALUES {placeholders}",  # noqa: S608
          f"ON CONFLICT ({conflict}) DO UPDATE SET {increments}"]
     )  # fmt: skip
-    params = [
-        field.get_db_prep_save(row[field.name], connection) for row in rows for field in fields
-    ]
-    return sql, params
+    return sql, fields
 
 
 def _execute(statements: list[tuple[str, list]]) -> None:
@@ -239,7 +251,7 @@ def _milestone_rows(order: Order, *, joined: bool) -> list[dict]:
         # here, after every other lock of the transaction (customers come last in the lock
         # order), so the second reads the first's order once it committed. SQLite runs one
         # writing transaction at a time: nothing to lock there.
-        customers_lock(customer_ids=[order.customer_id])
+        customer_lock(customer_id=order.customer_id)
     kept = [
         (row.pk, row.placed_at, row.channel_id, row.location_id)
         for row in _MILESTONE_ORDERS.run(customer_id=order.customer_id, order_id=order.pk)
