@@ -7,19 +7,25 @@ PostgreSQL, each INSERT a data-modifying ``WITH`` part, and gives every instance
 primary key, as ``bulk_create`` does. Elsewhere (SQLite) it is ``bulk_create`` per model.
 
 The values are prepared as Django's insert compiler prepares them: field defaults,
-``auto_now_add``, database defaults and every value's conversion are the ORM's. Instances
-of one model keep their order: their keys are read back sorted, and a multi-row INSERT
-numbers its rows in order.
+``auto_now_add``, database defaults and every value's conversion are the ORM's; a batch's
+rows travel as one ``jsonb`` parameter. Instances of one model keep their order: their keys
+are read back sorted, and the INSERT numbers the rows in the order it reads them.
 No signal is sent, as with ``bulk_create``.
 """
 
 import functools
+import json
+import math
 from collections.abc import Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+from uuid import UUID
 
 from django.db import connection
 from django.db.models import Model
 from django.db.models.expressions import DatabaseDefault
 from django.db.models.sql import InsertQuery
+from psycopg.types.json import Jsonb
 
 
 def rows_insert(*batches: Sequence[Model]) -> None:
@@ -61,11 +67,15 @@ def _insert(batch: list[Model]) -> tuple[str, list]:
     """The batch's ``INSERT … RETURNING pk`` with its parameters.
 
     For rows of plain values (the usual case) the values are prepared as Django's insert
-    compiler prepares them (``pre_save``, then ``get_db_prep_save``) and the SQL text, which
-    depends only on the model, the columns and the number of rows, is built once per
-    process. A row holding an expression (or a field with its own placeholder) goes
-    through the compiler itself. A database default left unset in every row is left to the
-    database (the column is not named).
+    compiler prepares them (``pre_save``, then ``get_db_prep_save``) and travel as ONE
+    ``jsonb`` parameter, read back into the table's own row type
+    (``jsonb_populate_recordset``: each column's own input, so a text too long for its
+    column still fails). The SQL text depends only on the model and the columns: it is
+    built once per process and the driver converts it once, where a VALUES list of a few
+    hundred parameters was split at every sale. A row holding an expression, a field with
+    its own placeholder or a value JSON cannot carry exactly goes through the compiler
+    itself. A database default left unset in every row is left to the database (the
+    column is not named).
     """
     model = type(batch[0])
     meta = model._meta
@@ -76,30 +86,58 @@ def _insert(batch: list[Model]) -> tuple[str, list]:
         and not all(isinstance(getattr(row, field.attname), DatabaseDefault) for row in batch)
     ]
     values = [[field.pre_save(row, True) for field in fields] for row in batch]
-    if any(hasattr(field, "get_placeholder") for field in fields) or any(
+    plain = not any(hasattr(field, "get_placeholder") for field in fields) and not any(
         hasattr(value, "resolve_expression") for row in values for value in row
-    ):
-        insert = InsertQuery(model)
-        insert.insert_values(fields, batch)
-        compiler = insert.get_compiler(connection=connection)
-        compiler.returning_fields = [meta.pk]
-        [(sql, params)] = compiler.as_sql()
-        return sql, params
-    params = [
-        field.get_db_prep_save(value, connection)
-        for row in values
-        for field, value in zip(fields, row, strict=True)
-    ]
-    return _insert_sql(model, tuple(field.column for field in fields), len(batch)), params
+    )
+    if plain:
+        columns = tuple(field.column for field in fields)
+        try:
+            document = [
+                {
+                    column: _json_value(field.get_db_prep_save(value, connection))
+                    for column, field, value in zip(columns, fields, row, strict=True)
+                }
+                for row in values
+            ]
+        except _NotJson:
+            pass
+        else:
+            return _insert_sql(model, columns), [json.dumps(document)]
+    insert = InsertQuery(model)
+    insert.insert_values(fields, batch)
+    compiler = insert.get_compiler(connection=connection)
+    compiler.returning_fields = [meta.pk]
+    [(sql, params)] = compiler.as_sql()
+    return sql, params
+
+
+class _NotJson(Exception):
+    """A prepared value JSON cannot carry exactly: the row goes through the compiler."""
+
+
+def _json_value(value):
+    """A value as prepared for PostgreSQL, as the JSON its column's input reads back exactly."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    if isinstance(value, Jsonb):  # a JSONField's: its own encoder's text, as a JSON value
+        return json.loads(value.dumps(value.obj))
+    raise _NotJson
 
 
 @functools.cache
-def _insert_sql(model: type[Model], columns: tuple[str, ...], rows: int) -> str:
+def _insert_sql(model: type[Model], columns: tuple[str, ...]) -> str:
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    # Names from the model's meta only; every value is a parameter.
+    names = ", ".join(quote(column) for column in columns)
+    # Names from the model's meta only; every value is in the one parameter.
     return (
-        f"INSERT INTO {table} ({', '.join(quote(column) for column in columns)}) "  # noqa: S608
-        f"VALUES {', '.join([row] * rows)} RETURNING {table}.{quote(model._meta.pk.column)}"
+        f"INSERT INTO {table} ({names}) SELECT {names} "  # noqa: S608
+        f"FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb) "
+        f"RETURNING {table}.{quote(model._meta.pk.column)}"
     )

@@ -1,7 +1,11 @@
 """New rows of several tables in one statement: every row written with its key, or none."""
 
+import json
+from decimal import Decimal
+
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -75,3 +79,34 @@ def test_a_value_computed_by_the_database_is_written_too():
     # then: written, with the database's time
     stored = Event.objects.get(pk=event.pk)
     assert stored.occurred_at is not None and stored.payload == {"n": 1}
+
+
+@pytest.mark.django_db
+def test_values_of_every_kind_come_back_as_given():
+    # given: a customer's event whose payload holds a Decimal, a time and accents
+    customer = Customer.objects.create(full_name="Chị Lan")
+    at = timezone.now().replace(microsecond=123456)
+    payload = {"total": Decimal("655000"), "at": at, "note": "Khách quen", "lines": [1, 2]}
+    event = Event(customer=customer, kind="order_placed", payload=payload, occurred_at=at)
+    entry = LoyaltyEntry(customer=customer, kind="earn", reference="order:A-1", points=65)
+    # when
+    rows_insert([event], [entry])
+    # then: the time to the microsecond, the payload as the field's own encoder writes it
+    stored = Event.objects.get(pk=event.pk)
+    assert stored.occurred_at == at
+    assert stored.payload == json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+    assert LoyaltyEntry.objects.get(pk=entry.pk).reference == "order:A-1"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_text_too_long_for_its_column_is_refused_not_cut_and_nothing_is_written():
+    # given: an event, and a loyalty entry whose reference is longer than its column
+    customer = Customer.objects.create(full_name="Chị Lan")
+    event = Event(customer=customer, kind="order_placed", payload={}, occurred_at=timezone.now())
+    too_long = LoyaltyEntry(customer=customer, kind="earn", reference="x" * 500, points=1)
+    # when / then
+    with pytest.raises(DataError), transaction.atomic():
+        rows_insert([event], [too_long])
+    assert Event.objects.count() == 0
+    assert LoyaltyEntry.objects.count() == 0
