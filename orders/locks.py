@@ -13,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from config.compiled import CompiledQuery
+from customers.models import Customer
 from inventory.locks import stock_levels_lock, stock_levels_lock_by_sku
 from inventory.selectors import reservation_list_for_reference
 from orders.models import Cart, Order, Quote, Shift, ShiftCashMovement, Voucher, VoucherCode
@@ -89,13 +90,25 @@ def shift_open_lock(*, terminal_id: int) -> Shift | None:
 
 
 def shift_open_lock_with_sale_cash(
-    *, terminal_id: int, shift_id: int, amount: Decimal, currency: str, reference: str
+    *,
+    terminal_id: int,
+    shift_id: int,
+    amount: Decimal,
+    currency: str,
+    reference: str,
+    customer_id: int | None = None,
 ) -> bool:
     """PostgreSQL: lock the terminal's open shift and, if it is still ``shift_id`` (in
     ``currency``), put a cash sale's ``amount`` into its drawer, in one statement. True when
     the cash went in; otherwise the shift changed (closed or another opened meanwhile) and
     nothing was written: the caller goes the long way (:func:`shift_open_lock`, the lock
-    already held)."""
+    already held).
+
+    With ``customer_id``, when the cash went in the statement also locks that customer's
+    row, after the shift (customers come last in the lock order; the lock reads the
+    movement it waits behind, so it is taken second): the sale's rollups need it locked
+    (``rollup_order_placed(customer_locked=True)``) and take it here, one round trip less.
+    """
     movement = ShiftCashMovement._meta
     quote = connection.ops.quote_name
     columns = ", ".join(
@@ -103,19 +116,22 @@ def shift_open_lock_with_sale_cash(
         for name in ("shift", "kind", "amount", "reason", "reference", "created_at")
     )
     shifts = quote(Shift._meta.db_table)
+    customers = quote(Customer._meta.db_table)
     # Names from the models' meta only; every value is a parameter.
     sql = (
         f"WITH s AS (SELECT id, currency FROM {shifts} WHERE terminal_id = %s"  # noqa: S608
         " AND closed_at IS NULL ORDER BY id LIMIT 1 FOR UPDATE),"
         f" m AS (INSERT INTO {quote(movement.db_table)} ({columns})"
         " SELECT s.id, %s, %s, '', %s, %s FROM s WHERE s.id = %s AND s.currency = %s"
-        " RETURNING id)"
-        " SELECT count(*) FROM m"
+        " RETURNING id),"
+        f" c AS (SELECT id FROM {customers} WHERE id = %s AND EXISTS (SELECT 1 FROM m)"
+        " FOR UPDATE)"
+        " SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM c)"
     )
     params = [terminal_id, ShiftCashMovement.Kind.SALE, amount, reference, timezone.now()]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, shift_id, currency])
-        (added,) = cursor.fetchone()
+        cursor.execute(sql, [*params, shift_id, currency, customer_id])
+        added, _customer = cursor.fetchone()
     return bool(added)
 
 

@@ -352,14 +352,18 @@ def _sale_write(
     if web_cart is not None:
         cart_sold_at_till(cart=web_cart, order=order)
     cash = sum((tender.amount for tender in tenders if tender.method == Payment.Method.CASH), 0)
+    customer_locked = False
     if not locks_customers:
         _stock_take(sale)
-        _shift_confirm(order=order, shift_id=shift_id, terminal=terminal, cash=cash)
+        customer_locked = _shift_confirm(
+            order=order, shift_id=shift_id, terminal=terminal, cash=cash
+        )
     elif shift is not None and cash:
         shift_sale_cash_add(
             shift=shift, kind=ShiftCashMovement.Kind.SALE, amount=cash, reference=order.number
         )
-    rollup_order_placed(order=order, lines=order.lines.all())  # last: see services.rollups
+    # Last: see services.rollups.
+    rollup_order_placed(order=order, lines=order.lines.all(), customer_locked=customer_locked)
     return order
 
 
@@ -391,10 +395,11 @@ def _stock_take(sale: _Sale) -> None:
     stock_sell(**taken, location_checked=True, savepoint=False)
 
 
-def _shift_confirm(*, order: Order, shift_id: int | None, terminal: Terminal, cash) -> None:
+def _shift_confirm(*, order: Order, shift_id: int | None, terminal: Terminal, cash) -> bool:
     """Lock the terminal's open shift now and put the sale's ``cash`` into its drawer; if it
     is not the one the order was filed under (closed or opened meanwhile), file the order
-    under the one that is. On PostgreSQL, when the shift is still the one, in one statement."""
+    under the one that is. On PostgreSQL, when the shift is still the one, in one statement,
+    which also locks the order's customer for the rollups: True when it did."""
     one_statement = cash and shift_id is not None and connection.vendor == "postgresql"
     if one_statement and locks.shift_open_lock_with_sale_cash(
         terminal_id=terminal.pk,
@@ -402,8 +407,9 @@ def _shift_confirm(*, order: Order, shift_id: int | None, terminal: Terminal, ca
         amount=money_round(abs(cash), order.currency),
         currency=order.currency,
         reference=order.number,
+        customer_id=order.customer_id,
     ):
-        return
+        return order.customer_id is not None
     locked = locks.shift_open_lock(terminal_id=terminal.pk)
     if (locked and locked.pk) != shift_id:
         order.shift, order.late_sync = locked, locked is None
@@ -412,3 +418,4 @@ def _shift_confirm(*, order: Order, shift_id: int | None, terminal: Terminal, ca
         shift_sale_cash_add(
             shift=locked, kind=ShiftCashMovement.Kind.SALE, amount=cash, reference=order.number
         )
+    return False

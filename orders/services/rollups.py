@@ -240,12 +240,14 @@ _MILESTONE_ORDERS = CompiledQuery(
 )
 
 
-def _milestone_rows(order: Order, *, joined: bool) -> list[dict]:
+def _milestone_rows(order: Order, *, joined: bool, customer_locked: bool = False) -> list[dict]:
     """The day rows that move the customer's milestones from before ``order`` joined
-    (``joined``) or left (cancelled) their orders to after (one query)."""
+    (``joined``) or left (cancelled) their orders to after (one query); the customer's row
+    is locked first unless the caller already locked it, in a statement of its own before
+    this one (``customer_locked``)."""
     if not order.customer_id:
         return []
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not customer_locked:
         # Two orders of one customer committing at once would each read the other's as
         # absent (READ COMMITTED) and both count as the first. The customer's row is locked
         # here, after every other lock of the transaction (customers come last in the lock
@@ -271,14 +273,22 @@ def _milestone_rows(order: Order, *, joined: bool) -> list[dict]:
     return rows
 
 
-def rollup_order_placed(*, order: Order, lines: list[OrderLine]) -> None:
-    """Count a new order (any status) on the day it was placed; in the caller's transaction."""
+def rollup_order_placed(
+    *, order: Order, lines: list[OrderLine], customer_locked: bool = False
+) -> None:
+    """Count a new order (any status) on the day it was placed; in the caller's transaction.
+
+    ``customer_locked``: the caller locked the order's customer row in an earlier statement
+    of this transaction, after all its other locks (a till sale does it with its shift's);
+    a statement that waited for the lock cannot see what the other order committed, so the
+    read of the customer's orders must come in a later one, as here."""
     channel_rows, product_rows = _figures(
         _key(shop_day(order.placed_at), order.channel_id, order.location_id),
         [(line.variant_id, line.quantity, line.total_amount) for line in lines],
         units="units", amount="revenue_amount", count=1,
     )  # fmt: skip
-    _add_both(channel_rows + _milestone_rows(order, joined=True), product_rows)
+    milestones = _milestone_rows(order, joined=True, customer_locked=customer_locked)
+    _add_both(channel_rows + milestones, product_rows)
 
 
 def rollup_order_cancelled(*, order: Order) -> None:

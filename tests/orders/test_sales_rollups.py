@@ -453,3 +453,56 @@ def test_cancellations_returns_and_sales_racing_on_one_day_neither_deadlock_nor_
     assert errors == []
     assert_rollups_are_the_recount()
     assert sum(row.returned_units for row in DailySales.objects.all()) == 6
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_new_customers_cash_sales_at_two_open_tills_at_once_count_one_first_order(shop):
+    # given: two tills of the showroom with open shifts, and a customer with no order yet
+    # (a cash sale there locks the customer's row in its shift's statement)
+    import threading
+
+    from django.db import connection
+
+    from tests.orders.test_pos_sale_lean import open_shift
+
+    second, _token = terminal_with_token(location=shop["showroom"], name="Quầy 2")
+    tills = [shop["terminal"], second]
+    for terminal in tills:
+        open_shift(terminal, shop["showroom"])
+    customer = Customer.objects.create(full_name="Chị Lan")
+    # one product per till: only the customer's row is shared by the two tills' sales
+    products = shop["variants"][1:]
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def sell(n):
+        try:
+            barrier.wait()
+            pos_sale_submit(
+                terminal=tills[n % 2],
+                customer=customer,
+                client_uuid=uuid.uuid4(),
+                lines=[LineInput(sku=products[n % 2].sku, quantity=1)],
+                tenders=[TenderInput(method="cash", amount=products[n % 2].price_amount)],
+            )
+        except Exception as error:  # a deadlock would surface here
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    # when: eight of their sales commit at once, four at each till
+    threads = [threading.Thread(target=sell, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then: one first order, one second, and seven returning ones, as the recount says
+    assert errors == []
+    assert Order.objects.filter(customer=customer, shift__isnull=False).count() == 8
+    assert_rollups_are_the_recount()
+    rows = DailyChannelSales.objects.all()
+    assert sum(row.new_customer_count for row in rows) == 1
+    assert sum(row.repeat_customer_count for row in rows) == 1
+    assert sum(row.returning_order_count for row in rows) == 7
