@@ -34,6 +34,7 @@ creating, cancelling or returning an order must call it as its own last step.
 from __future__ import annotations
 
 import functools
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -101,18 +102,22 @@ def _upsert(model, rows: list[dict]) -> tuple[str, list] | None:
     if not rows:
         return None
     names = (*(name for name in rows[0] if name not in figures), *figures)
-    sql, fields = _upsert_sql(model, names, len(rows))
     if connection.vendor == "postgresql":
-        # Dates, whole numbers and Decimals this module made: the driver takes them as they are.
-        return sql, [row[name] for row in rows for name in names]
+        # Every row in one jsonb parameter (dates, whole numbers and Decimals this module
+        # made, as text): the statement's text depends on the columns, not on the rows.
+        sql, fields = _upsert_sql(model, names, None)
+        document = [{f.column: row[f.name] for f in fields} for row in rows]
+        return sql, [json.dumps(document, default=str)]
+    sql, fields = _upsert_sql(model, names, len(rows))
     return sql, [
         field.get_db_prep_save(row[field.name], connection) for row in rows for field in fields
     ]
 
 
 @functools.cache
-def _upsert_sql(model, names: tuple[str, ...], count: int) -> tuple[str, list]:
-    """The upsert's text for ``count`` rows of these fields (keys, then figures) and the
+def _upsert_sql(model, names: tuple[str, ...], count: int | None) -> tuple[str, list]:
+    """The upsert's text for ``count`` rows of these fields (keys, then figures), or for
+    rows read from one jsonb parameter into the table's row type (``None``), and the
     fields; built once per process and shape."""
     figures = _figure_names(model)
     quote = connection.ops.quote_name
@@ -121,12 +126,15 @@ def _upsert_sql(model, names: tuple[str, ...], count: int) -> tuple[str, list]:
     unique = next(c for c in model._meta.constraints if c.name.endswith("_key")).fields
     columns = ", ".join(quote(f.column) for f in fields)
     conflict = ", ".join(quote(model._meta.get_field(n).column) for n in unique)
-    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * count)
+    # Only names from the model's own meta are formatted in; every value is a parameter.
+    if count is None:
+        rows = f"SELECT {columns} FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb)"  # noqa: S608
+    else:
+        rows = "VALUES " + ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * count)
     increments = ", ".join(f"{quote(n)} = {table}.{quote(n)} + excluded.{quote(n)}"
                            for n in figures)  # fmt: skip
-    # Only names from the model's own meta are formatted in; every value is a parameter.
     sql = " ".join(
-        [f"INSERT INTO {table} ({columns}) VALUES {placeholders}",  # noqa: S608
+        [f"INSERT INTO {table} ({columns}) {rows}",
          f"ON CONFLICT ({conflict}) DO UPDATE SET {increments}"]
     )  # fmt: skip
     return sql, fields
