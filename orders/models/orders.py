@@ -130,6 +130,9 @@ class Order(models.Model):
             # instead of sorting every order (7.6 s at 1,000,000 orders, bench/growth.py).
             models.Index(fields=["-placed_at", "-id"], name="orders_order_placed_idx"),
             models.Index(fields=["customer", "-placed_at"]),
+            # A sale's milestones read each channel's first two orders of its customer
+            # (orders.services.rollups): two index entries per channel, however many orders.
+            models.Index(fields=["customer", "channel", "id"], name="orders_order_milestone_idx"),
             models.Index(fields=["channel", "status", "-placed_at"]),
             # The admin's search by the phone the order was placed with.
             models.Index(fields=["contact_phone"], name="orders_order_contact_phone_idx"),

@@ -43,11 +43,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 
 from config.compiled import CompiledQuery
 from customers.locks import customer_lock
+from inventory.models import SalesChannel
 from orders.models import (
     DailyChannelSales,
     DailySales,
@@ -216,20 +217,27 @@ def customer_milestones(orders: Iterable[OrderFacts]) -> dict[int, dict[str, int
 
 def _milestone_orders(orders: QuerySet[Order]) -> QuerySet[Order]:
     """The only ``orders`` (one customer's) whose milestones an order joining or leaving
-    them can move, in id order: the first two, and each channel's first.
+    them can move, and a few more, in id order: each channel's first two.
 
     Every other order is a returning one before and after (it stays third or later, and
-    not the first of its channel) so its flags cannot change, and the walk over these few
-    gives each of them the flags the walk over all would: the first two are the same, and
-    the channels come in the same order. A regular's next sale reads a handful of rows, not
-    all of their orders.
+    not the first of its channel) so its flags cannot change. The first two of all are
+    among these (the second is its channel's second, or another channel's first), so the
+    walk over them gives every order read the flags the walk over all would: the ones it
+    adds are third or later there too, and not their channel's first.
+
+    Read through the ``(customer, channel, id)`` index: two entries per sales channel,
+    whatever the length of the customer's history (a regular's next sale no longer reads
+    all of their orders).
     """
-    first_two = orders.order_by("pk").values("pk")[:2]
-    channel_firsts = (
-        orders.order_by().values("channel_id").annotate(first=Min("pk")).values("first")
+    per_channel = orders.filter(channel=OuterRef("pk")).order_by("pk").values("pk")
+    channels = SalesChannel.objects.order_by()
+    picked = (
+        channels.annotate(pick=Subquery(per_channel[:1]))
+        .values("pick")
+        .union(channels.annotate(pick=Subquery(per_channel[1:2])).values("pick"))
     )
     return (
-        orders.filter(Q(pk__in=first_two) | Q(pk__in=channel_firsts))
+        Order.objects.filter(pk__in=picked)
         .order_by("pk")
         .only("pk", "placed_at", "channel_id", "location_id")
     )

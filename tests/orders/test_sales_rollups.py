@@ -346,6 +346,44 @@ def test_a_new_order_reads_only_the_orders_that_can_move_a_milestone(shop):
     assert [order.pk for order in read] == [till[0].pk, till[1].pk, web.pk]
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_reads_a_customers_milestone_orders_from_an_index_per_channel(shop):
+    # given: a customer with a few orders at the till
+    from django.db import connection
+
+    from orders.services.rollups import _milestone_orders
+
+    customer = Customer.objects.create(full_name="Anh Minh")
+    sales = [_pos_sale(shop, [(shop["variants"][1], 1)], customer) for _ in range(3)]
+    # and a shop's worth of other customers' orders (copies of hers, for the statistics)
+    others = Customer.objects.bulk_create([Customer(full_name=f"K{n}") for n in range(50)])
+    template = sales[0]
+    copies = []
+    for n in range(500):
+        copy = Order.objects.get(pk=template.pk)
+        copy.pk, copy.number, copy.client_uuid = None, f"COPY-{n}", None
+        copy.customer = others[n % 50]
+        copies.append(copy)
+    Order.objects.bulk_create(copies)
+
+    # when: the plan of the read, with the table's statistics, scans of the whole table and
+    # sorts priced out (three rows make any plan cheap; a disabled node is kept only when
+    # it is the only way)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE orders_order")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+    plan = _milestone_orders(Order.objects.filter(customer=customer)).explain()
+
+    # then: each channel's first two orders straight from the index; the customer's orders
+    # are neither scanned nor grouped by channel (only the picks are, to drop repeats)
+    assert "orders_order_milestone_idx" in plan, plan
+    assert "Seq Scan on orders_order" not in plan, plan
+    grouped = [line for line in plan.splitlines() if "Group Key" in line]
+    assert not any("channel_id" in line for line in grouped), plan
+
+
 @pytest.mark.django_db
 def test_a_marketplace_parcel_returned_undelivered_counts_as_returned_on_its_day(shop):
     # given: a Lazada order of 2 TT-1KG and 1 MK-100G placed at 22:00 in Hà Nội, shipped
