@@ -105,9 +105,9 @@ def shift_open_lock_with_sale_cash(
     already held).
 
     With ``customer_id``, when the cash went in the statement also locks that customer's
-    row, after the shift (customers come last in the lock order; the lock reads the
-    movement it waits behind, so it is taken second): the sale's rollups need it locked
-    (``rollup_order_placed(customer_locked=True)``) and take it here, one round trip less.
+    row, after the shift (customers come last in the lock order; the lock's condition reads
+    the cash movement's part, so the shift is locked first): the sale's rollups need it
+    locked (``rollup_order_placed(customer_locked=True)``), one round trip less.
     """
     movement = ShiftCashMovement._meta
     quote = connection.ops.quote_name
