@@ -101,8 +101,9 @@ class ClientPerPool(RedisCacheClient):
 
     Django's builds a new ``redis.Redis`` for every call, and redis-py fills each new one's
     table of some 250 response callbacks: a third of a throttle's cache read went there
-    (docs/performance.md). A ``redis.Redis`` is only a handle on its pool and may be shared
-    by threads; the pool hands out the connections (and starts over after a fork).
+    (docs/performance.md). A ``redis.Redis`` is only a handle on its pool, which hands out
+    the connections (and starts over after a fork); Django keeps one cache object, so one
+    of these, per thread.
     """
 
     def __init__(self, *args, **kwargs):

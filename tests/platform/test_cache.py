@@ -81,12 +81,13 @@ def test_the_cache_works_stops_failing_open_and_says_when_it_is_back(
 
 
 @pytest.mark.redis
-def test_every_call_reuses_one_redis_client_and_threads_share_it(settings, redis_server):
+def test_every_call_reuses_one_redis_client_and_calls_at_once_all_count(settings, redis_server):
     # given: our own Redis answers
     redis_cache(settings, redis_server.url)
     client = cache._cache.get_client(write=True)
 
-    # when: calls from several threads at once
+    # when: calls from several threads at once (Django gives each thread its own cache
+    # object, each keeping its own client)
     def bump(_):
         for _ in range(50):
             cache.incr("counter")
@@ -95,7 +96,7 @@ def test_every_call_reuses_one_redis_client_and_threads_share_it(settings, redis
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(bump, range(4)))
 
-    # then: every increment counted, through the one client built for the pool
+    # then: every increment counted, and this thread's calls all went through one client
     assert cache.get("counter") == 200
     assert cache._cache.get_client(write=True) is client
     assert cache._cache.get_client() is client  # one server: reads use the same pool
