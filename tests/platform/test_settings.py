@@ -153,3 +153,36 @@ def test_sqlite_default_survives_two_processes_writing_at_once(tmp_path):
         timeout=60,
     )
     assert count.stdout.strip() == "300", count.stderr
+
+
+@pytest.mark.parametrize(
+    ("switch", "expected"),
+    [
+        ({}, "{'prepare_threshold': 5, 'server_side_binding': True}"),
+        ({"DATABASE_PREPARED_STATEMENTS": "false"}, "{}"),
+    ],
+)
+def test_postgresql_prepares_hot_statements_unless_switched_off_for_a_pooler(switch, expected):
+    # given: a PostgreSQL URL (nothing connects at start-up), with or without the switch
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "DATABASE_PREPARED_STATEMENTS"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="true",
+        DATABASE_URL="postgres://tiem@127.0.0.1:5432/shop",
+        **switch,
+    )
+    show = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(dict(sorted(settings.DATABASES['default'].get('OPTIONS', {}).items())))"
+    )
+    # when
+    result = subprocess.run(
+        [sys.executable, "-c", show], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    # then: what psycopg is told (Django's default is client-side binding, never prepared)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
