@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from orders.services.rollups import rollup_rebuild
+from orders.services.rollup_rebuild import rollup_rebuild
 
 
 class Command(BaseCommand):
