@@ -94,12 +94,12 @@ def _insert(batch: list[Model]) -> tuple[str, list]:
         try:
             document = [
                 {
-                    column: _json_value(field.get_db_prep_save(value, connection))
+                    column: json_value(field.get_db_prep_save(value, connection))
                     for column, field, value in zip(columns, fields, row, strict=True)
                 }
                 for row in values
             ]
-        except _NotJson:
+        except NotJson:
             pass
         else:
             return _insert_sql(model, columns), [json.dumps(document)]
@@ -111,12 +111,15 @@ def _insert(batch: list[Model]) -> tuple[str, list]:
     return sql, params
 
 
-class _NotJson(Exception):
-    """A prepared value JSON cannot carry exactly: the row goes through the compiler."""
+class NotJson(TypeError):
+    """A prepared value JSON cannot carry exactly."""
 
 
-def _json_value(value):
-    """A value as prepared for PostgreSQL, as the JSON its column's input reads back exactly."""
+def json_value(value):
+    """A value as prepared for PostgreSQL (``get_db_prep_save``), as the JSON its column's
+    input reads back exactly (``jsonb_populate_recordset``, or ``->>`` and a cast); NotJson
+    for any other (an array, bytes, a float that is not finite). A row with one goes
+    through Django's compiler here; ``campaigns.services.rows`` refuses it."""
     if value is None or isinstance(value, str | bool | int):
         return value
     if isinstance(value, Decimal | UUID):
@@ -127,7 +130,7 @@ def _json_value(value):
         return value
     if isinstance(value, Jsonb):  # a JSONField's: its own encoder's text, as a JSON value
         return json.loads(value.dumps(value.obj))
-    raise _NotJson
+    raise NotJson(f"JSON cannot carry a {type(value).__name__} value exactly.")
 
 
 @functools.cache

@@ -12,10 +12,10 @@ only quoted identifiers from the model's meta are formatted into the SQL.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
-from decimal import Decimal
 
 from django.db import connection
+
+from config.inserts import json_value
 
 
 def rows_update(
@@ -117,7 +117,7 @@ def rows_update_jsonb(
         row = {"pk": pk}
         for name, value in values.items():
             field = fields[name]
-            row[field.column] = _json_value(field.get_db_prep_save(value, connection))
+            row[field.column] = json_value(field.get_db_prep_save(value, connection))
         rows.append(row)
     assignments = []
     for name, field in fields.items():
@@ -146,14 +146,3 @@ def rows_update_jsonb(
 
 # Assigned from ``->>``'s text as they are: the column's own length check still applies.
 TEXT_TYPES = frozenset({"CharField", "TextField", "EmailField", "SlugField", "URLField"})
-
-
-def _json_value(value):
-    """A prepared value as JSON that PostgreSQL reads back exactly (``->>`` then the cast)."""
-    if value is None or isinstance(value, str | int | float):
-        return value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"rows_update_jsonb cannot carry {type(value).__name__} values.")
