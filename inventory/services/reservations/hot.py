@@ -24,10 +24,8 @@ allocations within that second, not instantly.
 
 import time
 
-import psycopg
 from django.conf import settings
 from django.db import connection
-from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -122,21 +120,6 @@ def _hint_seconds() -> float:
     return float(settings.STOCK_ALLOCATION_HINT_SECONDS)
 
 
-def _server_bound_cursor():
-    """A cursor on Django's connection that binds parameters on the server.
-
-    Django's default (client-side binding) sends the statement with its values inlined,
-    so PostgreSQL plans it on every call, and planning these statements costs more than
-    running them. With server-side binding psycopg prepares each once per connection
-    (after ``prepare_threshold`` calls). Wrapped like Django's own cursors, so query
-    logging and ``execute_wrappers`` still see it. (Behind PgBouncer in transaction mode
-    this needs PgBouncer 1.21+ with ``max_prepared_statements``.)
-    """
-    connection.ensure_connection()
-    wrapper = CursorDebugWrapper if connection.queries_logged else CursorWrapper
-    return wrapper(psycopg.Cursor(connection.connection), connection)
-
-
 def reserve_one_in_one_statement(
     *, channel, sku, quantity, reference, kind, location, expires_at
 ) -> Reservation | None:
@@ -157,7 +140,9 @@ def reserve_one_in_one_statement(
         "expires_at": expires_at,
         "now": now,
     }
-    with _server_bound_cursor() as cursor:
+    # Prepared once per connection, as every statement run often is on PostgreSQL
+    # (DATABASE_PREPARED_STATEMENTS): planning these costs more than running them.
+    with connection.cursor() as cursor:
         row = None
         hint = _hints.get(key)
         if hint is not None and hint[2] > time.monotonic():
