@@ -96,6 +96,10 @@ def _no_failures(*args, **kwargs):
     return []
 
 
+def _nothing_counted(*args, **kwargs):
+    return 0, 0
+
+
 class ClientPerPool(RedisCacheClient):
     """Django's Redis cache client with one ``redis.Redis`` per connection pool, kept.
 
@@ -135,3 +139,19 @@ class FailOpenRedisCache(RedisCache):
     incr = _fail_open(_not_found)(RedisCache.incr)
     delete = _fail_open(_false)(RedisCache.delete)
     delete_many = _fail_open(_nothing)(RedisCache.delete_many)
+
+    @_fail_open(_nothing_counted)
+    def window_count(self, key: str, previous_key: str, timeout: int) -> tuple[int, int]:
+        """Add one to the counter at ``key`` (kept ``timeout`` seconds from now) and read
+        the one at ``previous_key``, in one round trip: the new count and the other's (0
+        when absent). For ``config.api.throttling.WindowCounterThrottle``; (0, 0) while
+        Redis is unreachable, so the caller lets the request through."""
+        key, previous_key = (
+            self.make_and_validate_key(key),
+            self.make_and_validate_key(previous_key),
+        )
+        with self._cache.get_client(key, write=True).pipeline(transaction=False) as pipe:
+            count, _expires, previous = (
+                pipe.incr(key).expire(key, timeout).get(previous_key).execute()
+            )
+        return count, int(previous or 0)

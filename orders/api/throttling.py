@@ -1,9 +1,8 @@
-from rest_framework.throttling import SimpleRateThrottle
-
+from config.api.throttling import WindowCounterThrottle
 from orders.models import Terminal
 
 
-class TerminalRateThrottle(SimpleRateThrottle):
+class TerminalRateThrottle(WindowCounterThrottle):
     """Throttle per terminal, not per IP: a store's terminals often share one address."""
 
     scope = "pos"
