@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import MoneyField, StrictUUIDField
+from config.api.serializers import CopiedFieldsSerializer
 from orders.models import Order, OrderLine, Payment
 
 # Named choice sets for the schema (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
@@ -28,7 +29,7 @@ TILL_PAYMENT_METHODS = [
 ]
 
 
-class SaleLineInput(serializers.Serializer):
+class SaleLineInput(CopiedFieldsSerializer):
     sku = serializers.CharField(max_length=64)
     quantity = serializers.IntegerField(min_value=1, max_value=10_000)
     unit_price_amount = MoneyField(
@@ -39,7 +40,7 @@ class SaleLineInput(serializers.Serializer):
     )
 
 
-class TenderInputSerializer(serializers.Serializer):
+class TenderInputSerializer(CopiedFieldsSerializer):
     method = serializers.ChoiceField(choices=TILL_PAYMENT_METHODS)
     amount = MoneyField(min_value=Decimal(1), help_text="What this tender pays, change excluded.")
     tendered_amount = MoneyField(
@@ -50,7 +51,7 @@ class TenderInputSerializer(serializers.Serializer):
     )
 
 
-class PosSaleInput(serializers.Serializer):
+class PosSaleInput(CopiedFieldsSerializer):
     client_uuid = StrictUUIDField(
         help_text="Made by the terminal for this sale; send the same one on every retry."
     )
