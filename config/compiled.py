@@ -45,12 +45,7 @@ class CompiledQuery:
 
     def run(self, using: str = "default", **values: Any) -> list[Model]:
         """The rows as model instances (a raw query's, with annotations as attributes)."""
-        lists = {name: list(value) for name, value in values.items() if isinstance(value, list)}
-        key = (using, *sorted((name, len(value)) for name, value in lists.items()))
-        compiled = self._compiled.get(key) or self._compile(key, lists)
-        params = list(compiled.params)
-        for index, name, item in compiled.slots:
-            params[index] = values[name] if item is None else lists[name][item]
+        compiled, params = self._with(using, values)
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
@@ -58,6 +53,21 @@ class CompiledQuery:
                 compiled.reading = _Reading.of(compiled.model, cursor.description, connection)
             rows = cursor.fetchall()
         return [compiled.reading.instance(row, using, connection) for row in rows]
+
+    def sql(self, using: str = "default", **values: Any) -> tuple[str, list]:
+        """The SQL and parameters ``run`` would send: to read the rows inside a larger
+        statement (the columns are named after the fields' columns)."""
+        compiled, params = self._with(using, values)
+        return compiled.sql, params
+
+    def _with(self, using: str, values: dict[str, Any]) -> tuple["_Compiled", list]:
+        lists = {name: list(value) for name, value in values.items() if isinstance(value, list)}
+        key = (using, *sorted((name, len(value)) for name, value in lists.items()))
+        compiled = self._compiled.get(key) or self._compile(key, lists)
+        params = list(compiled.params)
+        for index, name, item in compiled.slots:
+            params[index] = values[name] if item is None else lists[name][item]
+        return compiled, params
 
     def _compile(self, key: tuple, lists: dict[str, list]) -> "_Compiled":
         using = key[0]

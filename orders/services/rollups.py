@@ -80,9 +80,11 @@ def figure_names(model) -> tuple[str, ...]:
     return CHANNEL_FIGURES if model in (DailyChannelSales, MonthlyChannelSales) else FIGURES
 
 
-def _upsert(model, rows: list[dict]) -> tuple[str, list] | None:
+def _upsert(model, rows: list[dict], milestones: str | None = None) -> tuple[str, list] | None:
     """The statement adding each row's figures to its key's row (creating it at zero
-    first), with its parameters; None when no figure moves.
+    first), with its parameters; None when no figure moves. ``milestones`` (PostgreSQL,
+    a channel grain): the name of a ``WITH`` part of the same statement whose rows (the
+    key's columns and the milestones' changes) are added too (:func:`_milestones_parts`).
 
     ``INSERT … ON CONFLICT (key) DO UPDATE SET f = table.f + excluded.f`` reads the same on
     SQLite and PostgreSQL. Django's ``bulk_create(update_conflicts=True)`` can only *set*
@@ -104,7 +106,7 @@ def _upsert(model, rows: list[dict]) -> tuple[str, list] | None:
     if connection.vendor == "postgresql":
         # Every row in one jsonb parameter (dates, whole numbers and Decimals this module
         # made, as text): the statement's text depends on the columns, not on the rows.
-        sql, fields = _upsert_sql(model, names, None)
+        sql, fields = _upsert_sql(model, names, None, milestones)
         document = [{f.column: row[f.name] for f in fields} for row in rows]
         return sql, [json.dumps(document, default=str)]
     sql, fields = _upsert_sql(model, names, len(rows))
@@ -114,10 +116,13 @@ def _upsert(model, rows: list[dict]) -> tuple[str, list] | None:
 
 
 @functools.cache
-def _upsert_sql(model, names: tuple[str, ...], count: int | None) -> tuple[str, list]:
+def _upsert_sql(
+    model, names: tuple[str, ...], count: int | None, milestones: str | None = None
+) -> tuple[str, list]:
     """The upsert's text for ``count`` rows of these fields (keys, then figures), or for
-    rows read from one jsonb parameter into the table's row type (``None``), and the
-    fields; built once per process and shape."""
+    rows read from one jsonb parameter into the table's row type (``None``), with the
+    rows of the part named ``milestones`` added to them per key, and the fields; built
+    once per process and shape."""
     figures = figure_names(model)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
@@ -128,6 +133,18 @@ def _upsert_sql(model, names: tuple[str, ...], count: int | None) -> tuple[str, 
     # Only names from the model's own meta are formatted in; every value is a parameter.
     if count is None:
         rows = f"SELECT {columns} FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb)"  # noqa: S608
+        if milestones is not None:
+            # One row per key (a statement may not update a row twice), in key order.
+            keys = ", ".join(quote(f.column) for f in fields if f.name not in figures)
+            sums = ", ".join(f"sum({quote(f.column)})" for f in fields if f.name in figures)
+            moved = ", ".join(
+                quote(f.column) if f.name in MILESTONES or f.name not in figures else "0"
+                for f in fields
+            )
+            rows = (
+                f"SELECT {keys}, {sums} FROM ({rows} UNION ALL SELECT {moved} FROM {milestones})"  # noqa: S608
+                f" AS moving GROUP BY {keys} ORDER BY {keys}"
+            )
     else:
         rows = "VALUES " + ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * count)
     increments = ", ".join(f"{quote(n)} = {table}.{quote(n)} + excluded.{quote(n)}"
@@ -139,10 +156,11 @@ def _upsert_sql(model, names: tuple[str, ...], count: int | None) -> tuple[str, 
     return sql, fields
 
 
-def _execute(statements: list[tuple[str, list]]) -> None:
+def _execute(statements: list[tuple[str, list]], reads: tuple[str, list] | None = None) -> None:
     """Run the upserts: on PostgreSQL as one statement (each a data-modifying ``WITH`` part:
     one round trip; the parts touch different tables, and every change of a rollup builds
-    the same parts in the same order, so the rows are locked in one order everywhere);
+    the same parts in the same order, so the rows are locked in one order everywhere),
+    after the ``WITH`` parts ``reads`` (their text and parameters) they read from;
     elsewhere one statement each (SQLite has no ``INSERT`` inside ``WITH``)."""
     if not statements:
         return
@@ -151,24 +169,36 @@ def _execute(statements: list[tuple[str, list]]) -> None:
             for sql, params in statements:
                 cursor.execute(sql, params)
             return
-        parts = ", ".join(f"u{index} AS ({sql})" for index, (sql, _) in enumerate(statements))
-        cursor.execute(f"WITH {parts} SELECT 1", [p for _, params in statements for p in params])
+        parts = [f"u{index} AS ({sql})" for index, (sql, _) in enumerate(statements)]
+        params = [p for _, statement_params in statements for p in statement_params]
+        if reads is not None:
+            parts, params = [reads[0], *parts], [*reads[1], *params]
+        cursor.execute(f"WITH {', '.join(parts)} SELECT 1", params)
 
 
 def _key(on: date, channel_id: int, location_id: int | None) -> dict:
     return {"on": on, "channel": channel_id, "location": location_id, "store_key": location_id or 0}
 
 
-def _add_both(channel_rows: list[dict], product_rows: list[dict]) -> None:
-    """Add day rows (keyed by ``on``) and the same figures to their months' rows."""
+def _add_both(
+    channel_rows: list[dict], product_rows: list[dict], milestones_of: Order | None = None
+) -> None:
+    """Add day rows (keyed by ``on``) and the same figures to their months' rows; with
+    ``milestones_of`` (a new order, PostgreSQL), also its customer's milestones' changes,
+    read and worked out in the same statement (:func:`_milestones_parts`)."""
+    reads = None if milestones_of is None else _milestones_parts(milestones_of)
     statements = []
     for (daily, monthly), rows in zip(GRAINS, (channel_rows, product_rows), strict=True):
         months = []
         for row in rows:
             month = {name: value for name, value in row.items() if name != "on"}
             months.append({"month": row["on"].replace(day=1), **month})
-        statements += [_upsert(daily, rows), _upsert(monthly, months)]
-    _execute([statement for statement in statements if statement is not None])
+        moved = reads is not None and daily is DailyChannelSales
+        statements += [
+            _upsert(daily, rows, milestones="m_days" if moved else None),
+            _upsert(monthly, months, milestones="m_months" if moved else None),
+        ]
+    _execute([statement for statement in statements if statement is not None], reads)
 
 
 def _figures(key: dict, pairs, *, units: str, amount: str, count: int) -> tuple[list, list]:
@@ -287,6 +317,63 @@ def _milestone_rows(order: Order, *, joined: bool, customer_locked: bool = False
     return rows
 
 
+def _milestones_parts(order: Order) -> tuple[str, list]:
+    """``WITH`` parts (text, parameters) reading the milestone orders of ``order``'s
+    customer (``_MILESTONE_ORDERS``: the order itself left out) and walking them in id
+    order without and with ``order``, as :func:`_milestone_rows` does in Python: ``m_days``
+    has a row per day key whose milestones moved, the change in each, ``m_months`` the
+    same per month. PostgreSQL only, in the statement that adds them (one read less)."""
+    picked, params = _MILESTONE_ORDERS.sql(customer_id=order.customer_id, order_id=order.pk)
+    sql = _MILESTONES_SQL.format(
+        picked=picked, orders=connection.ops.quote_name(Order._meta.db_table)
+    )
+    return sql, [*params, order.pk, settings.SHOP_TIME_ZONE]
+
+
+# Each order twice over, before (side -1: the others) and after (side 1: with the new one),
+# numbered in id order overall and in its channel; a channel's first order whose channel
+# is the second to appear makes the customer one of two channels. The flags summed with
+# their side per day are the changes customer_milestones gives, order by order.
+_MILESTONES_SQL = """
+m_picked AS ({picked}),
+m_sides AS (
+    SELECT -1 AS side, id, placed_at, channel_id, location_id FROM m_picked
+    UNION ALL SELECT 1, id, placed_at, channel_id, location_id FROM m_picked
+    UNION ALL SELECT 1, id, placed_at, channel_id, location_id FROM {orders} WHERE id = %s
+),
+m_walk AS (
+    SELECT side, id, placed_at, channel_id, location_id,
+        row_number() OVER (PARTITION BY side ORDER BY id) AS n,
+        row_number() OVER (PARTITION BY side, channel_id ORDER BY id) AS in_channel
+    FROM m_sides
+),
+m_flags AS (
+    SELECT side, placed_at, channel_id, location_id, n,
+        in_channel = 1 AND sum((in_channel = 1)::int) OVER (PARTITION BY side ORDER BY id) = 2
+            AS second_channel
+    FROM m_walk
+),
+m_days AS (
+    SELECT (placed_at AT TIME ZONE %s)::date AS "on", channel_id, location_id,
+        COALESCE(location_id, 0) AS store_key,
+        sum(side * (n = 1)::int) AS new_customer_count,
+        sum(side * (n > 1)::int) AS returning_order_count,
+        sum(side * (n = 2)::int) AS repeat_customer_count,
+        sum(side * second_channel::int) AS multichannel_customer_count
+    FROM m_flags GROUP BY 1, 2, 3
+    HAVING (sum(side * (n = 1)::int), sum(side * (n > 1)::int), sum(side * (n = 2)::int),
+        sum(side * second_channel::int)) <> (0, 0, 0, 0)
+),
+m_months AS (
+    SELECT date_trunc('month', "on")::date AS "month", channel_id, location_id, store_key,
+        sum(new_customer_count) AS new_customer_count,
+        sum(returning_order_count) AS returning_order_count,
+        sum(repeat_customer_count) AS repeat_customer_count,
+        sum(multichannel_customer_count) AS multichannel_customer_count
+    FROM m_days GROUP BY 1, 2, 3, 4
+)"""
+
+
 def rollup_order_placed(
     *, order: Order, lines: list[OrderLine], customer_locked: bool = False
 ) -> None:
@@ -295,12 +382,16 @@ def rollup_order_placed(
     ``customer_locked``: the caller locked the order's customer row in an earlier statement
     of this transaction, after all its other locks (a till sale does it with its shift's);
     a statement that waited for the lock cannot see what the other order committed, so the
-    read of the customer's orders must come in a later one, as here."""
+    read of the customer's orders must come in a later one, as here: on PostgreSQL the
+    upserts' own statement (:func:`_milestones_parts`)."""
     channel_rows, product_rows = _figures(
         _key(shop_day(order.placed_at), order.channel_id, order.location_id),
         [(line.variant_id, line.quantity, line.total_amount) for line in lines],
         units="units", amount="revenue_amount", count=1,
     )  # fmt: skip
+    if customer_locked and order.customer_id and connection.vendor == "postgresql":
+        _add_both(channel_rows, product_rows, milestones_of=order)
+        return
     milestones = _milestone_rows(order, joined=True, customer_locked=customer_locked)
     _add_both(channel_rows + milestones, product_rows)
 

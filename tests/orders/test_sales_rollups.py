@@ -45,6 +45,7 @@ from tests.factories import (
     stocked,
     terminal_with_token,
 )
+from tests.orders.test_pos_sale_lean import open_shift
 
 ADDRESS = {"line1": "12 Hàng Bạc", "city": "Hà Nội"}
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -60,6 +61,10 @@ def shop():
     channel_selling_from(showroom, kind="pos", code="pos-hg")
     channel_selling_from(warehouse, kind="marketplace", code="lazada")
     terminal, _token = terminal_with_token(location=showroom)
+    # A second till with its shift open: its cash sales lock the customer in the shift's
+    # statement and, on PostgreSQL, read the milestones in the upserts' own statement.
+    open_till, _token = terminal_with_token(location=showroom, name="Quầy 2")
+    open_shift(open_till, showroom)
     variants = [
         VariantFactory(sku="TT-1KG", price_amount=Decimal(900000)),
         VariantFactory(sku="MK-100G", price_amount=Decimal(85000)),
@@ -72,6 +77,7 @@ def shop():
         "web": web,
         "lazada": SalesChannel.objects.get(code="lazada"),
         "terminal": terminal,
+        "open_till": open_till,
         "showroom": showroom,
         "variants": variants,
     }
@@ -206,10 +212,10 @@ def _web_order(shop, lines, hours, phone="0909908089"):
     return order_place(cart=cart, payment_method="cod")
 
 
-def _pos_sale(shop, lines, customer=None):
+def _pos_sale(shop, lines, customer=None, till="terminal"):
     total = sum((variant.price_amount * quantity for variant, quantity in lines), Decimal(0))
     order, _ = pos_sale_submit(
-        terminal=shop["terminal"],
+        terminal=shop[till],
         customer=customer,
         client_uuid=uuid.uuid4(),
         lines=[LineInput(sku=v.sku, quantity=q) for v, q in lines],
@@ -266,6 +272,7 @@ step = st.tuples(
     st.integers(min_value=0, max_value=5),  # hours after START: across the shop's midnight
     st.lists(st.tuples(st.integers(0, 2), st.integers(1, 3)), min_size=1, max_size=3),
     st.integers(min_value=0, max_value=1000),  # which earlier order a cancel/return picks
+    st.booleans(),  # a till sale at the till with its shift open
 )
 
 
@@ -278,7 +285,7 @@ def test_rollups_equal_a_brute_force_recount_after_any_mix_of_sales(shop, steps)
     # given: a web store, a till and a marketplace selling the same three products
     orders = []
     # when: orders, cancellations and returns of every channel happen around midnight
-    for kind, hours, picks, which in steps:
+    for kind, hours, picks, which, at_open_till in steps:
         at = START + timedelta(hours=hours, minutes=which % 60)
         lines = [(shop["variants"][index], quantity) for index, quantity in picks]
         with time_machine.travel(at, tick=False):
@@ -289,7 +296,8 @@ def test_rollups_equal_a_brute_force_recount_after_any_mix_of_sales(shop, steps)
             elif kind == "pos":
                 known = list(Customer.objects.order_by("pk")[:2])
                 customer = known[which % 3] if which % 3 < len(known) else None
-                orders.append(_pos_sale(shop, lines, customer))
+                till = "open_till" if at_open_till else "terminal"
+                orders.append(_pos_sale(shop, lines, customer, till))
             elif kind == "marketplace":
                 orders.append(_marketplace_order(shop, lines, at, phone * (which % 3 > 0)))
             elif orders and kind == "cancel":
@@ -306,7 +314,8 @@ def test_rollups_equal_a_brute_force_recount_after_any_mix_of_sales(shop, steps)
 
 
 @pytest.mark.django_db
-def test_a_regulars_long_history_moves_milestones_from_its_few_first_orders(shop):
+@pytest.mark.parametrize("till", ["terminal", "open_till"])
+def test_a_regulars_long_history_moves_milestones_from_its_few_first_orders(shop, till):
     # given: a regular with eight orders, web and till taking turns, then her first two web
     # orders cancelled (her first order, then the web's next: each time others move up)
     customer = Customer.objects.create(full_name="Chị Lan")
@@ -323,9 +332,9 @@ def test_a_regulars_long_history_moves_milestones_from_its_few_first_orders(shop
     for order in (history[0], history[2]):
         with time_machine.travel(START + timedelta(hours=9), tick=False):
             order_cancel(order=Order.objects.get(pk=order.pk), reason="Khách huỷ")
-    # when: she buys once more at the till
+    # when: she buys once more at a till (one with its shift open, too)
     with time_machine.travel(START + timedelta(hours=10), tick=False):
-        _pos_sale(shop, [(variant, 2)], customer)
+        _pos_sale(shop, [(variant, 2)], customer, till)
     # then: every day's milestones are the brute-force walk over all her orders
     assert_rollups_are_the_recount()
 
@@ -502,12 +511,8 @@ def test_one_new_customers_cash_sales_at_two_open_tills_at_once_count_one_first_
 
     from django.db import connection
 
-    from tests.orders.test_pos_sale_lean import open_shift
-
-    second, _token = terminal_with_token(location=shop["showroom"], name="Quầy 2")
-    tills = [shop["terminal"], second]
-    for terminal in tills:
-        open_shift(terminal, shop["showroom"])
+    tills = [shop["terminal"], shop["open_till"]]
+    open_shift(shop["terminal"], shop["showroom"])
     customer = Customer.objects.create(full_name="Chị Lan")
     # one product per till: only the customer's row is shared by the two tills' sales
     products = shop["variants"][1:]
