@@ -12,7 +12,8 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 
 from orders.models import DailySales, Order, OrderLine, ReturnLine
-from orders.services.rollups import GRAINS, customer_milestones, figure_names, shop_day
+from orders.services.milestones import customer_milestones
+from orders.services.rollups import GRAINS, figure_names, shop_day
 from orders.statuses import OrderStatus
 
 

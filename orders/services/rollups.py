@@ -15,7 +15,7 @@ month's row in the same transaction, so a month row is always the sum of its day
 
 A customer's milestones (first order, returning, second order, first order in a second
 channel) are a function of the customer's orders that are not cancelled, in id order
-(``customer_milestones``). A new order or a cancellation recomputes the customer's
+(``orders.services.milestones``). A new order or a cancellation recomputes the customer's
 milestones before and after and adds the difference to the days of the orders whose
 milestone moved (a cancelled first order makes the second one the first); on PostgreSQL
 it locks the customer's row first, so two orders of one customer are counted one after the
@@ -36,18 +36,15 @@ from __future__ import annotations
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import OuterRef, QuerySet, Subquery
 
-from config.compiled import CompiledQuery
 from customers.locks import customer_lock
-from inventory.models import SalesChannel
 from orders.models import (
     DailyChannelSales,
     DailySales,
@@ -57,15 +54,15 @@ from orders.models import (
     OrderLine,
     Return,
 )
+from orders.services.milestones import (
+    MILESTONES,
+    customer_milestones,
+    milestone_orders_read,
+    milestones_sql,
+)
 from orders.statuses import OrderStatus
 
 FIGURES = ("order_count", "units", "revenue_amount", "returned_units", "returned_amount")
-MILESTONES = (
-    "new_customer_count",
-    "returning_order_count",
-    "repeat_customer_count",
-    "multichannel_customer_count",
-)
 CHANNEL_FIGURES = FIGURES + MILESTONES
 # (day grain, month grain) of each of the two keys
 GRAINS = ((DailyChannelSales, MonthlyChannelSales), (DailySales, MonthlySales))
@@ -84,7 +81,7 @@ def _upsert(model, rows: list[dict], milestones: str | None = None) -> tuple[str
     """The statement adding each row's figures to its key's row (creating it at zero
     first), with its parameters; None when no figure moves. ``milestones`` (PostgreSQL,
     a channel grain): the name of a ``WITH`` part of the same statement whose rows (the
-    key's columns and the milestones' changes) are added too (:func:`_milestones_parts`).
+    key's columns and the milestones' changes) are added too (``milestones_sql``).
 
     ``INSERT … ON CONFLICT (key) DO UPDATE SET f = table.f + excluded.f`` reads the same on
     SQLite and PostgreSQL. Django's ``bulk_create(update_conflicts=True)`` can only *set*
@@ -185,8 +182,8 @@ def _add_both(
 ) -> None:
     """Add day rows (keyed by ``on``) and the same figures to their months' rows; with
     ``milestones_of`` (a new order, PostgreSQL), also its customer's milestones' changes,
-    read and worked out in the same statement (:func:`_milestones_parts`)."""
-    reads = None if milestones_of is None else _milestones_parts(milestones_of)
+    read and worked out in the same statement (``milestones.milestones_sql``)."""
+    reads = None if milestones_of is None else milestones_sql(milestones_of)
     statements = []
     for (daily, monthly), rows in zip(GRAINS, (channel_rows, product_rows), strict=True):
         months = []
@@ -223,67 +220,6 @@ def _figures(key: dict, pairs, *, units: str, amount: str, count: int) -> tuple[
     return channel_rows, product_rows
 
 
-# (order id, placed at, channel id, location id), in id order
-OrderFacts = tuple[int, datetime, int, int | None]
-
-
-def customer_milestones(orders: Iterable[OrderFacts]) -> dict[int, dict[str, int]]:
-    """Which milestone each of one customer's orders (not cancelled, in id order) reached."""
-    reached: dict[int, dict[str, int]] = {}
-    channels: set[int] = set()
-    for index, (order_id, _placed_at, channel_id, _location_id) in enumerate(orders):
-        flags = {"new_customer_count": 1} if index == 0 else {"returning_order_count": 1}
-        if index == 1:
-            flags["repeat_customer_count"] = 1
-        if channel_id not in channels:
-            channels.add(channel_id)
-            if len(channels) == 2:
-                flags["multichannel_customer_count"] = 1
-        reached[order_id] = flags
-    return reached
-
-
-def _milestone_orders(orders: QuerySet[Order]) -> QuerySet[Order]:
-    """The only ``orders`` (one customer's) whose milestones an order joining or leaving
-    them can move, and a few more, in id order: each channel's first two.
-
-    Every other order is a returning one before and after (it stays third or later, and
-    not the first of its channel) so its flags cannot change. The first two of all are
-    among these (the second is its channel's second, or another channel's first), so the
-    walk over them gives every order read the flags the walk over all would: the ones it
-    adds are third or later there too, and not their channel's first.
-
-    Read through the ``(customer, channel, id)`` index: two entries per sales channel,
-    whatever the length of the customer's history (a regular's next sale no longer reads
-    all of their orders).
-    """
-    per_channel = orders.filter(channel=OuterRef("pk")).order_by("pk").values("pk")
-    channels = SalesChannel.objects.order_by()
-    picked = (
-        channels.annotate(pick=Subquery(per_channel[:1]))
-        .values("pick")
-        .union(channels.annotate(pick=Subquery(per_channel[1:2])).values("pick"))
-    )
-    return (
-        Order.objects.filter(pk__in=picked)
-        .order_by("pk")
-        .only("pk", "placed_at", "channel_id", "location_id")
-    )
-
-
-# The customer's other orders that are not cancelled: every order, cancellation and return
-# with a customer reads them, so the query is compiled once per process.
-_MILESTONE_ORDERS = CompiledQuery(
-    lambda customer_id, order_id: _milestone_orders(
-        Order.objects.filter(customer_id=customer_id)
-        .exclude(status=OrderStatus.CANCELLED)
-        .exclude(pk=order_id)
-    ),
-    customer_id=-1,
-    order_id=-2,
-)
-
-
 def _milestone_rows(order: Order, *, joined: bool, customer_locked: bool = False) -> list[dict]:
     """The day rows that move the customer's milestones from before ``order`` joined
     (``joined``) or left (cancelled) their orders to after (one query); the customer's row
@@ -298,10 +234,7 @@ def _milestone_rows(order: Order, *, joined: bool, customer_locked: bool = False
         # order), so the second reads the first's order once it committed. SQLite runs one
         # writing transaction at a time: nothing to lock there.
         customer_lock(customer_id=order.customer_id)
-    kept = [
-        (row.pk, row.placed_at, row.channel_id, row.location_id)
-        for row in _MILESTONE_ORDERS.run(customer_id=order.customer_id, order_id=order.pk)
-    ]
+    kept = milestone_orders_read(customer_id=order.customer_id, order_id=order.pk)
     facts = {row[0]: row for row in kept}
     facts[order.pk] = (order.pk, order.placed_at, order.channel_id, order.location_id)
     with_it = sorted([*kept, facts[order.pk]])
@@ -317,63 +250,6 @@ def _milestone_rows(order: Order, *, joined: bool, customer_locked: bool = False
     return rows
 
 
-def _milestones_parts(order: Order) -> tuple[str, list]:
-    """``WITH`` parts (text, parameters) reading the milestone orders of ``order``'s
-    customer (``_MILESTONE_ORDERS``: the order itself left out) and walking them in id
-    order without and with ``order``, as :func:`_milestone_rows` does in Python: ``m_days``
-    has a row per day key whose milestones moved, the change in each, ``m_months`` the
-    same per month. PostgreSQL only, in the statement that adds them (one read less)."""
-    picked, params = _MILESTONE_ORDERS.sql(customer_id=order.customer_id, order_id=order.pk)
-    sql = _MILESTONES_SQL.format(
-        picked=picked, orders=connection.ops.quote_name(Order._meta.db_table)
-    )
-    return sql, [*params, order.pk, settings.SHOP_TIME_ZONE]
-
-
-# Each order twice over, before (side -1: the others) and after (side 1: with the new one),
-# numbered in id order overall and in its channel; a channel's first order whose channel
-# is the second to appear makes the customer one of two channels. The flags summed with
-# their side per day are the changes customer_milestones gives, order by order.
-_MILESTONES_SQL = """
-m_picked AS ({picked}),
-m_sides AS (
-    SELECT -1 AS side, id, placed_at, channel_id, location_id FROM m_picked
-    UNION ALL SELECT 1, id, placed_at, channel_id, location_id FROM m_picked
-    UNION ALL SELECT 1, id, placed_at, channel_id, location_id FROM {orders} WHERE id = %s
-),
-m_walk AS (
-    SELECT side, id, placed_at, channel_id, location_id,
-        row_number() OVER (PARTITION BY side ORDER BY id) AS n,
-        row_number() OVER (PARTITION BY side, channel_id ORDER BY id) AS in_channel
-    FROM m_sides
-),
-m_flags AS (
-    SELECT side, placed_at, channel_id, location_id, n,
-        in_channel = 1 AND sum((in_channel = 1)::int) OVER (PARTITION BY side ORDER BY id) = 2
-            AS second_channel
-    FROM m_walk
-),
-m_days AS (
-    SELECT (placed_at AT TIME ZONE %s)::date AS "on", channel_id, location_id,
-        COALESCE(location_id, 0) AS store_key,
-        sum(side * (n = 1)::int) AS new_customer_count,
-        sum(side * (n > 1)::int) AS returning_order_count,
-        sum(side * (n = 2)::int) AS repeat_customer_count,
-        sum(side * second_channel::int) AS multichannel_customer_count
-    FROM m_flags GROUP BY 1, 2, 3
-    HAVING (sum(side * (n = 1)::int), sum(side * (n > 1)::int), sum(side * (n = 2)::int),
-        sum(side * second_channel::int)) <> (0, 0, 0, 0)
-),
-m_months AS (
-    SELECT date_trunc('month', "on")::date AS "month", channel_id, location_id, store_key,
-        sum(new_customer_count) AS new_customer_count,
-        sum(returning_order_count) AS returning_order_count,
-        sum(repeat_customer_count) AS repeat_customer_count,
-        sum(multichannel_customer_count) AS multichannel_customer_count
-    FROM m_days GROUP BY 1, 2, 3, 4
-)"""
-
-
 def rollup_order_placed(
     *, order: Order, lines: list[OrderLine], customer_locked: bool = False
 ) -> None:
@@ -383,7 +259,7 @@ def rollup_order_placed(
     of this transaction, after all its other locks (a till sale does it with its shift's);
     a statement that waited for the lock cannot see what the other order committed, so the
     read of the customer's orders must come in a later one, as here: on PostgreSQL the
-    upserts' own statement (:func:`_milestones_parts`)."""
+    upserts' own statement (``milestones.milestones_sql``)."""
     channel_rows, product_rows = _figures(
         _key(shop_day(order.placed_at), order.channel_id, order.location_id),
         [(line.variant_id, line.quantity, line.total_amount) for line in lines],

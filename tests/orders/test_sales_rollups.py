@@ -342,7 +342,7 @@ def test_a_regulars_long_history_moves_milestones_from_its_few_first_orders(shop
 @pytest.mark.django_db
 def test_a_new_order_reads_only_the_orders_that_can_move_a_milestone(shop):
     # given: a customer with thirty orders at the till, then one on the web
-    from orders.services.rollups import _milestone_orders
+    from orders.services.milestones import milestone_orders
 
     customer = Customer.objects.create(full_name="Anh Minh")
     variant = shop["variants"][1]
@@ -350,7 +350,7 @@ def test_a_new_order_reads_only_the_orders_that_can_move_a_milestone(shop):
     web = _web_order(shop, [(variant, 1)], 0, PHONES[1])
     Order.objects.filter(pk=web.pk).update(customer=customer)
     # when: the milestones of her next order are worked out
-    read = _milestone_orders(Order.objects.filter(customer=customer))
+    read = milestone_orders(Order.objects.filter(customer=customer))
     # then: her first two orders and the web's first are read, not all 31
     assert [order.pk for order in read] == [till[0].pk, till[1].pk, web.pk]
 
@@ -361,7 +361,7 @@ def test_postgresql_reads_a_customers_milestone_orders_from_an_index_per_channel
     # given: a customer with a few orders at the till
     from django.db import connection
 
-    from orders.services.rollups import _milestone_orders
+    from orders.services.milestones import milestone_orders
 
     customer = Customer.objects.create(full_name="Anh Minh")
     sales = [_pos_sale(shop, [(shop["variants"][1], 1)], customer) for _ in range(3)]
@@ -383,7 +383,7 @@ def test_postgresql_reads_a_customers_milestone_orders_from_an_index_per_channel
         cursor.execute("ANALYZE orders_order")
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_sort = off")
-    plan = _milestone_orders(Order.objects.filter(customer=customer)).explain()
+    plan = milestone_orders(Order.objects.filter(customer=customer)).explain()
 
     # then: each channel's first two orders straight from the index; the customer's orders
     # are neither scanned nor grouped by channel (only the picks are, to drop repeats)
