@@ -9,6 +9,18 @@ import time
 import redis
 
 
+def redis_cache(settings, url: str) -> None:
+    """Point Django's default cache at the Redis at ``url``, as configured in production
+    (failing open), with short timeouts."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.FailOpenRedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3},
+        }
+    }
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -8,17 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from config.cache import outage
-from tests.platform.redis_server import RedisServer, free_port
-
-
-def redis_cache(settings, url):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "config.cache.FailOpenRedisCache",
-            "LOCATION": url,
-            "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3},
-        }
-    }
+from tests.platform.redis_server import RedisServer, free_port, redis_cache
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from django.core.cache import cache
 
 from config.api.throttling import WindowCounterThrottle
 from config.cache import outage
-from tests.platform.redis_server import free_port
+from tests.platform.redis_server import free_port, redis_cache
 
 MINUTE = 60
 START = 1_800_000_000 // MINUTE * MINUTE  # a window's first second
@@ -31,22 +31,12 @@ def _ask(at: float) -> tuple[bool, float | None]:
     return allowed, None if allowed else throttle.wait()
 
 
-def _redis_cache(settings, url):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "config.cache.FailOpenRedisCache",
-            "LOCATION": url,
-            "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3},
-        }
-    }
-
-
 @pytest.fixture(params=["locmem", pytest.param("redis", marks=pytest.mark.redis)])
 def counting_cache(request, settings):
     """The test's own local memory cache (conftest), or a Redis of its own."""
     if request.param == "redis":
         server = request.getfixturevalue("redis_server")
-        _redis_cache(settings, server.url)
+        redis_cache(settings, server.url)
     return request.param
 
 
@@ -105,7 +95,7 @@ def test_retry_after_is_when_the_next_request_goes_through(counting_cache, used_
 @pytest.mark.redis
 def test_redis_counts_every_request_of_threads_at_once(settings, redis_server):
     # given
-    _redis_cache(settings, redis_server.url)
+    redis_cache(settings, redis_server.url)
 
     # when: 4 threads count 50 requests each into one window
     def count(_):
@@ -123,7 +113,7 @@ def test_redis_counts_every_request_of_threads_at_once(settings, redis_server):
 
 def test_a_redis_nobody_answers_lets_requests_through(settings):
     # given: the cache is a Redis on a port where nothing listens
-    _redis_cache(settings, f"redis://127.0.0.1:{free_port()}/0")
+    redis_cache(settings, f"redis://127.0.0.1:{free_port()}/0")
 
     # when
     try:
