@@ -37,6 +37,7 @@ from orders.services import (
     pos_sale_submit,
 )
 from orders.services.placing import LineInput, TenderInput
+from orders.services.rollups import shop_day
 from tests.factories import (
     LocationFactory,
     VariantFactory,
@@ -336,6 +337,28 @@ def test_a_regulars_long_history_moves_milestones_from_its_few_first_orders(shop
     with time_machine.travel(START + timedelta(hours=10), tick=False):
         _pos_sale(shop, [(variant, 2)], customer, till)
     # then: every day's milestones are the brute-force walk over all her orders
+    assert_rollups_are_the_recount()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("till", ["terminal", "open_till"])
+def test_a_web_shoppers_first_till_sale_makes_her_a_customer_of_two_channels(shop, till):
+    # given: a shopper whose only order so far was on the web
+    customer = Customer.objects.create(full_name="Chị Hoa")
+    variant = shop["variants"][1]
+    with time_machine.travel(START, tick=False):
+        web = _web_order(shop, [(variant, 1)], 0, PHONES[1])
+    Order.objects.filter(pk=web.pk).update(customer=customer)
+    call_command("reports_rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    # when: she buys at a till the next day
+    with time_machine.travel(START + timedelta(days=1), tick=False):
+        sale = _pos_sale(shop, [(variant, 1)], customer, till)
+
+    # then: the till's day counts her second order and her second channel, nothing else
+    till_day = DailyChannelSales.objects.get(channel=sale.channel, on=shop_day(sale.placed_at))
+    assert (till_day.new_customer_count, till_day.returning_order_count) == (0, 1)
+    assert (till_day.repeat_customer_count, till_day.multichannel_customer_count) == (1, 1)
     assert_rollups_are_the_recount()
 
 
