@@ -38,8 +38,8 @@ def _copied(field: serializers.Field) -> serializers.Field:
     return copied
 
 
+# No docstring: drf-spectacular would give it to every subclass without one as its schema
+# description. What it does: the module's docstring.
 class CopiedFieldsSerializer(serializers.Serializer):
-    """``serializers.Serializer`` whose instances' fields are shallow copies (module doc)."""
-
     def get_fields(self):
         return {name: _copied(field) for name, field in self._declared_fields.items()}
