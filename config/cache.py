@@ -1,6 +1,7 @@
 """Django's Redis cache, failing open: a Redis that is down is a cache miss, not a 500.
 
-What reads the cache here are throttles (DRF's and the shoppers' login throttle) and
+What reads the cache here are throttles (the API's, ``config.api.throttling``, and the
+shoppers' login throttle) and
 nothing that decides money or stock, so when Redis does not answer within its short socket
 timeouts (``OPTIONS`` in settings) a read answers "not there" and a write is dropped: a
 sale, a checkout or a log-in goes on unthrottled for as long as the outage lasts. The
@@ -50,6 +51,18 @@ class _Outage:
 
 
 outage = _Outage()
+
+
+def count_up(cache, key: str, timeout: int) -> int:
+    """Add one to the counter at ``key`` of any Django ``cache``, started at zero for
+    ``timeout`` seconds when absent; the new count (1 when it expired, or the cache is
+    down, between the two calls)."""
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=timeout)
+        return 1
 
 
 def _fail_open(miss):

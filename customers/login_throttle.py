@@ -22,6 +22,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 
+from config.cache import count_up
 from customers.contacts import looks_like_email, normalize_phone
 from customers.exceptions import InvalidContactPoint
 
@@ -75,14 +76,9 @@ class FailureCounter:
         return (cache.get(self.key) or 0) >= self.limit
 
     def failure(self) -> None:
-        # add() starts the window only on the first failure, so the count expires
+        # The count starts at the first failure (count_up adds the key only then) and expires
         # WINDOW after it: at most ``limit`` failures per window.
-        timeout = int(WINDOW.total_seconds())
-        cache.add(self.key, 0, timeout=timeout)
-        try:
-            cache.incr(self.key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(self.key, 1, timeout=timeout)
+        count_up(cache, self.key, int(WINDOW.total_seconds()))
 
     def reset(self) -> None:
         cache.delete(self.key)

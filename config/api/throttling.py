@@ -18,6 +18,8 @@ import contextlib
 
 from rest_framework import throttling
 
+from config.cache import count_up
+
 
 class WindowCounterThrottle(throttling.SimpleRateThrottle):
     """``SimpleRateThrottle`` (same rates, scopes and ``get_cache_key``) counting per window."""
@@ -46,13 +48,7 @@ class WindowCounterThrottle(throttling.SimpleRateThrottle):
         counting = getattr(self.cache, "window_count", None)
         if counting is not None:
             return counting(current, previous, timeout)
-        self.cache.add(current, 0, timeout)
-        try:
-            count = self.cache.incr(current)
-        except ValueError:  # expired between the two calls: count from here
-            self.cache.set(current, 1, timeout)
-            count = 1
-        return count, self.cache.get(previous, 0)
+        return count_up(self.cache, current, timeout), self.cache.get(previous, 0)
 
     def _uncount(self, current: str) -> None:
         # Gone (expired, or the cache is down): nothing to take back.
